@@ -1,0 +1,1 @@
+"""The edges: the Slack app, the terminal chat, the `scrbot` CLI, and the one place config is wired in."""

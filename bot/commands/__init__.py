@@ -1,0 +1,19 @@
+"""One module per command group; each has `register(subparsers)` and sets `handler` on its parsers."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.commands import audit_cmd, case_cmd, db_cmd, deadlines_cmd, decide_cmd, keys_cmd, purge_cmd, refer_cmd, run_cmd
+
+COMMAND_MODULES: list[ModuleType] = [
+    run_cmd,
+    refer_cmd,
+    case_cmd,
+    decide_cmd,
+    deadlines_cmd,
+    keys_cmd,
+    audit_cmd,
+    db_cmd,
+    purge_cmd,
+]

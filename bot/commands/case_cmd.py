@@ -1,0 +1,281 @@
+"""`scrbot case ...`: list, show, and move a case along its lifecycle."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.context import AppContext, cli_actor
+from bot.output import CommandError, deadline_json, parse_date, print_json, print_table
+from cases.calendar import local_date
+from cases.case import Case, DeadlineState, Involvement
+from cases.criteria import classify
+from cases.events import CaseEvent, CaseStatus, allowed_moves
+from cases.status import rag
+
+
+def register(sub: Any) -> None:
+    case = sub.add_parser("case", help="list and show cases, record events, mark deadlines, confirm agencies")
+    cs = case.add_subparsers(dest="case_command", metavar="CASE_COMMAND", required=True)
+
+    p = cs.add_parser("list", help="cases with status, next deadline and agencies still to confirm")
+    p.add_argument("--all", action="store_true", help="include closed cases")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=list_cases)
+
+    p = cs.add_parser("show", help="one case: status, deadlines (due, act_by, state), agency confirmations")
+    p.add_argument("reference")
+    p.add_argument("--full", action="store_true", help="include the referral's personal data (audited)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=show_case)
+
+    p = cs.add_parser("event", help="record or correct a clock-starting event; deadlines are recomputed")
+    p.add_argument("reference")
+    p.add_argument("event", choices=[e.value for e in CaseEvent if e is not CaseEvent.DECISION_MADE])
+    p.add_argument("--on", required=True, help="date of the event (YYYY-MM-DD)")
+    p.add_argument("--new-date", help="review_extended: the new completion date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=record_event)
+
+    p = cs.add_parser("done", help="mark a deadline met (or not applicable)")
+    p.add_argument("reference")
+    p.add_argument("rule", help="rule id, e.g. scoping_meeting")
+    p.add_argument("--on", required=True, help="date it was done (YYYY-MM-DD)")
+    p.add_argument("--agency", help="for per-agency rules, the agency id")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--not-applicable", action="store_true", help="mark it not applicable instead")
+    group.add_argument("--reopen", action="store_true", help="open it again")
+    p.set_defaults(handler=mark_done)
+
+    p = cs.add_parser("advance", help="move a case on in its lifecycle")
+    p.add_argument("reference")
+    p.add_argument("status", choices=[s.value for s in CaseStatus])
+    p.set_defaults(handler=advance)
+
+    p = cs.add_parser("close", help="close a case (cancels its open deadlines)")
+    p.add_argument("reference")
+    p.set_defaults(handler=close)
+
+    p = cs.add_parser("confirm", help="record an agency's answer by hand (records secured, involvement)")
+    p.add_argument("reference")
+    p.add_argument("agency", help="agency id from the board config")
+    p.add_argument("--secured-on", help="date the agency secured its records")
+    p.add_argument("--by", default="", help="who secured them")
+    p.add_argument("--involvement", choices=["known", "not_known"])
+    p.add_argument("--detail", default="", help="what the agency said about its involvement")
+    p.set_defaults(handler=confirm)
+
+
+def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
+    today = local_date(ctx.now_clock.now())
+    summaries = ctx.store.cases.list_cases(today=today, include_closed=args.all)
+    if args.json:
+        print_json(
+            [
+                {
+                    "reference": s.reference,
+                    "status": s.status.value,
+                    "outcome": s.outcome.value if s.outcome else None,
+                    "rag": s.rag.value,
+                    "next_deadline": deadline_json(s.next_deadline) if s.next_deadline else None,
+                    "agencies_not_confirmed": s.agencies_not_confirmed,
+                    "open_deadlines": s.open_deadlines,
+                }
+                for s in summaries
+            ]
+        )
+        return 0
+    if not summaries:
+        print("No open cases.")
+        return 0
+    print_table(
+        ["REFERENCE", "STATUS", "RAG", "NEXT DEADLINE", "ACT BY", "RECORDS NOT CONFIRMED"],
+        [
+            (
+                s.reference,
+                s.status.value + (f" ({s.outcome.value})" if s.outcome else ""),
+                s.rag.value,
+                (
+                    s.next_deadline.computed.rule
+                    + (f" [{s.next_deadline.computed.agency}]" if s.next_deadline.computed.agency else "")
+                )
+                if s.next_deadline
+                else "-",
+                s.next_deadline.computed.act_by if s.next_deadline else "-",
+                ", ".join(s.agencies_not_confirmed) or "-",
+            )
+            for s in summaries
+        ],
+    )
+    return 0
+
+
+def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
+    today = local_date(ctx.now_clock.now())
+    store = ctx.store
+    data: dict[str, Any] = {
+        "reference": case.reference,
+        "status": case.status.value,
+        "rules_pack": case.rules_pack,
+        "created_at": case.created_at.isoformat(),
+        "possible_duplicates": case.possible_duplicates,
+        "next_moves": [m.value for m in allowed_moves(case.status)],
+        "events": {
+            e.value: {
+                "on": r.on.isoformat(),
+                "outcome": r.outcome.value if r.outcome else None,
+                "new_due": r.new_due.isoformat() if r.new_due else None,
+            }
+            for e, r in case.events.items()
+        },
+        "decision": None,
+        "deadlines": [
+            deadline_json(d, rag=rag(d, today, store.calendar, amber_working_days=store.board.amber_working_days).value)
+            for d in case.deadlines
+        ],
+        "agencies": [
+            {
+                "agency": c.agency_id,
+                "request_sent_at": c.request_sent_at.isoformat() if c.request_sent_at else None,
+                "involvement": c.involvement.value,
+                "records_secured": c.records_secured,
+                "secured_on": c.secured_on.isoformat() if c.secured_on else None,
+                **({"secured_by": c.secured_by, "involvement_detail": c.involvement_detail} if full else {}),
+            }
+            for c in case.confirmations
+        ],
+        "purged": case.purged_at is not None,
+    }
+    if case.decision is not None:
+        data["decision"] = {"outcome": case.decision.outcome.value, "decided_on": case.decision.decided_on.isoformat()}
+        if full:
+            data["decision"].update(
+                decided_by=case.decision.decided_by, rationale=case.decision.rationale, detail=case.decision.detail
+            )
+    if full and case.referral is not None:
+        data["referral"] = case.referral.model_dump(mode="json")
+        classification = classify(case.referral.criteria)
+        data["criteria"] = {
+            "summary": classification.summary,
+            "results": [
+                {"category": r.category.value, "clause": r.clause, "text": r.text, "status": r.status.value}
+                for r in classification.results
+            ],
+        }
+    return data
+
+
+def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.now_clock.now()
+    case = ctx.store.cases.get_case(
+        args.reference, actor=cli_actor(), now=now, purpose="cli show" + (" full" if args.full else "")
+    )
+    data = case_json(case, ctx, full=args.full)
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"{case.reference}  {case.status.value}  (rules: {case.rules_pack})")
+    if case.decision:
+        print(f"Decision: {case.decision.outcome.value} on {case.decision.decided_on}")
+    if case.possible_duplicates:
+        print(f"Possible duplicate of: {', '.join(case.possible_duplicates)}")
+    if args.full and "referral" in data:
+        r = case.referral
+        assert r is not None
+        print(f"Child: {r.child.forenames} {r.child.last_name}  born {r.child.date_of_birth or '?'}")
+        print(f"Referrer: {r.referrer.name}, {r.referrer.role}, {r.referrer.agency}")
+        print(f"Outline: {r.case_outline}")
+        print(f"Criteria (information only, not a decision): {data['criteria']['summary']}")
+    print()
+    print("Deadlines")
+    print_table(
+        ["RULE", "AGENCY", "DUE", "ACT BY", "STATE", "RAG", "SOURCE"],
+        [
+            (
+                d["rule"] + (f" #{d['occurrence']}" if d["occurrence"] > 1 else ""),
+                d["agency"] or "",
+                d["due"],
+                d["act_by"],
+                d["state"] + (f" {d['met_on']}" if d["met_on"] else ""),
+                d["rag"],
+                d["source"],
+            )
+            for d in data["deadlines"]
+        ],
+    )
+    print()
+    print("Agencies")
+    print_table(
+        ["AGENCY", "REQUEST SENT", "INVOLVEMENT", "RECORDS SECURED"],
+        [
+            (a["agency"], a["request_sent_at"] or "-", a["involvement"], a["secured_on"] or "not yet")
+            for a in data["agencies"]
+        ],
+    )
+    return 0
+
+
+def record_event(ctx: AppContext, args: argparse.Namespace) -> int:
+    event = CaseEvent(args.event)
+    new_due = parse_date(args.new_date) if args.new_date else None
+    deadlines = ctx.store.cases.record_event(
+        args.reference, event, parse_date(args.on), actor=cli_actor(), now=ctx.now_clock.now(), new_due=new_due
+    )
+    if args.json:
+        print_json([deadline_json(d) for d in deadlines])
+    else:
+        print(f"{args.reference.upper()}: {event.value} recorded on {args.on}; deadlines recomputed.")
+    return 0
+
+
+def mark_done(ctx: AppContext, args: argparse.Namespace) -> int:
+    state = (
+        DeadlineState.NOT_APPLICABLE
+        if args.not_applicable
+        else DeadlineState.OPEN
+        if args.reopen
+        else DeadlineState.MET
+    )
+    deadline = ctx.store.cases.mark_deadline(
+        args.reference,
+        args.rule,
+        actor=cli_actor(),
+        now=ctx.now_clock.now(),
+        on=parse_date(args.on),
+        agency=args.agency,
+        state=state,
+    )
+    print(f"{args.reference.upper()}: {deadline.computed.rule} is {deadline.state.value}.")
+    return 0
+
+
+def advance(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.store.cases.move_status(args.reference, CaseStatus(args.status), actor=cli_actor(), now=ctx.now_clock.now())
+    print(f"{args.reference.upper()} is now {args.status}.")
+    return 0
+
+
+def close(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.store.cases.move_status(args.reference, CaseStatus.CLOSED, actor=cli_actor(), now=ctx.now_clock.now())
+    print(f"{args.reference.upper()} is closed.")
+    return 0
+
+
+def confirm(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not args.secured_on and not args.involvement:
+        raise CommandError("say what the agency confirmed: --secured-on DATE and/or --involvement")
+    confirmation = ctx.store.cases.confirm_agency(
+        args.reference,
+        args.agency,
+        actor=cli_actor(),
+        now=ctx.now_clock.now(),
+        involvement=Involvement(args.involvement) if args.involvement else None,
+        involvement_detail=args.detail,
+        records_secured=True if args.secured_on else None,
+        secured_on=parse_date(args.secured_on) if args.secured_on else None,
+        secured_by=args.by,
+        evidence="recorded by hand (CLI)",
+    )
+    secured = f"secured on {confirmation.secured_on}" if confirmation.records_secured else "not yet secured"
+    print(f"{args.reference.upper()}: {args.agency} involvement {confirmation.involvement.value}, records {secured}.")
+    return 0

@@ -1,0 +1,85 @@
+"""`scrbot deadlines --event EVENT --on DATE`: the deadlines an event starts, from the rules pack alone."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.config import load_pack
+from bot.context import AppContext
+from bot.output import CommandError, parse_date, print_json, print_table
+from cases.answers import Answer
+from cases.board import BoardConfigError
+from cases.calendar import WorkingCalendar
+from cases.events import CaseEvent, Outcome
+from cases.rules import Fact
+from cases.timeline import EventRecord, compute_deadlines
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("deadlines", help="the deadlines an event starts (working days, bank holidays, closures)")
+    p.add_argument("--event", required=True, choices=[e.value for e in CaseEvent])
+    p.add_argument("--on", required=True, help="date of the event (YYYY-MM-DD)")
+    p.add_argument("--outcome", choices=[o.value for o in Outcome], help="for decision_made")
+    p.add_argument("--new-date", help="for review_extended: the new completion date")
+    p.add_argument("--rules", help="rules pack (default: the board's)")
+    p.add_argument("--no-leder", action="store_true", help="the child had no learning disability or did not die")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    event = CaseEvent(args.event)
+    if event is CaseEvent.DECISION_MADE and not args.outcome:
+        raise CommandError("--event decision_made needs --outcome")
+    try:
+        board = ctx.board
+        closure_days = board.closure_days
+        pack_name = args.rules or board.rules_pack
+        base = ctx.board_path.parent
+    except BoardConfigError:
+        if not args.rules:
+            raise
+        closure_days, pack_name, base = (), args.rules, None
+    pack = load_pack(pack_name, base)
+    record = EventRecord(
+        on=parse_date(args.on),
+        outcome=Outcome(args.outcome) if args.outcome else None,
+        new_due=parse_date(args.new_date) if args.new_date else None,
+    )
+    facts = {Fact.LEARNING_DISABILITY: Answer.NO} if args.no_leder else {}
+    deadlines = compute_deadlines(pack, {event: record}, WorkingCalendar.england(closure_days), facts=facts)
+    if args.json:
+        print_json(
+            [
+                {
+                    "rule": d.rule,
+                    "due": d.due.isoformat(),
+                    "act_by": d.act_by.isoformat(),
+                    "limit": d.limit,
+                    "source": d.source,
+                    "trigger_event": d.trigger_event.value,
+                    "trigger_date": d.trigger_date.isoformat(),
+                    "occurrence": d.occurrence,
+                    "per_agency": d.per_agency,
+                    "minimum_period": d.minimum_period,
+                    "action": d.action,
+                    "who": d.who,
+                    "text": d.text,
+                    "rules_pack": pack.id,
+                }
+                for d in deadlines
+            ]
+        )
+        return 0
+    if not deadlines:
+        print(f"{event.value} starts no deadlines in rules pack {pack.id}.")
+        return 0
+    print_table(
+        ["RULE", "DUE", "ACT BY", "LIMIT", "SOURCE"],
+        [
+            (d.rule + (f" #{d.occurrence}" if d.occurrence > 1 else ""), d.due, d.act_by, d.limit, d.source)
+            for d in deadlines
+        ],
+    )
+    return 0

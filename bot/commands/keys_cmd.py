@@ -1,0 +1,90 @@
+"""`scrbot keys rotate|status|retire`: key rotation without downtime."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.context import AppContext, cli_actor
+from bot.output import print_json
+from storage.rotation import key_usage, retire_unused_keys, rotate_data_key, rotate_index_key
+
+
+def register(sub: Any) -> None:
+    keys = sub.add_parser("keys", help="encryption keys: rotate, status, retire")
+    ks = keys.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND", required=True)
+    p = ks.add_parser("rotate", help="new data key; re-encrypt every field under it (the bot keeps running)")
+    p.add_argument("--retire", action="store_true", help="then remove old keys that nothing uses any more")
+    p.add_argument("--index-key", action="store_true", help="also replace the blind-index key and recompute indexes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=rotate)
+    p = ks.add_parser("status", help="key ids and how many stored values each one seals")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=status)
+    p = ks.add_parser("retire", help="remove old data keys that no stored value uses")
+    p.set_defaults(handler=retire)
+
+
+def rotate(ctx: AppContext, args: argparse.Namespace) -> int:
+    store = ctx.store
+    board_id = store.board.id
+    old = sorted(ctx.ring.board(board_id).data_keys)
+    report = rotate_data_key(ctx.ring, board_id, store.sessions, store.cipher)
+    indexes = rotate_index_key(ctx.ring, board_id, store.sessions, store.codec.open_referral) if args.index_key else 0
+    retired = retire_unused_keys(ctx.ring, board_id, store.sessions, store.cipher) if args.retire else []
+    now = ctx.now_clock.now()
+    with store.sessions.begin() as s:
+        store.audit.append(
+            s,
+            at=now,
+            actor=cli_actor().id,
+            action="keys.rotated",
+            detail={
+                "new_key": report.new_key,
+                "resealed": report.resealed,
+                "indexes_recomputed": indexes,
+                "retired": retired,
+            },
+        )
+    result = {
+        "new_key": report.new_key,
+        "previous_keys": old,
+        "resealed_fields": report.resealed,
+        "passes": report.passes,
+        "by_table": dict(report.by_table),
+        "index_key_replaced": args.index_key,
+        "indexes_recomputed": indexes,
+        "retired_keys": retired,
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(f"New active key {report.new_key}; {report.resealed} fields re-encrypted in {report.passes} pass(es).")
+        if args.index_key:
+            print(f"Blind-index key replaced; {indexes} case indexes recomputed.")
+        if retired:
+            print(f"Retired keys no longer needed: {', '.join(retired)}")
+        else:
+            print("Old keys are kept until `scrbot keys retire` (they are no longer used).")
+    return 0
+
+
+def status(ctx: AppContext, args: argparse.Namespace) -> int:
+    store = ctx.store
+    keys = ctx.ring.board(store.board.id)
+    usage = key_usage(store.sessions, store.cipher, store.board.id)
+    counts = {k: usage.get(k, 0) for k in sorted(keys.data_keys)}
+    data = {"board": store.board.id, "active": keys.active, "keys": counts}
+    if args.json:
+        print_json(data)
+    else:
+        for key_id, count in counts.items():
+            print(f"{key_id}{' (active)' if key_id == keys.active else ''}: {count} values")
+    return 0
+
+
+def retire(ctx: AppContext, args: argparse.Namespace) -> int:
+    store = ctx.store
+    retired = retire_unused_keys(ctx.ring, store.board.id, store.sessions, store.cipher)
+    print(f"Retired: {', '.join(retired)}" if retired else "No unused keys to retire.")
+    return 0

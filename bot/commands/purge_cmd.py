@@ -1,0 +1,39 @@
+"""`scrbot purge`: remove personal data past retention, keep the de-identified timeline."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.context import AppContext, cli_actor
+from bot.output import print_json
+from storage.purge import purge
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("purge", help="remove personal data of cases closed longer ago than the retention period")
+    p.add_argument("--dry-run", action="store_true", help="list what would be purged, change nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    store = ctx.store
+    report = purge(
+        store.sessions,
+        store.audit,
+        board_id=store.board.id,
+        retention_days=store.board.retention_days_after_close,
+        now=ctx.now_clock.now(),
+        actor=cli_actor(),
+        hooks=ctx.purge_hooks(),
+        dry_run=args.dry_run,
+    )
+    if args.json:
+        print_json({"dry_run": args.dry_run, "cases": report.purged, "fields_removed": report.fields_removed})
+    elif not report.purged:
+        print("Nothing is past its retention period.")
+    else:
+        verb = "Would purge" if args.dry_run else "Purged"
+        print(f"{verb} personal data of {len(report.purged)} case(s): {', '.join(report.purged)}")
+    return 0

@@ -1,0 +1,43 @@
+"""Reads the board config file and the rules pack it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cases.board import BoardConfig, BoardConfigError
+from cases.packs import bundled_pack, bundled_pack_names
+from cases.rules import RulesPack, RulesPackError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_BOARD = REPO_ROOT / "examples" / "board.toml"
+
+
+def find_board_config(explicit: Path | None) -> Path:
+    if explicit is not None:
+        if not explicit.exists():
+            raise BoardConfigError(f"board config {explicit} does not exist (SCRBOT_BOARD_CONFIG)")
+        return explicit
+    local = Path("board.toml")
+    if local.exists():
+        return local
+    if EXAMPLE_BOARD.exists():
+        return EXAMPLE_BOARD
+    raise BoardConfigError("no board config: set SCRBOT_BOARD_CONFIG or create ./board.toml (see examples/board.toml)")
+
+
+def load_board(path: Path) -> BoardConfig:
+    return BoardConfig.from_toml(path.read_text(encoding="utf-8"), origin=str(path))
+
+
+def load_pack(name_or_path: str, base_dir: Path | None = None) -> RulesPack:
+    """A bundled pack by name, or a board's own edited copy by path (relative to the board config)."""
+    if name_or_path in bundled_pack_names():
+        return bundled_pack(name_or_path)
+    path = Path(name_or_path)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        raise RulesPackError(
+            f"rules pack {name_or_path!r} is neither a bundled pack ({', '.join(bundled_pack_names())}) nor a file"
+        )
+    return RulesPack.from_toml(path.read_text(encoding="utf-8"), origin=str(path))

@@ -1,0 +1,115 @@
+"""The one place that wires settings and config to the store (and, later, Slack, mail and the scheduler)."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot.clock import Clock, FixedClock, SystemClock, parse_moment
+from bot.config import find_board_config, load_board, load_pack
+from bot.settings import Settings
+from cases.actor import Actor, Role
+from cases.board import BoardConfig
+from cases.packs import bundled_pack, bundled_pack_names
+from cases.rules import RulesPack, RulesPackError
+from storage.db import make_engine, needs_upgrade, upgrade
+from storage.keyring import KeyRing
+from storage.purge import PurgeHook
+from storage.store import Store, open_store
+
+log = logging.getLogger("scrbot")
+
+
+def clock_from(settings: Settings) -> Clock:
+    if settings.clock:
+        log.warning("SCRBOT_CLOCK is set: the clock is pinned to %s (testing only)", settings.clock)
+        return FixedClock(parse_moment(settings.clock))
+    return SystemClock()
+
+
+def cli_actor() -> Actor:
+    """Whoever runs the CLI holds the key file, and so every power; their user name is recorded."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(f"cli:{user}", frozenset(Role))
+
+
+@dataclass
+class AppContext:
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock | None = None
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = clock_from(self.settings)
+
+    @property
+    def now_clock(self) -> Clock:
+        assert self.clock is not None
+        return self.clock
+
+    @cached_property
+    def board_path(self) -> Path:
+        return find_board_config(self.settings.board_config)
+
+    @cached_property
+    def board(self) -> BoardConfig:
+        return load_board(self.board_path)
+
+    @cached_property
+    def pack(self) -> RulesPack:
+        return load_pack(self.board.rules_pack, self.board_path.parent)
+
+    def pack_for(self, name: str) -> RulesPack:
+        if name == self.pack.id:
+            return self.pack
+        if name in bundled_pack_names():
+            return bundled_pack(name)
+        raise RulesPackError(f"case uses rules pack {name!r}, which is not available")
+
+    @cached_property
+    def ring(self) -> KeyRing:
+        if self.settings.keys:
+            return KeyRing.from_environment(self.settings.keys)
+        return KeyRing.load_or_create(self.settings.resolved_key_file, self.board.id)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.resolved_database_url)
+
+    def migrate(self) -> bool:
+        """Bring the schema to head; True if anything was applied."""
+        if needs_upgrade(self.engine):
+            upgrade(self.engine)
+            return True
+        return False
+
+    @cached_property
+    def store(self) -> Store:
+        self.migrate()
+        return open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+
+    def where(self) -> dict[str, str]:
+        """Where this process keeps its data (never the keys themselves)."""
+        return {
+            "database": self.engine.url.render_as_string(hide_password=True),
+            "keys": "SCRBOT_KEYS (environment)" if self.settings.keys else str(self.settings.resolved_key_file),
+            "board_config": str(self.board_path),
+            "rules_pack": self.pack.id,
+            "data_dir": str(self.settings.data_dir),
+        }
+
+    def purge_hooks(self) -> list[PurgeHook]:
+        """What other features hold per case that purge must also remove."""
+        return []
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,44 @@
+"""Process settings from environment variables (prefix SCRBOT_) and an optional .env file.
+
+Secrets (database password, Slack tokens, mail credentials, keys) belong here, not in the board config.
+Every setting is documented in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCRBOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where local mode keeps its database, keys and mail")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/scrbot.db")
+    key_file: Path | None = Field(default=None, description="Key ring file (mode 0600); default DATA_DIR/keys.json")
+    keys: str = Field(default="", description="The key ring as JSON, instead of a key file (containers)")
+    board_config: Path | None = Field(
+        default=None, description="Board config TOML; default ./board.toml, else the example"
+    )
+    log_level: str = Field(default="INFO")
+    # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
+    clock: str = Field(default="")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "scrbot.db"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+pysqlite:///{self.sqlite_path}"
+
+    @property
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "keys.json"
+
+    @property
+    def local_mode(self) -> bool:
+        """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
+        return True

@@ -1,0 +1,194 @@
+"""The board's own configuration: agencies, business unit, statutory recipients, rules pack, closure days.
+
+Parsed from TOML text here; the file itself is read by `bot.config`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cases.actor import Actor, Role
+
+_EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[^@\s]+)$")
+
+
+class BoardConfigError(ValueError):
+    pass
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+def domain_of(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
+
+
+class Agency(_Config):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    kind: str = Field(default="other", description="police, health, icb, social_care, education, probation...")
+    # Member of the SCR sub-group: asked to check involvement and secure records on every referral (004 §3.7).
+    subgroup: bool = True
+    # Registered addresses: only mail from these is trusted as this agency's answer (DESIGN.md §5).
+    addresses: tuple[str, ...] = Field(min_length=1)
+    # Where requests go; the first registered address if not given.
+    request_address: str = ""
+    chief_officer: str = Field(default="", description="Role title, for letters under 004 §7.1")
+
+    _check_addresses = field_validator("addresses")(lambda cls, v: tuple(_email(a) for a in v))
+
+    @field_validator("request_address")
+    @classmethod
+    def _check_request(cls, value: str) -> str:
+        return _email(value) if value else value
+
+    @property
+    def send_to(self) -> str:
+        return self.request_address or self.addresses[0]
+
+
+class Member(_Config):
+    name: str = Field(min_length=1)
+    email: str = ""
+    slack_user_id: str = ""
+    roles: tuple[Role, ...] = (Role.BUSINESS_UNIT,)
+
+
+class Recipient(_Config):
+    name: str
+    email: str
+    postal_address: str = ""
+
+    _check_email = field_validator("email")(lambda cls, v: _email(v))
+
+
+def _default_recipients() -> dict[str, Recipient]:
+    # 004 §5.3. Ofsted is given its CJSM (secure) address. The seed prints Ofsted's postcode "M12 WD";
+    # it is M1 2WD.
+    return {
+        "ofsted": Recipient(
+            name="Applications, Regulatory and Contact Team, Ofsted",
+            email="scr.sin@ofsted.cjsm.net",
+            postal_address="Piccadilly Gate, Store Street, Manchester M1 2WD",
+        ),
+        "dfe": Recipient(
+            name="Serious Incident Briefing Team, Department for Education",
+            email="mailbox.cpod@education.gov.uk",
+            postal_address="Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
+        "national_panel": Recipient(
+            name="National Panel Secretariat, c/o Department for Education",
+            email="mailbox.scrpanel@education.gov.uk",
+            postal_address="Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
+    }
+
+
+# Domains where mail is protected end to end between government, NHS, police and criminal justice bodies.
+# GCSX, which 004 §3.6 names, closed in 2019. A board adds the council domains that meet the standard.
+DEFAULT_SECURE_DOMAINS = ("nhs.net", "cjsm.net", "pnn.police.uk", "police.uk", "education.gov.uk")
+
+
+class SlackSettings(_Config):
+    business_unit_channel: str = Field(default="", description="Channel id for case notices without personal data")
+    business_unit_usergroup: str = Field(default="", description="User group id whose members are authorised")
+
+
+class BoardConfig(_Config):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    rules_pack: str = "hackney-2017"
+    # 004 says both the sub-group (§5.1) and the chair (§3.8, §5.2) decide: configurable.
+    decision_maker: Literal["chair", "subgroup"] = "chair"
+    closure_days: tuple[date, ...] = ()
+    secure_domains: tuple[str, ...] = DEFAULT_SECURE_DOMAINS
+    # Personal data of a closed case is purged this many days after closure; the timeline stays.
+    retention_days_after_close: int = Field(default=7 * 365, ge=0)
+    # Amber when a deadline's act_by is this many working days away or fewer.
+    amber_working_days: int = Field(default=3, ge=0)
+    agencies: tuple[Agency, ...] = ()
+    members: tuple[Member, ...] = ()
+    statutory_recipients: dict[str, Recipient] = Field(default_factory=_default_recipients)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+
+    @field_validator("secure_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().lstrip("@.") for d in value if d.strip())
+
+    @model_validator(mode="after")
+    def _unique_agencies(self) -> BoardConfig:
+        ids = [a.id for a in self.agencies]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"agency ids appear twice: {', '.join(repeated)}")
+        owners: dict[str, str] = {}
+        for agency in self.agencies:
+            for address in agency.addresses:
+                if address in owners:
+                    raise ValueError(f"{address} is registered to both {owners[address]} and {agency.id}")
+                owners[address] = agency.id
+        return self
+
+    def agency(self, agency_id: str) -> Agency:
+        for agency in self.agencies:
+            if agency.id == agency_id:
+                return agency
+        raise KeyError(agency_id)
+
+    def subgroup_agencies(self) -> list[Agency]:
+        return [a for a in self.agencies if a.subgroup]
+
+    def agency_for_address(self, address: str) -> Agency | None:
+        address = address.lower()
+        for agency in self.agencies:
+            if address in agency.addresses:
+                return agency
+        return None
+
+    def is_secure_address(self, address: str) -> bool:
+        domain = domain_of(address)
+        return any(domain == d or domain.endswith("." + d) for d in self.secure_domains)
+
+    def members_with(self, role: Role) -> list[Member]:
+        return [m for m in self.members if role in m.roles]
+
+    def member_by_slack_id(self, slack_user_id: str) -> Member | None:
+        for member in self.members:
+            if member.slack_user_id and member.slack_user_id == slack_user_id:
+                return member
+        return None
+
+    def slack_actor(self, slack_user_id: str) -> Actor:
+        """The actor for a Slack user: a configured member's roles, or a referrer."""
+        member = self.member_by_slack_id(slack_user_id)
+        roles = frozenset({Role.REFERRER, *(member.roles if member else ())})
+        return Actor(f"slack:{slack_user_id}", roles)
+
+    @classmethod
+    def from_toml(cls, text: str, *, origin: str = "board config") -> BoardConfig:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise BoardConfigError(f"{origin}: not valid TOML: {exc}") from exc
+        board = data.pop("board", {})
+        try:
+            return cls.model_validate({**board, **data})
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in error["loc"])
+                problems.append(f"{where}: {error['msg']}")
+            raise BoardConfigError(f"{origin}: " + "; ".join(problems)) from exc

@@ -1,0 +1,104 @@
+"""A case as the board sees it: the referral, its lifecycle, decision, deadlines and agency confirmations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cases.events import CaseEvent, CaseStatus, Outcome
+from cases.referral import Referral
+from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
+
+
+class Decision(BaseModel):
+    """The board's decision (004 Appendix 1 §5). Recorded by a person; never made by the bot."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    outcome: Outcome = Field(title="Outcome")
+    decided_on: date = Field(title="Date of the decision")
+    decided_by: str = Field(default="", title="Decided by", max_length=200)
+    rationale: str = Field(default="", title="Rationale", max_length=20_000)
+    # For outcome "other", or the board the case was referred to.
+    detail: str = Field(default="", title="Detail", max_length=2_000)
+
+    def __repr__(self) -> str:  # the rationale may hold personal data
+        return f"Decision(outcome={self.outcome.value}, decided_on={self.decided_on})"
+
+
+class DeadlineState(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    CANCELLED = "cancelled"  # no longer applies (trigger or outcome changed)
+    NOT_APPLICABLE = "not_applicable"  # a person said so, e.g. no learning disability after all
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A stored deadline: the computation, why, and where it stands."""
+
+    computed: ComputedDeadline
+    state: DeadlineState
+    met_on: date | None = None
+    note: str = ""
+
+    @property
+    def key(self) -> DeadlineKey:
+        return self.computed.key
+
+
+class Involvement(StrEnum):
+    """Whether the child and family are known to an agency (004 §3.7)."""
+
+    KNOWN = "known"
+    NOT_KNOWN = "not_known"
+    UNKNOWN = "unknown"  # no answer yet
+
+
+@dataclass(frozen=True)
+class AgencyConfirmation:
+    agency_id: str
+    request_sent_at: datetime | None = None
+    involvement: Involvement = Involvement.UNKNOWN
+    involvement_detail: str = ""
+    records_secured: bool = False
+    secured_on: date | None = None
+    secured_by: str = ""
+    evidence: str = ""  # e.g. the Message-ID of the reply that confirmed it
+
+    def __repr__(self) -> str:
+        return (
+            f"AgencyConfirmation(agency_id={self.agency_id!r}, involvement={self.involvement.value}, "
+            f"records_secured={self.records_secured})"
+        )
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    board_id: str
+    reference: str
+    status: CaseStatus
+    rules_pack: str
+    created_at: datetime
+    filed_by: str
+    referral: Referral | None  # None once personal data has been purged
+    decision: Decision | None = None
+    events: dict[CaseEvent, EventRecord] = field(default_factory=dict)
+    deadlines: list[Deadline] = field(default_factory=list)
+    confirmations: list[AgencyConfirmation] = field(default_factory=list)
+    possible_duplicates: list[str] = field(default_factory=list)
+    closed_at: datetime | None = None
+    purged_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"Case(reference={self.reference!r}, status={self.status.value})"
+
+    def open_deadlines(self) -> list[Deadline]:
+        return [d for d in self.deadlines if d.state is DeadlineState.OPEN]
+
+    def agencies_not_confirmed(self) -> list[str]:
+        return [c.agency_id for c in self.confirmations if not c.records_secured]

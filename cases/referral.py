@@ -1,0 +1,218 @@
+"""The "Case for Consideration" referral (seed 004 Appendix 1) plus the fields DESIGN.md §2 adds.
+
+Every field here is personal or case-identifying data: it is only ever stored encrypted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from cases.answers import Answer
+from cases.criteria import CriteriaAnswers
+from cases.problems import FieldProblem, InvalidInput, problems_from
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+    NOT_KNOWN = "not_known"
+
+
+class Referrer(_Form):
+    name: Text = Field(title="Referrer's name", min_length=1)
+    role: Text = Field(title="Referrer's role", min_length=1)
+    agency: Text = Field(title="Referrer's agency", min_length=1)
+    email: Text = Field(title="Referrer's email", min_length=3)
+    phone: Text = Field(default="", title="Referrer's phone")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("is not an email address (expected name@organisation.domain)")
+        return value.lower()
+
+
+class Child(_Form):
+    last_name: Text = Field(title="Child's last name", min_length=1)
+    forenames: Text = Field(title="Child's forename(s)", min_length=1)
+    also_known_as: Text = Field(default="", title="Also known as")
+    date_of_birth: date | None = Field(default=None, title="Child's date of birth")
+    age: int | None = Field(default=None, title="Age (if date of birth not known)", ge=0, le=17)
+    gender: Gender = Field(default=Gender.NOT_KNOWN, title="Gender")
+    ethnicity: Text = Field(default="", title="Ethnicity")
+    disability: Text = Field(default="", title="Disability")
+    home_address: LongText = Field(default="", title="Child's home address")
+
+
+class Parent(_Form):
+    name: Text = Field(default="", title="Name")
+    date_of_birth: date | None = Field(default=None, title="Date of birth")
+    address: LongText = Field(default="", title="Address")
+
+
+class Sibling(_Form):
+    name: Text = Field(title="Sibling's name", min_length=1)
+    date_of_birth: date | None = Field(default=None, title="Sibling's date of birth")
+
+
+class ReasonKind(StrEnum):
+    """004 Appendix 1 §3, "Reasons for requesting a review"."""
+
+    FITS_SCR_CRITERIA = "fits_scr_criteria"
+    LEARNING_MULTI_AGENCY = "learning_multi_agency"
+    BELOW_THRESHOLD_LEARNING = "below_threshold_learning"
+    OTHER = "other"
+
+
+class Reason(_Form):
+    kind: ReasonKind = Field(title="Reason for requesting a review")
+    # Which criterion (fits_scr_criteria), good or poor practice (learning_multi_agency), or what (other).
+    detail: LongText = Field(default="", title="Reason detail")
+
+
+class ParticularConsiderations(_Form):
+    """004 Appendix 1 §4."""
+
+    media_interest: Answer = Field(default=Answer.UNKNOWN, title="Media interest")
+    criminal_proceedings: Answer = Field(default=Answer.UNKNOWN, title="Criminal proceedings")
+    linked_complex_abuse: Answer = Field(default=Answer.UNKNOWN, title="Linked to a complex abuse case")
+    other: LongText = Field(default="", title="Other considerations")
+
+
+class Referral(_Form):
+    referrer: Referrer = Field(title="Referrer")
+    referral_date: date = Field(title="Referral date")
+    incident_date: date = Field(title="Incident date")
+    la_aware_date: date | None = Field(default=None, title="Date the local authority became aware")
+    # 004 §3.3: discuss with the designated safeguarding professional before referring.
+    designated_professional_consulted: Answer = Field(
+        default=Answer.UNKNOWN, title="Designated safeguarding professional consulted"
+    )
+    case_outline: LongText = Field(title="Case outline")
+    child: Child = Field(title="Child's details")
+    mother: Parent = Field(default_factory=Parent, title="Mother")
+    father: Parent = Field(default_factory=Parent, title="Father")
+    siblings: tuple[Sibling, ...] = Field(default=(), title="Siblings", max_length=30)
+    # LeDeR (004 §2.10-2.12): a learning disability, or cognitive/developmental delay in an under-5.
+    learning_disability: Answer = Field(default=Answer.UNKNOWN, title="Learning disability")
+    police_involved: Answer = Field(default=Answer.UNKNOWN, title="Police involved")
+    coroner_involved: Answer = Field(default=Answer.UNKNOWN, title="Coroner involved")
+    reasons: tuple[Reason, ...] = Field(title="Reasons for requesting a review", min_length=1)
+    considerations: ParticularConsiderations = Field(
+        default_factory=ParticularConsiderations, title="Particular considerations"
+    )
+    criteria: CriteriaAnswers = Field(default_factory=CriteriaAnswers, title="Criteria questions")
+
+    @field_validator("case_outline")
+    @classmethod
+    def _outline(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "is empty: describe the incident and the child's status (e.g. child protection plan, "
+                "looked after, disability)"
+            )
+        return value
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def cross_field_problems(referral: Referral, *, today: date | None = None) -> list[FieldProblem]:
+    """Checks that need more than one field, or today's date (passed in: no clock here)."""
+    problems: list[FieldProblem] = []
+
+    def add(field: str, label: str, message: str) -> None:
+        problems.append(FieldProblem(field, label, message))
+
+    r = referral
+    if today is not None and r.referral_date > today:
+        add("referral_date", "Referral date", f"{r.referral_date} is in the future (today is {today})")
+    if r.incident_date > r.referral_date:
+        add(
+            "incident_date",
+            "Incident date",
+            f"{r.incident_date} is after the referral date {r.referral_date}; an incident is referred after it happens",
+        )
+    if r.la_aware_date is not None:
+        if r.la_aware_date < r.incident_date:
+            add(
+                "la_aware_date",
+                "Date the local authority became aware",
+                f"{r.la_aware_date} is before the incident date {r.incident_date}",
+            )
+        if today is not None and r.la_aware_date > today:
+            add("la_aware_date", "Date the local authority became aware", f"{r.la_aware_date} is in the future")
+
+    child = r.child
+    dob = child.date_of_birth
+    if dob is None and child.age is None:
+        add("child.date_of_birth", "Child's date of birth", "give the date of birth, or the age if it is not known")
+    if dob is not None:
+        if today is not None and dob > today:
+            add("child.date_of_birth", "Child's date of birth", f"{dob} is in the future (today is {today})")
+        elif dob > r.incident_date:
+            add("child.date_of_birth", "Child's date of birth", f"{dob} is after the incident date {r.incident_date}")
+        else:
+            age_at_incident = age_on(dob, r.incident_date)
+            if age_at_incident > 17:
+                add(
+                    "child.date_of_birth",
+                    "Child's date of birth",
+                    f"gives an age of {age_at_incident} on the incident date; a child is under 18",
+                )
+            if child.age is not None and child.age not in {age_at_incident, age_on(dob, r.referral_date)}:
+                add(
+                    "child.age",
+                    "Age",
+                    f"{child.age} does not match the date of birth {dob} "
+                    f"(the child was {age_at_incident} on the incident date)",
+                )
+
+    for field, label, born in (
+        ("mother.date_of_birth", "Mother's date of birth", r.mother.date_of_birth),
+        ("father.date_of_birth", "Father's date of birth", r.father.date_of_birth),
+    ):
+        if born is not None and born > r.referral_date:
+            add(field, label, f"{born} is after the referral date {r.referral_date}")
+    for index, sibling in enumerate(r.siblings):
+        if sibling.date_of_birth is not None and sibling.date_of_birth > r.referral_date:
+            add(
+                f"siblings.{index}.date_of_birth",
+                "Sibling's date of birth",
+                f"{sibling.date_of_birth} is after the referral date {r.referral_date}",
+            )
+
+    for index, reason in enumerate(r.reasons):
+        if reason.kind is ReasonKind.OTHER and not reason.detail:
+            add(f"reasons.{index}.detail", "Reason detail", "'Other' needs a short description")
+    return problems
+
+
+def parse_referral(data: Mapping[str, Any], *, today: date | None = None) -> Referral:
+    """Validate a referral from plain data (JSON, a conversation, an emailed form); all problems at once."""
+    try:
+        referral = Referral.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, Referral)) from None
+    problems = cross_field_problems(referral, today=today)
+    if problems:
+        raise InvalidInput(problems)
+    return referral

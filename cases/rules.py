@@ -1,0 +1,196 @@
+"""Rules packs: the statutory time limits as data (DESIGN.md §3).
+
+A pack is a TOML document. Each rule names the event that starts its clock, what must be done, the limit,
+and the seed paragraph it comes from. Packs are parsed here from text; `cases.packs` finds bundled ones.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cases.events import CaseEvent, Outcome
+
+
+class RulesPackError(ValueError):
+    """A rules pack that cannot be used, with the reason."""
+
+
+class Fact(StrEnum):
+    """Facts about the referral that switch a rule on (e.g. LeDeR alerts, 004 §2.10-2.12)."""
+
+    LEARNING_DISABILITY = "learning_disability"
+    CHILD_DIED = "child_died"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkingDaysAfter(_Strict):
+    """The Nth working day after the trigger (the trigger date is day 0)."""
+
+    kind: Literal["working_days"] = "working_days"
+    working_days: int = Field(ge=0)
+
+    def describe(self) -> str:
+        return f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
+
+
+class WorkingDaysBefore(_Strict):
+    """The Nth working day before the trigger date (e.g. copies before publication, 004 §10.5)."""
+
+    kind: Literal["working_days_before"] = "working_days_before"
+    working_days_before: int = Field(ge=1)
+
+    def describe(self) -> str:
+        return f"{self.working_days_before} working days before"
+
+
+class WeeksAfter(_Strict):
+    kind: Literal["weeks"] = "weeks"
+    weeks: int = Field(ge=1)
+
+    def describe(self) -> str:
+        return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+
+
+class MonthsAfter(_Strict):
+    kind: Literal["months"] = "months"
+    months: int = Field(ge=1)
+
+    def describe(self) -> str:
+        return f"{self.months} month{'s' if self.months != 1 else ''}"
+
+
+class BeforeRule(_Strict):
+    """Due when another rule's deadline is, or on the date set by `scheduled_by` once that event happens."""
+
+    kind: Literal["before_rule"] = "before_rule"
+    before_rule: str
+    scheduled_by: CaseEvent | None = None
+
+    def describe(self) -> str:
+        return f"before {self.before_rule}"
+
+
+class EveryMonths(_Strict):
+    """A recurring duty: every N months after the trigger, for `for_months` months."""
+
+    kind: Literal["every_months"] = "every_months"
+    every_months: int = Field(ge=1)
+    for_months: int = Field(default=12, ge=1)
+
+    def describe(self) -> str:
+        return f"every {self.every_months} months"
+
+
+Limit = Annotated[
+    WorkingDaysAfter | WorkingDaysBefore | WeeksAfter | MonthsAfter | BeforeRule | EveryMonths,
+    Field(discriminator="kind"),
+]
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    starts_on: CaseEvent
+    action: str = Field(min_length=1)
+    who: str = Field(min_length=1)
+    limit: Limit
+    source: str = Field(min_length=1)
+    # Only for these decision outcomes (rules started by decision_made); empty means any outcome.
+    outcomes: tuple[Outcome, ...] = ()
+    # Only when all these facts are known to be true for the case.
+    requires: tuple[Fact, ...] = ()
+    # One deadline per agency (e.g. each agency secures its records) rather than one for the board.
+    per_agency: bool = False
+    # Which agencies: "subgroup" (every sub-group member agency) or "involved" (agencies that know the
+    # child or family, or have not said they do not).
+    agencies: Literal["subgroup", "involved"] = "subgroup"
+    # A minimum period (e.g. keep the report online for 12 months, 004 §10.1) rather than a duty to chase.
+    minimum_period: bool = False
+    # An event that replaces this rule's due date with the date it carries (e.g. an extension, 003 §4.1).
+    extended_by: CaseEvent | None = None
+    note: str = ""
+
+    @property
+    def limit_text(self) -> str:
+        return self.limit.describe()
+
+    @property
+    def text(self) -> str:
+        """The rule in one sentence, as stored beside each computed deadline."""
+        condition = ""
+        if self.outcomes:
+            condition = f" (outcome {', '.join(o.value for o in self.outcomes)})"
+        if self.requires:
+            condition += f" (only if {' and '.join(f.value.replace('_', ' ') for f in self.requires)})"
+        if isinstance(self.limit, WorkingDaysBefore):
+            timing = f"at least {self.limit.describe()} {self.starts_on.value}"
+        elif isinstance(self.limit, BeforeRule):
+            timing = f"{self.limit.describe()}, from {self.starts_on.value}"
+        elif isinstance(self.limit, EveryMonths):
+            timing = f"{self.limit.describe()} from {self.starts_on.value}"
+        elif self.minimum_period:
+            timing = f"for at least {self.limit.describe()} from {self.starts_on.value}"
+        else:
+            timing = f"within {self.limit.describe()} of {self.starts_on.value}"
+        return f"{self.who}: {self.action}, {timing}{condition}. Source: {self.source}."
+
+
+class PackInfo(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: str
+    source: str = ""
+
+
+class RulesPack(_Strict):
+    pack: PackInfo
+    rules: tuple[Rule, ...]
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    @model_validator(mode="after")
+    def _check_references(self) -> RulesPack:
+        ids = [r.id for r in self.rules]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"rule ids appear twice: {', '.join(duplicates)}")
+        known = set(ids)
+        for rule in self.rules:
+            if isinstance(rule.limit, BeforeRule):
+                if rule.limit.before_rule not in known:
+                    raise ValueError(f"rule {rule.id} is due before unknown rule {rule.limit.before_rule}")
+                target = self.rule(rule.limit.before_rule)
+                if isinstance(target.limit, BeforeRule):
+                    raise ValueError(f"rule {rule.id}: 'before_rule' may not point at another 'before_rule' rule")
+            if rule.outcomes and rule.starts_on is not CaseEvent.DECISION_MADE:
+                raise ValueError(f"rule {rule.id}: outcomes only apply to rules started by decision_made")
+        return self
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def rules_started_by(self, event: CaseEvent) -> list[Rule]:
+        return [r for r in self.rules if r.starts_on is event]
+
+    @classmethod
+    def from_toml(cls, text: str, *, origin: str = "rules pack") -> RulesPack:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesPackError(f"{origin}: not valid TOML: {exc}") from exc
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise RulesPackError(f"{origin}: {where}: {first['msg']}") from exc

@@ -1,0 +1,221 @@
+"""Deadlines from events: the statutory timeline (DESIGN.md §3 "Counting, exactly").
+
+`compute_deadlines` turns the events a case has had into every deadline they start. `reconcile` compares
+those with the deadlines already stored for a case, so that changing a trigger date recomputes exactly the
+deadlines that depend on it, keeps what has been met, and cancels what no longer applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from cases.answers import Answer
+from cases.calendar import WorkingCalendar, add_months
+from cases.events import CaseEvent, Outcome
+from cases.rules import (
+    BeforeRule,
+    EveryMonths,
+    Fact,
+    MonthsAfter,
+    Rule,
+    RulesPack,
+    WeeksAfter,
+    WorkingDaysAfter,
+    WorkingDaysBefore,
+)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One clock-starting event of a case."""
+
+    on: date
+    outcome: Outcome | None = None
+    # For review_extended: the new completion date (003 §4.1).
+    new_due: date | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineKey:
+    rule: str
+    agency: str | None = None
+    occurrence: int = 1
+
+
+@dataclass(frozen=True)
+class ComputedDeadline:
+    """A deadline with everything a reviewer needs to see why its date is what it is."""
+
+    rule: str
+    trigger_event: CaseEvent
+    trigger_date: date
+    due: date
+    act_by: date
+    limit: str
+    action: str
+    who: str
+    text: str
+    source: str
+    agency: str | None = None
+    occurrence: int = 1
+    per_agency: bool = False
+    minimum_period: bool = False
+
+    @property
+    def key(self) -> DeadlineKey:
+        return DeadlineKey(self.rule, self.agency, self.occurrence)
+
+
+@dataclass(frozen=True)
+class AgencyScope:
+    """Which agencies per-agency rules apply to. Empty scopes give one board-level row per rule."""
+
+    subgroup: tuple[str, ...] = ()
+    involved: tuple[str, ...] = ()
+
+    def for_rule(self, rule: Rule) -> tuple[str, ...]:
+        return self.subgroup if rule.agencies == "subgroup" else self.involved
+
+
+@dataclass(frozen=True)
+class _Dates:
+    due: date
+    act_by: date
+
+
+def _rule_applies(rule: Rule, event: EventRecord, facts: Mapping[Fact, Answer]) -> bool:
+    if rule.outcomes and event.outcome not in rule.outcomes:
+        return False
+    # A fact that is unknown does not switch the rule off: an unneeded reminder can be marked "not
+    # applicable", a missed statutory alert cannot be undone.
+    return all(facts.get(fact, Answer.UNKNOWN) is not Answer.NO for fact in rule.requires)
+
+
+def _calendar_dates(calendar: WorkingCalendar, due: date) -> _Dates:
+    # Weeks and months are not moved: `due` is reported as it falls, `act_by` is the last working day
+    # on or before it (DESIGN.md §3).
+    return _Dates(due=due, act_by=calendar.last_working_day_on_or_before(due))
+
+
+def _simple_dates(rule: Rule, start: date, calendar: WorkingCalendar) -> list[_Dates]:
+    limit = rule.limit
+    if isinstance(limit, WorkingDaysAfter):
+        due = calendar.add_working_days(start, limit.working_days)
+        return [_Dates(due=due, act_by=due)]
+    if isinstance(limit, WorkingDaysBefore):
+        due = calendar.subtract_working_days(start, limit.working_days_before)
+        return [_Dates(due=due, act_by=due)]
+    if isinstance(limit, WeeksAfter):
+        return [_calendar_dates(calendar, start + timedelta(weeks=limit.weeks))]
+    if isinstance(limit, MonthsAfter):
+        return [_calendar_dates(calendar, add_months(start, limit.months))]
+    if isinstance(limit, EveryMonths):
+        count = limit.for_months // limit.every_months
+        return [_calendar_dates(calendar, add_months(start, limit.every_months * k)) for k in range(1, count + 1)]
+    raise TypeError(f"rule {rule.id}: limit {limit.kind} needs another rule's date")
+
+
+def compute_deadlines(
+    pack: RulesPack,
+    events: Mapping[CaseEvent, EventRecord],
+    calendar: WorkingCalendar,
+    *,
+    facts: Mapping[Fact, Answer] | None = None,
+    agencies: AgencyScope | None = None,
+) -> list[ComputedDeadline]:
+    """Every deadline that the given events start, in rule order then agency order."""
+    facts = facts or {}
+    agencies = agencies or AgencyScope()
+    simple: dict[str, _Dates] = {}
+    result: list[ComputedDeadline] = []
+
+    def emit(rule: Rule, trigger: CaseEvent, trigger_date: date, dates: _Dates, occurrence: int) -> None:
+        agency_ids: Sequence[str | None] = agencies.for_rule(rule) if rule.per_agency else ()
+        if not agency_ids:
+            agency_ids = [None]
+        for agency in agency_ids:
+            result.append(
+                ComputedDeadline(
+                    rule=rule.id,
+                    trigger_event=trigger,
+                    trigger_date=trigger_date,
+                    due=dates.due,
+                    act_by=dates.act_by,
+                    limit=rule.limit_text,
+                    action=rule.action,
+                    who=rule.who,
+                    text=rule.text,
+                    source=rule.source,
+                    agency=agency,
+                    occurrence=occurrence,
+                    per_agency=rule.per_agency,
+                    minimum_period=rule.minimum_period,
+                )
+            )
+
+    # Two passes: rules due "before" another rule need that rule's date first.
+    for rule in pack.rules:
+        event = events.get(rule.starts_on)
+        if event is None or isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, event, facts):
+            continue
+        extension = events.get(rule.extended_by) if rule.extended_by else None
+        if extension is not None and extension.new_due is not None and rule.extended_by is not None:
+            dates = _calendar_dates(calendar, extension.new_due)
+            simple[rule.id] = dates
+            emit(rule, rule.extended_by, extension.on, dates, 1)
+            continue
+        for occurrence, dates in enumerate(_simple_dates(rule, event.on, calendar), start=1):
+            simple.setdefault(rule.id, dates)
+            emit(rule, rule.starts_on, event.on, dates, occurrence)
+
+    for rule in pack.rules:
+        event = events.get(rule.starts_on)
+        if event is None or not isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, event, facts):
+            continue
+        scheduled = events.get(rule.limit.scheduled_by) if rule.limit.scheduled_by else None
+        if scheduled is not None and rule.limit.scheduled_by is not None:
+            trigger, trigger_date, limit_date = rule.limit.scheduled_by, scheduled.on, scheduled.on
+        elif rule.limit.before_rule in simple:
+            trigger, trigger_date = rule.starts_on, event.on
+            limit_date = simple[rule.limit.before_rule].due
+        else:
+            continue
+        # "Before the meeting": the last working day strictly before the meeting date.
+        act_by = calendar.last_working_day_on_or_before(limit_date - timedelta(days=1))
+        emit(rule, trigger, trigger_date, _Dates(due=limit_date, act_by=act_by), 1)
+
+    order = {rule.id: index for index, rule in enumerate(pack.rules)}
+    result.sort(key=lambda d: (order[d.rule], d.occurrence, d.agency or ""))
+    return result
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What to change in the stored deadlines of a case."""
+
+    added: list[ComputedDeadline] = field(default_factory=list)
+    changed: list[ComputedDeadline] = field(default_factory=list)
+    unchanged: list[DeadlineKey] = field(default_factory=list)
+    cancelled: list[DeadlineKey] = field(default_factory=list)
+
+
+def reconcile(
+    stored: Mapping[DeadlineKey, tuple[date, date, date]],
+    computed: Sequence[ComputedDeadline],
+) -> Reconciliation:
+    """Compare stored deadlines (key -> (trigger_date, due, act_by)) with freshly computed ones."""
+    result = Reconciliation()
+    seen: set[DeadlineKey] = set()
+    for deadline in computed:
+        seen.add(deadline.key)
+        before = stored.get(deadline.key)
+        if before is None:
+            result.added.append(deadline)
+        elif before != (deadline.trigger_date, deadline.due, deadline.act_by):
+            result.changed.append(deadline)
+        else:
+            result.unchanged.append(deadline.key)
+    result.cancelled.extend(key for key in stored if key not in seen)
+    return result

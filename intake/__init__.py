@@ -1,0 +1,1 @@
+"""Referrals coming in: the conversation engine and referral flow; inbound email; mailbox polling."""

@@ -1,0 +1,1 @@
+"""Mailbox backends: Exchange (EWS), Microsoft Graph, and a local Maildir."""

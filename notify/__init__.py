@@ -1,0 +1,1 @@
+"""Messages going out: templates, the notification outbox and approval, reminders and escalation."""

@@ -1,0 +1,1 @@
+"""Encrypted case store: SQLAlchemy tables and repositories, field encryption, blind indexes, audit log."""

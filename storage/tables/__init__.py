@@ -1,0 +1,25 @@
+"""Every table of the store. Importing this package registers them all on `Base.metadata`."""
+
+from storage.tables.audit import AuditAnchorRow, AuditRow
+from storage.tables.base import Base, encrypted_columns
+from storage.tables.cases import (
+    AgencyConfirmationRow,
+    CaseCounterRow,
+    CaseEventRow,
+    CaseRow,
+    DeadlineRow,
+    DecisionRow,
+)
+
+__all__ = [
+    "AgencyConfirmationRow",
+    "AuditAnchorRow",
+    "AuditRow",
+    "Base",
+    "CaseCounterRow",
+    "CaseEventRow",
+    "CaseRow",
+    "DeadlineRow",
+    "DecisionRow",
+    "encrypted_columns",
+]

@@ -1,0 +1,1 @@
+"""Jinja2 templates (emails, letters, Slack texts), shipped as package data."""

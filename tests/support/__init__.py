@@ -1,0 +1,1 @@
+"""Test support: real components on loopback (databases, fake Slack/EWS/Graph servers), factories."""
