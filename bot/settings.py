@@ -23,6 +23,8 @@ class Settings(BaseSettings):
         default=None, description="Board config TOML; default ./board.toml, else the example"
     )
     log_level: str = Field(default="INFO")
+    # Outbound mail: the address the bot sends from. Local mode writes .eml files to DATA_DIR/mail/outbox.
+    mail_from: str = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
     # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
     clock: str = Field(default="")
 
@@ -37,6 +39,14 @@ class Settings(BaseSettings):
     @property
     def resolved_key_file(self) -> Path:
         return self.key_file or self.data_dir / "keys.json"
+
+    @property
+    def maildir_inbox(self) -> Path:
+        return self.data_dir / "mail" / "inbox"
+
+    @property
+    def mail_outbox_dir(self) -> Path:
+        return self.data_dir / "mail" / "outbox"
 
     @property
     def local_mode(self) -> bool:

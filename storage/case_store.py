@@ -21,6 +21,14 @@ from cases.answers import Answer
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
 from cases.case import AgencyConfirmation, Case, Deadline, DeadlineState, Decision, Involvement
+from cases.domain_events import (
+    AgencyConfirmed,
+    CaseEventRecorded,
+    DecisionRecorded,
+    DomainEvent,
+    ReferralFiled,
+    StatusChanged,
+)
 from cases.events import CaseEvent, CaseStatus, Outcome, can_move
 from cases.reference import format_reference
 from cases.referral import Referral
@@ -50,6 +58,10 @@ class CaseNotFound(LookupError):
 
 class InvalidTransition(ValueError):
     pass
+
+
+# Called inside the transaction that made the change; may only write rows through the given session.
+CaseListener = Callable[[Session, DomainEvent], None]
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,29 @@ class CaseStore:
         self.calendar = calendar
         self._index_key = index_key
         self._pack_for = pack_for
+        self._listeners: list[CaseListener] = []
+
+    def subscribe(self, listener: CaseListener) -> None:
+        """React to case changes in the same transaction (see cases.domain_events)."""
+        self._listeners.append(listener)
+
+    def _publish(self, s: Session, event: DomainEvent) -> None:
+        for listener in self._listeners:
+            listener(s, event)
+
+    def record_refusal(
+        self, reference: str, *, actor: Actor, now: datetime, attempted: str, session: Session | None = None
+    ) -> None:
+        """Audit an attempt the actor was not allowed to make (e.g. a business-unit button in Slack)."""
+        with self._tx(session) as s:
+            self.audit.append(
+                s,
+                at=now,
+                actor=actor.id,
+                action="access.refused",
+                case_ref=reference.upper(),
+                detail={"attempted": attempted},
+            )
 
     # --- plumbing ------------------------------------------------------------------------------------
 
@@ -193,6 +228,7 @@ class CaseStore:
                 case_ref=reference,
                 detail={"possible_duplicates": duplicates, "rules_pack": self.pack.id},
             )
+            self._publish(s, ReferralFiled(self.board.id, row.id, reference, now, tuple(duplicates)))
             deadlines = self._deadlines(s, row.id)
             return FiledReferral(row.id, reference, duplicates, deadlines)
 
@@ -403,6 +439,7 @@ class CaseStore:
                 case_ref=row.reference,
                 detail={"event": event.value, "on": on, "new_due": new_due},
             )
+            self._publish(s, CaseEventRecorded(self.board.id, row.id, row.reference, now, event, on, new_due))
             return self._deadlines(s, row.id)
 
     def record_decision(
@@ -458,6 +495,12 @@ class CaseStore:
                 case_ref=row.reference,
                 detail={"outcome": decision.outcome.value, "decided_on": decision.decided_on},
             )
+            self._publish(
+                s,
+                DecisionRecorded(
+                    self.board.id, row.id, row.reference, now, decision.outcome, decision.decided_on, revised
+                ),
+            )
             return self._deadlines(s, row.id)
 
     def move_status(
@@ -487,6 +530,7 @@ class CaseStore:
                 case_ref=row.reference,
                 detail={"from": current.value, "to": target.value},
             )
+            self._publish(s, StatusChanged(self.board.id, row.id, row.reference, now, current, target))
 
     def _require_open(self, row: CaseRow) -> None:
         if row.status == CaseStatus.CLOSED.value:
@@ -668,6 +712,18 @@ class CaseStore:
                 action="agency.confirmation",
                 case_ref=case_row.reference,
                 detail={"agency": agency_id, **changed},
+            )
+            self._publish(
+                s,
+                AgencyConfirmed(
+                    self.board.id,
+                    case_row.id,
+                    case_row.reference,
+                    now,
+                    agency_id,
+                    row.records_secured,
+                    Involvement(row.involvement),
+                ),
             )
             return self.codec.confirmation(row)
 

@@ -10,6 +10,7 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.outbox import OutboxRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -21,5 +22,6 @@ __all__ = [
     "CaseRow",
     "DeadlineRow",
     "DecisionRow",
+    "OutboxRow",
     "encrypted_columns",
 ]
