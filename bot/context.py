@@ -18,12 +18,19 @@ from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from intake.inbound.limits import MIB, Limits
+from intake.inbound.processor import MailIntake
 from mail.base import Mailbox
+from mail.ews import EwsConfig, EwsMailbox
+from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
+from notify.agency_requests import AgencyRequests
 from notify.dispatch import Dispatcher, Sender
+from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from storage.db import make_engine, needs_upgrade, upgrade
+from storage.inbound import InboundStore
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
@@ -47,10 +54,15 @@ def cli_actor() -> Actor:
     return Actor(f"cli:{user}", frozenset(Role))
 
 
+class MailSettingsError(ValueError):
+    """The configured mail backend lacks a setting it needs."""
+
+
 @dataclass
 class AppContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock | None = None
+    _outbox: Outbox | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -100,7 +112,23 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         self.migrate()
-        return open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        # Listeners that queue messages inside the transaction that changed the case (cases.domain_events):
+        # subscribed here, so that every way of filing a referral (CLI, Slack, email) sends the requests.
+        self._outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        self._agency_requests(store, self._outbox).subscribe()
+        return store
+
+    def _agency_requests(self, store: Store, outbox: Outbox) -> AgencyRequests:
+        return AgencyRequests(
+            store.sessions,
+            outbox,
+            board=store.board,
+            codec=store.codec,
+            calendar=store.calendar,
+            cases=store.cases,
+            chase_working_days_before=self.settings.mail_chase_working_days,
+        )
 
     def where(self) -> dict[str, str]:
         """Where this process keeps its data (never the keys themselves)."""
@@ -115,7 +143,85 @@ class AppContext:
     @cached_property
     def mailbox(self) -> Mailbox:
         """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail)."""
-        return MaildirMailbox(self.settings.maildir_inbox, self.settings.mail_outbox_dir)
+        s = self.settings
+        if s.mail_backend == "ews":
+            self._require("ews", EWS_ENDPOINT=s.ews_endpoint, EWS_USERNAME=s.ews_username, EWS_MAILBOX=s.ews_mailbox)
+            return EwsMailbox(
+                EwsConfig(
+                    endpoint=s.ews_endpoint,
+                    username=s.ews_username,
+                    password=s.ews_password.get_secret_value(),
+                    mailbox=s.ews_mailbox,
+                    auth_type=s.ews_auth_type,
+                    version=s.ews_version,
+                    max_wait_seconds=s.ews_max_wait_seconds,
+                )
+            )
+        if s.mail_backend == "graph":
+            self._require(
+                "graph",
+                GRAPH_TENANT_ID=s.graph_tenant_id,
+                GRAPH_CLIENT_ID=s.graph_client_id,
+                GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
+                GRAPH_MAILBOX=s.graph_mailbox,
+            )
+            return GraphMailbox(
+                GraphConfig(
+                    tenant_id=s.graph_tenant_id,
+                    client_id=s.graph_client_id,
+                    client_secret=s.graph_client_secret.get_secret_value(),
+                    mailbox=s.graph_mailbox,
+                    authority_base=s.graph_authority,
+                    graph_base=s.graph_base_url,
+                    ca_bundle=s.graph_ca_bundle,
+                )
+            )
+        return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
+
+    @staticmethod
+    def _require(backend: str, **values: str) -> None:
+        missing = [f"SCRBOT_{name}" for name, value in values.items() if not value]
+        if missing:
+            raise MailSettingsError(f"SCRBOT_MAIL_BACKEND={backend} needs {', '.join(missing)}")
+
+    @cached_property
+    def inbound(self) -> InboundStore:
+        store = self.store
+        return InboundStore(
+            store.sessions,
+            board_id=store.board.id,
+            cipher=store.cipher,
+            index_key=store.ring.board(store.board.id).index_key,
+            audit=store.audit,
+        )
+
+    @cached_property
+    def mail_limits(self) -> Limits:
+        s = self.settings
+        return Limits(
+            max_message_bytes=s.mail_max_message_mb * MIB,
+            max_attachments=s.mail_max_attachments,
+            max_attachment_bytes=s.mail_max_attachment_mb * MIB,
+        )
+
+    @cached_property
+    def intake(self) -> MailIntake:
+        """Inbound mail: `intake.poll_mailbox(now)`, `intake.ingest(raw, now=...)`, unlock, release."""
+        return MailIntake(
+            self.store,
+            self.inbound,
+            mailbox=self.mailbox,
+            notices=OutboxMailNotices(self.outbox),
+            limits=self.mail_limits,
+            authserv_id=self.settings.mail_authserv_id,
+            require_authentication=self.settings.mail_require_authentication,
+            source=self.settings.mail_backend,
+        )
+
+    @cached_property
+    def agency_requests(self) -> AgencyRequests:
+        """`send_chasers(now)` and `sync_requests_sent(now)`; requests themselves go on ReferralFiled."""
+        return self._agency_requests(self.store, self.outbox)
 
     @cached_property
     def chat(self) -> ChatSender:
@@ -124,8 +230,9 @@ class AppContext:
 
     @cached_property
     def outbox(self) -> Outbox:
-        store = self.store
-        return Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        self.store  # noqa: B018 - opening the store creates the outbox its listeners queue into
+        assert self._outbox is not None
+        return self._outbox
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
@@ -137,8 +244,11 @@ class AppContext:
 
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
-        return []
+        return [self.inbound.purge_case]
 
     def close(self) -> None:
+        mailbox = self.__dict__.get("mailbox")
+        if isinstance(mailbox, GraphMailbox):
+            mailbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

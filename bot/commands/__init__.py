@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import audit_cmd, case_cmd, db_cmd, deadlines_cmd, decide_cmd, keys_cmd, purge_cmd, refer_cmd, run_cmd
+from bot.commands import (
+    audit_cmd,
+    case_cmd,
+    db_cmd,
+    deadlines_cmd,
+    decide_cmd,
+    keys_cmd,
+    mail_cmd,
+    purge_cmd,
+    refer_cmd,
+    run_cmd,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     run_cmd,
@@ -16,4 +27,5 @@ COMMAND_MODULES: list[ModuleType] = [
     audit_cmd,
     db_cmd,
     purge_cmd,
+    mail_cmd,
 ]

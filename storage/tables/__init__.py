@@ -10,6 +10,7 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CaseRow",
     "DeadlineRow",
     "DecisionRow",
+    "InboundMessageRow",
     "OutboxRow",
     "encrypted_columns",
 ]

@@ -1,0 +1,329 @@
+"""Inbound messages: stored encrypted first, then acted on, then moved out of the mailbox's inbox.
+
+`store` writes the raw bytes (sealed) with a keyed hash of the Message-ID and body, in its own transaction:
+a message delivered twice, or fetched again after a crash, finds its existing row and is never acted on
+twice. `claim` locks a row still `received` inside the caller's transaction, and `finish` records what was
+done with it in that same transaction, so the outcome and the status commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.actor import Actor, PermissionDenied
+from storage.audit import AuditLog
+from storage.crypto import FieldCipher
+from storage.db import rowcount
+from storage.tables import InboundMessageRow
+from storage.tables.base import new_id
+
+TABLE = "inbound_messages"
+
+
+class InboundStatus(StrEnum):
+    RECEIVED = "received"  # stored, not yet acted on
+    PROCESSED = "processed"  # acted on (or nothing to do, e.g. an out-of-office reply)
+    QUARANTINED = "quarantined"  # not trusted or not understood: a person looks at it
+    NEEDS_PERSON = "needs_person"  # trusted but unclear, or waiting for a password
+    RELEASED = "released"  # a person has dealt with it
+
+
+DONE = frozenset(
+    {InboundStatus.PROCESSED, InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON, InboundStatus.RELEASED}
+)
+OPEN_FOR_PERSON = (InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON)
+
+
+class InboundNotFound(LookupError):
+    def __init__(self, message_id: str) -> None:
+        super().__init__(f"no inbound message {message_id}")
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    status: InboundStatus
+    new: bool  # False: the same message was stored before
+
+
+@dataclass(frozen=True)
+class InboundSummary:
+    """A stored message without its content: safe for lists, channels and logs."""
+
+    id: str
+    status: InboundStatus
+    kind: str
+    reason: str
+    case_ref: str
+    agency_id: str
+    source: str
+    size: int
+    truncated: bool
+    received_at: datetime
+    updated_at: datetime
+    handled_by: str
+
+
+@dataclass(frozen=True)
+class InboundDetail:
+    summary: InboundSummary
+    raw: bytes
+    message_id: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # raw and detail hold personal data
+        return f"InboundDetail(id={self.summary.id!r}, status={self.summary.status.value})"
+
+
+def summary_of(row: InboundMessageRow) -> InboundSummary:
+    return InboundSummary(
+        id=row.id,
+        status=InboundStatus(row.status),
+        kind=row.kind,
+        reason=row.reason,
+        case_ref=row.case_ref,
+        agency_id=row.agency_id,
+        source=row.source,
+        size=row.size,
+        truncated=row.truncated,
+        received_at=row.received_at,
+        updated_at=row.updated_at,
+        handled_by=row.handled_by,
+    )
+
+
+class InboundStore:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        board_id: str,
+        cipher: FieldCipher,
+        index_key: bytes,
+        audit: AuditLog,
+    ) -> None:
+        self.sessions = sessions
+        self.board_id = board_id
+        self.cipher = cipher
+        self.audit = audit
+        self._index_key = index_key
+
+    @contextmanager
+    def _tx(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self.sessions.begin() as own:
+            yield own
+
+    # --- sealing -------------------------------------------------------------------------------------
+
+    def _seal(self, row_id: str, column: str, data: bytes) -> bytes:
+        return self.cipher.seal(data, table=TABLE, column=column, row_id=row_id)
+
+    def _open(self, row_id: str, column: str, token: bytes | None) -> bytes:
+        if token is None:
+            return b""
+        return self.cipher.open(token, table=TABLE, column=column, row_id=row_id)
+
+    def raw_of(self, row: InboundMessageRow) -> bytes:
+        return self._open(row.id, "raw_enc", row.raw_enc)
+
+    def message_id_of(self, row: InboundMessageRow) -> str:
+        return self._open(row.id, "message_id_enc", row.message_id_enc).decode("utf-8", "replace")
+
+    def detail_of(self, row: InboundMessageRow) -> dict[str, Any]:
+        data = self._open(row.id, "detail_enc", row.detail_enc)
+        return json.loads(data) if data else {}
+
+    def dedupe_key(self, message_id: str, body: bytes) -> str:
+        """Same Message-ID and same body: the same message, however many times it is delivered.
+
+        The body is part of the key so that a message reusing another's Message-ID (forged, or a broken
+        client) is stored and judged on its own instead of being dropped as a repeat.
+        """
+        digest = hashlib.sha256(body).digest()
+        material = b"inbound/v1\x00" + message_id.strip().encode("utf-8", "replace") + b"\x00" + digest
+        return hmac.new(self._index_key, material, hashlib.sha256).hexdigest()
+
+    # --- storing -------------------------------------------------------------------------------------
+
+    def store(
+        self,
+        raw: bytes,
+        *,
+        dedupe_key: str,
+        message_id: str,
+        now: datetime,
+        source: str,
+        size: int | None = None,
+        truncated: bool = False,
+    ) -> Stored:
+        """Store a message (its own transaction, committed on return), or find it stored already."""
+        existing = self._find(dedupe_key)
+        if existing is not None:
+            return existing
+        row_id = new_id()
+        row = InboundMessageRow(
+            id=row_id,
+            board_id=self.board_id,
+            dedupe_key=dedupe_key,
+            source=source[:16],
+            size=len(raw) if size is None else size,
+            truncated=truncated,
+            status=InboundStatus.RECEIVED.value,
+            kind="",
+            reason="",
+            case_ref="",
+            agency_id="",
+            handled_by="",
+            received_at=now,
+            updated_at=now,
+        )
+        row.raw_enc = self._seal(row_id, "raw_enc", raw)
+        row.message_id_enc = self._seal(row_id, "message_id_enc", message_id.encode("utf-8", "replace"))
+        try:
+            with self.sessions.begin() as s:
+                s.add(row)
+        except IntegrityError:
+            # Another process stored the same message a moment ago.
+            found = self._find(dedupe_key)
+            if found is None:
+                raise
+            return found
+        return Stored(row_id, InboundStatus.RECEIVED, True)
+
+    def _find(self, dedupe_key: str) -> Stored | None:
+        with self.sessions() as s:
+            hit = s.execute(
+                select(InboundMessageRow.id, InboundMessageRow.status).where(
+                    InboundMessageRow.board_id == self.board_id, InboundMessageRow.dedupe_key == dedupe_key
+                )
+            ).one_or_none()
+        if hit is None:
+            return None
+        return Stored(hit.id, InboundStatus(hit.status), False)
+
+    # --- acting --------------------------------------------------------------------------------------
+
+    def claim(self, s: Session, row_id: str) -> InboundMessageRow | None:
+        """Lock the row if it still waits to be acted on; None if another process (or a run before a
+        crash) has finished it."""
+        row = s.scalars(
+            select(InboundMessageRow)
+            .where(InboundMessageRow.id == row_id, InboundMessageRow.board_id == self.board_id)
+            .with_for_update()
+        ).one_or_none()
+        if row is None or row.status != InboundStatus.RECEIVED.value:
+            return None
+        return row
+
+    def row(self, s: Session, row_id: str, *, lock: bool = False) -> InboundMessageRow:
+        query = select(InboundMessageRow).where(
+            InboundMessageRow.id == row_id, InboundMessageRow.board_id == self.board_id
+        )
+        if lock:
+            query = query.with_for_update()
+        row = s.scalars(query).one_or_none()
+        if row is None:
+            raise InboundNotFound(row_id)
+        return row
+
+    def finish(
+        self,
+        s: Session,
+        row: InboundMessageRow,
+        *,
+        status: InboundStatus,
+        kind: str,
+        reason: str,
+        now: datetime,
+        actor: Actor,
+        case_id: str | None = None,
+        case_ref: str = "",
+        agency_id: str = "",
+        detail: dict[str, Any] | None = None,
+        handled_by: str = "",
+    ) -> None:
+        """Record the outcome (in the caller's transaction, with whatever the message caused)."""
+        row.status = status.value
+        row.kind = kind[:32]
+        row.reason = reason[:500]
+        if case_id is not None:
+            row.case_id = case_id
+        if case_ref:
+            row.case_ref = case_ref
+        if agency_id:
+            row.agency_id = agency_id
+        if detail is not None:
+            data = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
+            row.detail_enc = self._seal(row.id, "detail_enc", data)
+        if handled_by:
+            row.handled_by = handled_by[:200]
+        row.updated_at = now
+        self.audit.append(
+            s,
+            at=now,
+            actor=actor.id,
+            action=f"mail.{status.value}",
+            case_ref=row.case_ref,
+            detail={"message": row.id, "kind": row.kind, "agency": row.agency_id or None},
+        )
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def list(
+        self,
+        *,
+        statuses: Sequence[InboundStatus] | None = None,
+        case_ref: str | None = None,
+        limit: int = 500,
+        session: Session | None = None,
+    ) -> list[InboundSummary]:
+        with self._tx(session) as s:
+            query = select(InboundMessageRow).where(InboundMessageRow.board_id == self.board_id)
+            if statuses:
+                query = query.where(InboundMessageRow.status.in_([st.value for st in statuses]))
+            if case_ref:
+                query = query.where(InboundMessageRow.case_ref == case_ref.upper())
+            rows = s.scalars(query.order_by(InboundMessageRow.received_at, InboundMessageRow.id).limit(limit))
+            return [summary_of(r) for r in rows]
+
+    def summary(self, row_id: str) -> InboundSummary:
+        with self.sessions() as s:
+            return summary_of(self.row(s, row_id))
+
+    def get(self, row_id: str, *, actor: Actor, now: datetime, session: Session | None = None) -> InboundDetail:
+        """A message with its content (personal data): staff only, audited."""
+        if not actor.is_staff:
+            raise PermissionDenied("only the business unit can read inbound messages")
+        with self._tx(session) as s:
+            row = self.row(s, row_id)
+            self.audit.append(
+                s, at=now, actor=actor.id, action="mail.viewed", case_ref=row.case_ref, detail={"message": row.id}
+            )
+            return InboundDetail(summary_of(row), self.raw_of(row), self.message_id_of(row), self.detail_of(row))
+
+    # --- purge ---------------------------------------------------------------------------------------
+
+    def purge_case(self, s: Session, case_id: str) -> int:
+        """PurgeHook: remove the messages' content for a purged case; their status and reason stay."""
+        return rowcount(
+            s.execute(
+                update(InboundMessageRow)
+                .where(InboundMessageRow.case_id == case_id, InboundMessageRow.raw_enc.is_not(None))
+                .values(raw_enc=None, message_id_enc=None, detail_enc=None)
+            )
+        )
