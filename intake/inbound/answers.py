@@ -68,9 +68,9 @@ _NA = re.compile(r"^\s*(?:n/?a|not\s+applicable|none\s+held|no\s+records?(?:\s+h
 # --- free sentences ------------------------------------------------------------------------------------
 
 _RECORDS_WORD = r"(?:records?|files?|notes|case\s+files?|documents|documentation|information|systems?|data)"
-_SECURE_WORD = r"(?:secured|secure|locked(?:\s+down)?|restricted|preserved|sealed|ring-?fenced|protected)"
+_SECURE_WORD = r"(?:secured|secure|securing|locked(?:\s+down)?|restricted|preserved|sealed|ring-?fenced|protected)"
 _RECORDS_SECURED = re.compile(
-    rf"\b{_RECORDS_WORD}\b.{{0,80}}?\b{_SECURE_WORD}\b|\b(?:secured?|locked(?:\s+down)?|restricted|preserved|sealed)\b"
+    rf"\b{_RECORDS_WORD}\b.{{0,80}}?\b{_SECURE_WORD}\b|\b(?:secur(?:e|ed|ing)|locked(?:\s+down)?|restricted|preserved|sealed)\b"
     rf".{{0,40}}?\b{_RECORDS_WORD}\b|\b(?:all|now|fully|been)\s+secured\b|^\s*secured\b",
     re.IGNORECASE,
 )
@@ -105,10 +105,13 @@ _KNOWN = re.compile(
 )
 _BY = re.compile(
     r"\bby\s+(?P<who>(?:me|myself|(?:[Dd]r|[Mm]rs|[Mm]r|[Mm]s|[Mm]iss|[Mm]x)\.?\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)?|"
-    r"[A-Z]\.?(?:\s?[A-Z]\.)*\s*[A-Z][\w'\-]+|[A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]+){0,3}|"
+    r"[A-Z][\w'\-]*\.?(?:\s+[A-Z][\w'\-]*\.?){0,4}|"
     r"(?:our|the)\s+[a-z][\w\s'\-]{2,50}?(?:team|manager|officer|lead|department|service|unit|nurse|admin(?:istrator)?)))"
     r"(?:\s*\((?P<role_text>[^()]{1,80})\)|\s*,\s*(?!on\b|at\b|in\b|and\b)(?P<role_comma>[A-Za-z][\w'\- ]{1,60}?)"
     r"(?=\s*(?:[,.;]|$|\s+on\b)))?",
+)
+_DATE_FIRST = re.compile(
+    r"^\s*(?:on\s+)?(?:\d{1,4}[/.\-]\d{1,2}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3}|today|yesterday)", re.IGNORECASE
 )
 _YES_NO_PREFIX = re.compile(r"^\s*(?:yes|no|y|n|not\s+known|known)\b[\s,.;:\-]*", re.IGNORECASE)
 _SHORT_YES = re.compile(r"^\s*(?:yes|yep|yeah|y|ok|okay|done|confirmed|will\s+do|noted)\s*[.!]*\s*$", re.IGNORECASE)
@@ -156,12 +159,12 @@ def _normalise(text: str) -> str:
 
 def _read_field(label: str, value: str, r: _Reading) -> None:
     label = " ".join(label.lower().split())
-    if label.startswith(("date", "secured on", "when")):
+    if label.startswith(("dates of", "date of involvement", "date of contact", "involvement dates", "period")):
+        r.involvement_dates = value
+    elif label.startswith(("date", "secured on", "when")):
         r.date_text = value
     elif label.startswith(("secured by", "by whom", "name", "who")):
         r.by_text = value
-    elif label.startswith(("dates of", "date of", "involvement dates", "period")):
-        r.involvement_dates = value
     elif "record" in label:
         if _NA.match(value):
             r.no_records = True
@@ -169,6 +172,8 @@ def _read_field(label: str, value: str, r: _Reading) -> None:
             r.positive.append(value)
         elif _NO.match(value):
             r.negative.append(value)
+        elif _DATE_FIRST.match(value):
+            r.positive.append(value)  # "Records secured - 2nd December, by ...": a date means done
         else:
             r.unclear.append("the 'Records secured' line is not yes or no")
     else:  # known / involvement
@@ -203,6 +208,8 @@ def _secured_by(text: str, sender_name: str) -> str:
     if not match:
         return ""
     who = match.group("who").strip()
+    if who.endswith(".") and not re.search(r"(?:^|\s)[A-Z]\.$", who):
+        who = who[:-1]  # the sentence's full stop, not an initial
     if who.lower() in _SELF:
         who = sender_name
     role = match.group("role_text") or match.group("role_comma") or ""

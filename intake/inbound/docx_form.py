@@ -114,27 +114,44 @@ def _check_zip(data: bytes, limits: Limits) -> None:
         raise FormError("not a Word document (no word/document.xml)")
 
 
+def _checkbox_state(sdt: Any) -> bool | None:
+    props = sdt.find(f"{W}sdtPr")
+    box = props.find(f"{W14}checkbox") if props is not None else None
+    if box is None:
+        return None
+    state = box.find(f"{W14}checked")
+    return state is not None and state.get(f"{W14}val") in {"1", "true"}
+
+
 def _text(element: Any) -> str:
-    """Text of an element, paragraphs on separate lines, check boxes as ☒ / ☐."""
+    """Text of an element, paragraphs on separate lines, check box controls as ☒ / ☐."""
     lines: list[str] = []
     current: list[str] = []
-    for node in element.iter():
+
+    def walk(node: Any) -> None:
         tag = node.tag
-        if tag == f"{W}p" and current:
-            lines.append("".join(current))
-            current = []
+        if tag == f"{W}sdt":
+            checked = _checkbox_state(node)
+            if checked is not None:
+                current.append("☒ " if checked else "☐ ")
+                return  # its content is only the box's glyph
         elif tag == f"{W}t" and node.text:
             current.append(node.text)
-        elif tag in {f"{W}tab"}:
+        elif tag == f"{W}tab":
             current.append("\t")
         elif tag in {f"{W}br", f"{W}cr"}:
             lines.append("".join(current))
-            current = []
-        elif tag == f"{W14}checked":
-            current.append("☒ " if node.get(f"{W14}val") in {"1", "true"} else "☐ ")
+            current.clear()
+        for child in node:
+            walk(child)
+        if tag == f"{W}p":
+            lines.append("".join(current))
+            current.clear()
+
+    walk(element)
     if current:
         lines.append("".join(current))
-    return "\n".join(line.strip() for line in lines).strip()
+    return "\n".join(line.strip() for line in lines if line.strip()).strip()
 
 
 def _control_text(sdt: Any) -> tuple[str, str, str]:
@@ -149,10 +166,7 @@ def _control_text(sdt: Any) -> tuple[str, str, str]:
         tag = (tag_el.get(f"{W}val") if tag_el is not None else "") or ""
         title = (alias_el.get(f"{W}val") if alias_el is not None else "") or ""
         showing_placeholder = props.find(f"{W}showingPlcHdr") is not None
-        box = props.find(f"{W14}checkbox")
-        if box is not None:
-            state = box.find(f"{W14}checked")
-            checked = state is not None and state.get(f"{W14}val") in {"1", "true"}
+        checked = _checkbox_state(sdt)
     content = sdt.find(f"{W}sdtContent")
     if checked is not None:
         return tag, title, "yes" if checked else ""
@@ -191,14 +205,12 @@ def read_form(data: bytes, *, password: str = "", limits: Limits | None = None) 
         raise FormError(f"the Word document could not be read ({type(exc).__name__})") from None
 
     form = FormValues()
-    # Content controls first: their tag or title names the field exactly.
-    reasons: list[str] = []
+    # Content controls first: their tag or title names the field exactly. (Check boxes are read with the
+    # paragraph around them, as ☒ / ☐ before the option's text.)
     for sdt in list(document.element.body.iter(f"{W}sdt")):
-        tag, title, value = _control_text(sdt)
-        if tag.startswith("reason."):
-            if value:
-                reasons.append(f"☒ {title or tag.removeprefix('reason.')}")
+        if _checkbox_state(sdt) is not None:
             continue
+        tag, title, value = _control_text(sdt)
         form_field = field_for_path(tag) or field_for_label(tag) or field_for_label(title)
         if form_field is not None and value:
             form.put(form_field, value)
@@ -213,7 +225,4 @@ def read_form(data: bytes, *, password: str = "", limits: Limits | None = None) 
         text = _text(paragraph)
         if text:
             form.add_text_line(text)
-    values = dict(form.values)
-    if reasons:
-        values["reasons"] = "\n".join([*reasons, *(values.get("reasons", "").split("\n"))]).strip()
-    return DocxForm(values=values, was_encrypted=encrypted)
+    return DocxForm(values=dict(form.values), was_encrypted=encrypted)

@@ -290,14 +290,14 @@ class MailIntake:
         parsed = self._parse(row)
         if isinstance(parsed, _Decision):
             return parsed
-        automatic = auto_reply_reason(parsed)
-        if automatic:
-            return _processed("auto_reply", f"an automatic reply ({automatic}): never counted as an answer")
         if parsed.content_type == "multipart/report" or parsed.sender.split("@", 1)[0] in {
             "mailer-daemon",
             "postmaster",
         }:
             return _quarantine("delivery_report", "a delivery failure report: a request may not have arrived")
+        automatic = auto_reply_reason(parsed)
+        if automatic:
+            return _processed("auto_reply", f"an automatic reply ({automatic}): never counted as an answer")
         if parsed.from_count != 1:
             return _quarantine("unknown", "the message does not have exactly one From address")
         trust = self._authenticate(parsed)

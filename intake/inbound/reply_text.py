@@ -65,6 +65,20 @@ def _is_outlook_header(lines: list[str], index: int) -> bool:
     return any(_HEADER_NEXT.match(ln) for ln in following[:4])
 
 
+def _answers_inline(lines: list[str], start: int) -> bool:
+    """After an attribution line: is there new text between or after quoted lines (an inline reply)?"""
+    seen_quote = False
+    for line in lines[start + 1 : start + 400]:
+        if _QUOTED.match(line):
+            seen_quote = True
+        elif line.strip():
+            if _CUT_LINE.match(line) or _SIGN_OFF.match(line):
+                return False
+            if seen_quote:
+                return True
+    return False
+
+
 def split_reply(text: str) -> ReplyText:
     lines = text.split("\n")
     kept: list[str] = []
@@ -74,6 +88,9 @@ def split_reply(text: str) -> ReplyText:
     for index, line in enumerate(lines):
         stripped = line.strip()
         lowered = stripped.lower()
+        if _WROTE.match(line) and _answers_inline(lines, index):
+            quoted = True
+            continue
         if _CUT_LINE.match(line) or _WROTE.match(line):
             if "forward" in lowered:
                 forwarded = True
