@@ -56,6 +56,7 @@ class Stored:
     id: str
     status: InboundStatus
     new: bool  # False: the same message was stored before
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,14 @@ class InboundStore:
         data = self._open(row.id, "detail_enc", row.detail_enc)
         return json.loads(data) if data else {}
 
-    def dedupe_key(self, message_id: str, body: bytes) -> str:
-        """Same Message-ID and same body: the same message, however many times it is delivered.
+    def dedupe_key(self, message_id: str, content: bytes) -> str:
+        """Same Message-ID and same content (sender and body): the same message, however many times it is
+        delivered.
 
-        The body is part of the key so that a message reusing another's Message-ID (forged, or a broken
+        The content is part of the key so that a message reusing another's Message-ID (forged, or a broken
         client) is stored and judged on its own instead of being dropped as a repeat.
         """
-        digest = hashlib.sha256(body).digest()
+        digest = hashlib.sha256(content).digest()
         material = b"inbound/v1\x00" + message_id.strip().encode("utf-8", "replace") + b"\x00" + digest
         return hmac.new(self._index_key, material, hashlib.sha256).hexdigest()
 
@@ -172,9 +174,6 @@ class InboundStore:
         truncated: bool = False,
     ) -> Stored:
         """Store a message (its own transaction, committed on return), or find it stored already."""
-        existing = self._find(dedupe_key)
-        if existing is not None:
-            return existing
         row_id = new_id()
         row = InboundMessageRow(
             id=row_id,
@@ -184,6 +183,7 @@ class InboundStore:
             size=len(raw) if size is None else size,
             truncated=truncated,
             status=InboundStatus.RECEIVED.value,
+            attempts=1,  # the first attempt to act begins as soon as this commits
             kind="",
             reason="",
             case_ref="",
@@ -198,7 +198,7 @@ class InboundStore:
             with self.sessions.begin() as s:
                 s.add(row)
         except IntegrityError:
-            # Another process stored the same message a moment ago.
+            # Stored before: delivered twice, fetched again after a crash, or by another process just now.
             found = self._find(dedupe_key)
             if found is None:
                 raise
@@ -208,13 +208,22 @@ class InboundStore:
     def _find(self, dedupe_key: str) -> Stored | None:
         with self.sessions() as s:
             hit = s.execute(
-                select(InboundMessageRow.id, InboundMessageRow.status).where(
+                select(InboundMessageRow.id, InboundMessageRow.status, InboundMessageRow.attempts).where(
                     InboundMessageRow.board_id == self.board_id, InboundMessageRow.dedupe_key == dedupe_key
                 )
             ).one_or_none()
         if hit is None:
             return None
-        return Stored(hit.id, InboundStatus(hit.status), False)
+        return Stored(hit.id, InboundStatus(hit.status), False, hit.attempts)
+
+    def retry(self, row_id: str, now: datetime) -> int:
+        """Count one more attempt at a row a previous run left `received`; returns the new count."""
+        with self.sessions.begin() as s:
+            row = self.row(s, row_id, lock=True)
+            if row.status == InboundStatus.RECEIVED.value:
+                row.attempts += 1
+                row.updated_at = now
+            return row.attempts
 
     # --- acting --------------------------------------------------------------------------------------
 

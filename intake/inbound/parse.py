@@ -80,16 +80,18 @@ def message_ids(value: str) -> list[str]:
     return _MESSAGE_ID.findall(value or "")[:50]
 
 
-def quick_message_id(raw: bytes) -> str:
-    """The Message-ID from the header block only (for deduplication before anything else is parsed)."""
+def identity(raw: bytes) -> tuple[str, bytes]:
+    """(Message-ID, what else identifies the message) from the header block and body, for deduplication
+    before anything else is parsed: the same message delivered twice has the same From and body even when
+    the servers on its way added different Received headers."""
     head = raw[:65536]
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(head)
-        value = headers.get("Message-ID")
+        message_id = message_ids(str(headers.get("Message-ID") or ""))
+        sender = str(headers.get("From") or "")
     except Exception:  # noqa: BLE001 - hostile bytes: no Message-ID is an answer, not a failure
-        return ""
-    found = message_ids(str(value or ""))
-    return found[0] if found else ""
+        message_id, sender = [], ""
+    return (message_id[0] if message_id else ""), sender.encode("utf-8", "replace") + b"\x00" + body_bytes(raw)
 
 
 def body_bytes(raw: bytes) -> bytes:

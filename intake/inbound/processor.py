@@ -35,7 +35,7 @@ from intake.inbound.authentication import AuthVerdict, check_authentication
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
 from intake.inbound.docx_form import FormError, PasswordNeeded, WrongPassword
 from intake.inbound.limits import LimitExceeded, Limits
-from intake.inbound.parse import ParsedMessage, body_bytes, parse_message, quick_message_id
+from intake.inbound.parse import ParsedMessage, identity, parse_message
 from intake.inbound.references import find_case_reference
 from intake.inbound.referral_mail import build_referral, extract, looks_like_referral
 from intake.inbound.reply_text import ReplyText, split_reply
@@ -53,6 +53,10 @@ log = logging.getLogger("scrbot.mail")
 STORE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 # Files referrals that arrive by email from a trusted sender; a person's own actor when they release one.
+# A message whose processing stopped the process this many times is quarantined instead (a poison message:
+# e.g. a document that exhausts memory while it is parsed).
+MAX_ATTEMPTS = 3
+
 REFERRAL_ACTOR = Actor("mail:referral", frozenset({Role.REFERRER}))
 INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
 
@@ -199,8 +203,8 @@ class MailIntake:
     def ingest(self, raw: bytes, *, now: datetime, source: str = "cli") -> IngestOutcome:
         """Store, then act on one message. The same message again changes nothing."""
         truncated = len(raw) > self.limits.max_message_bytes
-        message_id = quick_message_id(raw)
-        key = self.inbound.dedupe_key(message_id, body_bytes(raw))
+        message_id, rest = identity(raw)
+        key = self.inbound.dedupe_key(message_id, rest)
         stored = self.inbound.store(
             raw[: self.limits.truncated_head_bytes] if truncated else raw,
             dedupe_key=key,
@@ -211,6 +215,10 @@ class MailIntake:
             truncated=truncated,
         )
         self.checkpoint("stored")
+        # Stored by a run that stopped before finishing it (or crashed while acting on it):
+        retrying = not stored.new and stored.status is InboundStatus.RECEIVED
+        if retrying and self.inbound.retry(stored.id, now) > MAX_ATTEMPTS:
+            return self._give_up(stored.id, now)
         if stored.status in DONE:
             summary = self.inbound.summary(stored.id)
             return IngestOutcome(
@@ -233,6 +241,8 @@ class MailIntake:
                 decision = self._decide(s, row, now)
                 self._finish(s, row, decision, now, actor=INTAKE_ACTOR)
                 self.checkpoint("acted")
+                outcome = IngestOutcome(row_id, decision.status, decision.kind, row.reason, row.case_ref, row.agency_id)
+            return outcome
         except STORE_UNAVAILABLE:
             raise  # retried on the next poll, nothing lost
         except Exception as exc:  # noqa: BLE001 - any other failure quarantines the message, never loses it
@@ -242,6 +252,16 @@ class MailIntake:
                 if row is not None:
                     failed = _quarantine("error", f"could not be processed ({type(exc).__name__})")
                     self._finish(s, row, failed, now, actor=INTAKE_ACTOR)
+        return self._outcome_of(row_id)
+
+    def _give_up(self, row_id: str, now: datetime) -> IngestOutcome:
+        """A message that keeps stopping the process while it is acted on is not tried again."""
+        log.error("inbound message %s stopped the intake %d times: quarantined", row_id, MAX_ATTEMPTS)
+        with self.store.sessions.begin() as s:
+            row = self.inbound.claim(s, row_id)
+            if row is not None:
+                reason = f"processing it stopped the bot {MAX_ATTEMPTS} times; not tried again"
+                self._finish(s, row, _quarantine("error", reason), now, actor=INTAKE_ACTOR)
         return self._outcome_of(row_id)
 
     def _outcome_of(self, row_id: str, *, duplicate: bool = False) -> IngestOutcome:

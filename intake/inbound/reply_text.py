@@ -94,7 +94,7 @@ def split_reply(text: str) -> ReplyText:
         if _CUT_LINE.match(line) or _WROTE.match(line):
             if "forward" in lowered:
                 forwarded = True
-            quoted = quoted or not lowered.startswith(("sent from", "get outlook", "--"))
+            quoted = quoted or not (lowered.startswith(("sent from", "get outlook", "this ")) or lowered == "--")
             break
         if _ON_START.match(line) and index + 1 < len(lines) and _WROTE_END.search(lines[index + 1]):
             quoted = True

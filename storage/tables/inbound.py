@@ -34,6 +34,9 @@ class InboundMessageRow(Base):
     detail_enc: Mapped[bytes | None] = encrypted()
     # received -> processed / quarantined / needs_person -> released
     status: Mapped[str] = mapped_column(String(16))
+    # How many times acting on it has begun. A row still `received` with attempts left over means a run
+    # crashed while acting on it; after a few such crashes it is quarantined instead of crashing again.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(32), default="")  # agency_reply, referral, auto_reply, ...
     # Why it is where it is, in words without personal data (shown in Slack and the CLI).
     reason: Mapped[str] = mapped_column(String(500), default="")

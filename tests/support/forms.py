@@ -4,9 +4,9 @@ the emails that carry them. Every value is invented (tests/factories.py)."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime
 
 import docx
 from docx.oxml import parse_xml

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("message_id_enc", sa.LargeBinary(), nullable=True),
         sa.Column("detail_enc", sa.LargeBinary(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("case_id", sa.String(length=32), nullable=True),
