@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
@@ -71,8 +72,8 @@ def header_text(message: Message, name: str) -> str:
 def decode_words(value: str) -> str:
     try:
         decoded = str(make_header(decode_header(value)))
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        decoded = value
+    except (LookupError, UnicodeError, ValueError, AssertionError, MessageError):
+        decoded = value  # a broken encoded word: keep the raw text
     return _WS.sub(" ", decoded).strip()
 
 

@@ -126,7 +126,7 @@ def encrypt_docx(data: bytes, password: str, *, spin_count: int = 100_000) -> by
         out = io.BytesIO()
         OOXMLFile(io.BytesIO(data)).encrypt(password, out)
         return out.getvalue()
-    return bytes(ECMA376Agile.encrypt(password, io.BytesIO(data), spin_count=spin_count).getvalue())
+    return bytes(ECMA376Agile.encrypt(password, io.BytesIO(data), spin_count=spin_count))
 
 
 def referral_email(
