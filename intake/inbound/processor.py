@@ -333,10 +333,12 @@ class MailIntake:
         if found.reference:
             if agency is None:
                 reason = "the sender is not a registered address of any agency"
+                domain = domain_of(parsed.sender)
+                # A hint for a colleague at the agency's own domain (not one many bodies share, e.g. nhs.net).
                 same_domain = [
                     a.id
                     for a in self.board.agencies
-                    if any(domain_of(x) == domain_of(parsed.sender) for x in a.addresses)
+                    if domain not in self.board.secure_domains and any(domain_of(x) == domain for x in a.addresses)
                 ]
                 if same_domain:
                     reason += f" (same domain as agency {same_domain[0]})"
