@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +28,16 @@ from storage.tables.audit import AuditAnchorRow, AuditRow
 GENESIS = "0" * 64
 _ANCHOR = cast(Table, AuditAnchorRow.__table__)
 _LOG = cast(Table, AuditRow.__table__)
+# Built once, executed with parameters: building and hashing a statement costs several times more than
+# running it, and every change and every read of personal data appends here.
+_BUMP = (
+    update(_ANCHOR)
+    .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
+    .values(seq=_ANCHOR.c.seq + 1)
+    .returning(_ANCHOR.c.seq, _ANCHOR.c.head_hash)
+)
+_INSERT = insert(_LOG)
+_HEAD = update(_ANCHOR).where(_ANCHOR.c.board_id == bindparam("anchor_board")).values(head_hash=bindparam("head"))
 
 
 def _row_hash(
@@ -91,15 +101,7 @@ class AuditLog:
         detail_json = json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"), default=str)
         # Bumping the anchor first takes its row lock (PostgreSQL) or the write lock (SQLite), so
         # concurrent appends queue here and the chain stays linear.
-        # Core statements on the tables (not ORM-enabled DML): the same SQL at a fraction of the cost, which
-        # matters because every change and every read of personal data appends here.
-        anchor = _ANCHOR
-        bumped = session.execute(
-            update(anchor)
-            .where(anchor.c.board_id == self._board_id)
-            .values(seq=anchor.c.seq + 1)
-            .returning(anchor.c.seq, anchor.c.head_hash)
-        ).one_or_none()
+        bumped = session.execute(_BUMP, {"anchor_board": self._board_id}).one_or_none()
         if bumped is None:
             ensure_anchor(session, self._board_id)
             return self.append(session, at=at, actor=actor, action=action, case_ref=case_ref, detail=detail)
@@ -116,19 +118,20 @@ class AuditLog:
             detail=detail_json,
         )
         session.execute(
-            insert(_LOG).values(
-                board_id=self._board_id,
-                seq=seq,
-                at=at,
-                actor=actor,
-                action=action,
-                case_ref=case_ref,
-                detail=detail_json,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+            _INSERT,
+            {
+                "board_id": self._board_id,
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "case_ref": case_ref,
+                "detail": detail_json,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            },
         )
-        session.execute(update(anchor).where(anchor.c.board_id == self._board_id).values(head_hash=digest))
+        session.execute(_HEAD, {"anchor_board": self._board_id, "head": digest})
         return int(seq)
 
     def verify(self, session: Session) -> list[str]:

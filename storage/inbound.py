@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -88,7 +88,28 @@ class InboundDetail:
         return f"InboundDetail(id={self.summary.id!r}, status={self.summary.status.value})"
 
 
-def summary_of(row: InboundMessageRow) -> InboundSummary:
+@dataclass
+class InboundRef:
+    """A stored message's row as intake works with it (read and written with Core statements: intake
+    touches every inbound message, and the ORM's unit of work would cost more than the work itself)."""
+
+    id: str
+    status: str
+    kind: str
+    reason: str
+    case_ref: str
+    agency_id: str
+    truncated: bool
+    raw_enc: bytes | None
+    detail_enc: bytes | None
+    case_id: str | None
+    handled_by: str
+
+    def __repr__(self) -> str:
+        return f"InboundRef(id={self.id!r}, status={self.status!r})"
+
+
+def summary_of(row: Any) -> InboundSummary:
     return InboundSummary(
         id=row.id,
         status=InboundStatus(row.status),
@@ -103,6 +124,42 @@ def summary_of(row: InboundMessageRow) -> InboundSummary:
         updated_at=row.updated_at,
         handled_by=row.handled_by,
     )
+
+
+T = cast(Table, InboundMessageRow.__table__)
+_REF_COLUMNS = (
+    T.c.id,
+    T.c.status,
+    T.c.kind,
+    T.c.reason,
+    T.c.case_ref,
+    T.c.agency_id,
+    T.c.truncated,
+    T.c.raw_enc,
+    T.c.detail_enc,
+    T.c.case_id,
+    T.c.handled_by,
+)
+# Statements built once and run with parameters (building one costs more than running it on SQLite).
+_INSERT = insert(T)
+_SELECT_REF = select(*_REF_COLUMNS).where(T.c.id == bindparam("ref_id"), T.c.board_id == bindparam("ref_board"))
+_SELECT_REF_LOCKED = _SELECT_REF.with_for_update()
+_FINISH = (
+    update(T)
+    .where(T.c.id == bindparam("ref_id"))
+    .values(
+        status=bindparam("status"),
+        kind=bindparam("kind"),
+        reason=bindparam("reason"),
+        case_id=bindparam("case_id"),
+        case_ref=bindparam("case_ref"),
+        agency_id=bindparam("agency_id"),
+        detail_enc=bindparam("detail_enc"),
+        handled_by=bindparam("handled_by"),
+        notice_pending=bindparam("notice_pending"),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 class InboundStore:
@@ -139,13 +196,13 @@ class InboundStore:
             return b""
         return self.cipher.open(token, table=TABLE, column=column, row_id=row_id)
 
-    def raw_of(self, row: InboundMessageRow) -> bytes:
+    def raw_of(self, row: InboundRef | InboundMessageRow) -> bytes:
         return self._open(row.id, "raw_enc", row.raw_enc)
 
     def message_id_of(self, row: InboundMessageRow) -> str:
         return self._open(row.id, "message_id_enc", row.message_id_enc).decode("utf-8", "replace")
 
-    def detail_of(self, row: InboundMessageRow) -> dict[str, Any]:
+    def detail_of(self, row: InboundRef | InboundMessageRow) -> dict[str, Any]:
         data = self._open(row.id, "detail_enc", row.detail_enc)
         return json.loads(data) if data else {}
 
@@ -175,28 +232,29 @@ class InboundStore:
     ) -> Stored:
         """Store a message (its own transaction, committed on return), or find it stored already."""
         row_id = new_id()
-        row = InboundMessageRow(
-            id=row_id,
-            board_id=self.board_id,
-            dedupe_key=dedupe_key,
-            source=source[:16],
-            size=len(raw) if size is None else size,
-            truncated=truncated,
-            status=InboundStatus.RECEIVED.value,
-            attempts=1,  # the first attempt to act begins as soon as this commits
-            kind="",
-            reason="",
-            case_ref="",
-            agency_id="",
-            handled_by="",
-            received_at=now,
-            updated_at=now,
-        )
-        row.raw_enc = self._seal(row_id, "raw_enc", raw)
-        row.message_id_enc = self._seal(row_id, "message_id_enc", message_id.encode("utf-8", "replace"))
+        values = {
+            "id": row_id,
+            "board_id": self.board_id,
+            "dedupe_key": dedupe_key,
+            "source": source[:16],
+            "size": len(raw) if size is None else size,
+            "truncated": truncated,
+            "status": InboundStatus.RECEIVED.value,
+            "attempts": 1,  # the first attempt to act begins as soon as this commits
+            "kind": "",
+            "reason": "",
+            "case_ref": "",
+            "agency_id": "",
+            "handled_by": "",
+            "notice_pending": False,
+            "received_at": now,
+            "updated_at": now,
+            "raw_enc": self._seal(row_id, "raw_enc", raw),
+            "message_id_enc": self._seal(row_id, "message_id_enc", message_id.encode("utf-8", "replace")),
+        }
         try:
             with self.sessions.begin() as s:
-                s.add(row)
+                s.execute(_INSERT, values)
         except IntegrityError:
             # Stored before: delivered twice, fetched again after a crash, or by another process just now.
             found = self._find(dedupe_key)
@@ -219,41 +277,38 @@ class InboundStore:
     def retry(self, row_id: str, now: datetime) -> int:
         """Count one more attempt at a row a previous run left `received`; returns the new count."""
         with self.sessions.begin() as s:
-            row = self.row(s, row_id, lock=True)
-            if row.status == InboundStatus.RECEIVED.value:
-                row.attempts += 1
-                row.updated_at = now
-            return row.attempts
+            s.execute(
+                update(T)
+                .where(T.c.id == row_id, T.c.status == InboundStatus.RECEIVED.value)
+                .values(attempts=T.c.attempts + 1, updated_at=now)
+            )
+            return int(s.scalar(select(T.c.attempts).where(T.c.id == row_id)) or 0)
 
     # --- acting --------------------------------------------------------------------------------------
 
-    def claim(self, s: Session, row_id: str) -> InboundMessageRow | None:
+    def claim(self, s: Session, row_id: str) -> InboundRef | None:
         """Lock the row if it still waits to be acted on; None if another process (or a run before a
         crash) has finished it."""
-        row = s.scalars(
-            select(InboundMessageRow)
-            .where(InboundMessageRow.id == row_id, InboundMessageRow.board_id == self.board_id)
-            .with_for_update()
-        ).one_or_none()
-        if row is None or row.status != InboundStatus.RECEIVED.value:
+        ref = self._select(s, row_id, lock=True)
+        if ref is None or ref.status != InboundStatus.RECEIVED.value:
             return None
-        return row
+        return ref
 
-    def row(self, s: Session, row_id: str, *, lock: bool = False) -> InboundMessageRow:
-        query = select(InboundMessageRow).where(
-            InboundMessageRow.id == row_id, InboundMessageRow.board_id == self.board_id
-        )
-        if lock:
-            query = query.with_for_update()
-        row = s.scalars(query).one_or_none()
-        if row is None:
+    def row(self, s: Session, row_id: str, *, lock: bool = False) -> InboundRef:
+        ref = self._select(s, row_id, lock=lock)
+        if ref is None:
             raise InboundNotFound(row_id)
-        return row
+        return ref
+
+    def _select(self, s: Session, row_id: str, *, lock: bool) -> InboundRef | None:
+        query = _SELECT_REF_LOCKED if lock else _SELECT_REF
+        hit = s.execute(query, {"ref_id": row_id, "ref_board": self.board_id}).one_or_none()
+        return InboundRef(*hit) if hit is not None else None
 
     def finish(
         self,
         s: Session,
-        row: InboundMessageRow,
+        row: InboundRef,
         *,
         status: InboundStatus,
         kind: str,
@@ -265,23 +320,34 @@ class InboundStore:
         agency_id: str = "",
         detail: dict[str, Any] | None = None,
         handled_by: str = "",
+        tell: bool = False,
     ) -> None:
-        """Record the outcome (in the caller's transaction, with whatever the message caused)."""
+        """Record the outcome (in the caller's transaction, with whatever the message caused). `tell`: the
+        business unit is to be told about it (see `take_pending_notices`)."""
         row.status = status.value
         row.kind = kind[:32]
         row.reason = reason[:500]
-        if case_id is not None:
-            row.case_id = case_id
-        if case_ref:
-            row.case_ref = case_ref
-        if agency_id:
-            row.agency_id = agency_id
+        row.case_ref = case_ref or row.case_ref
+        row.agency_id = agency_id or row.agency_id
         if detail is not None:
             data = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
             row.detail_enc = self._seal(row.id, "detail_enc", data)
-        if handled_by:
-            row.handled_by = handled_by[:200]
-        row.updated_at = now
+        s.execute(
+            _FINISH,
+            {
+                "ref_id": row.id,
+                "status": row.status,
+                "kind": row.kind,
+                "reason": row.reason,
+                "case_id": case_id if case_id is not None else row.case_id,
+                "case_ref": row.case_ref,
+                "agency_id": row.agency_id,
+                "detail_enc": row.detail_enc,
+                "handled_by": handled_by[:200] if handled_by else row.handled_by,
+                "notice_pending": tell,
+                "updated_at": now,
+            },
+        )
         self.audit.append(
             s,
             at=now,
@@ -290,6 +356,22 @@ class InboundStore:
             case_ref=row.case_ref,
             detail={"message": row.id, "kind": row.kind, "agency": row.agency_id or None},
         )
+
+    def take_pending_notices(self, s: Session, *, limit: int = 50) -> list[InboundSummary]:
+        """Messages the business unit has not been told about yet, marked told in the caller's transaction
+        (which also queues the notice: both commit together, so each is told exactly once)."""
+        rows = list(
+            s.scalars(
+                select(InboundMessageRow)
+                .where(InboundMessageRow.notice_pending.is_(True), InboundMessageRow.board_id == self.board_id)
+                .order_by(InboundMessageRow.received_at, InboundMessageRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.notice_pending = False
+        return [summary_of(r) for r in rows]
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -312,18 +394,27 @@ class InboundStore:
 
     def summary(self, row_id: str) -> InboundSummary:
         with self.sessions() as s:
-            return summary_of(self.row(s, row_id))
+            hit = s.execute(select(T).where(T.c.id == row_id, T.c.board_id == self.board_id)).one_or_none()
+            if hit is None:
+                raise InboundNotFound(row_id)
+            return summary_of(hit)
 
     def get(self, row_id: str, *, actor: Actor, now: datetime, session: Session | None = None) -> InboundDetail:
         """A message with its content (personal data): staff only, audited."""
         if not actor.is_staff:
             raise PermissionDenied("only the business unit can read inbound messages")
         with self._tx(session) as s:
-            row = self.row(s, row_id)
+            full = s.scalars(
+                select(InboundMessageRow).where(
+                    InboundMessageRow.id == row_id, InboundMessageRow.board_id == self.board_id
+                )
+            ).one_or_none()
+            if full is None:
+                raise InboundNotFound(row_id)
             self.audit.append(
-                s, at=now, actor=actor.id, action="mail.viewed", case_ref=row.case_ref, detail={"message": row.id}
+                s, at=now, actor=actor.id, action="mail.viewed", case_ref=full.case_ref, detail={"message": full.id}
             )
-            return InboundDetail(summary_of(row), self.raw_of(row), self.message_id_of(row), self.detail_of(row))
+            return InboundDetail(summary_of(full), self.raw_of(full), self.message_id_of(full), self.detail_of(full))
 
     # --- purge ---------------------------------------------------------------------------------------
 

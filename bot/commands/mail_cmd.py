@@ -106,6 +106,7 @@ def ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     raw = args.file.read_bytes()
     now = ctx.now_clock.now()
     outcome = ctx.intake.ingest(raw, now=now, source="cli")
+    ctx.intake.tell_business_unit(now)
     ctx.agency_requests.sync_requests_sent(now)
     if args.json:
         print_json(outcome_json(outcome))

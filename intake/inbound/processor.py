@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -41,9 +41,8 @@ from intake.inbound.referral_mail import build_referral, extract, looks_like_ref
 from intake.inbound.reply_text import ReplyText, split_reply
 from mail.base import PROCESSED, QUARANTINE, Mailbox, MailboxError
 from storage.case_store import CaseNotFound, InvalidTransition
-from storage.inbound import DONE, InboundStatus, InboundStore
+from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
 from storage.store import Store
-from storage.tables import InboundMessageRow
 
 log = logging.getLogger("scrbot.mail")
 
@@ -62,17 +61,13 @@ INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
 
 
 class IntakeNotices(Protocol):
-    """Tells the business unit about a message a person must look at (implemented over the outbox)."""
+    """Tells the business unit about messages a person must look at (implemented over the outbox)."""
 
-    def tell_business_unit(
-        self, s: Session, *, inbound_id: str, status: InboundStatus, reason: str, case_ref: str, now: datetime
-    ) -> None: ...
+    def tell_business_unit(self, s: Session, *, messages: Sequence[InboundSummary], now: datetime) -> None: ...
 
 
 class NoNotices:
-    def tell_business_unit(
-        self, s: Session, *, inbound_id: str, status: InboundStatus, reason: str, case_ref: str, now: datetime
-    ) -> None:
+    def tell_business_unit(self, s: Session, *, messages: Sequence[InboundSummary], now: datetime) -> None:
         return None
 
 
@@ -194,9 +189,22 @@ class MailIntake:
                 # Its outcome is committed: the next poll finds the row finished and moves it then.
                 log.warning("mailbox poll: moving a message failed (%s)", type(exc).__name__)
             self.checkpoint("moved")
+        self.tell_business_unit(now)
         if report.outcomes:
             log.info("mailbox poll: %s", ", ".join(f"{k} {v}" for k, v in sorted(report.counts().items())))
         return report
+
+    def tell_business_unit(self, now: datetime) -> int:
+        """One notice for everything a person must look at that the business unit has not been told about
+        (after each poll: a busy inbox gives the channel one message, not hundreds)."""
+        told = 0
+        while True:
+            with self.store.sessions.begin() as s:
+                pending = self.inbound.take_pending_notices(s)
+                if not pending:
+                    return told
+                self.notices.tell_business_unit(s, messages=pending, now=now)
+                told += len(pending)
 
     # --- one message ---------------------------------------------------------------------------------
 
@@ -270,7 +278,7 @@ class MailIntake:
             row_id, summary.status, summary.kind, summary.reason, summary.case_ref, summary.agency_id, duplicate
         )
 
-    def _finish(self, s: Session, row: InboundMessageRow, decision: _Decision, now: datetime, *, actor: Actor) -> None:
+    def _finish(self, s: Session, row: InboundRef, decision: _Decision, now: datetime, *, actor: Actor) -> None:
         self.inbound.finish(
             s,
             row,
@@ -284,15 +292,13 @@ class MailIntake:
             agency_id=decision.agency_id,
             detail=decision.detail,
             handled_by=actor.id if actor.is_staff else "",
+            # A person releasing a message has seen it; anything the bot could not settle is told about.
+            tell=not actor.is_staff and decision.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON},
         )
-        if decision.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON}:
-            self.notices.tell_business_unit(
-                s, inbound_id=row.id, status=decision.status, reason=decision.reason, case_ref=row.case_ref, now=now
-            )
 
     # --- deciding ------------------------------------------------------------------------------------
 
-    def _parse(self, row: InboundMessageRow) -> ParsedMessage | _Decision:
+    def _parse(self, row: InboundRef) -> ParsedMessage | _Decision:
         if row.truncated:
             return _quarantine(
                 "too_large",
@@ -306,7 +312,7 @@ class MailIntake:
         except (ValueError, LookupError, TypeError, IndexError, AttributeError) as exc:
             return _quarantine("unreadable", f"could not be parsed ({type(exc).__name__})")
 
-    def _decide(self, s: Session, row: InboundMessageRow, now: datetime) -> _Decision:
+    def _decide(self, s: Session, row: InboundRef, now: datetime) -> _Decision:
         parsed = self._parse(row)
         if isinstance(parsed, _Decision):
             return parsed
@@ -452,7 +458,7 @@ class MailIntake:
     def _referral(
         self,
         s: Session,
-        row: InboundMessageRow,
+        row: InboundRef,
         parsed: ParsedMessage,
         now: datetime,
         *,
@@ -510,7 +516,7 @@ class MailIntake:
 
     # --- a person's decisions ------------------------------------------------------------------------
 
-    def _open_for_person(self, s: Session, row_id: str) -> InboundMessageRow:
+    def _open_for_person(self, s: Session, row_id: str) -> InboundRef:
         row = self.inbound.row(s, row_id, lock=True)
         if row.status not in {InboundStatus.QUARANTINED.value, InboundStatus.NEEDS_PERSON.value}:
             raise IntakeError(f"message {row_id} is {row.status}; only quarantined or needs_person messages wait")
@@ -581,7 +587,7 @@ class MailIntake:
         return self._outcome_of(row_id)
 
     def _release_as_agency(
-        self, s: Session, row: InboundMessageRow, parsed: ParsedMessage, agency_id: str, actor: Actor, now: datetime
+        self, s: Session, row: InboundRef, parsed: ParsedMessage, agency_id: str, actor: Actor, now: datetime
     ) -> _Decision:
         reply = split_reply(parsed.text)
         reference = row.case_ref or find_case_reference(s, self.board.id, parsed, reply).reference

@@ -18,6 +18,8 @@ class InboundMessageRow(Base):
         UniqueConstraint("board_id", "dedupe_key"),
         # Quarantine lists read by status.
         Index("ix_inbound_messages_board_id_status", "board_id", "status"),
+        # Messages the business unit has not yet been told about (one notice per poll, not per message).
+        Index("ix_inbound_messages_notice_pending", "notice_pending"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -46,3 +48,4 @@ class InboundMessageRow(Base):
     received_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     handled_by: Mapped[str] = mapped_column(String(200), default="")  # who released or unlocked it
+    notice_pending: Mapped[bool] = mapped_column(default=False)

@@ -69,6 +69,7 @@ def test_reply_ends_in_the_right_state(name: str, store: Store, clock: FixedCloc
     assert all(not c.records_secured and c.involvement is Involvement.UNKNOWN for c in others)
 
     # A person is told (through the outbox, without content) about anything that needs one.
+    intake.tell_business_unit(NOW)
     with store.sessions() as s:
         notices = s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "inbound_mail_notice"))
     assert notices == (1 if outcome.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON} else 0)

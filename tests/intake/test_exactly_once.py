@@ -26,7 +26,7 @@ from storage.store import Store, open_store
 from storage.tables import AgencyConfirmationRow, AuditRow, InboundMessageRow, OutboxRow
 from tests.factories import REFERRER, make_referral
 from tests.support.databases import PostgresServer, sqlite_engine
-from tests.support.intake import make_intake
+from tests.support.intake import make_intake, outbox_for
 
 NOW = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
 AGENCY_ADDRESSES = {
@@ -248,7 +248,16 @@ def test_killed_at_random_points_every_message_ends_processed_exactly_once(
                 )
             )
         )
-        notices = s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "inbound_mail_notice"))
+        outbox = outbox_for(store)
+        told = Counter(
+            line.split()[1]
+            for row in s.scalars(select(OutboxRow).where(OutboxRow.kind == "inbound_mail_notice"))
+            for line in outbox.item(row).text.splitlines()
+            if line.startswith("- ")
+        )
+        pending = s.scalar(
+            select(func.count()).select_from(InboundMessageRow).where(InboundMessageRow.notice_pending.is_(True))
+        )
         secured = s.scalar(
             select(func.count())
             .select_from(AgencyConfirmationRow)
@@ -258,7 +267,8 @@ def test_killed_at_random_points_every_message_ends_processed_exactly_once(
     assert statuses == {"processed": 400, "quarantined": 350, "needs_person": 150}
     assert outcome_audits == {"mail.processed": 400, "mail.quarantined": 350, "mail.needs_person": 150}
     assert confirmations(store) == 150 and secured == 150
-    assert notices == 500  # one business unit notice per quarantined or unclear message, never two
+    # The business unit was told about every quarantined or unclear message, each exactly once.
+    assert len(told) == 500 and set(told.values()) == {1} and pending == 0
     assert problems == []
 
 

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("handled_by", sa.String(length=200), nullable=False),
+        sa.Column("notice_pending", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_inbound_messages_case_id_cases"), ondelete="SET NULL"
         ),
@@ -49,10 +50,12 @@ def upgrade() -> None:
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inbound_messages_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_inbound_messages_board_id_status", ["board_id", "status"], unique=False)
+        batch_op.create_index("ix_inbound_messages_notice_pending", ["notice_pending"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbound_messages_notice_pending")
         batch_op.drop_index("ix_inbound_messages_board_id_status")
         batch_op.drop_index(batch_op.f("ix_inbound_messages_case_id"))
 
