@@ -33,6 +33,7 @@ class MaildirMailbox:
         outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Python's Maildir only for delivering: it makes unique names the way Maildir writers must.
         self._maildir = mailbox.Maildir(inbox, factory=None, create=True)
+        self._made: set[str] = set()
 
     # --- folders -------------------------------------------------------------------------------------
 
@@ -40,8 +41,10 @@ class MaildirMailbox:
         if not name or "/" in name or name.startswith("."):
             raise MailboxError(f"not a folder name: {name!r}")
         path = self.inbox_path / f".{name}"
-        for sub in ("tmp", "new", "cur"):
-            (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        if name not in self._made:
+            for sub in ("tmp", "new", "cur"):
+                (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._made.add(name)
         return path
 
     @staticmethod

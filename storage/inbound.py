@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -173,6 +173,7 @@ class InboundStore:
         audit: AuditLog,
     ) -> None:
         self.sessions = sessions
+        self._engine: Engine = cast(Engine, sessions.kw["bind"])
         self.board_id = board_id
         self.cipher = cipher
         self.audit = audit
@@ -253,8 +254,9 @@ class InboundStore:
             "message_id_enc": self._seal(row_id, "message_id_enc", message_id.encode("utf-8", "replace")),
         }
         try:
-            with self.sessions.begin() as s:
-                s.execute(_INSERT, values)
+            # A connection-level transaction: one statement needs no unit of work.
+            with self._engine.begin() as connection:
+                connection.execute(_INSERT, values)
         except IntegrityError:
             # Stored before: delivered twice, fetched again after a crash, or by another process just now.
             found = self._find(dedupe_key)
