@@ -33,6 +33,7 @@ class EwsConfig:
     version: str = "2016"  # 2010, 2013, 2016, 2019, or a build number such as 15.1.2507.6
     max_wait_seconds: int = 60
     page_size: int = 100
+    max_messages_per_poll: int = 500
 
     def __repr__(self) -> str:  # never the password
         return f"EwsConfig(endpoint={self.endpoint!r}, mailbox=..., auth_type={self.auth_type!r})"
@@ -126,7 +127,7 @@ class EwsMailbox:
             inbox = self._connect().inbox
             query = inbox.all().only("datetime_received").order_by("datetime_received")
             query.page_size = self.config.page_size
-            return [item.id for item in query]
+            return [item.id for item in query[: self.config.max_messages_per_poll]]
         except MailboxError:
             raise
         except Exception as exc:  # noqa: BLE001 - any library or network failure is the backend's failure
