@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -81,18 +81,29 @@ def message_ids(value: str) -> list[str]:
     return _MESSAGE_ID.findall(value or "")[:50]
 
 
+def _header_block(raw: bytes) -> bytes:
+    head = raw[:65536]
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        index = head.find(separator)
+        if index >= 0:
+            return head[:index]
+    return head
+
+
+def _first_header(block: bytes, name: bytes) -> bytes:
+    match = re.search(rb"(?im)^" + name + rb"[ \t]*:(.*(?:\r?\n[ \t].*)*)", block)
+    return match.group(1).strip() if match else b""
+
+
 def identity(raw: bytes) -> tuple[str, bytes]:
     """(Message-ID, what else identifies the message) from the header block and body, for deduplication
     before anything else is parsed: the same message delivered twice has the same From and body even when
-    the servers on its way added different Received headers."""
-    head = raw[:65536]
-    try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(head)
-        message_id = message_ids(str(headers.get("Message-ID") or ""))
-        sender = str(headers.get("From") or "")
-    except Exception:  # noqa: BLE001 - hostile bytes: no Message-ID is an answer, not a failure
-        message_id, sender = [], ""
-    return (message_id[0] if message_id else ""), sender.encode("utf-8", "replace") + b"\x00" + body_bytes(raw)
+    the servers on its way added different Received headers. A plain scan of the header block: it runs on
+    every message, before any parsing."""
+    block = _header_block(raw)
+    found = message_ids(_first_header(block, rb"message-id").decode("latin-1"))
+    sender = _first_header(block, rb"from")
+    return (found[0] if found else ""), sender + b"\x00" + body_bytes(raw)
 
 
 def body_bytes(raw: bytes) -> bytes:

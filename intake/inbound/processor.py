@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -43,6 +44,7 @@ from mail.base import PROCESSED, QUARANTINE, Mailbox, MailboxError
 from storage.case_store import CaseNotFound, InvalidTransition
 from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
 from storage.store import Store
+from storage.tables import CaseRow
 
 log = logging.getLogger("scrbot.mail")
 
@@ -52,6 +54,10 @@ log = logging.getLogger("scrbot.mail")
 STORE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 # Files referrals that arrive by email from a trusted sender; a person's own actor when they release one.
+_CASE_ID = select(CaseRow.id).where(
+    CaseRow.board_id == bindparam("case_board"), CaseRow.reference == bindparam("case_ref")
+)
+
 # A message whose processing stopped the process this many times is quarantined instead (a poison message:
 # e.g. a document that exhausts memory while it is parsed).
 MAX_ATTEMPTS = 3
@@ -386,9 +392,8 @@ class MailIntake:
         actor: Actor | None,
     ) -> _Decision:
         where = {"case_ref": reference, "agency_id": agency_id}
-        try:
-            case_id, _status, _filed_by = self.store.cases.status_of(reference, session=s)
-        except CaseNotFound:
+        case_id = s.execute(_CASE_ID, {"case_board": self.board.id, "case_ref": reference}).scalar_one_or_none()
+        if case_id is None:
             return _quarantine("agency_reply", f"names case {reference}, which does not exist", agency_id=agency_id)
         where["case_id"] = case_id
         sent_on = local_date(self._sent_on(parsed, now))
