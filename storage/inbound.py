@@ -52,14 +52,6 @@ class InboundNotFound(LookupError):
 
 
 @dataclass(frozen=True)
-class Stored:
-    id: str
-    status: InboundStatus
-    new: bool  # False: the same message was stored before
-    attempts: int = 1
-
-
-@dataclass(frozen=True)
 class InboundSummary:
     """A stored message without its content: safe for lists, channels and logs."""
 
@@ -75,6 +67,15 @@ class InboundSummary:
     received_at: datetime
     updated_at: datetime
     handled_by: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    status: InboundStatus
+    new: bool  # False: the same message was stored before
+    attempts: int = 1
+    summary: InboundSummary | None = None  # of the row found, when not new
 
 
 @dataclass(frozen=True)
@@ -266,15 +267,13 @@ class InboundStore:
         return Stored(row_id, InboundStatus.RECEIVED, True)
 
     def _find(self, dedupe_key: str) -> Stored | None:
-        with self.sessions() as s:
-            hit = s.execute(
-                select(InboundMessageRow.id, InboundMessageRow.status, InboundMessageRow.attempts).where(
-                    InboundMessageRow.board_id == self.board_id, InboundMessageRow.dedupe_key == dedupe_key
-                )
+        with self._engine.connect() as connection:
+            hit = connection.execute(
+                select(T).where(T.c.board_id == self.board_id, T.c.dedupe_key == dedupe_key)
             ).one_or_none()
         if hit is None:
             return None
-        return Stored(hit.id, InboundStatus(hit.status), False, hit.attempts)
+        return Stored(hit.id, InboundStatus(hit.status), False, hit.attempts, summary_of(hit))
 
     def retry(self, row_id: str, now: datetime) -> int:
         """Count one more attempt at a row a previous run left `received`; returns the new count."""

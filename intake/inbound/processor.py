@@ -234,7 +234,7 @@ class MailIntake:
         if retrying and self.inbound.retry(stored.id, now) > MAX_ATTEMPTS:
             return self._give_up(stored.id, now)
         if stored.status in DONE:
-            summary = self.inbound.summary(stored.id)
+            summary = stored.summary or self.inbound.summary(stored.id)
             return IngestOutcome(
                 stored.id,
                 summary.status,
