@@ -19,6 +19,8 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -142,7 +144,12 @@ _REF_COLUMNS = (
     T.c.handled_by,
 )
 # Statements built once and run with parameters (building one costs more than running it on SQLite).
-_INSERT = insert(T)
+_INSERT = insert(T).returning(T.c.id)
+# Insert unless the same message is stored already (no exception to unwind on the duplicate path).
+_INSERT_NEW = {
+    "sqlite": sqlite_insert(T).on_conflict_do_nothing(index_elements=["board_id", "dedupe_key"]).returning(T.c.id),
+    "postgresql": pg_insert(T).on_conflict_do_nothing(index_elements=["board_id", "dedupe_key"]).returning(T.c.id),
+}
 _SELECT_REF = select(*_REF_COLUMNS).where(T.c.id == bindparam("ref_id"), T.c.board_id == bindparam("ref_board"))
 _SELECT_REF_LOCKED = _SELECT_REF.with_for_update()
 _FINISH = (
@@ -175,6 +182,7 @@ class InboundStore:
     ) -> None:
         self.sessions = sessions
         self._engine: Engine = cast(Engine, sessions.kw["bind"])
+        self._insert = _INSERT_NEW.get(self._engine.dialect.name, _INSERT)
         self.board_id = board_id
         self.cipher = cipher
         self.audit = audit
@@ -257,12 +265,14 @@ class InboundStore:
         try:
             # A connection-level transaction: one statement needs no unit of work.
             with self._engine.begin() as connection:
-                connection.execute(_INSERT, values)
+                inserted = connection.execute(self._insert, values).first() is not None
         except IntegrityError:
+            inserted = False
+        if not inserted:
             # Stored before: delivered twice, fetched again after a crash, or by another process just now.
             found = self._find(dedupe_key)
             if found is None:
-                raise
+                raise RuntimeError("an inbound message was neither stored nor found")
             return found
         return Stored(row_id, InboundStatus.RECEIVED, True)
 
