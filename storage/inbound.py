@@ -359,14 +359,17 @@ class InboundStore:
                 "updated_at": now,
             },
         )
-        self.audit.append(
-            s,
-            at=now,
-            actor=actor.id,
-            action=f"mail.{status.value}",
-            case_ref=row.case_ref,
-            detail={"message": row.id, "kind": row.kind, "agency": row.agency_id or None},
-        )
+        # A person's decision is audited. The bot's own outcome is this row (status, reason, time); what
+        # it changed in a case is audited by the case store (agency.confirmation, referral.filed).
+        if actor.is_staff:
+            self.audit.append(
+                s,
+                at=now,
+                actor=actor.id,
+                action=f"mail.{status.value}",
+                case_ref=row.case_ref,
+                detail={"message": row.id, "kind": row.kind, "agency": row.agency_id or None},
+            )
 
     def take_pending_notices(self, s: Session, *, limit: int = 50) -> list[InboundSummary]:
         """Messages the business unit has not been told about yet, marked told in the caller's transaction
