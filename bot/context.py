@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from intake.referrals import ReferralConversations
 from storage.db import make_engine, needs_upgrade, upgrade
+from storage.deliveries import DeliveryLog
+from storage.drafts import DraftPolicy, DraftStore
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
@@ -95,6 +99,23 @@ class AppContext:
     def store(self) -> Store:
         self.migrate()
         return open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+
+    @cached_property
+    def drafts(self) -> DraftStore:
+        store = self.store
+        policy = DraftPolicy(
+            keep_for=timedelta(days=self.settings.draft_keep_days),
+            warn_before=timedelta(days=self.settings.draft_warn_days),
+        )
+        return DraftStore(store.sessions, store.cipher, store.board.id, store.audit, policy)
+
+    @cached_property
+    def deliveries(self) -> DeliveryLog:
+        return DeliveryLog(self.store.sessions, self.store.board.id)
+
+    def referrals(self, channel: str) -> ReferralConversations:
+        """The referral conversation, for the terminal or Slack."""
+        return ReferralConversations(self.store, self.drafts, channel=channel)
 
     def where(self) -> dict[str, str]:
         """Where this process keeps its data (never the keys themselves)."""

@@ -10,6 +10,7 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.conversations import DraftRow, SeenDeliveryRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -21,5 +22,7 @@ __all__ = [
     "CaseRow",
     "DeadlineRow",
     "DecisionRow",
+    "DraftRow",
+    "SeenDeliveryRow",
     "encrypted_columns",
 ]
