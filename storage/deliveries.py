@@ -33,10 +33,11 @@ class DeliveryLog:
         values = {"board_id": self.board_id, "source": source, "delivery_id": delivery_id[:200], "received_at": now}
         with self.sessions.begin() as s:
             dialect = s.get_bind().dialect.name
-            if dialect == "postgresql":
-                taken = rowcount(s.execute(pg_insert(SeenDeliveryRow).values(values).on_conflict_do_nothing()))
-            elif dialect == "sqlite":
-                taken = rowcount(s.execute(sqlite_insert(SeenDeliveryRow).values(values).on_conflict_do_nothing()))
+            # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING through the ORM.
+            if dialect in {"postgresql", "sqlite"}:
+                make = pg_insert if dialect == "postgresql" else sqlite_insert
+                statement = make(SeenDeliveryRow).values(values).on_conflict_do_nothing()
+                taken = len(s.execute(statement.returning(SeenDeliveryRow.delivery_id)).all())
             else:  # pragma: no cover - other databases
                 try:
                     with s.begin_nested():

@@ -216,7 +216,8 @@ class FakeSlack:
         with self._changed:
             if not self._changed.wait_for(lambda: predicate(list(self._calls)), timeout=timeout):
                 methods = [c.method for c in self._calls]
-                raise AssertionError(f"Slack calls did not arrive within {timeout}s; got {methods}")
+                last = [str(c.params.get("text", ""))[:80] for c in self._calls[-3:]]
+                raise AssertionError(f"Slack calls did not arrive within {timeout}s; got {methods}; last texts {last}")
             return list(self._calls)
 
     def wait_count(self, method: str, count: int, timeout: float = 10.0) -> list[SlackCall]:

@@ -3,7 +3,6 @@ API that records every call."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from bot.clock import FixedClock
