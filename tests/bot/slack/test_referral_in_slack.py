@@ -136,7 +136,7 @@ def test_bad_signature_is_rejected_and_nothing_happens(store: Store, clock: Fixe
 def test_stale_button_changes_nothing(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
     with SlackBot(store, clock, fake) as bot:
         referrer = SlackReferrer(bot, fake, REFERRER_USER)
-        key, posts = referrer.answer_until(referrer.start(), stop_at="child.gender")
+        _key, posts = referrer.answer_until(referrer.start(), stop_at="child.gender")
         # A press on the old "designated professional" question's buttons, long since answered.
         posts = referrer.send("designated_professional_consulted", "pick", "no")
         assert "out of date" in " ".join(p.text for p in posts)
