@@ -3,6 +3,7 @@ piped standard input, as a subprocess of the real CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -64,7 +65,7 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become scrbot chat
             env = _env(tmp_path)
-            os.execve(sys.executable, _scrbot("chat"), env)
+            os.execve(sys.executable, _scrbot("chat"), env)  # noqa: S606 - the real CLI, in the pty
         self.screen = ""
 
     def read_until(self, text: str, timeout: float = 30) -> str:
@@ -112,10 +113,8 @@ class Terminal:
             if not chunk:
                 break
             self.screen += chunk.decode("utf-8", "replace")
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.fd)
-        except OSError:
-            pass
         _, status = os.waitpid(self.pid, 0)
         return os.waitstatus_to_exitcode(status)
 

@@ -88,7 +88,7 @@ def test_choices_by_number_value_or_label(text: str, value: str) -> None:
 
 
 def test_unknown_choice_lists_the_options() -> None:
-    with pytest.raises(NotUnderstood, match="1. Female, 2. Male, 3. Not known"):
+    with pytest.raises(NotUnderstood, match=r"1\. Female, 2\. Male, 3\. Not known"):
         match_choice("4", CHOICES)
 
 
