@@ -13,12 +13,18 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import find_board_config, load_board, load_pack
+from bot.console_chat import ConsoleChat
 from bot.settings import Settings
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
 from intake.referrals import ReferralConversations
+from mail.base import Mailbox
+from mail.maildir import MaildirMailbox
+from notify.dispatch import Dispatcher, Sender
+from notify.outbox import Outbox
+from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from storage.db import make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
@@ -126,6 +132,29 @@ class AppContext:
             "rules_pack": self.pack.id,
             "data_dir": str(self.settings.data_dir),
         }
+
+    @cached_property
+    def mailbox(self) -> Mailbox:
+        """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail)."""
+        return MaildirMailbox(self.settings.maildir_inbox, self.settings.mail_outbox_dir)
+
+    @cached_property
+    def chat(self) -> ChatSender:
+        """Where channel notices and DMs go (local mode: the console)."""
+        return ConsoleChat()
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        store = self.store
+        return Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        senders: dict[str, Sender] = {
+            "email": EmailSender(self.mailbox, mail_from=self.settings.mail_from),
+            "slack": ChatMessageSender(self.chat),
+        }
+        return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
 
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""

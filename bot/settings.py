@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Half-finished referrals: kept this long after their last change, owner warned this long before.
     draft_keep_days: int = Field(default=30, ge=1)
     draft_warn_days: int = Field(default=3, ge=0)
+    # Outbound mail: the address the bot sends from. Local mode writes .eml files to DATA_DIR/mail/outbox.
+    mail_from: str = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
     # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
     clock: str = Field(default="")
 
@@ -56,6 +58,14 @@ class Settings(BaseSettings):
     @property
     def slack_socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def maildir_inbox(self) -> Path:
+        return self.data_dir / "mail" / "inbox"
+
+    @property
+    def mail_outbox_dir(self) -> Path:
+        return self.data_dir / "mail" / "outbox"
 
     @property
     def local_mode(self) -> bool:

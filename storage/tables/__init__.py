@@ -11,6 +11,7 @@ from storage.tables.cases import (
     DecisionRow,
 )
 from storage.tables.conversations import DraftRow, SeenDeliveryRow
+from storage.tables.outbox import OutboxRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -23,6 +24,7 @@ __all__ = [
     "DeadlineRow",
     "DecisionRow",
     "DraftRow",
+    "OutboxRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]

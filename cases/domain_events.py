@@ -1,0 +1,69 @@
+"""What happened to a case, for other features to react to (agency requests, notifications, Slack notices).
+
+The store publishes these inside the transaction that made the change. Listeners may only write rows in
+that same session (e.g. outbox rows): then a change and the messages it causes commit together or not at
+all, and nothing is sent for a change that rolled back. Sending happens later, from the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cases.case import Involvement
+from cases.events import CaseEvent, CaseStatus, Outcome
+
+
+@dataclass(frozen=True)
+class ReferralFiled:
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    possible_duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionRecorded:
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    outcome: Outcome
+    decided_on: date
+    revised: bool
+
+
+@dataclass(frozen=True)
+class CaseEventRecorded:
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    event: CaseEvent
+    on: date
+    new_due: date | None = None
+
+
+@dataclass(frozen=True)
+class AgencyConfirmed:
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    agency_id: str
+    records_secured: bool
+    involvement: Involvement
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    before: CaseStatus
+    after: CaseStatus
+
+
+DomainEvent = ReferralFiled | DecisionRecorded | CaseEventRecorded | AgencyConfirmed | StatusChanged

@@ -1,0 +1,36 @@
+"""The one small interface every mailbox backend implements (DESIGN.md §4).
+
+Backends: Exchange on-premises via EWS (exchangelib), Exchange Online via Microsoft Graph (msal + httpx),
+and a local Maildir. The core never imports a backend's library; it talks to this protocol.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Protocol
+
+# Folder names a backend maps onto its own (Maildir subfolders, Exchange folders).
+PROCESSED = "processed"
+QUARANTINE = "quarantine"
+
+
+class MailboxError(RuntimeError):
+    """A backend failed (network, auth, server). The message carries no message content."""
+
+
+class Mailbox(Protocol):
+    def list_new(self) -> list[str]:
+        """Keys of messages not yet processed, oldest first. A key is the backend's own handle."""
+        ...
+
+    def fetch_raw(self, key: str) -> bytes:
+        """The message's full MIME bytes, exactly as received."""
+        ...
+
+    def move(self, key: str, folder: str) -> None:
+        """Move a message out of the inbox into `folder` (PROCESSED, QUARANTINE). Idempotent."""
+        ...
+
+    def send(self, message: EmailMessage) -> str:
+        """Send a message; returns the provider's id for it (or its Message-ID)."""
+        ...

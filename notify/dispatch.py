@@ -1,0 +1,173 @@
+"""Sending what the outbox holds: claim atomically, send, record the outcome.
+
+Several bot processes may dispatch at once: a claim takes rows with `FOR UPDATE SKIP LOCKED` on
+PostgreSQL (SQLite serialises writers) and marks them `sending` with a lease, so no two processes send the
+same row. A process that dies mid-send leaves its rows `sending`; when the lease runs out they are claimed
+again. A failed send stays in the outbox as `failed` and is retried with capped exponential backoff; it
+never disappears. Sending a message that discharges a deadline marks that deadline met.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.actor import SYSTEM
+from cases.calendar import local_date
+from mail.base import MailboxError
+from notify.outbox import Outbox, OutboxItem, OutboxStatus
+from storage.case_store import CaseNotFound, CaseStore
+from storage.tables import OutboxRow
+
+log = logging.getLogger("scrbot.dispatch")
+
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class Sender(Protocol):
+    def send(self, item: OutboxItem) -> str:
+        """Deliver one message; return the provider's id. Raise on failure."""
+        ...
+
+
+class SendError(RuntimeError):
+    """A sender's failure whose message is safe to store (no content, no addresses)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 minute after the first failure, doubling, capped at 6 hours."""
+    exponent = min(max(attempts - 1, 0), 16)  # 2**16 minutes is already past the cap; no overflow
+    return min(timedelta(minutes=2**exponent), MAX_BACKOFF)
+
+
+def _error_text(exc: BaseException) -> str:
+    # Only our own error types promise their text holds no content or addresses.
+    if isinstance(exc, (SendError, MailboxError)):
+        return f"{type(exc).__name__}: {str(exc)[:300]}"
+    return type(exc).__name__
+
+
+@dataclass
+class DispatchReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        outbox: Outbox,
+        senders: Mapping[str, Sender],
+        *,
+        cases: CaseStore | None = None,
+        lease: timedelta = LEASE,
+    ) -> None:
+        self.sessions = sessions
+        self.outbox = outbox
+        self.senders = senders
+        self.cases = cases
+        self.lease = lease
+
+    def claim(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        ready = and_(
+            OutboxRow.status.in_([OutboxStatus.APPROVED.value, OutboxStatus.FAILED.value]),
+            OutboxRow.next_attempt_at <= now,
+        )
+        abandoned = and_(OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.claimed_until < now)
+        with self.sessions.begin() as s:
+            rows = list(
+                s.scalars(
+                    select(OutboxRow)
+                    .where(OutboxRow.board_id == self.outbox.board.id, or_(ready, abandoned))
+                    .where(OutboxRow.channel.in_(list(self.senders)))
+                    .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.status = OutboxStatus.SENDING.value
+                row.claimed_until = now + self.lease
+                row.attempts += 1
+                row.updated_at = now
+            return [self.outbox.item(r) for r in rows]
+
+    def dispatch_due(self, now: datetime, limit: int = 100) -> DispatchReport:
+        report = DispatchReport()
+        for item in self.claim(now, limit):
+            try:
+                provider_id = self.senders[item.channel].send(item)
+            except Exception as exc:  # noqa: BLE001 - any failure keeps the message for retry
+                self._failed(item, exc, now)
+                report.failed.append(item.id)
+                continue
+            self._sent(item, provider_id, now)
+            report.sent.append(item.id)
+        return report
+
+    def _sent(self, item: OutboxItem, provider_id: str, now: datetime) -> None:
+        with self.sessions.begin() as s:
+            row = s.get(OutboxRow, item.id, with_for_update=True)
+            assert row is not None
+            row.status = OutboxStatus.SENT.value
+            row.provider_message_id = provider_id[:500]
+            row.sent_at = now
+            row.claimed_until = None
+            row.last_error = ""
+            row.updated_at = now
+            self.outbox.audit.append(
+                s,
+                at=now,
+                actor=SYSTEM.id,
+                action="outbox.sent",
+                case_ref=item.case_ref,
+                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts},
+            )
+            if item.meets_rule and item.case_ref and self.cases is not None:
+                try:
+                    self.cases.mark_deadline(
+                        item.case_ref,
+                        item.meets_rule,
+                        actor=SYSTEM,
+                        now=now,
+                        on=local_date(now),
+                        agency=item.meets_agency or None,
+                        session=s,
+                    )
+                except (LookupError, CaseNotFound):
+                    log.warning("sent %s for %s but it has no deadline %s", item.kind, item.case_ref, item.meets_rule)
+        log.info("sent %s %s for %s", item.channel, item.kind, item.case_ref or "-")
+
+    def _failed(self, item: OutboxItem, exc: BaseException, now: datetime) -> None:
+        with self.sessions.begin() as s:
+            row = s.get(OutboxRow, item.id, with_for_update=True)
+            assert row is not None
+            row.status = OutboxStatus.FAILED.value
+            row.last_error = _error_text(exc)
+            row.next_attempt_at = now + backoff(row.attempts)
+            row.claimed_until = None
+            row.updated_at = now
+            self.outbox.audit.append(
+                s,
+                at=now,
+                actor=SYSTEM.id,
+                action="outbox.failed",
+                case_ref=item.case_ref,
+                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts, "error": type(exc).__name__},
+            )
+        log.warning(
+            "send of %s %s for %s failed (%s); retry at %s",
+            item.channel,
+            item.kind,
+            item.case_ref or "-",
+            type(exc).__name__,
+            (now + backoff(item.attempts)).isoformat(),
+        )

@@ -1,0 +1,53 @@
+"""The local Maildir mailbox with real files."""
+
+from __future__ import annotations
+
+import email
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+from mail.base import PROCESSED, QUARANTINE
+from mail.maildir import MaildirMailbox
+
+
+def raw_message(subject: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "reviews@testshire.pnn.police.uk"
+    message["To"] = "scr@testshire.gov.uk"
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{subject.replace(' ', '-')}@testshire.pnn.police.uk>"
+    message.set_content("Records secured: yes")
+    return bytes(message)
+
+
+def test_deliver_list_fetch_and_move(tmp_path: Path) -> None:
+    box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    first = box.deliver(raw_message("first"))
+    second = box.deliver(raw_message("second"))
+    assert set(box.list_new()) == {first, second}
+    assert b"Subject: first" in box.fetch_raw(first)
+    box.move(first, PROCESSED)
+    box.move(first, PROCESSED)  # idempotent
+    box.move(second, QUARANTINE)
+    assert box.list_new() == []
+    assert len(box.folder_keys(PROCESSED)) == 1
+    assert b"Subject: second" in box.folder_raw(QUARANTINE, box.folder_keys(QUARANTINE)[0])
+    # Real Maildir layout on disk.
+    assert (tmp_path / "inbox" / ".processed" / "cur").is_dir() or (tmp_path / "inbox" / ".processed" / "new").is_dir()
+
+
+def test_send_writes_one_eml_per_message_id(tmp_path: Path) -> None:
+    box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    message = EmailMessage()
+    message["From"] = "scr@testshire.gov.uk"
+    message["To"] = "reviews@testshire.pnn.police.uk"
+    message["Subject"] = "SCR-2026-0001"
+    message["Message-ID"] = "<outbox-abc@testshire.gov.uk>"
+    message.set_content("Please secure your records.")
+    assert box.send(message) == "<outbox-abc@testshire.gov.uk>"
+    box.send(message)  # a resend after a crash overwrites the same file
+    files = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 1
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=default)
+    assert parsed["Subject"] == "SCR-2026-0001"
