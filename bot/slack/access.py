@@ -55,14 +55,6 @@ class SlackAccess:
         return actor
 
     def record_refusal(self, actor: Actor, action: str, reference: str = "") -> None:
-        """Audit an unauthorised press (detail: what was tried, never personal data)."""
-        with self.store.sessions.begin() as s:
-            self.store.audit.append(
-                s,
-                at=self.clock.now(),
-                actor=actor.id,
-                action="slack.access_refused",
-                case_ref=reference,
-                detail={"action": action},
-            )
+        """Audit an unauthorised press (what was tried, never personal data)."""
+        self.store.cases.record_refusal(reference, actor=actor, now=self.clock.now(), attempted=f"slack.{action}")
         log.info("refused %s to %s on %s", action, actor.id, reference or "-")

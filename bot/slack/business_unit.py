@@ -24,16 +24,13 @@ from storage.case_store import CaseNotFound, InvalidTransition
 log = logging.getLogger("scrbot.slack")
 
 
-def announce_referral(services: SlackServices, reference: str) -> None:
-    """Tell the business unit channel (if configured) about a new referral: no personal data."""
-    channel = services.store.board.slack.business_unit_channel
-    if not channel:
-        return
-    text, blocks = views.new_referral_notice(reference)
+def send_notices(services: SlackServices) -> None:
+    """Send the channel notices a change queued in the outbox (the referral or decision is already stored;
+    a failure to send leaves the notice in the outbox for the next sweep)."""
     try:
-        services.sender.post(channel, text, blocks=blocks)
-    except Exception as exc:  # noqa: BLE001 - the referral is filed; the notice failing must not undo that
-        log.error("could not tell the business unit about %s: %s", reference, type(exc).__name__)
+        services.send_queued()
+    except Exception as exc:  # noqa: BLE001 - the change is committed; the outbox keeps the notice
+        log.error("could not send queued notices: %s", type(exc).__name__)
 
 
 def _refuse(
@@ -144,10 +141,7 @@ def register(app: App, services: SlackServices) -> None:
             ack(response_action="errors", errors={"outcome": str(exc)})
             return
         ack()
-        channel = store.board.slack.business_unit_channel
-        if channel:
-            label = views.OUTCOME_LABELS[decision.outcome]
-            services.sender.post(channel, f"{reference}: decision recorded ({label}).")
+        send_notices(services)
 
     app.action(views.OPEN_CASE)(ack=ack_only, lazy=[open_case])
     app.action(views.RECORD_MEETING)(ack=ack_only, lazy=[open_meeting])

@@ -56,24 +56,6 @@ def case_buttons(reference: str) -> dict[str, Any]:
     }
 
 
-def new_referral_notice(reference: str) -> tuple[str, Blocks]:
-    """For the business unit channel: the reference and nothing that identifies anyone (DESIGN.md §5)."""
-    text = f"New referral {reference}"
-    return text, [
-        _section(f":inbox_tray: *New referral {reference}*"),
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Open the case to see the details (business unit members only; each view is recorded).",
-                }
-            ],
-        },
-        case_buttons(reference),
-    ]
-
-
 def _d(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else "not known"
 

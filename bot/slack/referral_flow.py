@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import conversation_blocks as cb
-from bot.slack.business_unit import announce_referral
+from bot.slack.business_unit import send_notices
 from bot.slack.services import SlackServices
 from intake.conversation.messages import Command, Input, Notice
 
@@ -79,7 +79,7 @@ def converse(services: SlackServices, client: WebClient, user: str, channel: str
             blocks = [*blocks, cb.start_button()]
         client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     if turn.receipt is not None:
-        announce_referral(services, turn.receipt.reference)
+        send_notices(services)  # the new-referral notice, queued in the outbox as the case was filed
 
 
 def _action_input(action: dict[str, Any], body: dict[str, Any]) -> Input | None:

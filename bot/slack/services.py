@@ -3,13 +3,15 @@ for notifications, the clock. Built once per app by `bot.slack.app`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.slack.access import SlackAccess
-from bot.slack.sender import ChatSender, WebClientSender
 from intake.referrals import ReferralConversations
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftStore
@@ -23,8 +25,14 @@ class SlackServices:
     drafts: DraftStore
     deliveries: DeliveryLog
     access: SlackAccess
-    sender: ChatSender
     clock: Clock
+    # Sends what is due in the outbox now (the channel notices a change just queued), rather than waiting for
+    # the next sweep; None when nothing dispatches from this process.
+    dispatch: Callable[[datetime], Any] | None = None
+
+    def send_queued(self) -> None:
+        if self.dispatch is not None:
+            self.dispatch(self.clock.now())
 
     @classmethod
     def build(
@@ -35,7 +43,7 @@ class SlackServices:
         deliveries: DeliveryLog,
         client: WebClient,
         clock: Clock,
-        sender: ChatSender | None = None,
+        dispatch: Callable[[datetime], Any] | None = None,
     ) -> SlackServices:
         return cls(
             store=store,
@@ -43,6 +51,6 @@ class SlackServices:
             drafts=drafts,
             deliveries=deliveries,
             access=SlackAccess(store, client, clock),
-            sender=sender or WebClientSender(client),
             clock=clock,
+            dispatch=dispatch,
         )

@@ -48,7 +48,7 @@ def test_unauthorised_press_is_refused_politely_and_audited(
     assert (refusal.channel, refusal.params["user"]) == (BU_CHANNEL, STRANGER_USER)
     assert "only members of the board's business unit" in refusal.params["text"]
     assert fake.calls("views.open") == []
-    assert (f"slack:{STRANGER_USER}", "slack.access_refused", {"action": refused_as}) in _audit(store, reference)
+    assert (f"slack:{STRANGER_USER}", "access.refused", {"attempted": f"slack.{refused_as}"}) in _audit(store, reference)
     with store.sessions() as s:
         assert store.audit.verify(s) == []
 
@@ -115,7 +115,7 @@ def test_decision_from_the_modal_is_recorded_by_the_chair_only(
     assert case.decision is not None and case.decision.outcome is Outcome.SCR
     assert {d.state for d in case.deadlines if d.computed.rule == "chair_decision"} == {DeadlineState.MET}
     assert any("decision recorded" in c.text for c in note if c.is_to_channel)
-    assert (f"slack:{BU_USER}", "slack.access_refused", {"action": "record_decision"}) in _audit(store, reference)
+    assert (f"slack:{BU_USER}", "access.refused", {"attempted": "slack.record_decision"}) in _audit(store, reference)
 
 
 def test_app_home_shows_open_cases_with_next_deadline_and_rag(store: Store, clock: FixedClock, fake: FakeSlack) -> None:

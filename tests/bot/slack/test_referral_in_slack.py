@@ -53,6 +53,10 @@ def test_full_referral_in_slack_files_the_case_with_deadlines(store: Store, cloc
     for call in fake.calls():
         if any(s in call.text for s in SENSITIVE_STRINGS):
             assert call.method == "chat.postMessage" and call.channel == "D" + REFERRER_USER.removeprefix("U")
+    # The notice went through the outbox (a row first, then sent), with the case buttons attached.
+    [queued] = bot.outbox.list()
+    assert (queued.kind, queued.status.value, queued.case_ref) == ("new_referral_notice", "sent", "SCR-2026-0001")
+    assert any(b.get("block_id") == "case:SCR-2026-0001" for b in notices[0].params["blocks"])
     # The draft is gone once the referral is filed.
     assert not bot.services.referrals.has_draft(bot.services.access.actor(REFERRER_USER))
 
