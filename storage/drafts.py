@@ -172,6 +172,11 @@ class DraftStore:
                 )
             return notices
 
+    def list_notices(self) -> list[DraftNotice]:
+        with self.sessions() as s:
+            rows = s.scalars(select(DraftRow).where(DraftRow.board_id == self.board_id).order_by(DraftRow.updated_at))
+            return [self._notice(r) for r in rows]
+
     def count(self) -> int:
         with self.sessions() as s:
             return len(list(s.scalars(select(DraftRow.id).where(DraftRow.board_id == self.board_id))))

@@ -48,7 +48,9 @@ def test_unauthorised_press_is_refused_politely_and_audited(
     assert (refusal.channel, refusal.params["user"]) == (BU_CHANNEL, STRANGER_USER)
     assert "only members of the board's business unit" in refusal.params["text"]
     assert fake.calls("views.open") == []
-    assert (f"slack:{STRANGER_USER}", "access.refused", {"attempted": f"slack.{refused_as}"}) in _audit(store, reference)
+    assert (f"slack:{STRANGER_USER}", "access.refused", {"attempted": f"slack.{refused_as}"}) in _audit(
+        store, reference
+    )
     with store.sessions() as s:
         assert store.audit.verify(s) == []
 

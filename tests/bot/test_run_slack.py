@@ -1,0 +1,96 @@
+"""`scrbot run`: says how to add Slack when it is not configured; serves the Slack app when it is."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.slack import referral_flow
+from tests.factories import BOARD_TOML
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_bot import SIGNING_SECRET
+from tests.support.slack_requests import SlackRequests
+
+SCRBOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    board = tmp_path / "board.toml"
+    board.write_text(BOARD_TOML + '\n[slack]\nbusiness_unit_channel = "C0BUSINESS1"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env.update(SCRBOT_DATA_DIR=str(tmp_path / "var"), SCRBOT_BOARD_CONFIG=str(board), **extra)
+    return env
+
+
+def test_run_without_slack_says_how_to_add_it(tmp_path: Path) -> None:
+    out = subprocess.run([*SCRBOT, "run", "--once"], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "local mode" in out.stdout
+    assert "SCRBOT_SLACK_BOT_TOKEN" in out.stdout and "bot/slack/manifest.json" in out.stdout
+
+
+def test_run_with_an_app_token_uses_socket_mode(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        env = _env(
+            tmp_path,
+            SCRBOT_SLACK_BOT_TOKEN="xoxb-test",
+            SCRBOT_SLACK_APP_TOKEN="xapp-test",
+            SCRBOT_SLACK_API_URL=fake.base_url,
+        )
+        out = subprocess.run([*SCRBOT, "run", "--once"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Socket Mode" in out.stdout
+
+
+def test_run_serves_the_slack_app_over_http(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        env = _env(
+            tmp_path,
+            SCRBOT_SLACK_BOT_TOKEN="xoxb-test",
+            SCRBOT_SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SCRBOT_SLACK_API_URL=fake.base_url,
+            SCRBOT_SLACK_PORT="0",
+        )
+        process = subprocess.Popen([*SCRBOT, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            url = ""
+            deadline = time.monotonic() + 60
+            assert process.stdout is not None
+            while not url and time.monotonic() < deadline:
+                ready, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
+                line = process.stdout.readline() if ready else ""
+                if not line and process.poll() is not None:
+                    raise AssertionError(f"scrbot run exited: {process.stderr.read() if process.stderr else ''}")
+                if m := re.search(r"request URL (http://\S+)", line):
+                    url = m.group(1)
+            requests = SlackRequests(SIGNING_SECRET, url)
+            status, body = requests.post(requests.command(referral_flow.COMMAND_NAME, "UREF000009"))
+            assert status == 200 and "direct message" in body
+            calls = fake.wait_for(lambda c: any("What is your name?" in x.text for x in c))
+            assert any(c.method == "conversations.open" and c.user == "UREF000009" for c in calls)
+            requests.close()
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+
+def test_manifest_matches_the_handlers() -> None:
+    manifest = json.loads((Path(referral_flow.__file__).parent / "manifest.json").read_text())
+    features = manifest["features"]
+    assert [c["command"] for c in features["slash_commands"]] == [referral_flow.COMMAND_NAME]
+    assert [s["callback_id"] for s in features["shortcuts"]] == [referral_flow.SHORTCUT_ID]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert features["app_home"]["home_tab_enabled"] is True
