@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     slack_host: str = Field(default="127.0.0.1", description="Interface the HTTP endpoint listens on")
     slack_port: int = Field(default=3000, description="Port of the HTTP endpoint (POST /slack/events)")
     slack_api_url: str = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
+    # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
+    # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).
+    slack_workers: int = Field(default=2, ge=1, le=32)
     # Half-finished referrals: kept this long after their last change, owner warned this long before.
     draft_keep_days: int = Field(default=30, ge=1)
     draft_warn_days: int = Field(default=3, ge=0)

@@ -98,6 +98,13 @@ class ReferralConversations:
                 self.drafts.delete(s, actor.id, self.flow.id)
             else:
                 self.drafts.save(
-                    s, actor.id, self.flow.id, state.to_json(), now=now, channel=self.channel, address=address
+                    s,
+                    actor.id,
+                    self.flow.id,
+                    state.to_json(),
+                    now=now,
+                    channel=self.channel,
+                    address=address,
+                    draft_id=draft.id if draft else None,
                 )
             return Turn(outbound)

@@ -105,8 +105,10 @@ class DraftStore:
         now: datetime,
         channel: str,
         address: str = "",
+        draft_id: str | None = None,
     ) -> None:
-        row = self._row(s, owner, flow, lock=True)
+        """Create or update the owner's draft; `draft_id` (from `load` in the same transaction) saves a query."""
+        row = s.get(DraftRow, draft_id) if draft_id else self._row(s, owner, flow, lock=True)
         if row is None:
             row = DraftRow(id=new_id(), board_id=self.board_id, owner=owner, flow=flow, channel=channel, created_at=now)
             try:

@@ -69,8 +69,9 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _serve_slack(ctx: AppContext, args: argparse.Namespace) -> int:
     from bot.slack.app import build_slack_app
-    from bot.slack.server import serve_http, socket_mode
+    from bot.slack.server import serve_http, socket_mode, tune_interpreter
 
+    tune_interpreter()
     settings = ctx.settings
     app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
     stop = threading.Event()

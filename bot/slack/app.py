@@ -36,7 +36,7 @@ def build_slack_app(
     client: WebClient,
     *,
     features: Sequence[ModuleType] | None = None,
-    workers: int = 8,
+    workers: int | None = None,
 ) -> App:
     """A bolt app that acknowledges in the request thread (`process_before_response`) and does the work in
     lazy listeners on its own pool, so acknowledgements never wait behind work."""
@@ -44,7 +44,9 @@ def build_slack_app(
         client=client,
         signing_secret=settings.slack_signing_secret or None,
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scrbot-slack"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=workers or settings.slack_workers, thread_name_prefix="scrbot-slack"
+        ),
         # Socket Mode has no signatures to check (the connection itself is authenticated).
         request_verification_enabled=bool(settings.slack_signing_secret),
         name="scrbot",

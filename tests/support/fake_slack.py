@@ -15,7 +15,8 @@ method, parameters, and the channel / user it targeted, and answered the way Sla
 Answers: auth.test names the bot (user UBOT000001, team T0TEST0001); conversations.open gives the DM
 channel "D" + user id; chat.postMessage / chat.postEphemeral / chat.update give a fresh ts; views.* give a view
 id; users.info gives the configured profile; usergroups.users.list the configured members; apps.connections.open
-the `socket_url` if one is set. Anything else answers {"ok": true}. `fail_next(method, error)` makes the next
+the `socket_url` if one is set. Anything else answers {"ok": true}. GET /calls gives the number of calls so far
+(for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
 """
 
@@ -104,6 +105,14 @@ class FakeSlack:
                 body = json.dumps(fake._answer(SlackCall(method, params, token))).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # GET /calls: how many calls so far (for benchmarks in another process)
+                body = json.dumps({"calls": len(fake.calls())}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
