@@ -8,6 +8,7 @@ from typing import Any
 from bot.clock import parse_moment
 from bot.context import AppContext
 from bot.output import print_json, print_table
+from notify.draft_notices import sweep_drafts
 
 
 def register(sub: Any) -> None:
@@ -16,7 +17,10 @@ def register(sub: Any) -> None:
     p = ds.add_parser("list", help="drafts with owner, channel, last change and expiry (no content)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=list_drafts)
-    p = ds.add_parser("expire", help="delete drafts untouched for SCRBOT_DRAFT_KEEP_DAYS")
+    p = ds.add_parser(
+        "expire",
+        help="warn owners of drafts about to expire (Slack DM), delete those untouched for SCRBOT_DRAFT_KEEP_DAYS",
+    )
     p.add_argument("--now", help="pretend it is this date/time (ISO)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=expire)
@@ -37,9 +41,10 @@ def list_drafts(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def expire(ctx: AppContext, args: argparse.Namespace) -> int:
     now = parse_moment(args.now) if args.now else ctx.now_clock.now()
-    expired = ctx.drafts.expire_stale_drafts(now)
+    swept = sweep_drafts(ctx.drafts, ctx.outbox, now)
+    ctx.dispatcher.dispatch_due(now)
     if args.json:
-        print_json({"expired": len(expired), "owners": [n.owner for n in expired]})
+        print_json({"warned": swept.warned, "expired": swept.expired})
     else:
-        print(f"Expired {len(expired)} draft(s).")
+        print(f"Warned {swept.warned} owner(s) of drafts about to expire; expired {swept.expired} draft(s).")
     return 0

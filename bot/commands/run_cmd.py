@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from bot.context import AppContext
+from notify.draft_notices import sweep_drafts
 
 log = logging.getLogger("scrbot")
 
@@ -44,7 +45,9 @@ def _report(ctx: AppContext, applied: bool) -> None:
 def _dispatch_loop(ctx: AppContext, stop: threading.Event) -> None:
     while not stop.wait(DISPATCH_EVERY_SECONDS):
         try:
-            ctx.dispatcher.dispatch_due(ctx.now_clock.now())
+            now = ctx.now_clock.now()
+            sweep_drafts(ctx.drafts, ctx.outbox, now)
+            ctx.dispatcher.dispatch_due(now)
         except Exception as exc:  # noqa: BLE001 - the outbox keeps what failed; try again next round
             log.error("outbox dispatch failed: %s", type(exc).__name__)
 

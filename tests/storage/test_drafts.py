@@ -10,7 +10,7 @@ from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
 from storage.rotation import key_usage, rotate_data_key
 from storage.store import Store
-from tests.factories import CHILD_FORENAMES, SENSITIVE_STRINGS
+from tests.factories import CHILD_FORENAMES, SENSITIVE_STRINGS, STAFF
 
 POLICY = DraftPolicy(keep_for=timedelta(days=30), warn_before=timedelta(days=3))
 STATE = {"answers": {"child.forenames": CHILD_FORENAMES, "case_outline": "Synthetic outline: unexplained fractures"}}
@@ -91,3 +91,25 @@ def test_a_delivery_is_taken_once_and_pruned_by_age(store: Store, clock: FixedCl
     assert other_board.first_time("slack", "Ev1", now)
     assert log.prune(now + timedelta(days=3)) == 2
     assert log.first_time("slack", "Ev1", now + timedelta(days=3))  # forgotten after the retry window
+
+
+def test_sweep_warns_slack_owners_through_the_outbox_then_expires(store: Store, clock: FixedClock) -> None:
+    from notify.draft_notices import sweep_drafts
+    from notify.outbox import Outbox
+
+    d = drafts(store)
+    outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+    start = clock.now()
+    with store.sessions.begin() as s:
+        d.save(s, "slack:U1", "referral", STATE, now=start, channel="slack", address="U1")
+        d.save(s, "cli:someone", "referral", STATE, now=start, channel="terminal")
+    first = sweep_drafts(d, outbox, start + timedelta(days=27))
+    assert (first.warned, first.expired) == (1, 0)  # the terminal draft has nowhere to be warned
+    [queued] = outbox.list()
+    assert (queued.kind, queued.recipient_summary) == ("draft_expiry_warning", "referrer:dm")
+    item = outbox.get(queued.id, actor=STAFF, now=clock.now())
+    assert item.recipients == ["U1"] and "deleted on 22 December 2026" in item.text
+    again = sweep_drafts(d, outbox, start + timedelta(days=28))
+    assert (again.warned, again.expired) == (0, 0)
+    final = sweep_drafts(d, outbox, start + timedelta(days=30))
+    assert (final.warned, final.expired) == (0, 2)
