@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -14,8 +15,9 @@ from notify.draft_notices import sweep_drafts
 
 log = logging.getLogger("scrbot")
 
-# Until the scheduler (reminder sweep) takes over, `scrbot run` sends what is due in the outbox this often.
-DISPATCH_EVERY_SECONDS = 30.0
+# Until the scheduler (reminder sweep) takes over, `scrbot run` sends what is due in the outbox this often
+# (local mode: channel notices are printed here, mail is written to DATA_DIR/mail/outbox).
+DISPATCH_EVERY_SECONDS = 5.0
 
 SLACK_HINT = """\
 Slack is not configured. To connect it (see docs/slack.md):
@@ -28,6 +30,13 @@ Slack is not configured. To connect it (see docs/slack.md):
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the service (local mode when Slack and mail are not configured)")
     p.add_argument("--once", action="store_true", help="start, report, and exit (for checks)")
+    p.add_argument(
+        "--outbox-every",
+        type=float,
+        default=DISPATCH_EVERY_SECONDS,
+        metavar="SECONDS",
+        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY_SECONDS:g})",
+    )
     p.set_defaults(handler=run)
 
 
@@ -42,14 +51,19 @@ def _report(ctx: AppContext, applied: bool) -> None:
     print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
 
 
-def _dispatch_loop(ctx: AppContext, stop: threading.Event) -> None:
-    while not stop.wait(DISPATCH_EVERY_SECONDS):
+def _dispatch_loop(ctx: AppContext, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
         try:
             now = ctx.now_clock.now()
             sweep_drafts(ctx.drafts, ctx.outbox, now)
             ctx.dispatcher.dispatch_due(now)
         except Exception as exc:  # noqa: BLE001 - the outbox keeps what failed; try again next round
             log.error("outbox dispatch failed: %s", type(exc).__name__)
+
+
+def _start_dispatching(ctx: AppContext, stop: threading.Event, every: float) -> None:
+    ctx.dispatcher  # built here, in the main thread  # noqa: B018
+    threading.Thread(target=_dispatch_loop, args=(ctx, stop, every), name="scrbot-outbox", daemon=True).start()
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -66,7 +80,9 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         log.info("service started in local mode")
         if args.once:
             return 0
-        return _wait(threading.Event())
+        stop = threading.Event()
+        _start_dispatching(ctx, stop, args.outbox_every)
+        return _wait(stop)
     return _serve_slack(ctx, args)
 
 
@@ -78,7 +94,7 @@ def _serve_slack(ctx: AppContext, args: argparse.Namespace) -> int:
     settings = ctx.settings
     app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
     stop = threading.Event()
-    threading.Thread(target=_dispatch_loop, args=(ctx, stop), name="scrbot-outbox", daemon=True).start()
+    _start_dispatching(ctx, stop, args.outbox_every)
     if settings.slack_socket_mode:
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
@@ -102,6 +118,7 @@ def _serve_slack(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _wait(stop: threading.Event) -> int:
+    sys.stdout.flush()  # the banner, before a long wait (stdout may be a pipe to a supervisor)
     try:
         stop.wait()
     except KeyboardInterrupt:

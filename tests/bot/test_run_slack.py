@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bot.slack import referral_flow
-from tests.factories import BOARD_TOML
+from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_bot import SIGNING_SECRET
 from tests.support.slack_requests import SlackRequests
@@ -29,11 +29,37 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _read_until(process: subprocess.Popen[bytes], pattern: str, timeout: float = 60) -> str:
+    """The process's output so far, once `pattern` (a regex) appears in it (bounded wait, no sleeping)."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while not re.search(pattern, seen):
+        ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            raise AssertionError(f"{pattern!r} did not appear; output:\n{seen}")
+        seen += chunk.decode()
+    return seen
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_run_without_slack_says_how_to_add_it(tmp_path: Path) -> None:
     out = subprocess.run([*SCRBOT, "run", "--once"], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "local mode" in out.stdout
     assert "SCRBOT_SLACK_BOT_TOKEN" in out.stdout and "bot/slack/manifest.json" in out.stdout
+    assert "scrbot chat" in out.stdout
 
 
 def test_run_with_an_app_token_uses_socket_mode(tmp_path: Path) -> None:
@@ -58,32 +84,39 @@ def test_run_serves_the_slack_app_over_http(tmp_path: Path) -> None:
             SCRBOT_SLACK_API_URL=fake.base_url,
             SCRBOT_SLACK_PORT="0",
         )
-        process = subprocess.Popen([*SCRBOT, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen([*SCRBOT, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            url = ""
-            deadline = time.monotonic() + 60
-            assert process.stdout is not None
-            while not url and time.monotonic() < deadline:
-                ready, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
-                line = process.stdout.readline() if ready else ""
-                if not line and process.poll() is not None:
-                    raise AssertionError(f"scrbot run exited: {process.stderr.read() if process.stderr else ''}")
-                if m := re.search(r"request URL (http://\S+)", line):
-                    url = m.group(1)
-            requests = SlackRequests(SIGNING_SECRET, url)
+            url = re.search(r"request URL (http://\S+)", _read_until(process, r"request URL http://\S+ "))
+            assert url is not None
+            requests = SlackRequests(SIGNING_SECRET, url.group(1))
             status, body = requests.post(requests.command(referral_flow.COMMAND_NAME, "UREF000009"))
             assert status == 200 and "direct message" in body
             calls = fake.wait_for(lambda c: any("What is your name?" in x.text for x in c))
             assert any(c.method == "conversations.open" and c.user == "UREF000009" for c in calls)
             requests.close()
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+            _stop(process)
+
+
+def test_run_in_local_mode_prints_channel_notices_from_the_outbox(tmp_path: Path) -> None:
+    env = _env(tmp_path, SCRBOT_CLOCK="2026-11-22T10:00:00+00:00")
+    process = subprocess.Popen(
+        [*SCRBOT, "run", "--outbox-every", "0.2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        _read_until(process, "scrbot chat")
+        referral = tmp_path / "referral.json"
+        referral.write_text(json.dumps(referral_data()))
+        filed = subprocess.run(
+            [*SCRBOT, "refer", "--file", str(referral)], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert filed.returncode == 0, filed.stderr
+        seen = _read_until(process, r"New referral SCR-2026-0001.*\n")
+        assert "[slack C0BUSINESS1] New referral SCR-2026-0001 received" in seen
+        for sensitive in SENSITIVE_STRINGS:
+            assert sensitive not in seen
+    finally:
+        _stop(process)
 
 
 def test_manifest_matches_the_handlers() -> None:
