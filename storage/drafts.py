@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,19 +81,23 @@ class DraftStore:
             query = query.with_for_update()
         return s.scalars(query).one_or_none()
 
-    def _draft(self, row: DraftRow) -> Draft:
+    def load(self, s: Session, owner: str, flow: str, *, lock: bool = True) -> Draft | None:
+        """The owner's draft, locked for the rest of the caller's transaction (PostgreSQL; SQLite already holds
+        the write lock), so two messages from one person are taken one after the other."""
+        # Core, not the ORM: this runs on every step of every conversation.
+        t = DraftRow.__table__.c
+        query = select(DraftRow.__table__).where(t.board_id == self.board_id, t.owner == owner, t.flow == flow)
+        if lock:
+            query = query.with_for_update()
+        row = s.execute(query).one_or_none()
+        if row is None:
+            return None
         state = (
             open_json(self.cipher, row.state_enc, table=_TABLE, column=_COLUMN, row_id=row.id) if row.state_enc else {}
         )
         return Draft(
             row.id, row.owner, row.flow, row.channel, row.address, state, row.created_at, row.updated_at, row.warned_at
         )
-
-    def load(self, s: Session, owner: str, flow: str, *, lock: bool = True) -> Draft | None:
-        """The owner's draft, locked for the rest of the caller's transaction (PostgreSQL; SQLite already holds
-        the write lock), so two messages from one person are taken one after the other."""
-        row = self._row(s, owner, flow, lock=lock)
-        return self._draft(row) if row is not None else None
 
     def save(
         self,
@@ -108,7 +112,14 @@ class DraftStore:
         draft_id: str | None = None,
     ) -> None:
         """Create or update the owner's draft; `draft_id` (from `load` in the same transaction) saves a query."""
-        row = s.get(DraftRow, draft_id) if draft_id else self._row(s, owner, flow, lock=True)
+        if draft_id is not None:
+            sealed = seal_json(self.cipher, state, table=_TABLE, column=_COLUMN, row_id=draft_id)
+            values: dict[str, Any] = {"channel": channel, "state_enc": sealed, "updated_at": now, "warned_at": None}
+            if address:
+                values["address"] = address
+            s.execute(update(DraftRow).where(DraftRow.id == draft_id).values(**values))
+            return
+        row = self._row(s, owner, flow, lock=True)
         if row is None:
             row = DraftRow(id=new_id(), board_id=self.board_id, owner=owner, flow=flow, channel=channel, created_at=now)
             try:
