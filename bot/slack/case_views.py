@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.slack.text import escape
 from cases.calendar import WorkingCalendar
 from cases.case import Case
 from cases.events import Outcome
@@ -66,21 +67,24 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
     if r is None:
         blocks.append(_section("Personal data of this case has been purged after its retention period."))
     else:
-        child = r.child
+        child = r.child.model_copy(update={k: escape(v) for k, v in r.child.model_dump().items() if type(v) is str})
+        referrer = r.referrer
         age = f"born {_d(child.date_of_birth)}" if child.date_of_birth else f"age {child.age}"
         blocks += [
             _section(
                 f"*Child:* {child.forenames} {child.last_name} ({age}, {child.gender.value.replace('_', ' ')})"
                 + (f"\n*Address:* {child.home_address}" if child.home_address else "")
             ),
-            _section(f"*Case outline:*\n{r.case_outline}"),
+            _section(f"*Case outline:*\n{escape(r.case_outline)}"),
             _section(
-                f"*Referred by:* {r.referrer.name}, {r.referrer.role}, {r.referrer.agency} ({r.referrer.email})\n"
+                f"*Referred by:* {escape(referrer.name)}, {escape(referrer.role)}, {escape(referrer.agency)} "
+                f"({escape(referrer.email)})\n"
                 f"*Referral date:* {_d(r.referral_date)} · *Incident:* {_d(r.incident_date)} · "
                 f"*LA aware:* {_d(r.la_aware_date)}\n"
                 f"*Reasons:* "
                 + "; ".join(
-                    f"{x.kind.value.replace('_', ' ')}" + (f" ({x.detail})" if x.detail else "") for x in r.reasons
+                    f"{x.kind.value.replace('_', ' ')}" + (f" ({escape(x.detail)})" if x.detail else "")
+                    for x in r.reasons
                 )
             ),
         ]
@@ -89,7 +93,7 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
         blocks.append(
             _section(
                 f"*Decision:* {OUTCOME_LABELS[d.outcome]} on {_d(d.decided_on)}"
-                + (f"\n*Rationale:* {d.rationale}" if d.rationale else "")
+                + (f"\n*Rationale:* {escape(d.rationale)}" if d.rationale else "")
             )
         )
     lines = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.text import escape
 from intake.conversation.flow import Kind
 from intake.conversation.messages import Cancelled, ConfirmCancel, Notice, Outbound, Prompt, Submit, Summary
 
@@ -68,7 +69,7 @@ def prompt_blocks(p: Prompt) -> Blocks:
     if p.help:
         notes.append(p.help)
     if p.current is not None:
-        notes.append(f"Current answer: {p.current}")
+        notes.append(f"Current answer: {escape(p.current)}")
     blocks.append(_context(*notes))
     key = p.key
     if p.kind in (Kind.CHOICE, Kind.ANSWER, Kind.CONFIRM):
@@ -143,7 +144,7 @@ def summary_blocks(s: Summary) -> Blocks:
     for section, items in s.sections:
         lines = [f"*{section}*"]
         for item in items:
-            shown = item.display if len(item.display) <= 300 else item.display[:299] + "…"
+            shown = escape(item.display if len(item.display) <= 300 else item.display[:299] + "…")
             lines.append(f"{item.number}. {item.label}: {shown}")
             options.append(_option(item.key, f"{item.number}. {item.label}"))
         blocks.append(_section("\n".join(lines)))

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import conversation_blocks as cb
 from bot.slack.business_unit import send_notices
 from bot.slack.services import SlackServices
+from bot.slack.text import plain_text
 from intake.conversation.messages import Command, Input, Notice
 
 log = logging.getLogger("scrbot.slack")
@@ -134,7 +135,7 @@ def register(app: App, services: SlackServices) -> None:
 
     def on_direct_message(event: dict[str, Any], client: WebClient) -> None:
         user = str(event.get("user", ""))
-        text = str(event.get("text") or "")
+        text = plain_text(str(event.get("text") or ""))
         channel = str(event.get("channel"))
         actor = services.access.actor(user)
         if not services.referrals.has_draft(actor) and " ".join(text.lower().split()) in START_WORDS:

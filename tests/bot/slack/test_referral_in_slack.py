@@ -4,6 +4,7 @@ API that records every call."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from bot.clock import FixedClock
 from bot.slack import conversation_blocks as cb
@@ -76,11 +77,16 @@ def test_wrong_date_is_asked_again_with_the_reason(store: Store, clock: FixedClo
 
 
 def test_restart_mid_conversation_loses_nothing(
-    store: Store, clock: FixedClock, fake: FakeSlack, tmp_path: object
+    store: Store, clock: FixedClock, fake: FakeSlack, tmp_path: Path, backend: str
 ) -> None:
     with SlackBot(store, clock, fake) as bot:
         referrer = SlackReferrer(bot, fake, REFERRER_USER)
         key, _ = referrer.answer_until(referrer.start(), stop_at="child.gender")
+    if backend == "sqlite":  # the half-finished referral (names, outline) is in the database, sealed
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("scrbot.db*"))
+        assert b"conversation_drafts" in raw
+        for sensitive in SENSITIVE_STRINGS:
+            assert sensitive.encode() not in raw
     # A new process: a new store object on the same database and keys, a new app and server.
     restarted = open_store(store.engine, store.board, store.ring, store.pack)
     with SlackBot(restarted, clock, fake) as bot:
