@@ -58,6 +58,11 @@ def _prefill(client: WebClient, user: str) -> dict[str, Any]:
 
 def converse(services: SlackServices, client: WebClient, user: str, channel: str, inp: Input) -> None:
     """One turn of the user's conversation; the replies go to their DM."""
+    with services.turn_lock(user):
+        _converse(services, client, user, channel, inp)
+
+
+def _converse(services: SlackServices, client: WebClient, user: str, channel: str, inp: Input) -> None:
     actor = services.access.actor(user)
     prefill = (
         _prefill(client, user) if inp.command is Command.START and not services.referrals.has_draft(actor) else None

@@ -3,6 +3,7 @@ for notifications, the clock. Built once per app by `bot.slack.app`."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,16 @@ class SlackServices:
     # Sends what is due in the outbox now (the channel notices a change just queued), rather than waiting for
     # the next sweep; None when nothing dispatches from this process.
     dispatch: Callable[[datetime], Any] | None = None
+
+    def __post_init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def turn_lock(self, user: str) -> threading.Lock:
+        """One conversation step at a time per person in this process, in the order Slack delivered them
+        (the draft's row lock already keeps them apart between processes)."""
+        with self._locks_guard:
+            return self._locks.setdefault(user, threading.Lock())
 
     def send_queued(self) -> None:
         if self.dispatch is not None:

@@ -165,3 +165,24 @@ def test_slash_command_and_shortcut_and_home_button_all_start(store: Store, cloc
         fake.wait_for(
             lambda calls: {c.channel for c in calls if prompt_key(c) == "referrer.name"} >= {"DREF000003", "DREF000004"}
         )
+
+
+def test_quick_successive_messages_are_taken_in_order(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
+    with SlackBot(store, clock, fake) as bot:
+        referrer = SlackReferrer(bot, fake, REFERRER_USER)
+        referrer.start()
+        r = bot.requests
+        for text in ["Dr Quick", "Named Doctor", "Quick Agency", "quick@nhs.net"]:
+            assert r.post(r.dm(REFERRER_USER, text))[0] == 200  # no waiting between them
+        fake.wait_for(lambda calls: any(prompt_key(c) == "referrer.phone" for c in calls))
+        actor = bot.services.access.actor(REFERRER_USER)
+        with store.sessions() as s:
+            draft = bot.services.drafts.load(s, actor.id, "referral", lock=False)
+    assert draft is not None
+    answers = draft.state["answers"]
+    assert [answers[k] for k in ("referrer.name", "referrer.role", "referrer.agency", "referrer.email")] == [
+        "Dr Quick",
+        "Named Doctor",
+        "Quick Agency",
+        "quick@nhs.net",
+    ]
