@@ -3,6 +3,7 @@ API that records every call."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -186,3 +187,24 @@ def test_quick_successive_messages_are_taken_in_order(store: Store, clock: Fixed
         "Quick Agency",
         "quick@nhs.net",
     ]
+
+
+def test_edit_from_the_summary_and_cancel_with_confirmation(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
+    with SlackBot(store, clock, fake) as bot:
+        referrer = SlackReferrer(bot, fake, REFERRER_USER)
+        key, posts = referrer.answer_until(referrer.start())
+        assert key == "summary"
+        r = bot.requests
+        r.post(r.action(REFERRER_USER, cb.EDIT, selected="child.gender", kind="static_select", block_id="summary"))
+        posts = referrer._wait_next()
+        assert prompt_key(posts[-1]) == "child.gender" and "Current answer: Female" in posts[-1].text
+        posts = referrer.send("child.gender", "pick", "male")
+        assert prompt_key(posts[-1]) == "summary"
+        assert "Gender: Male" in posts[-1].text
+        r.post(r.action(REFERRER_USER, f"{cb.COMMAND}:cancel", value=json.dumps({"k": "summary"})))
+        confirm = fake.wait_for(lambda calls: any("confirm_cancel" in c.text for c in calls))
+        assert confirm
+        r.post(r.action(REFERRER_USER, f"{cb.CONFIRM_CANCEL}:yes", value="yes"))
+        fake.wait_for(lambda calls: any("Referral cancelled" in c.text for c in calls))
+        assert not bot.services.referrals.has_draft(bot.services.access.actor(REFERRER_USER))
+    assert store.cases.list_cases(today=date(2026, 11, 22)) == []
