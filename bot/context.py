@@ -173,6 +173,7 @@ class AppContext:
             deliveries=self.deliveries,
             client=self.slack_client,
             clock=self.now_clock,
+            outbox=self.outbox,
             dispatch=self.dispatcher.dispatch_due,
         )
 

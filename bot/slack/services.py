@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.slack.access import SlackAccess
 from intake.referrals import ReferralConversations
+from notify.outbox import Outbox
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftStore
 from storage.store import Store
@@ -27,6 +28,8 @@ class SlackServices:
     deliveries: DeliveryLog
     access: SlackAccess
     clock: Clock
+    # The outbox, for features that queue or approve messages from Slack (e.g. statutory notifications).
+    outbox: Outbox | None = None
     # Sends what is due in the outbox now (the channel notices a change just queued), rather than waiting for
     # the next sweep; None when nothing dispatches from this process.
     dispatch: Callable[[datetime], Any] | None = None
@@ -55,6 +58,7 @@ class SlackServices:
         client: WebClient,
         clock: Clock,
         dispatch: Callable[[datetime], Any] | None = None,
+        outbox: Outbox | None = None,
     ) -> SlackServices:
         return cls(
             store=store,
@@ -63,5 +67,6 @@ class SlackServices:
             deliveries=deliveries,
             access=SlackAccess(store, client, clock),
             clock=clock,
+            outbox=outbox,
             dispatch=dispatch,
         )

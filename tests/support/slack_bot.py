@@ -74,6 +74,7 @@ class SlackBot:
             deliveries=DeliveryLog(store.sessions, store.board.id),
             client=self.client,
             clock=clock,
+            outbox=self.outbox,
             dispatch=self.dispatcher.dispatch_due,
         )
         self.app = build_slack_app(self.services, self.settings, self.client, features=features)
