@@ -32,13 +32,24 @@ ROOT = Path(__file__).resolve().parents[1]
 ACTOR = Actor("bench:store", frozenset(Role))
 
 
+def letters(n: int) -> str:
+    """A distinct alphabetic name part per number (names are normalised to letters for the blind index,
+    so "Child 1" and "Child 2" would all be the same child)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out.capitalize()
+
+
 def referrals(count: int) -> list[Referral]:
     import json
 
     base = json.loads((ROOT / "examples" / "referral.json").read_text())
     result = []
     for n in range(count):
-        base["child"]["forenames"] = f"Synthetic Child {n}"
+        base["child"]["forenames"] = f"Synthetic {letters(n)}"
         base["case_outline"] = f"Synthetic outline number {n}. " + "Detail of the incident. " * 30
         result.append(parse_referral(base))
     return result
