@@ -220,7 +220,7 @@ class FakeSlack:
         with self._changed:
             self._calls.clear()
 
-    def wait_for(self, predicate: Callable[[list[SlackCall]], bool], timeout: float = 10.0) -> list[SlackCall]:
+    def wait_for(self, predicate: Callable[[list[SlackCall]], bool], timeout: float = 20.0) -> list[SlackCall]:
         """Wait (bounded, on a condition, never sleeping) until the recorded calls satisfy `predicate`."""
         with self._changed:
             if not self._changed.wait_for(lambda: predicate(list(self._calls)), timeout=timeout):
@@ -229,6 +229,6 @@ class FakeSlack:
                 raise AssertionError(f"Slack calls did not arrive within {timeout}s; got {methods}; last texts {last}")
             return list(self._calls)
 
-    def wait_count(self, method: str, count: int, timeout: float = 10.0) -> list[SlackCall]:
+    def wait_count(self, method: str, count: int, timeout: float = 20.0) -> list[SlackCall]:
         self.wait_for(lambda calls: sum(c.method == method for c in calls) >= count, timeout)
         return self.calls(method)
