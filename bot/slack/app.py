@@ -4,7 +4,6 @@ pass `features=`) to give the app more handlers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -14,6 +13,7 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from bot.slack import app_home, business_unit, referral_flow
 from bot.slack.dedupe import drop_repeated_events
+from bot.slack.deferral import AfterResponseExecutor
 from bot.slack.services import SlackServices
 
 FEATURES: list[ModuleType] = [
@@ -44,7 +44,7 @@ def build_slack_app(
         client=client,
         signing_secret=settings.slack_signing_secret or None,
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(
+        listener_executor=AfterResponseExecutor(
             max_workers=workers or settings.slack_workers, thread_name_prefix="scrbot-slack"
         ),
         # Socket Mode has no signatures to check (the connection itself is authenticated).

@@ -17,6 +17,8 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.request import BoltRequest
 
+from bot.slack.deferral import after_response
+
 log = logging.getLogger("scrbot.slack")
 
 EVENTS_PATH = "/slack/events"
@@ -83,8 +85,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
-        response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-        self._reply(response.status, response.body or "", response.headers)
+        with after_response():  # the conversation step starts once the acknowledgement is sent
+            response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            self._reply(response.status, response.body or "", response.headers)
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines carry no personal data, but they are noise; bolt logs failures itself
