@@ -7,7 +7,7 @@ step of a referral conversation (Back / Keep on a stored draft: load, decrypt, e
 next question to a fake Slack Web API in a third process), and one whose only handler acks. Rounds alternate
 between the two so machine noise hits both. Targets: real p99 < 250 ms, and real p99 within 2x of no-op p99.
 
-    .venv/bin/python bench/slack_ack.py [--requests 2000] [--clients 16] [--rounds 25]
+    .venv/bin/python bench/slack_ack.py [--requests 2000] [--clients 16] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="per bot")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output", type=Path)
     parser.add_argument("--serve", choices=["fake", "real", "noop"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
