@@ -5,8 +5,10 @@ from __future__ import annotations
 import getpass
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -18,15 +20,24 @@ from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from intake.referrals import ReferralConversations
 from mail.base import Mailbox
 from mail.maildir import MaildirMailbox
+from notify.case_notices import business_unit_notices
 from notify.dispatch import Dispatcher, Sender
 from notify.outbox import Outbox
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from storage.db import make_engine, needs_upgrade, upgrade
+from storage.deliveries import DeliveryLog
+from storage.drafts import DraftPolicy, DraftStore
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
+
+if TYPE_CHECKING:  # Slack is imported only when configured
+    from slack_sdk import WebClient
+
+    from bot.slack.services import SlackServices
 
 log = logging.getLogger("scrbot")
 
@@ -100,7 +111,28 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         self.migrate()
-        return open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        # New referrals and decisions queue their business unit channel notices in the same transaction.
+        outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        store.cases.subscribe(business_unit_notices(outbox, rules_pack=store.pack.id))
+        return store
+
+    @cached_property
+    def drafts(self) -> DraftStore:
+        store = self.store
+        policy = DraftPolicy(
+            keep_for=timedelta(days=self.settings.draft_keep_days),
+            warn_before=timedelta(days=self.settings.draft_warn_days),
+        )
+        return DraftStore(store.sessions, store.cipher, store.board.id, store.audit, policy)
+
+    @cached_property
+    def deliveries(self) -> DeliveryLog:
+        return DeliveryLog(self.store.sessions, self.store.board.id)
+
+    def referrals(self, channel: str) -> ReferralConversations:
+        """The referral conversation, for the terminal or Slack."""
+        return ReferralConversations(self.store, self.drafts, channel=channel)
 
     def where(self) -> dict[str, str]:
         """Where this process keeps its data (never the keys themselves)."""
@@ -119,8 +151,31 @@ class AppContext:
 
     @cached_property
     def chat(self) -> ChatSender:
-        """Where channel notices and DMs go (local mode: the console)."""
+        """Where channel notices and DMs go: Slack when configured, else (local mode) the console."""
+        if self.settings.slack_configured:
+            from bot.slack.chat import SlackChat
+
+            return SlackChat(self.slack_client, self.board)
         return ConsoleChat()
+
+    @cached_property
+    def slack_client(self) -> WebClient:
+        from bot.slack.app import make_client
+
+        return make_client(self.settings)
+
+    def slack_services(self) -> SlackServices:
+        from bot.slack.services import SlackServices
+
+        return SlackServices.build(
+            store=self.store,
+            drafts=self.drafts,
+            deliveries=self.deliveries,
+            client=self.slack_client,
+            clock=self.now_clock,
+            outbox=self.outbox,
+            dispatch=self.dispatcher.dispatch_due,
+        )
 
     @cached_property
     def outbox(self) -> Outbox:

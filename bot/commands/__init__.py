@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import audit_cmd, case_cmd, db_cmd, deadlines_cmd, decide_cmd, keys_cmd, purge_cmd, refer_cmd, run_cmd
+from bot.commands import (
+    audit_cmd,
+    case_cmd,
+    chat_cmd,
+    db_cmd,
+    deadlines_cmd,
+    decide_cmd,
+    drafts_cmd,
+    keys_cmd,
+    purge_cmd,
+    refer_cmd,
+    run_cmd,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     run_cmd,
     refer_cmd,
+    chat_cmd,
+    drafts_cmd,
     case_cmd,
     decide_cmd,
     deadlines_cmd,

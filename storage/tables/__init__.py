@@ -10,6 +10,7 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.outbox import OutboxRow
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "CaseRow",
     "DeadlineRow",
     "DecisionRow",
+    "DraftRow",
     "OutboxRow",
+    "SeenDeliveryRow",
     "encrypted_columns",
 ]

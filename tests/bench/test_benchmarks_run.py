@@ -31,3 +31,10 @@ def test_store_benchmark_runs(tmp_path: Path) -> None:
     data = run_bench("store.py", "--count", "20", "--rounds", "2", tmp_path=tmp_path)
     assert data["benchmark"] == "store"
     assert {"plain", "encrypted", "ratio_encrypted_to_plain"} <= set(data)
+
+
+def test_slack_ack_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("slack_ack.py", "--requests", "32", "--clients", "4", "--rounds", "2", tmp_path=tmp_path)
+    assert data["benchmark"] == "slack_ack"
+    assert data["requests_per_bot"] == 32
+    assert {"real", "noop", "ratio_real_to_noop"} <= set(data)
