@@ -22,13 +22,19 @@ from mail.base import Mailbox
 from mail.maildir import MaildirMailbox
 from notify.dispatch import Dispatcher, Sender
 from notify.outbox import Outbox
+from notify.purge import purge_outbox
+from notify.scheduler import JobRegistry
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
+from notify.service import NotifyService
 from storage.db import make_engine, needs_upgrade, upgrade
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
 
 log = logging.getLogger("scrbot")
+
+# Local mode has no Slack: chat messages for nobody in particular are printed under this name.
+CONSOLE_TARGET = "business-unit"
 
 
 def clock_from(settings: Settings) -> Clock:
@@ -100,7 +106,27 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         self.migrate()
-        return open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
+        self._subscribe(store)
+        return store
+
+    def _subscribe(self, store: Store) -> None:
+        """Features that react to case changes inside the same transaction (cases.domain_events)."""
+        notify = NotifyService(
+            store,
+            Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit),
+            reply_to=self.settings.mail_from,
+            console_target=CONSOLE_TARGET if self.settings.local_mode else "",
+        )
+        notify.subscribe()
+        self.__dict__["notify"] = notify  # the cached `notify` below: one service, subscribed once
+
+    @cached_property
+    def notify(self) -> NotifyService:
+        """Statutory drafts, reminder planning and the sweep (notify/service.py)."""
+        _ = self.store  # building the store subscribes the service and caches it here
+        service: NotifyService = self.__dict__["notify"]
+        return service
 
     def where(self) -> dict[str, str]:
         """Where this process keeps its data (never the keys themselves)."""
@@ -124,8 +150,7 @@ class AppContext:
 
     @cached_property
     def outbox(self) -> Outbox:
-        store = self.store
-        return Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        return self.notify.outbox
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
@@ -135,9 +160,16 @@ class AppContext:
         }
         return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
 
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        """What `scrbot run` ticks. Other features add theirs: `ctx.jobs.add(name, interval, callable(now))`."""
+        registry = JobRegistry()
+        self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
+        return registry
+
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
-        return []
+        return [purge_outbox]
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import audit_cmd, case_cmd, db_cmd, deadlines_cmd, decide_cmd, keys_cmd, purge_cmd, refer_cmd, run_cmd
+from bot.commands import (
+    audit_cmd,
+    case_cmd,
+    db_cmd,
+    deadlines_cmd,
+    decide_cmd,
+    keys_cmd,
+    notify_cmd,
+    purge_cmd,
+    refer_cmd,
+    reminders_cmd,
+    run_cmd,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     run_cmd,
@@ -12,6 +24,8 @@ COMMAND_MODULES: list[ModuleType] = [
     case_cmd,
     decide_cmd,
     deadlines_cmd,
+    notify_cmd,
+    reminders_cmd,
     keys_cmd,
     audit_cmd,
     db_cmd,

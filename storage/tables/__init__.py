@@ -11,6 +11,7 @@ from storage.tables.cases import (
     DecisionRow,
 )
 from storage.tables.outbox import OutboxRow
+from storage.tables.reminders import ReminderRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -23,5 +24,6 @@ __all__ = [
     "DeadlineRow",
     "DecisionRow",
     "OutboxRow",
+    "ReminderRow",
     "encrypted_columns",
 ]
