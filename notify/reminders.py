@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
@@ -105,6 +105,17 @@ class SweepReport:
         self.digests += other.digests
 
 
+def due_reminders(board_id: str, now: datetime, limit: int) -> Select[tuple[ReminderRow]]:
+    """The claim: pending and due, through the (state, due_at) index, skipping rows another sweep holds."""
+    return (
+        select(ReminderRow)
+        .where(ReminderRow.state == PENDING, ReminderRow.due_at <= now, ReminderRow.board_id == board_id)
+        .order_by(ReminderRow.due_at, ReminderRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
 def status_text(today: date, act_by: date, calendar: WorkingCalendar) -> str:
     if today < act_by:
         n = calendar.working_days_between(today, act_by)
@@ -172,15 +183,7 @@ class ReminderSweep:
     # --- one batch -----------------------------------------------------------------------------------
 
     def _claim(self, s: Session, now: datetime) -> list[ReminderRow]:
-        return list(
-            s.scalars(
-                select(ReminderRow)
-                .where(ReminderRow.state == PENDING, ReminderRow.due_at <= now, ReminderRow.board_id == self.board.id)
-                .order_by(ReminderRow.due_at, ReminderRow.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            )
-        )
+        return list(s.scalars(due_reminders(self.board.id, now, self.batch)))
 
     def _deadlines(self, s: Session, ids: list[str]) -> dict[str, tuple[DeadlineInfo, str, date]]:
         found: dict[str, tuple[DeadlineInfo, str, date]] = {}

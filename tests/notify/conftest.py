@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import email
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -124,11 +124,15 @@ class NotifyEnv:
     def tick(self, now: datetime) -> tuple[SweepReport, DispatchReport]:
         return self.sweep(now), self.dispatch(now)
 
-    def emails(self) -> list[EmailMessage]:
+    def emails(self, *, besides: Sequence[EmailMessage] = ()) -> list[EmailMessage]:
+        """Every .eml written to the outbox folder (or those not among `besides`), oldest first."""
+        seen = {m["Message-ID"] for m in besides}
         found = []
-        for path in sorted(self.outbox_dir.glob("*.eml")):
-            found.append(email.message_from_bytes(path.read_bytes(), policy=default_policy))
-        return [m for m in found if isinstance(m, EmailMessage)]
+        for path in sorted(self.outbox_dir.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name)):
+            message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+            if isinstance(message, EmailMessage) and message["Message-ID"] not in seen:
+                found.append(message)
+        return found
 
     def reminders(self) -> list[ReminderRow]:
         with self.store.sessions() as s:
