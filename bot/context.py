@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -57,6 +58,8 @@ def cli_actor() -> Actor:
 class AppContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock | None = None
+    # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
+    json_output: bool = False
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -146,7 +149,7 @@ class AppContext:
     @cached_property
     def chat(self) -> ChatSender:
         """Where channel notices and DMs go (local mode: the console)."""
-        return ConsoleChat()
+        return ConsoleChat(sys.stderr if self.json_output else None)
 
     @cached_property
     def outbox(self) -> Outbox:

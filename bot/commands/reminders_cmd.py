@@ -27,6 +27,7 @@ def register(sub: Any) -> None:
     p = rs.add_parser("run", help="run one sweep now (or at --now), then send what it queued")
     p.add_argument("--now", help="the moment to sweep at (ISO date or datetime; testing and simulation)")
     p.add_argument("--no-send", action="store_true", help="queue the messages but do not dispatch them")
+    p.add_argument("--batch", type=int, default=500, help="reminders claimed per transaction (default 500)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 
@@ -48,6 +49,9 @@ def _moment(ctx: AppContext, text: str | None) -> datetime:
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     now = _moment(ctx, args.now)
+    if args.batch < 1:
+        raise CommandError("--batch must be 1 or more")
+    ctx.notify.sweep.batch = args.batch
     report = ctx.notify.run_reminders(now)
     dispatched = None if args.no_send else dispatch_all(ctx.dispatcher, now)
     if args.json:
@@ -55,6 +59,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
             {
                 "now": now.isoformat(),
                 "reminders_sent": len(report.sent),
+                "reminder_ids": report.sent,
                 "late": len(report.late),
                 "cancelled": len(report.cancelled),
                 "digests": report.digests,
