@@ -105,7 +105,7 @@ class SweepReport:
         self.digests += other.digests
 
 
-def due_reminders(board_id: str, now: datetime, limit: int) -> Select[tuple[ReminderRow]]:
+def due_reminders(board_id: str, now: datetime, limit: int) -> Select[ReminderRow]:
     """The claim: pending and due, through the (state, due_at) index, skipping rows another sweep holds."""
     return (
         select(ReminderRow)
