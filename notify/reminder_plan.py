@@ -67,14 +67,11 @@ def insert_ignoring_duplicates(s: Session, rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     dialect = s.get_bind().dialect.name
+    insert = pg_insert(ReminderRow) if dialect == "postgresql" else sqlite_insert(ReminderRow)
+    statement = insert.on_conflict_do_nothing(index_elements=["board_id", "key"])
     for start in range(0, len(rows), _CHUNK):
-        chunk = list(rows[start : start + _CHUNK])
-        if dialect == "postgresql":
-            s.execute(pg_insert(ReminderRow).values(chunk).on_conflict_do_nothing(index_elements=["board_id", "key"]))
-        else:
-            s.execute(
-                sqlite_insert(ReminderRow).values(chunk).on_conflict_do_nothing(index_elements=["board_id", "key"])
-            )
+        # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
+        s.execute(statement, list(rows[start : start + _CHUNK]))
 
 
 def rung_row(board_id: str, d: DeadlineInfo, rung: Rung, *, now: datetime, send_time: Any) -> dict[str, Any]:

@@ -22,9 +22,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
@@ -47,7 +47,8 @@ from storage.tables import CaseRow, DeadlineRow, ReminderRow
 
 log = logging.getLogger("scrbot.reminders")
 
-LINES_PER_MESSAGE = 40
+# Lines per message: an email can carry a long list; a Slack message stays readable (and under its limits).
+LINES_PER_MESSAGE = {"email": 250, "slack": 100}
 
 _TEMPLATES: dict[Audience, tuple[str, str | None]] = {
     Audience.BUSINESS_UNIT: ("deadline_reminders", "deadline_reminders_chat"),
@@ -55,6 +56,23 @@ _TEMPLATES: dict[Audience, tuple[str, str | None]] = {
     Audience.MANAGER: ("escalation", "escalation_chat"),
     Audience.CHAIR: ("escalation", "escalation_chat"),
 }
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A reminder row as the sweep claimed it."""
+
+    id: str
+    key: str
+    deadline_id: str | None
+    rung: str
+    audience: str
+    act_by: date | None
+    remind_on: date
+
+
+def _sent(row: Claimed, now: datetime, today: date, outbox_id: str) -> dict[str, Any]:
+    return {"b_id": row.id, "b_late": today > row.remind_on, "b_outbox": outbox_id}
 
 
 @dataclass(frozen=True)
@@ -105,10 +123,22 @@ class SweepReport:
         self.digests += other.digests
 
 
-def due_reminders(board_id: str, now: datetime, limit: int) -> Select[ReminderRow]:
-    """The claim: pending and due, through the (state, due_at) index, skipping rows another sweep holds."""
+def due_reminders(
+    board_id: str, now: datetime, limit: int
+) -> Select[str, str, str | None, str, str, date | None, date]:
+    """The claim: pending and due, through the (state, due_at) index, skipping rows another sweep holds.
+
+    Plain columns rather than ORM objects: a sweep may claim thousands, and the session stays light."""
     return (
-        select(ReminderRow)
+        select(
+            ReminderRow.id,
+            ReminderRow.key,
+            ReminderRow.deadline_id,
+            ReminderRow.rung,
+            ReminderRow.audience,
+            ReminderRow.act_by,
+            ReminderRow.remind_on,
+        )
         .where(ReminderRow.state == PENDING, ReminderRow.due_at <= now, ReminderRow.board_id == board_id)
         .order_by(ReminderRow.due_at, ReminderRow.id)
         .limit(limit)
@@ -182,8 +212,8 @@ class ReminderSweep:
 
     # --- one batch -----------------------------------------------------------------------------------
 
-    def _claim(self, s: Session, now: datetime) -> list[ReminderRow]:
-        return list(s.scalars(due_reminders(self.board.id, now, self.batch)))
+    def _claim(self, s: Session, now: datetime) -> list[Claimed]:
+        return [Claimed(*row) for row in s.execute(due_reminders(self.board.id, now, self.batch))]
 
     def _deadlines(self, s: Session, ids: list[str]) -> dict[str, tuple[DeadlineInfo, str, date]]:
         found: dict[str, tuple[DeadlineInfo, str, date]] = {}
@@ -218,14 +248,12 @@ class ReminderSweep:
         deadlines = self._deadlines(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
         # Several rungs of one deadline for one audience due in the same sweep (after downtime, say) make
         # one line that says what was missed, not one line each.
-        due: dict[tuple[str, Audience], list[ReminderRow]] = defaultdict(list)
+        due: dict[tuple[str, Audience], list[Claimed]] = defaultdict(list)
         for row in claimed:
             if row.rung == DIGEST_RUNG:
                 continue
             found = deadlines.get(row.deadline_id or "")
             if found is None or not found[0].remindable or found[0].act_by != row.act_by:
-                row.state = CANCELLED
-                row.updated_at = now
                 report.cancelled.append(row.id)
                 continue
             due[(found[0].id, Audience(row.audience))].append(row)
@@ -251,38 +279,46 @@ class ReminderSweep:
         outbox_ids: dict[str, str] = {}
         for (audience, agency_id), lines in sorted(groups.items(), key=lambda g: (g[0][0].value, g[0][1])):
             lines.sort(key=lambda line: (line.act_by, line.case_ref, line.rule, line.agency))
-            for start in range(0, len(lines), LINES_PER_MESSAGE):
-                chunk = lines[start : start + LINES_PER_MESSAGE]
-                queued = self._queue(s, audience, agency_id, chunk, now)
-                report.messages += queued
-                for line in chunk:
-                    for reminder_id in line.reminder_ids:
-                        outbox_ids[reminder_id] = queued[0] if queued else ""
+            for line, message_id in self._queue(s, audience, agency_id, lines, now):
+                report.messages.append(message_id)
+                for reminder_id in line.reminder_ids:
+                    outbox_ids.setdefault(reminder_id, message_id)
+        report.messages = sorted(set(report.messages), key=report.messages.index)
+        updates: list[dict[str, Any]] = []
         for digest in (r for r in claimed if r.rung == DIGEST_RUNG):
-            report.messages += self._queue_digest(s, digest, now)
-            digest.state = SENT
-            digest.sent_at = now
-            digest.late = today > digest.remind_on
-            digest.updated_at = now
+            queued = self._queue_digest(s, digest, now)
+            report.messages += queued
+            updates.append(_sent(digest, now, today, queued[0] if queued else ""))
             report.digests += 1
         for rows in due.values():
             for row in rows:
-                row.state = SENT
-                row.sent_at = now
-                row.late = today > row.remind_on
-                row.outbox_id = outbox_ids.get(row.id, "")
-                row.updated_at = now
+                updates.append(_sent(row, now, today, outbox_ids.get(row.id, "")))
                 report.sent.append(row.id)
-                if row.late:
+                if today > row.remind_on:
                     report.late.append(row.id)
-        s.flush()
+        table = cast(Table, ReminderRow.__table__)  # Core: the session's identity map stays empty
+        if updates:
+            s.execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    state=SENT, sent_at=now, late=bindparam("b_late"), outbox_id=bindparam("b_outbox"), updated_at=now
+                ),
+                updates,
+            )
+        for start in range(0, len(report.cancelled), 500):
+            s.execute(
+                update(table)
+                .where(table.c.id.in_(report.cancelled[start : start + 500]))
+                .values(state=CANCELLED, updated_at=now)
+            )
         self._plan_next_overdue(s, due, deadlines, now)
         return report
 
     def _plan_next_overdue(
         self,
         s: Session,
-        due: dict[tuple[str, Audience], list[ReminderRow]],
+        due: dict[tuple[str, Audience], list[Claimed]],
         deadlines: dict[str, tuple[DeadlineInfo, str, date]],
         now: datetime,
     ) -> None:
@@ -320,9 +356,38 @@ class ReminderSweep:
 
     def _queue(
         self, s: Session, audience: Audience, agency_id: str, lines: list[ReminderLine], now: datetime
-    ) -> list[str]:
+    ) -> list[tuple[ReminderLine, str]]:
+        """Queue the lines for one audience, by email and by chat, in messages of a few dozen lines at most;
+        returns each line with the message it went in."""
         targets = self._targets(audience, agency_id)
         email_template, chat_template = _TEMPLATES[audience]
+        placed: list[tuple[ReminderLine, str]] = []
+        for channel, template_id, recipients in (
+            ("email", email_template, targets.emails),
+            ("slack", chat_template, targets.chat),
+        ):
+            if template_id is None or not recipients:
+                continue
+            size = LINES_PER_MESSAGE[channel]
+            for start in range(0, len(lines), size):
+                chunk = lines[start : start + size]
+                message_id = self._enqueue(s, audience, agency_id, channel, template_id, targets, chunk, now)
+                placed += [(line, message_id) for line in chunk]
+        if not placed:
+            log.warning("no one to send %d %s reminder(s) to; check the board config", len(lines), audience.value)
+        return placed
+
+    def _enqueue(
+        self,
+        s: Session,
+        audience: Audience,
+        agency_id: str,
+        channel: str,
+        template_id: str,
+        targets: Targets,
+        lines: list[ReminderLine],
+        now: datetime,
+    ) -> str:
         cases = sorted({line.case_ref for line in lines})
         case_ids = sorted({line.case_id for line in lines})
         ids = sorted(i for line in lines for i in line.reminder_ids)
@@ -338,33 +403,21 @@ class ReminderSweep:
             values["contact_email"] = self.board.notifications.contact_email or self.reply_to
         if audience in (Audience.MANAGER, Audience.CHAIR):
             values["escalated_to"] = "the board manager" if audience is Audience.MANAGER else "the chair"
-        queued: list[str] = []
-        for channel, template_id, recipients in (
-            ("email", email_template, targets.emails),
-            ("slack", chat_template, targets.chat),
-        ):
-            if template_id is None or not recipients:
-                continue
-            queued.append(
-                self.outbox.enqueue(
-                    OutboundMessage(
-                        kind="reminder" if audience in (Audience.BUSINESS_UNIT, Audience.AGENCY) else "escalation",
-                        template_id=template_id,
-                        values=values,
-                        recipients=list(recipients),
-                        recipient_summary=targets.summary,
-                        idempotency_key=_key(audience.value, agency_id, channel, *ids),
-                        case_id=case_ids[0] if len(case_ids) == 1 else None,
-                        case_ref=cases[0] if len(cases) == 1 else "",
-                    ),
-                    now=now,
-                    actor=SYSTEM,
-                    session=s,
-                )
-            )
-        if not queued:
-            log.warning("no one to send %d %s reminder(s) to; check the board config", len(lines), audience.value)
-        return queued
+        return self.outbox.enqueue(
+            OutboundMessage(
+                kind="reminder" if audience in (Audience.BUSINESS_UNIT, Audience.AGENCY) else "escalation",
+                template_id=template_id,
+                values=values,
+                recipients=list(targets.emails if channel == "email" else targets.chat),
+                recipient_summary=targets.summary,
+                idempotency_key=_key(audience.value, agency_id, channel, *ids),
+                case_id=case_ids[0] if len(case_ids) == 1 else None,
+                case_ref=cases[0] if len(cases) == 1 else "",
+            ),
+            now=now,
+            actor=SYSTEM,
+            session=s,
+        )
 
     def _agency_name(self, agency_id: str) -> str:
         try:
@@ -372,7 +425,7 @@ class ReminderSweep:
         except KeyError:
             return agency_id
 
-    def _queue_digest(self, s: Session, row: ReminderRow, now: datetime) -> list[str]:
+    def _queue_digest(self, s: Session, row: Claimed, now: datetime) -> list[str]:
         targets = self.routing.business_unit()
         if not targets.emails:
             log.warning("weekly digest: no business unit email address in the board config")

@@ -1,27 +1,26 @@
-"""Bulk seeding of open cases, their deadlines and reminder ladders, straight into the tables (executemany on
-SQLite, COPY on PostgreSQL): for the concurrency test and the reminder benchmark, where filing cases one at a
-time through the API would take hours. No personal data: cases have no referral, only references.
+"""Bulk seeding of open cases, their deadlines and reminder ladders, straight into the tables (the driver's own
+executemany on SQLite, COPY on PostgreSQL): for the concurrency test and the reminder benchmark, where filing
+cases one at a time through the API would take hours. No personal data: cases have no referral.
 
 Each case gets `deadlines_per_case` open deadlines; deadline k of case c has its act_by `offset(c, k)`
-working days from `today`. Every rung of each deadline's ladder is a row: rungs before today are `sent`
-(as in a running system), the rest `pending`, so the ones on `today` are due at 09:00.
+working days from `today`. Every rung of each deadline's ladder is a row, with the key the planner would
+give it: rungs before today are `sent` (as in a running system), the rest `pending`, so the ones on `today`
+are due at the ladder's send time.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar
-from notify.ladder import Rung, due_at, ladder
-from notify.reminder_plan import DeadlineInfo, reminder_key
+from notify.ladder import due_at, ladder
 from storage.tables import CaseRow, DeadlineRow, ReminderRow
 
 Offset = Callable[[int, int], int]
@@ -33,11 +32,25 @@ class Seeded:
     cases: int
     deadlines: int
     reminders: int
-    due: int  # pending with due_at <= today 09:00
+    due: int  # pending with due_at at or before `today` at the send time
+
+
+@dataclass(frozen=True)
+class _Rung:
+    name: str
+    audience: str
+    day: Any  # date, or its SQLite text
+    due_at: Any  # UTC datetime, or its SQLite text
+    state: str
+    is_due: bool
 
 
 def _id(prefix: str, n: int, k: int = 0) -> str:
-    return f"{prefix}{n:012d}{k:04d}".ljust(32, "0")[:32]
+    return f"{prefix}{n:012d}{k:05d}".ljust(32, "0")[:32]
+
+
+def reference(year: int, c: int) -> str:
+    return f"SCR-{year}-{c + 1:04d}"
 
 
 def seed(
@@ -50,160 +63,129 @@ def seed(
     offset: Offset,
     calendar: WorkingCalendar | None = None,
     year: int = 2026,
-    chunk: int = 20_000,
+    chunk: int = 50_000,
 ) -> Seeded:
     calendar = calendar or WorkingCalendar.england(board.closure_days)
     settings = board.reminders
+    sqlite = engine.dialect.name != "postgresql"
+    v = _sqlite_value if sqlite else _same
     now_due = due_at(today, settings.send_time)
 
     @cache
-    def rungs_for(act_by: date) -> tuple[Rung, ...]:
-        return tuple(ladder(act_by, agency_task=False, settings=settings, calendar=calendar))
+    def act_by_for(n: int) -> date:
+        return calendar.add_working_days(today, n) if n >= 0 else calendar.subtract_working_days(today, -n)
 
     @cache
-    def act_by_for(n: int) -> date:
-        if n >= 0:
-            return calendar.add_working_days(today, n)
-        return calendar.subtract_working_days(today, -n)
+    def rungs_for(act_by: date) -> tuple[_Rung, ...]:
+        rungs = []
+        for rung in ladder(act_by, agency_task=False, settings=settings, calendar=calendar):
+            moment = due_at(rung.day, settings.send_time)
+            state = "sent" if rung.day < today else "pending"
+            rungs.append(
+                _Rung(
+                    rung.name,
+                    rung.audience.value,
+                    v(rung.day),
+                    v(moment),
+                    state,
+                    state == "pending" and moment <= now_due,
+                )
+            )
+        return tuple(rungs)
 
     counts = {"deadlines": 0, "reminders": 0, "due": 0}
+    seeded_at, today_v = v(SEEDED_AT), v(today)
+    case_rows = [
+        (_id("c", c), board.id, reference(year, c), "in_review", board.rules_pack, "cli:seed", None, None,
+         seeded_at, seeded_at, None, None)
+        for c in range(cases)
+    ]  # fmt: skip
+    deadlines: list[tuple[Any, ...]] = []
+    reminders: list[tuple[Any, ...]] = []
 
-    def case_rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[None]:
         for c in range(cases):
-            yield {
-                "id": _id("c", c),
-                "board_id": board.id,
-                "reference": f"SCR-{year}-{c + 1:04d}" if c < 9999 else f"SCR-{year}-{c + 1}",
-                "status": "in_review",
-                "rules_pack": board.rules_pack,
-                "filed_by": "cli:seed",
-                "referral_enc": None,
-                "child_index": None,
-                "created_at": SEEDED_AT,
-                "updated_at": SEEDED_AT,
-                "closed_at": None,
-                "purged_at": None,
-            }
-
-    def deadline_and_reminder_rows() -> Iterator[tuple[str, dict[str, Any]]]:
-        for c in range(cases):
-            reference = f"SCR-{year}-{c + 1:04d}" if c < 9999 else f"SCR-{year}-{c + 1}"
+            case_id, ref = _id("c", c), reference(year, c)
             for k in range(deadlines_per_case):
                 act_by = act_by_for(offset(c, k))
+                act_by_v = v(act_by)
                 deadline_id = _id("d", c, k)
-                counts["deadlines"] += 1
-                yield (
-                    "deadline",
-                    {
-                        "id": deadline_id,
-                        "board_id": board.id,
-                        "case_id": _id("c", c),
-                        "rule_id": f"rule_{k:02d}",
-                        "agency_id": "",
-                        "occurrence": 1,
-                        "trigger_event": "decision_made",
-                        "trigger_date": today,
-                        "due": act_by,
-                        "act_by": act_by,
-                        "limit_text": "seeded",
-                        "action": f"seeded duty {k}",
-                        "who": "Board",
-                        "rule_text": "seeded",
-                        "source": "seed",
-                        "per_agency": False,
-                        "minimum_period": False,
-                        "state": "open",
-                        "met_on": None,
-                        "updated_at": SEEDED_AT,
-                    },
-                )
-                info = DeadlineInfo(
-                    deadline_id, _id("c", c), reference, f"rule_{k:02d}", "", False, False, "open", act_by
-                )
+                rule = f"rule_{k:02d}"
+                deadlines.append(
+                    (deadline_id, board.id, case_id, rule, "", 1, "decision_made", today_v, act_by_v, act_by_v,
+                     "seeded", f"seeded duty {k}", "Board", "seeded", "seed", False, False, "open", None, seeded_at)
+                )  # fmt: skip
+                stamp = f"{act_by:%Y%m%d}"
                 for r, rung in enumerate(rungs_for(act_by)):
-                    moment = due_at(rung.day, settings.send_time)
-                    state = "sent" if rung.day < today else "pending"
-                    counts["reminders"] += 1
-                    if state == "pending" and moment <= now_due:
-                        counts["due"] += 1
-                    yield (
-                        "reminder",
-                        {
-                            "id": _id("r", c, k * 16 + r),
-                            "board_id": board.id,
-                            "key": reminder_key(info.id, rung, act_by),
-                            "case_id": info.case_id,
-                            "case_ref": reference,
-                            "deadline_id": info.id,
-                            "rule_id": info.rule_id,
-                            "agency_id": "",
-                            "rung": rung.name,
-                            "audience": rung.audience.value,
-                            "act_by": act_by,
-                            "remind_on": rung.day,
-                            "due_at": moment.astimezone(UTC),
-                            "state": state,
-                            "late": False,
-                            "sent_at": moment.astimezone(UTC) if state == "sent" else None,
-                            "outbox_id": "",
-                            "created_at": SEEDED_AT,
-                            "updated_at": SEEDED_AT,
-                        },
-                    )
+                    reminders.append(
+                        (_id("r", c, k * 16 + r), board.id, f"{deadline_id}:{rung.audience}:{rung.name}:{stamp}",
+                         case_id, ref, deadline_id, rule, "", rung.name, rung.audience, act_by_v, rung.day,
+                         rung.due_at, rung.state, False, rung.due_at if rung.state == "sent" else None, "",
+                         seeded_at, seeded_at)
+                    )  # fmt: skip
+                    counts["due"] += rung.is_due
+                counts["deadlines"] += 1
+            if len(reminders) >= chunk:
+                yield
 
-    write = _copy if engine.dialect.name == "postgresql" else _insert
-    write(engine, CaseRow, case_rows(), chunk)
-    deadlines: list[dict[str, Any]] = []
-    reminders: list[dict[str, Any]] = []
-    for kind, row in deadline_and_reminder_rows():
-        (deadlines if kind == "deadline" else reminders).append(row)
-        if len(reminders) >= chunk:
-            write(engine, DeadlineRow, iter(deadlines), chunk)
-            write(engine, ReminderRow, iter(reminders), chunk)
-            deadlines, reminders = [], []
-    write(engine, DeadlineRow, iter(deadlines), chunk)
-    write(engine, ReminderRow, iter(reminders), chunk)
+    write = _copy if engine.dialect.name == "postgresql" else _executemany
+    write(engine, CaseRow, case_rows)
+    for _ in rows():
+        write(engine, DeadlineRow, deadlines)
+        write(engine, ReminderRow, reminders)
+        counts["reminders"] += len(reminders)
+        deadlines.clear()
+        reminders.clear()
+    write(engine, DeadlineRow, deadlines)
+    write(engine, ReminderRow, reminders)
+    counts["reminders"] += len(reminders)
     return Seeded(cases, counts["deadlines"], counts["reminders"], counts["due"])
 
 
-def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _columns(table: Any) -> list[str]:
+    return [c.name for c in table.__table__.columns]
 
 
-def _insert(engine: Engine, table: Any, rows: Iterator[dict[str, Any]], chunk: int) -> None:
-    for batch in _batches(rows, chunk):
-        with engine.begin() as connection:
-            connection.execute(insert(table), batch)
+def _same(value: Any) -> Any:
+    return value
 
 
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
+@cache
+def _sqlite_value(value: date | datetime) -> str:
+    # As SQLAlchemy stores them on SQLite: naive UTC datetimes and dates as ISO text.
     if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
 
 
-def _copy(engine: Engine, table: Any, rows: Iterator[dict[str, Any]], chunk: int) -> None:
-    columns = [c.name for c in table.__table__.columns]
-    for batch in _batches(rows, chunk * 5):
-        buffer = io.StringIO()
-        for row in batch:
-            buffer.write("\t".join(_copy_value(row[c]) for c in columns) + "\n")
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            with cursor.copy(f"COPY {table.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                copy.write(buffer.getvalue())
-            raw.commit()
-        finally:
-            raw.close()
+def _executemany(engine: Engine, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    columns = _columns(table)
+    placeholders = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {table.__tablename__} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own table and column names
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB: the indexes stay in memory while seeding
+        cursor.execute("PRAGMA foreign_keys = OFF")  # the seed writes parents first; checked by the tests
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany(sql, rows)
+        cursor.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def _copy(engine: Engine, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        statement = f"COPY {table.__tablename__} ({', '.join(_columns(table))}) FROM STDIN"
+        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
