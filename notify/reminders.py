@@ -22,6 +22,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, select, update
@@ -146,6 +147,7 @@ def due_reminders(
     )
 
 
+@lru_cache(maxsize=4096)
 def status_text(today: date, act_by: date, calendar: WorkingCalendar) -> str:
     if today < act_by:
         n = calendar.working_days_between(today, act_by)
@@ -172,7 +174,7 @@ class ReminderSweep:
         routing: Routing,
         planner: ReminderPlanner,
         reply_to: str,
-        batch: int = 500,
+        batch: int = 1000,
     ) -> None:
         self.sessions = sessions
         self.reply_to = reply_to

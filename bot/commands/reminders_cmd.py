@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     p = rs.add_parser("run", help="run one sweep now (or at --now), then send what it queued")
     p.add_argument("--now", help="the moment to sweep at (ISO date or datetime; testing and simulation)")
     p.add_argument("--no-send", action="store_true", help="queue the messages but do not dispatch them")
-    p.add_argument("--batch", type=int, default=500, help="reminders claimed per transaction (default 500)")
+    p.add_argument("--batch", type=int, default=1000, help="reminders claimed per transaction (default 1000)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 

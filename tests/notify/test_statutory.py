@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,11 +14,15 @@ from cases.actor import PermissionDenied
 from cases.board import Recipient
 from cases.calendar import BOARD_TIMEZONE
 from cases.case import DeadlineState, Decision
-from cases.events import CaseEvent, Outcome
+from cases.events import CaseEvent, CaseStatus, Outcome
+from mail.base import MailboxError
 from notify import templates
 from notify.outbox import OutboundMessage, OutboxStatus
+from notify.purge import purge_outbox
+from notify.senders import EmailSender
 from notify.statutory import OUTCOME_TEXT, draft_id_in, initials
 from notify.templates import MissingData, get_template
+from storage.purge import purge
 from storage.store import Store
 from storage.tables import AuditRow, CaseRow, OutboxRow
 from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, STAFF, make_referral
@@ -267,3 +272,63 @@ def test_approval_requests_name_the_draft_for_the_slack_buttons(env: NotifyEnv) 
 )
 def test_initials(forenames: str, last_name: str, expected: str) -> None:
     assert initials(forenames, last_name) == expected
+
+
+class FlakyMailbox:
+    """A real Maildir outbox behind our Mailbox protocol, whose first sends fail as a mail server's would."""
+
+    def __init__(self, inner: Any, failures: int) -> None:
+        self.inner = inner
+        self.failures = failures
+
+    def send(self, message: Any) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise MailboxError("server unavailable (451)")
+        return str(self.inner.send(message))
+
+
+def test_a_failed_send_stays_in_the_outbox_and_meets_the_deadline_when_it_goes(env: NotifyEnv) -> None:
+    env.dispatcher.senders = {
+        **env.dispatcher.senders,
+        "email": EmailSender(FlakyMailbox(env.mailbox, failures=2), mail_from="scr-bot@testshire.gov.uk"),
+    }
+    reference = filed(env)
+    decide(env, reference, Outcome.NO_REVIEW)
+    [draft] = [m.id for m in env.outbox.list() if m.kind == "statutory_decision_notification"]
+    env.outbox.approve(draft, actor=BUSINESS_UNIT, now=at(D(2026, 12, 23)))
+    assert draft in env.dispatch(at(D(2026, 12, 23))).failed
+    [summary] = [m for m in env.outbox.list() if m.id == draft]
+    assert (summary.status, summary.attempts, summary.last_error) == (
+        OutboxStatus.FAILED,
+        1,
+        "MailboxError: server unavailable (451)",
+    )
+    assert draft in env.dispatch(at(D(2026, 12, 24))).failed  # retried after its backoff, fails again
+    assert draft in env.dispatch(at(D(2026, 12, 29))).sent
+    case = env.store.cases.get_case(reference, actor=STAFF, now=at(D(2026, 12, 29), 12))
+    [notification] = [d for d in case.deadlines if d.computed.rule == "statutory_decision_notification"]
+    assert (notification.state, notification.met_on) == (DeadlineState.MET, D(2026, 12, 29))
+
+
+def test_purge_removes_the_content_of_a_cases_messages_and_keeps_the_record(env: NotifyEnv) -> None:
+    reference = filed(env)
+    decide(env, reference, Outcome.NO_REVIEW)
+    [draft] = [m.id for m in env.outbox.list() if m.kind == "statutory_decision_notification"]
+    env.outbox.approve(draft, actor=BUSINESS_UNIT, now=at(D(2026, 12, 23)))
+    env.dispatch(at(D(2026, 12, 23)))
+    env.store.cases.move_status(reference, CaseStatus.CLOSED, actor=STAFF, now=at(D(2026, 12, 24)))
+    report = purge(
+        env.store.sessions,
+        env.store.audit,
+        board_id=env.store.board.id,
+        retention_days=0,
+        now=at(D(2027, 1, 5)),
+        actor=STAFF,
+        hooks=[purge_outbox],
+    )
+    assert report.purged == [reference]
+    statuses = {m.kind: m.status for m in env.outbox.list() if m.case_ref == reference}
+    assert statuses["statutory_decision_notification"] is OutboxStatus.SENT  # the record stays
+    item = env.outbox.get(draft, actor=STAFF, now=at(D(2027, 1, 5)))
+    assert (item.subject, item.text, item.recipients) == ("", "", [])
