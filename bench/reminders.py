@@ -21,9 +21,7 @@ and writes bench/results/reminders.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,25 +34,25 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
-from cases.calendar import BOARD_TIMEZONE, WorkingCalendar  # noqa: E402
-from cases.packs import bundled_pack  # noqa: E402
-from notify.ladder import due_at  # noqa: E402
-from notify.outbox import Outbox  # noqa: E402
-from notify.reminder_plan import PENDING  # noqa: E402
-from notify.service import NotifyService  # noqa: E402
-from storage.db import make_engine, upgrade  # noqa: E402
-from storage.keyring import KeyRing  # noqa: E402
-from storage.store import Store, open_store  # noqa: E402
-from storage.tables import DeadlineRow, ReminderRow  # noqa: E402
-from storage.tables.base import new_id  # noqa: E402
-from tests.notify.conftest import notify_board  # noqa: E402
-from tests.support.reminder_seed import seed  # noqa: E402
+from bench.common import write_result
+from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
+from cases.packs import bundled_pack
+from notify.ladder import due_at
+from notify.outbox import Outbox
+from notify.reminder_plan import PENDING
+from notify.service import NotifyService
+from storage.db import make_engine, upgrade
+from storage.keyring import KeyRing
+from storage.store import Store, open_store
+from storage.tables import DeadlineRow, ReminderRow
+from storage.tables.base import new_id
+from tests.notify.conftest import notify_board
+from tests.support.reminder_seed import seed
 
 TODAY = date(2027, 3, 10)  # a Wednesday, no bank holiday near
 DEADLINES_PER_CASE = 15
@@ -189,7 +187,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "reminders.json")
+    parser.add_argument("--output", type=Path, default=None, help="default bench/results/reminders.json")
     args = parser.parse_args()
     pg_url = os.environ.get("SCRBOT_BENCH_POSTGRES_URL") or os.environ.get("SCRBOT_TEST_POSTGRES_URL")
     results: dict[str, list[dict[str, Any]]] = {}
@@ -231,27 +229,17 @@ def main() -> int:
         backend: rows[0]["peak"]["seconds"] < 1.0 for backend, rows in results.items() if rows[0]["cases"] == 10_000
     }
     print(f"Target (peak sweep under 1 s at 10,000 cases): {target}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(
-            {
-                "benchmark": "reminders",
-                "machine": {
-                    "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "cpus": os.cpu_count(),
-                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                },
-                "deadlines_per_case": DEADLINES_PER_CASE,
-                "today": TODAY.isoformat(),
-                "results": results,
-                "target_peak_under_1s_at_10000": target,
-            },
-            indent=2,
-        )
-        + "\n"
+    path = write_result(
+        "reminders",
+        {
+            "deadlines_per_case": DEADLINES_PER_CASE,
+            "today": TODAY.isoformat(),
+            "results": results,
+            "target_peak_under_1s_at_10000": target,
+        },
+        args.output,
     )
-    print(f"Wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    print(f"Wrote {path}")
     return 0
 
 
