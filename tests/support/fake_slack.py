@@ -15,7 +15,8 @@ method, parameters, and the channel / user it targeted, and answered the way Sla
 Answers: auth.test names the bot (user UBOT000001, team T0TEST0001); conversations.open gives the DM
 channel "D" + user id; chat.postMessage / chat.postEphemeral / chat.update give a fresh ts; views.* give a view
 id; users.info gives the configured profile; usergroups.users.list the configured members; apps.connections.open
-the `socket_url` if one is set. Anything else answers {"ok": true}. `fail_next(method, error)` makes the next
+the `socket_url` if one is set. Anything else answers {"ok": true}. GET /calls gives the number of calls so far
+(for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
 """
 
@@ -104,6 +105,14 @@ class FakeSlack:
                 body = json.dumps(fake._answer(SlackCall(method, params, token))).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # GET /calls: how many calls so far (for benchmarks in another process)
+                body = json.dumps({"calls": len(fake.calls())}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -211,7 +220,7 @@ class FakeSlack:
         with self._changed:
             self._calls.clear()
 
-    def wait_for(self, predicate: Callable[[list[SlackCall]], bool], timeout: float = 10.0) -> list[SlackCall]:
+    def wait_for(self, predicate: Callable[[list[SlackCall]], bool], timeout: float = 20.0) -> list[SlackCall]:
         """Wait (bounded, on a condition, never sleeping) until the recorded calls satisfy `predicate`."""
         with self._changed:
             if not self._changed.wait_for(lambda: predicate(list(self._calls)), timeout=timeout):
@@ -220,6 +229,6 @@ class FakeSlack:
                 raise AssertionError(f"Slack calls did not arrive within {timeout}s; got {methods}; last texts {last}")
             return list(self._calls)
 
-    def wait_count(self, method: str, count: int, timeout: float = 10.0) -> list[SlackCall]:
+    def wait_count(self, method: str, count: int, timeout: float = 20.0) -> list[SlackCall]:
         self.wait_for(lambda calls: sum(c.method == method for c in calls) >= count, timeout)
         return self.calls(method)
