@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -25,8 +26,12 @@ from mail.base import Mailbox
 from mail.maildir import MaildirMailbox
 from notify.case_notices import business_unit_notices
 from notify.dispatch import Dispatcher, Sender
+from notify.draft_notices import sweep_drafts
 from notify.outbox import Outbox
+from notify.purge import purge_outbox
+from notify.scheduler import JobRegistry
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
+from notify.service import NotifyService
 from storage.db import make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
@@ -40,6 +45,11 @@ if TYPE_CHECKING:  # Slack is imported only when configured
     from bot.slack.services import SlackServices
 
 log = logging.getLogger("scrbot")
+
+DRAFT_SWEEP_EVERY = timedelta(minutes=5)
+
+# Local mode has no Slack: chat messages for nobody in particular are printed under this name.
+CONSOLE_TARGET = "business-unit"
 
 
 def clock_from(settings: Settings) -> Clock:
@@ -62,6 +72,8 @@ def cli_actor() -> Actor:
 class AppContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock | None = None
+    # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
+    json_output: bool = False
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -112,10 +124,30 @@ class AppContext:
     def store(self) -> Store:
         self.migrate()
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
-        # New referrals and decisions queue their business unit channel notices in the same transaction.
-        outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-        store.cases.subscribe(business_unit_notices(outbox, rules_pack=store.pack.id))
+        self._subscribe(store)
         return store
+
+    def _subscribe(self, store: Store) -> None:
+        """Features that react to case changes inside the same transaction (cases.domain_events)."""
+        outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        # New referrals and decisions queue their business unit channel notices.
+        store.cases.subscribe(business_unit_notices(outbox, rules_pack=store.pack.id))
+        # Statutory drafts and reminder planning (notify/service.py).
+        notify = NotifyService(
+            store,
+            outbox,
+            reply_to=self.settings.mail_from,
+            console_target=CONSOLE_TARGET if self.settings.local_mode else "",
+        )
+        notify.subscribe()
+        self.__dict__["notify"] = notify  # the cached `notify` below: one service, subscribed once
+
+    @cached_property
+    def notify(self) -> NotifyService:
+        """Statutory drafts, reminder planning and the sweep (notify/service.py)."""
+        _ = self.store  # building the store subscribes the service and caches it here
+        service: NotifyService = self.__dict__["notify"]
+        return service
 
     @cached_property
     def drafts(self) -> DraftStore:
@@ -151,12 +183,14 @@ class AppContext:
 
     @cached_property
     def chat(self) -> ChatSender:
-        """Where channel notices and DMs go: Slack when configured, else (local mode) the console."""
+        """Where channel notices and DMs go: Slack when configured, else (local mode) the console.
+        In Slack, approval requests get Approve / Edit / Reject buttons and case notices get case buttons."""
         if self.settings.slack_configured:
             from bot.slack.chat import SlackChat
+            from bot.slack.notifications import ApprovalButtons
 
-            return SlackChat(self.slack_client, self.board)
-        return ConsoleChat()
+            return ApprovalButtons(SlackChat(self.slack_client, self.board))
+        return ConsoleChat(sys.stderr if self.json_output else None)
 
     @cached_property
     def slack_client(self) -> WebClient:
@@ -179,8 +213,7 @@ class AppContext:
 
     @cached_property
     def outbox(self) -> Outbox:
-        store = self.store
-        return Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        return self.notify.outbox
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
@@ -190,9 +223,18 @@ class AppContext:
         }
         return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
 
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        """What `scrbot run` ticks. Other features add theirs: `ctx.jobs.add(name, interval, callable(now))`."""
+        registry = JobRegistry()
+        self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
+        # Unfinished referral conversations: warn, then expire (storage/drafts.py).
+        registry.add("drafts", DRAFT_SWEEP_EVERY, lambda now: sweep_drafts(self.drafts, self.outbox, now))
+        return registry
+
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
-        return []
+        return [purge_outbox]
 
     def close(self) -> None:
         if "engine" in self.__dict__:

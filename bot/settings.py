@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         return self.data_dir / "mail" / "outbox"
 
     @property
+    def calendar_file(self) -> Path:
+        """The deadlines calendar the scheduler keeps up to date, for the business unit to subscribe to."""
+        return self.data_dir / "calendar" / "deadlines.ics"
+
+    @property
     def local_mode(self) -> bool:
         """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
         return not self.slack_configured

@@ -74,11 +74,9 @@ class Template:
         if missing:
             raise MissingData(self.id, missing)
         try:
-            subject = _environment(autoescape=False).from_string(self.subject_source).render(values)
-            text = _environment(autoescape=False).from_string(self.text_source).render(values)
-            html = (
-                _environment(autoescape=True).from_string(self.html_source).render(values) if self.html_source else None
-            )
+            subject = _compiled(self.subject_source, autoescape=False).render(values)
+            text = _compiled(self.text_source, autoescape=False).render(values)
+            html = _compiled(self.html_source, autoescape=True).render(values) if self.html_source else None
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"template {self.id}: {exc.message}") from None
         return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)
@@ -96,6 +94,12 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
     )
     env.filters["date_long"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
+
+
+@cache
+def _compiled(source: str, *, autoescape: bool) -> jinja2.Template:
+    # Compiling is most of the cost of rendering (a reminder sweep renders many messages): once per source.
+    return _environment(autoescape=autoescape).from_string(source)
 
 
 def _read(path: str) -> str | None:

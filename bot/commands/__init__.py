@@ -13,8 +13,10 @@ from bot.commands import (
     decide_cmd,
     drafts_cmd,
     keys_cmd,
+    notify_cmd,
     purge_cmd,
     refer_cmd,
+    reminders_cmd,
     run_cmd,
 )
 
@@ -26,6 +28,8 @@ COMMAND_MODULES: list[ModuleType] = [
     case_cmd,
     decide_cmd,
     deadlines_cmd,
+    notify_cmd,
+    reminders_cmd,
     keys_cmd,
     audit_cmd,
     db_cmd,

@@ -1,6 +1,15 @@
-"""`scrbot run`: the service. With Slack settings it serves the Slack app (HTTP on SCRBOT_SLACK_PORT, or Socket
-Mode with an app token); without them it runs in local mode on SQLite, a key file and folders under ./var/,
-and says how to connect Slack."""
+"""`scrbot run`: the service.
+
+With Slack settings it serves the Slack app (HTTP on SCRBOT_SLACK_PORT, or Socket Mode with an app token);
+without them it runs in local mode on SQLite, a key file and folders under ./var/: channel notices and
+reminders print to the console and outbound mail lands as .eml files in the outbox folder.
+
+The scheduler (notify/scheduler.py) ticks every periodic job features register in `ctx.jobs`: the reminder
+sweep, the outbox dispatcher, the calendar file, draft expiry, mailbox polling. Every job works from
+database rows, so stopping and starting the service, or running several, loses and doubles nothing; on
+start each job runs at once, so what fell due while the service was down goes out straight away (marked
+late).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +17,17 @@ import argparse
 import logging
 import sys
 import threading
+from datetime import timedelta
 from typing import Any
 
 from bot.context import AppContext
-from notify.draft_notices import sweep_drafts
+from notify.scheduler import Ticker
+from notify.service import DISPATCH_EVERY
 
 log = logging.getLogger("scrbot")
 
-# Until the scheduler (reminder sweep) takes over, `scrbot run` sends what is due in the outbox this often
-# (local mode: channel notices are printed here, mail is written to DATA_DIR/mail/outbox).
-DISPATCH_EVERY_SECONDS = 5.0
-
 SLACK_HINT = """\
-Slack is not configured. To connect it (see docs/slack.md):
+Slack is not configured. To connect it (see README, "Slack"):
   1. Create the app from bot/slack/manifest.json (api.slack.com/apps > Create New App > From a manifest).
   2. Set SCRBOT_SLACK_BOT_TOKEN (xoxb-...) and either SCRBOT_SLACK_SIGNING_SECRET (HTTP, port
      SCRBOT_SLACK_PORT, default 3000) or SCRBOT_SLACK_APP_TOKEN (xapp-..., Socket Mode: no public URL needed).
@@ -29,15 +36,23 @@ Slack is not configured. To connect it (see docs/slack.md):
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the service (local mode when Slack and mail are not configured)")
-    p.add_argument("--once", action="store_true", help="start, report, and exit (for checks)")
+    p.add_argument("--once", action="store_true", help="start, run every periodic job once, report, and exit")
     p.add_argument(
         "--outbox-every",
         type=float,
-        default=DISPATCH_EVERY_SECONDS,
+        default=DISPATCH_EVERY.total_seconds(),
         metavar="SECONDS",
-        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY_SECONDS:g})",
+        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY.total_seconds():g})",
     )
     p.set_defaults(handler=run)
+
+
+def _every(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{int(seconds // 3600)} h"
+    if seconds % 60 == 0:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds:g} s"
 
 
 def _report(ctx: AppContext, applied: bool) -> None:
@@ -49,25 +64,15 @@ def _report(ctx: AppContext, applied: bool) -> None:
     if applied:
         print("  migrations:   applied")
     print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
-
-
-def _dispatch_loop(ctx: AppContext, stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
-        try:
-            now = ctx.now_clock.now()
-            sweep_drafts(ctx.drafts, ctx.outbox, now)
-            ctx.dispatcher.dispatch_due(now)
-        except Exception as exc:  # noqa: BLE001 - the outbox keeps what failed; try again next round
-            log.error("outbox dispatch failed: %s", type(exc).__name__)
-
-
-def _start_dispatching(ctx: AppContext, stop: threading.Event, every: float) -> None:
-    ctx.dispatcher  # built here, in the main thread  # noqa: B018
-    threading.Thread(target=_dispatch_loop, args=(ctx, stop, every), name="scrbot-outbox", daemon=True).start()
+    jobs = ctx.jobs.jobs()
+    print("  scheduler:    " + ", ".join(f"{j.name} every {_every(j.interval.total_seconds())}" for j in jobs))
+    print(f"  outbox:       {ctx.settings.mail_outbox_dir} (.eml files)")
+    print(f"  calendar:     {ctx.settings.calendar_file}")
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     applied = ctx.migrate()
+    ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
     _report(ctx, applied)
     print()
     if not ctx.settings.slack_configured:
@@ -77,42 +82,51 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print("  .venv/bin/scrbot chat                                 # file a referral by conversation")
         print("  .venv/bin/scrbot refer --file examples/referral.json")
         print("  .venv/bin/scrbot case list")
-        log.info("service started in local mode")
-        if args.once:
-            return 0
-        stop = threading.Event()
-        _start_dispatching(ctx, stop, args.outbox_every)
-        return _wait(stop)
-    return _serve_slack(ctx, args)
+        print("  .venv/bin/scrbot notify list")
+    log.info("service started%s", " in local mode" if ctx.settings.local_mode else "")
+    if args.once:
+        results = ctx.jobs.run_all(ctx.now_clock.now())
+        failed = sorted(name for name, ok in results.items() if not ok)
+        print(f"Ran {len(results)} periodic job(s) once" + (f"; failed: {', '.join(failed)}" if failed else "."))
+        if failed:
+            return 1
+        return _serve_slack(ctx, once=True) if ctx.settings.slack_configured else 0
+    ctx.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
+    ticker = Ticker(ctx.jobs, ctx.now_clock.now)
+    ticker.start(run_now=True)
+    try:
+        if ctx.settings.slack_configured:
+            return _serve_slack(ctx, once=False)
+        return _wait(threading.Event())
+    finally:
+        ticker.shutdown(wait=True)
 
 
-def _serve_slack(ctx: AppContext, args: argparse.Namespace) -> int:
+def _serve_slack(ctx: AppContext, *, once: bool) -> int:
     from bot.slack.app import build_slack_app
     from bot.slack.server import serve_http, socket_mode, tune_interpreter
 
     tune_interpreter()
     settings = ctx.settings
     app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
-    stop = threading.Event()
-    _start_dispatching(ctx, stop, args.outbox_every)
     if settings.slack_socket_mode:
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
         log.info("slack socket mode starting")
-        if args.once:
+        if once:
             return 0
         handler.connect()  # type: ignore[no-untyped-call]
-        code = _wait(stop)
+        code = _wait(threading.Event())
         handler.close()  # type: ignore[no-untyped-call]
         return code
     server = serve_http(app, settings.slack_host, settings.slack_port)
     print(f"Slack: HTTP, request URL {server.url} (point the app's Request URL at its public address).")
     log.info("slack http endpoint listening on port %s", server.server_address[1])
-    if args.once:
+    if once:
         server.server_close()
         return 0
     server.start_in_thread()
-    code = _wait(stop)
+    code = _wait(threading.Event())
     server.stop()
     return code
 
@@ -122,6 +136,6 @@ def _wait(stop: threading.Event) -> int:
     try:
         stop.wait()
     except KeyboardInterrupt:
-        print("\nStopped.")
-    stop.set()
+        print("\nStopping...")
+    print("Stopped.")
     return 0

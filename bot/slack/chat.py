@@ -20,13 +20,15 @@ class SlackChat:
         self.client = client
         self.board = board
 
-    def post(self, target: str, text: str) -> str:
-        """Post to a channel id, or to a user's DM when given a user id (U...); returns the message ts."""
+    def post(self, target: str, text: str, *, blocks: list[dict[str, Any]] | None = None) -> str:
+        """Post to a channel id, or to a user's DM when given a user id (U...); returns the message ts.
+        Without `blocks`, notices to the business unit channel get case buttons for each reference."""
         channel = target
         if target.startswith(("U", "W")):
             channel = str(self.client.conversations_open(users=target)["channel"]["id"])
-        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}}]
-        if target == self.board.slack.business_unit_channel:
-            blocks += [case_buttons(reference) for reference in find_references(text)[:5]]
+        if blocks is None:
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}}]
+            if target == self.board.slack.business_unit_channel:
+                blocks += [case_buttons(reference) for reference in find_references(text)[:5]]
         response = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         return str(response.get("ts", ""))

@@ -12,6 +12,7 @@ from storage.tables.cases import (
 )
 from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.outbox import OutboxRow
+from storage.tables.reminders import ReminderRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -25,6 +26,7 @@ __all__ = [
     "DecisionRow",
     "DraftRow",
     "OutboxRow",
+    "ReminderRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]
