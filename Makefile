@@ -37,6 +37,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/slack_ack.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     args = parser.parse_args(argv)
     from bot.logs import configure_logging
 
-    context = AppContext(clock=clock)
+    context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
     configure_logging(context.settings.log_level)
     handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
     try:

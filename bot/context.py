@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -20,22 +23,44 @@ from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
 from intake.inbound.limits import MIB, Limits
 from intake.inbound.processor import MailIntake
+from intake.referrals import ReferralConversations
 from mail.base import Mailbox
 from mail.ews import EwsConfig, EwsMailbox
 from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
 from notify.agency_requests import AgencyRequests
+from notify.case_notices import business_unit_notices
 from notify.dispatch import Dispatcher, Sender
+from notify.draft_notices import sweep_drafts
 from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
+from notify.purge import purge_outbox
+from notify.scheduler import JobRegistry
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
+from notify.service import NotifyService
 from storage.db import make_engine, needs_upgrade, upgrade
+from storage.deliveries import DeliveryLog
+from storage.drafts import DraftPolicy, DraftStore
 from storage.inbound import InboundStore
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
 
+if TYPE_CHECKING:  # Slack is imported only when configured
+    from slack_sdk import WebClient
+
+    from bot.slack.services import SlackServices
+
 log = logging.getLogger("scrbot")
+
+DRAFT_SWEEP_EVERY = timedelta(minutes=5)
+
+# Local mode has no Slack: chat messages for nobody in particular are printed under this name.
+CONSOLE_TARGET = "business-unit"
+
+
+class MailSettingsError(ValueError):
+    """The configured mail backend lacks a setting it needs."""
 
 
 def clock_from(settings: Settings) -> Clock:
@@ -54,15 +79,12 @@ def cli_actor() -> Actor:
     return Actor(f"cli:{user}", frozenset(Role))
 
 
-class MailSettingsError(ValueError):
-    """The configured mail backend lacks a setting it needs."""
-
-
 @dataclass
 class AppContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock | None = None
-    _outbox: Outbox | None = field(default=None, init=False, repr=False)
+    # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
+    json_output: bool = False
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -113,22 +135,60 @@ class AppContext:
     def store(self) -> Store:
         self.migrate()
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
-        # Listeners that queue messages inside the transaction that changed the case (cases.domain_events):
-        # subscribed here, so that every way of filing a referral (CLI, Slack, email) sends the requests.
-        self._outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-        self._agency_requests(store, self._outbox).subscribe()
+        self._subscribe(store)
         return store
 
-    def _agency_requests(self, store: Store, outbox: Outbox) -> AgencyRequests:
-        return AgencyRequests(
-            store.sessions,
+    def _subscribe(self, store: Store) -> None:
+        """Features that react to case changes inside the same transaction (cases.domain_events)."""
+        outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+        # New referrals and decisions queue their business unit channel notices.
+        store.cases.subscribe(business_unit_notices(outbox, rules_pack=store.pack.id))
+        # Statutory drafts and reminder planning (notify/service.py).
+        notify = NotifyService(
+            store,
             outbox,
-            board=store.board,
-            codec=store.codec,
-            calendar=store.calendar,
-            cases=store.cases,
-            chase_working_days_before=self.settings.mail_chase_working_days,
+            reply_to=self.settings.mail_from,
+            console_target=CONSOLE_TARGET if self.settings.local_mode else "",
         )
+        notify.subscribe()
+        self.__dict__["notify"] = notify  # the cached `notify` below: one service, subscribed once
+        # Agency requests (004 §3.7, §5.6) on every filed referral, however it was filed (mail feature).
+        requests = AgencyRequests(
+            store.sessions, outbox, board=store.board, codec=store.codec, calendar=store.calendar, cases=store.cases
+        )
+        requests.subscribe()
+        self.__dict__["agency_requests"] = requests
+
+    @cached_property
+    def agency_requests(self) -> AgencyRequests:
+        """Requests go on ReferralFiled; `sync_requests_sent(now)` and `tell_missing_on_the_day(now)` here."""
+        _ = self.store  # building the store subscribes the requests and caches them here
+        requests: AgencyRequests = self.__dict__["agency_requests"]
+        return requests
+
+    @cached_property
+    def notify(self) -> NotifyService:
+        """Statutory drafts, reminder planning and the sweep (notify/service.py)."""
+        _ = self.store  # building the store subscribes the service and caches it here
+        service: NotifyService = self.__dict__["notify"]
+        return service
+
+    @cached_property
+    def drafts(self) -> DraftStore:
+        store = self.store
+        policy = DraftPolicy(
+            keep_for=timedelta(days=self.settings.draft_keep_days),
+            warn_before=timedelta(days=self.settings.draft_warn_days),
+        )
+        return DraftStore(store.sessions, store.cipher, store.board.id, store.audit, policy)
+
+    @cached_property
+    def deliveries(self) -> DeliveryLog:
+        return DeliveryLog(self.store.sessions, self.store.board.id)
+
+    def referrals(self, channel: str) -> ReferralConversations:
+        """The referral conversation, for the terminal or Slack."""
+        return ReferralConversations(self.store, self.drafts, channel=channel)
 
     def where(self) -> dict[str, str]:
         """Where this process keeps its data (never the keys themselves)."""
@@ -219,20 +279,38 @@ class AppContext:
         )
 
     @cached_property
-    def agency_requests(self) -> AgencyRequests:
-        """`send_chasers(now)` and `sync_requests_sent(now)`; requests themselves go on ReferralFiled."""
-        return self._agency_requests(self.store, self.outbox)
+    def chat(self) -> ChatSender:
+        """Where channel notices and DMs go: Slack when configured, else (local mode) the console.
+        In Slack, approval requests get Approve / Edit / Reject buttons and case notices get case buttons."""
+        if self.settings.slack_configured:
+            from bot.slack.chat import SlackChat
+            from bot.slack.notifications import ApprovalButtons
+
+            return ApprovalButtons(SlackChat(self.slack_client, self.board))
+        return ConsoleChat(sys.stderr if self.json_output else None)
 
     @cached_property
-    def chat(self) -> ChatSender:
-        """Where channel notices and DMs go (local mode: the console)."""
-        return ConsoleChat()
+    def slack_client(self) -> WebClient:
+        from bot.slack.app import make_client
+
+        return make_client(self.settings)
+
+    def slack_services(self) -> SlackServices:
+        from bot.slack.services import SlackServices
+
+        return SlackServices.build(
+            store=self.store,
+            drafts=self.drafts,
+            deliveries=self.deliveries,
+            client=self.slack_client,
+            clock=self.now_clock,
+            outbox=self.outbox,
+            dispatch=self.dispatcher.dispatch_due,
+        )
 
     @cached_property
     def outbox(self) -> Outbox:
-        self.store  # noqa: B018 - opening the store creates the outbox its listeners queue into
-        assert self._outbox is not None
-        return self._outbox
+        return self.notify.outbox
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
@@ -242,9 +320,25 @@ class AppContext:
         }
         return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
 
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        """What `scrbot run` ticks. Other features add theirs: `ctx.jobs.add(name, interval, callable(now))`."""
+        registry = JobRegistry()
+        self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
+        # Unfinished referral conversations: warn, then expire (storage/drafts.py).
+        registry.add("drafts", DRAFT_SWEEP_EVERY, lambda now: sweep_drafts(self.drafts, self.outbox, now))
+        # The board's mailbox: poll, record which requests went, tell the business unit (bot/mail_service.py).
+        registry.add("mailbox", timedelta(seconds=self.settings.mail_poll_seconds), self._mail_tick)
+        return registry
+
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
-        return [self.inbound.purge_case]
+        return [purge_outbox, self.inbound.purge_case]
+
+    def _mail_tick(self, now: datetime) -> object:
+        from bot.mail_service import mail_tick
+
+        return mail_tick(self, now)
 
     def close(self) -> None:
         mailbox = self.__dict__.get("mailbox")

@@ -1,16 +1,18 @@
-"""The mailbox's share of `scrbot run`: one tick polls the inbox, records which agency requests have gone,
-and queues chasers. Issue #5's scheduler calls `mail_tick(ctx, now)` on its interval; until then `scrbot
-run` calls it in a simple loop (see run_cmd)."""
+"""The mailbox's periodic job: poll the inbox, record which agency requests have gone, and tell the
+business unit on the records_secured day which agencies have still not confirmed. `bot/context.py` registers
+it in `ctx.jobs` as "mailbox" (every SCRBOT_MAIL_POLL_SECONDS); `scrbot run` ticks it with the others."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.context import AppContext
 from intake.inbound.processor import PollReport
-from notify.agency_requests import ChaseReport
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 log = logging.getLogger("scrbot.mail")
 
@@ -19,17 +21,15 @@ log = logging.getLogger("scrbot.mail")
 class MailTick:
     poll: PollReport
     requests_marked_sent: int
-    chase: ChaseReport
+    missing_notices: list[str]
 
 
 def mail_tick(ctx: AppContext, now: datetime) -> MailTick:
     poll = ctx.intake.poll_mailbox(now)
+    for o in poll.outcomes:
+        # Ids, references, agency ids and reasons only: no content, no sender.
+        where = f" {o.case_ref}" + (f"/{o.agency_id}" if o.agency_id else "") if o.case_ref else ""
+        log.info("mail %s: %s %s%s: %s", o.inbound_id, o.status.value, o.kind, where, o.reason)
     marked = ctx.agency_requests.sync_requests_sent(now)
-    chase = ctx.agency_requests.send_chasers(now)
-    if chase.chasers or chase.business_unit_notices:
-        log.info(
-            "agency chasers queued: %d; business unit told of missing confirmations: %s",
-            len(chase.chasers),
-            ", ".join(chase.business_unit_notices) or "-",
-        )
-    return MailTick(poll, marked, chase)
+    missing = ctx.agency_requests.tell_missing_on_the_day(now)
+    return MailTick(poll, marked, missing)

@@ -24,6 +24,20 @@ class Settings(BaseSettings):
         default=None, description="Board config TOML; default ./board.toml, else the example"
     )
     log_level: str = Field(default="INFO")
+    # Slack (bot/slack/). HTTP mode needs the bot token and signing secret; Socket Mode the bot token and an
+    # app-level token (xapp-...), for boards without a public URL.
+    slack_bot_token: str = Field(default="", description="Bot token (xoxb-...)")
+    slack_signing_secret: str = Field(default="", description="Signing secret: verifies requests come from Slack")
+    slack_app_token: str = Field(default="", description="App-level token (xapp-...): use Socket Mode")
+    slack_host: str = Field(default="127.0.0.1", description="Interface the HTTP endpoint listens on")
+    slack_port: int = Field(default=3000, description="Port of the HTTP endpoint (POST /slack/events)")
+    slack_api_url: str = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
+    # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
+    # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).
+    slack_workers: int = Field(default=2, ge=1, le=32)
+    # Half-finished referrals: kept this long after their last change, owner warned this long before.
+    draft_keep_days: int = Field(default=30, ge=1)
+    draft_warn_days: int = Field(default=3, ge=0)
     # Outbound mail: the address the bot sends from. Local mode writes .eml files to DATA_DIR/mail/outbox.
     mail_from: str = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
     # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
@@ -45,9 +59,6 @@ class Settings(BaseSettings):
     mail_max_message_mb: int = Field(default=25, ge=1, description="Larger messages are quarantined unread")
     mail_max_attachments: int = Field(default=10, ge=0)
     mail_max_attachment_mb: int = Field(default=10, ge=1)
-    mail_chase_working_days: int = Field(
-        default=2, ge=0, description="Chase agencies this many working days before the records_secured deadline"
-    )
     # Exchange on-premises (EWS)
     ews_endpoint: str = Field(default="", description="e.g. https://mail.board.gov.uk/EWS/Exchange.asmx")
     ews_username: str = Field(default="", description="DOMAIN\\user or user@board.gov.uk")
@@ -78,6 +89,14 @@ class Settings(BaseSettings):
         return self.key_file or self.data_dir / "keys.json"
 
     @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
     def maildir_inbox(self) -> Path:
         return self.data_dir / "mail" / "inbox"
 
@@ -86,7 +105,11 @@ class Settings(BaseSettings):
         return self.data_dir / "mail" / "outbox"
 
     @property
+    def calendar_file(self) -> Path:
+        """The deadlines calendar the scheduler keeps up to date, for the business unit to subscribe to."""
+        return self.data_dir / "calendar" / "deadlines.ics"
+
+    @property
     def local_mode(self) -> bool:
-        """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR.
-        (Issue #3 adds: and no Slack tokens.)"""
-        return self.mail_backend == "maildir"
+        """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
+        return not self.slack_configured and self.mail_backend == "maildir"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -64,6 +64,9 @@ class Member(_Config):
     email: str = ""
     slack_user_id: str = ""
     roles: tuple[Role, ...] = (Role.BUSINESS_UNIT,)
+    # Overdue deadlines are escalated to the board manager (004 §7.2 names the role). Without any member
+    # flagged, members with the "admin" role stand in.
+    board_manager: bool = False
 
 
 class Recipient(_Config):
@@ -106,6 +109,64 @@ class SlackSettings(_Config):
     business_unit_usergroup: str = Field(default="", description="User group id whose members are authorised")
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+
+
+class ReminderSettings(_Config):
+    """The reminder ladder every open deadline gets (`[reminders]` in the board config).
+
+    Counted in working days from the deadline's `act_by`. Chasers for an agency's own task (records
+    secured, involvement check, IMR) go to that agency; the business unit hears about those once they are
+    overdue. Escalations go to the board manager, then the chair.
+    """
+
+    send_time: time = Field(default=time(9, 0), description="Local (England) time reminders are sent")
+    before_working_days: tuple[int, ...] = Field(default=(3,), description="Reminders this many working days before")
+    on_the_day: bool = True
+    # Repeat while overdue, every N working days (1 = daily); 0 sends one overdue reminder only.
+    overdue_every_working_days: int = Field(default=1, ge=0)
+    escalate_to_manager_after: int = Field(default=2, ge=1, description="Working days overdue")
+    escalate_to_chair_after: int = Field(default=5, ge=1, description="Working days overdue")
+    agency_before_working_days: tuple[int, ...] = (3,)
+    agency_overdue_every_working_days: int = Field(default=1, ge=0)
+    # Where business unit reminders are emailed; empty means every business unit member with an email.
+    business_unit_email: str = ""
+    digest_weekday: Weekday = "monday"
+
+    @field_validator("before_working_days", "agency_before_working_days")
+    @classmethod
+    def _positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(n < 1 for n in value):
+            raise ValueError("reminders before a deadline are counted in working days of 1 or more")
+        return tuple(sorted(set(value), reverse=True))
+
+    @field_validator("business_unit_email")
+    @classmethod
+    def _bu_email(cls, value: str) -> str:
+        return _email(value) if value else value
+
+
+class NotificationSettings(_Config):
+    """Wording the board sets for its letters (`[notifications]`); every draft can be edited before approval."""
+
+    # Where recipients reply; empty means the bot's own From address.
+    contact_email: str = ""
+    # 004 §2.3 puts the serious incident notification on the local authority; a board whose business unit
+    # sends it for the local authority keeps this on, and gets a draft for each referral that has the date
+    # the local authority became aware.
+    draft_incident_notification: bool = True
+    # 004 §7.1: the letter to chief officers gives the terms of reference, methodology and timescale.
+    review_methodology: str = "a systems methodology consistent with Working Together (004 §11)"
+    terms_of_reference: str = (
+        "The terms of reference will be agreed at the scoping meeting and sent to you when they are."
+    )
+
+    @field_validator("contact_email")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        return _email(value) if value else value
+
+
 class BoardConfig(_Config):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str
@@ -122,6 +183,8 @@ class BoardConfig(_Config):
     members: tuple[Member, ...] = ()
     statutory_recipients: dict[str, Recipient] = Field(default_factory=_default_recipients)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @field_validator("secure_domains")
     @classmethod
@@ -164,6 +227,11 @@ class BoardConfig(_Config):
 
     def members_with(self, role: Role) -> list[Member]:
         return [m for m in self.members if role in m.roles]
+
+    def board_managers(self) -> list[Member]:
+        """Who overdue deadlines are escalated to first: flagged members, else admins."""
+        flagged = [m for m in self.members if m.board_manager]
+        return flagged or self.members_with(Role.ADMIN)
 
     def member_by_slack_id(self, slack_user_id: str) -> Member | None:
         for member in self.members:

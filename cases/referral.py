@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, field_validator
 
 from cases.answers import Answer
 from cases.criteria import CriteriaAnswers
@@ -25,6 +26,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    # A referral printed by accident (a log line, a traceback, a debugger) must not show the child.
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<personal data hidden>)"
+
+    def __str__(self) -> str:
+        return self.__repr__()
 
 
 class Gender(StrEnum):
@@ -135,74 +143,149 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+@dataclass(frozen=True)
+class _CrossFacts:
+    """What the cross-field checks look at, each None when absent or unreadable."""
+
+    referral_date: date | None
+    incident_date: date | None
+    la_aware_date: date | None
+    child_dob: date | None
+    child_age: int | None
+    mother_dob: date | None
+    father_dob: date | None
+    sibling_dobs: tuple[date | None, ...]
+    other_reasons_without_detail: tuple[int, ...]
+
+    @classmethod
+    def of(cls, r: Referral) -> _CrossFacts:
+        return cls(
+            r.referral_date,
+            r.incident_date,
+            r.la_aware_date,
+            r.child.date_of_birth,
+            r.child.age,
+            r.mother.date_of_birth,
+            r.father.date_of_birth,
+            tuple(s.date_of_birth for s in r.siblings),
+            tuple(i for i, reason in enumerate(r.reasons) if reason.kind is ReasonKind.OTHER and not reason.detail),
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> _CrossFacts:
+        """Lenient: reads whatever is readable from raw input, so every gap is listed at once."""
+
+        def get(*path: str) -> Any:
+            value: Any = data
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            return value
+
+        def as_date(value: Any) -> date | None:
+            try:
+                return _DATE.validate_python(value) if value not in (None, "") else None
+            except ValidationError:
+                return None
+
+        age = get("child", "age")
+        siblings = get("siblings") if isinstance(get("siblings"), list) else []
+        reasons = get("reasons") if isinstance(get("reasons"), list) else []
+        return cls(
+            as_date(get("referral_date")),
+            as_date(get("incident_date")),
+            as_date(get("la_aware_date")),
+            as_date(get("child", "date_of_birth")),
+            age if isinstance(age, int) and not isinstance(age, bool) else None,
+            as_date(get("mother", "date_of_birth")),
+            as_date(get("father", "date_of_birth")),
+            tuple(as_date(s.get("date_of_birth")) if isinstance(s, Mapping) else None for s in siblings),
+            tuple(
+                i
+                for i, reason in enumerate(reasons)
+                if isinstance(reason, Mapping) and reason.get("kind") == "other" and not reason.get("detail")
+            ),
+        )
+
+
+_DATE: TypeAdapter[date] = TypeAdapter(date)
+
+
 def cross_field_problems(referral: Referral, *, today: date | None = None) -> list[FieldProblem]:
     """Checks that need more than one field, or today's date (passed in: no clock here)."""
+    return _cross_checks(_CrossFacts.of(referral), today)
+
+
+def cross_field_problems_in_data(data: Mapping[str, Any], *, today: date | None = None) -> list[FieldProblem]:
+    """The same checks on raw or partial data (an emailed form, a half-finished conversation)."""
+    return _cross_checks(_CrossFacts.from_data(data), today)
+
+
+def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
 
     def add(field: str, label: str, message: str) -> None:
         problems.append(FieldProblem(field, label, message))
 
-    r = referral
-    if today is not None and r.referral_date > today:
-        add("referral_date", "Referral date", f"{r.referral_date} is in the future (today is {today})")
-    if r.incident_date > r.referral_date:
+    if today is not None and f.referral_date is not None and f.referral_date > today:
+        add("referral_date", "Referral date", f"{f.referral_date} is in the future (today is {today})")
+    if f.incident_date is not None and f.referral_date is not None and f.incident_date > f.referral_date:
         add(
             "incident_date",
             "Incident date",
-            f"{r.incident_date} is after the referral date {r.referral_date}; an incident is referred after it happens",
+            f"{f.incident_date} is after the referral date {f.referral_date}; an incident is referred after it happens",
         )
-    if r.la_aware_date is not None:
-        if r.la_aware_date < r.incident_date:
+    if f.la_aware_date is not None:
+        if f.incident_date is not None and f.la_aware_date < f.incident_date:
             add(
                 "la_aware_date",
                 "Date the local authority became aware",
-                f"{r.la_aware_date} is before the incident date {r.incident_date}",
+                f"{f.la_aware_date} is before the incident date {f.incident_date}",
             )
-        if today is not None and r.la_aware_date > today:
-            add("la_aware_date", "Date the local authority became aware", f"{r.la_aware_date} is in the future")
+        if today is not None and f.la_aware_date > today:
+            add("la_aware_date", "Date the local authority became aware", f"{f.la_aware_date} is in the future")
 
-    child = r.child
-    dob = child.date_of_birth
-    if dob is None and child.age is None:
+    dob = f.child_dob
+    if dob is None and f.child_age is None:
         add("child.date_of_birth", "Child's date of birth", "give the date of birth, or the age if it is not known")
     if dob is not None:
         if today is not None and dob > today:
             add("child.date_of_birth", "Child's date of birth", f"{dob} is in the future (today is {today})")
-        elif dob > r.incident_date:
-            add("child.date_of_birth", "Child's date of birth", f"{dob} is after the incident date {r.incident_date}")
-        else:
-            age_at_incident = age_on(dob, r.incident_date)
+        elif f.incident_date is not None and dob > f.incident_date:
+            add("child.date_of_birth", "Child's date of birth", f"{dob} is after the incident date {f.incident_date}")
+        elif f.incident_date is not None:
+            age_at_incident = age_on(dob, f.incident_date)
             if age_at_incident > 17:
                 add(
                     "child.date_of_birth",
                     "Child's date of birth",
                     f"gives an age of {age_at_incident} on the incident date; a child is under 18",
                 )
-            if child.age is not None and child.age not in {age_at_incident, age_on(dob, r.referral_date)}:
+            accepted = {age_at_incident} | ({age_on(dob, f.referral_date)} if f.referral_date else set())
+            if f.child_age is not None and f.child_age not in accepted:
                 add(
                     "child.age",
                     "Age",
-                    f"{child.age} does not match the date of birth {dob} "
+                    f"{f.child_age} does not match the date of birth {dob} "
                     f"(the child was {age_at_incident} on the incident date)",
                 )
 
-    for field, label, born in (
-        ("mother.date_of_birth", "Mother's date of birth", r.mother.date_of_birth),
-        ("father.date_of_birth", "Father's date of birth", r.father.date_of_birth),
-    ):
-        if born is not None and born > r.referral_date:
-            add(field, label, f"{born} is after the referral date {r.referral_date}")
-    for index, sibling in enumerate(r.siblings):
-        if sibling.date_of_birth is not None and sibling.date_of_birth > r.referral_date:
-            add(
-                f"siblings.{index}.date_of_birth",
-                "Sibling's date of birth",
-                f"{sibling.date_of_birth} is after the referral date {r.referral_date}",
-            )
+    if f.referral_date is not None:
+        for field, label, born in (
+            ("mother.date_of_birth", "Mother's date of birth", f.mother_dob),
+            ("father.date_of_birth", "Father's date of birth", f.father_dob),
+        ):
+            if born is not None and born > f.referral_date:
+                add(field, label, f"{born} is after the referral date {f.referral_date}")
+        for index, born in enumerate(f.sibling_dobs):
+            if born is not None and born > f.referral_date:
+                add(
+                    f"siblings.{index}.date_of_birth",
+                    "Sibling's date of birth",
+                    f"{born} is after the referral date {f.referral_date}",
+                )
 
-    for index, reason in enumerate(r.reasons):
-        if reason.kind is ReasonKind.OTHER and not reason.detail:
-            add(f"reasons.{index}.detail", "Reason detail", "'Other' needs a short description")
+    for index in f.other_reasons_without_detail:
+        add(f"reasons.{index}.detail", "Reason detail", "'Other' needs a short description")
     return problems
 
 
@@ -211,7 +294,10 @@ def parse_referral(data: Mapping[str, Any], *, today: date | None = None) -> Ref
     try:
         referral = Referral.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc, Referral)) from None
+        field_problems = problems_from(exc, Referral)
+        seen = {p.field for p in field_problems}
+        extra = [p for p in cross_field_problems_in_data(data, today=today) if p.field not in seen]
+        raise InvalidInput(field_problems + extra) from None
     problems = cross_field_problems(referral, today=today)
     if problems:
         raise InvalidInput(problems)

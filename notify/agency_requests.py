@@ -5,17 +5,17 @@ family and to secure its records. The request carries the child's details only t
 other address gets a notice without them (004 §3.6). Requests are queued inside the filing transaction
 (a `ReferralFiled` listener), so a case never exists without its requests, nor requests without their case.
 
-`send_chasers(now)` reminds agencies that have not confirmed as the `records_secured` deadline comes near,
-and tells the business unit, on the day, of every agency still missing. Its cost follows the deadlines that
-are near, not the number of open cases: it reads open `records_secured` deadlines through the
-(state, act_by) index. `sync_requests_sent` copies "sent" from the outbox to each agency's confirmation.
+The reminder ladder (notify/reminders.py) chases each agency before its `records_secured` deadline.
+`tell_missing_on_the_day(now)` tells the business unit, on the day, of every agency still missing; its cost
+follows the deadlines that are due, not the number of open cases (it reads open `records_secured` deadlines
+through the (state, act_by) index). `sync_requests_sent` copies "sent" from the outbox to each agency's
+confirmation.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -37,13 +37,6 @@ log = logging.getLogger("scrbot.mail")
 
 RECORDS_RULE = "records_secured"
 REQUEST_KIND = "agency_request"
-CHASER_KIND = "agency_chaser"
-
-
-@dataclass
-class ChaseReport:
-    chasers: list[str] = field(default_factory=list)  # "SCR-2026-0001/police"
-    business_unit_notices: list[str] = field(default_factory=list)  # case references
 
 
 def _date_text(value: date | None) -> str:
@@ -89,7 +82,6 @@ class AgencyRequests:
         codec: Codec,
         calendar: WorkingCalendar,
         cases: CaseStore,
-        chase_working_days_before: int = 2,
     ) -> None:
         self.sessions = sessions
         self.outbox = outbox
@@ -97,7 +89,6 @@ class AgencyRequests:
         self.codec = codec
         self.calendar = calendar
         self.cases = cases
-        self.chase_before = chase_working_days_before
 
     def subscribe(self) -> None:
         self.cases.subscribe(self.on_case_event)
@@ -209,18 +200,19 @@ class AgencyRequests:
         )
         return found is not None
 
-    # --- chasers -------------------------------------------------------------------------------------
+    # --- on the day ---------------------------------------------------------------------------------
 
-    def send_chasers(self, now: datetime) -> ChaseReport:
-        """Chase agencies whose records_secured deadline is near; on the day, tell the business unit who is
-        still missing. Safe to call as often as you like: each chaser and notice is queued once."""
+    def tell_missing_on_the_day(self, now: datetime) -> list[str]:
+        """On (or after) a case's records_secured day, tell the business unit once which agencies have still
+        not confirmed (the reminder ladder chases the agencies themselves, notify/reminders.py). Safe to call
+        as often as you like; returns the references told about now."""
         today = local_date(now)
-        horizon = self.calendar.add_working_days(today, self.chase_before)
-        report = ChaseReport()
-        missing_today: dict[tuple[str, str, date], list[str]] = defaultdict(list)
+        missing: dict[tuple[str, str, date], list[str]] = defaultdict(list)
+        told: list[str] = []
+        channel = self.board.slack.business_unit_channel
         with self.sessions.begin() as s:
             rows = s.execute(
-                select(DeadlineRow, CaseRow.reference, AgencyConfirmationRow)
+                select(DeadlineRow.case_id, DeadlineRow.agency_id, DeadlineRow.act_by, CaseRow.reference)
                 .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
                 .join(
                     AgencyConfirmationRow,
@@ -231,7 +223,7 @@ class AgencyRequests:
                 )
                 .where(
                     DeadlineRow.state == "open",
-                    DeadlineRow.act_by <= horizon,
+                    DeadlineRow.act_by <= today,
                     DeadlineRow.rule_id == RECORDS_RULE,
                     DeadlineRow.board_id == self.board.id,
                     CaseRow.status != CaseStatus.CLOSED.value,
@@ -239,41 +231,10 @@ class AgencyRequests:
                 )
                 .order_by(DeadlineRow.act_by, CaseRow.reference, DeadlineRow.agency_id)
             ).all()
-            for deadline, reference, confirmation in rows:
-                agency = self._agency(deadline.agency_id)
-                if agency is None:
-                    continue
-                if deadline.act_by <= today:
-                    missing_today[(deadline.case_id, reference, deadline.act_by)].append(agency.name)
-                sent = confirmation.request_sent_at
-                if sent is None or local_date(sent) >= today:
-                    continue  # the request has not gone yet, or went today: no chaser on top of it
-                key = f"{CHASER_KIND}:{deadline.case_id}:{agency.id}:{deadline.act_by}"
-                if self._queued(s, key):
-                    continue
-                self.outbox.enqueue(
-                    OutboundMessage(
-                        kind=CHASER_KIND,
-                        template_id="agency_chaser",
-                        values={
-                            "case_ref": reference,
-                            "board_name": self.board.name,
-                            "agency_name": agency.name,
-                            "act_by": deadline.act_by,
-                        },
-                        recipients=[agency.send_to],
-                        recipient_summary=f"agency:{agency.id}",
-                        idempotency_key=key,
-                        case_id=deadline.case_id,
-                        case_ref=reference,
-                    ),
-                    now=now,
-                    actor=SYSTEM,
-                    session=s,
-                )
-                report.chasers.append(f"{reference}/{agency.id}")
-            channel = self.board.slack.business_unit_channel
-            for (case_id, reference, act_by), names in missing_today.items():
+            for case_id, agency_id, act_by, reference in rows:
+                agency = self._agency(agency_id)
+                missing[(case_id, reference, act_by)].append(agency.name if agency else agency_id)
+            for (case_id, reference, act_by), names in missing.items():
                 key = f"records_missing:{case_id}:{act_by}"
                 if self._queued(s, key):
                     continue
@@ -297,5 +258,5 @@ class AgencyRequests:
                     actor=SYSTEM,
                     session=s,
                 )
-                report.business_unit_notices.append(reference)
-        return report
+                told.append(reference)
+        return told

@@ -98,7 +98,7 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
 
 @cache
 def _compiled(source: str, *, autoescape: bool) -> jinja2.Template:
-    # Compiling is most of the cost of rendering; sources are few and fixed, so each is compiled once.
+    # Compiling is most of the cost of rendering (a reminder sweep renders many messages): once per source.
     return _environment(autoescape=autoescape).from_string(source)
 
 

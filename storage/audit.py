@@ -16,18 +16,19 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.tables.audit import AuditAnchorRow, AuditRow
+from storage.tables.base import table_of
 
 GENESIS = "0" * 64
-_ANCHOR = cast(Table, AuditAnchorRow.__table__)
-_LOG = cast(Table, AuditRow.__table__)
+_ANCHOR = table_of(AuditAnchorRow)
+_LOG = table_of(AuditRow)
 # Built once, executed with parameters: building and hashing a statement costs several times more than
 # running it, and every change and every read of personal data appends here.
 _BUMP = (

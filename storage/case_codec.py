@@ -106,22 +106,30 @@ def deadline(row: DeadlineRow) -> Deadline:
     )
 
 
+def deadline_values(computed: ComputedDeadline, now: datetime) -> dict[str, object]:
+    """The columns a computed deadline determines (everything but identity and state)."""
+    return {
+        "rule_id": computed.rule,
+        "agency_id": computed.agency or "",
+        "occurrence": computed.occurrence,
+        "trigger_event": computed.trigger_event.value,
+        "trigger_date": computed.trigger_date,
+        "due": computed.due,
+        "act_by": computed.act_by,
+        "limit_text": computed.limit,
+        "action": computed.action,
+        "who": computed.who,
+        "rule_text": computed.text,
+        "source": computed.source,
+        "per_agency": computed.per_agency,
+        "minimum_period": computed.minimum_period,
+        "updated_at": now,
+    }
+
+
 def fill_deadline(row: DeadlineRow, computed: ComputedDeadline, now: datetime) -> None:
-    row.rule_id = computed.rule
-    row.agency_id = computed.agency or ""
-    row.occurrence = computed.occurrence
-    row.trigger_event = computed.trigger_event.value
-    row.trigger_date = computed.trigger_date
-    row.due = computed.due
-    row.act_by = computed.act_by
-    row.limit_text = computed.limit
-    row.action = computed.action
-    row.who = computed.who
-    row.rule_text = computed.text
-    row.source = computed.source
-    row.per_agency = computed.per_agency
-    row.minimum_period = computed.minimum_period
-    row.updated_at = now
+    for name, value in deadline_values(computed, now).items():
+        setattr(row, name, value)
 
 
 def as_date(value: date | datetime) -> date:

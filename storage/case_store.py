@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,7 +34,7 @@ from cases.reference import format_reference
 from cases.referral import Referral
 from cases.rules import Fact, RulesPack
 from cases.status import Rag, rag, worst
-from cases.timeline import AgencyScope, DeadlineKey, compute_deadlines, reconcile
+from cases.timeline import AgencyScope, ComputedDeadline, DeadlineKey, EventRecord, compute_deadlines, reconcile
 from storage import case_codec
 from storage.audit import AuditLog
 from storage.blind_index import child_index
@@ -47,7 +47,7 @@ from storage.tables import (
     DeadlineRow,
     DecisionRow,
 )
-from storage.tables.base import new_id
+from storage.tables.base import new_id, table_of
 
 
 class CaseNotFound(LookupError):
@@ -62,6 +62,14 @@ class InvalidTransition(ValueError):
 
 # Called inside the transaction that made the change; may only write rows through the given session.
 CaseListener = Callable[[Session, DomainEvent], None]
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What is known about a case while it is being created."""
+
+    events: dict[CaseEvent, EventRecord]
+    agencies: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -156,18 +164,19 @@ class CaseStore:
         return row
 
     def _next_reference(self, s: Session, year: int) -> str:
+        counters = table_of(CaseCounterRow)
         for _ in range(5):
             number = s.execute(
-                update(CaseCounterRow)
-                .where(CaseCounterRow.board_id == self.board.id, CaseCounterRow.year == year)
-                .values(last_number=CaseCounterRow.last_number + 1)
-                .returning(CaseCounterRow.last_number)
+                update(counters)
+                .where(counters.c.board_id == self.board.id, counters.c.year == year)
+                .values(last_number=counters.c.last_number + 1)
+                .returning(counters.c.last_number)
             ).scalar_one_or_none()
             if number is not None:
                 return format_reference(year, number)
             try:
                 with s.begin_nested():
-                    s.add(CaseCounterRow(board_id=self.board.id, year=year, last_number=1))
+                    s.execute(insert(counters).values(board_id=self.board.id, year=year, last_number=1))
                 return format_reference(year, 1)
             except IntegrityError:
                 continue  # another process created the counter first: bump it instead
@@ -209,17 +218,37 @@ class CaseStore:
                 )
             s.add(row)
             s.flush()  # the case row first: its children reference it
-            for agency in self.board.subgroup_agencies():
-                s.add(
-                    AgencyConfirmationRow(
-                        id=new_id(), board_id=self.board.id, case_id=row.id, agency_id=agency.id, updated_at=now
-                    )
-                )
-            self._put_event(s, row, CaseEvent.REFERRAL_RECEIVED, referral.referral_date, actor=actor, now=now)
+            agencies = self.board.subgroup_agencies()
+            events = {CaseEvent.REFERRAL_RECEIVED: EventRecord(referral.referral_date)}
             if referral.la_aware_date is not None:
-                self._put_event(s, row, CaseEvent.INCIDENT_AWARE, referral.la_aware_date, actor=actor, now=now)
-            s.flush()
-            self._recompute(s, row, now, referral=referral)
+                events[CaseEvent.INCIDENT_AWARE] = EventRecord(referral.la_aware_date)
+            if agencies:
+                s.execute(
+                    insert(table_of(AgencyConfirmationRow)),
+                    [
+                        {
+                            "id": new_id(),
+                            "board_id": self.board.id,
+                            "case_id": row.id,
+                            "agency_id": agency.id,
+                            "involvement": Involvement.UNKNOWN.value,
+                            "records_secured": False,
+                            "updated_at": now,
+                        }
+                        for agency in agencies
+                    ],
+                )
+            put = self._put_event
+            put(s, row, CaseEvent.REFERRAL_RECEIVED, referral.referral_date, actor=actor, now=now, new_case=True)
+            if referral.la_aware_date is not None:
+                put(s, row, CaseEvent.INCIDENT_AWARE, referral.la_aware_date, actor=actor, now=now, new_case=True)
+            computed = self._recompute(
+                s,
+                row,
+                now,
+                referral=referral,
+                new_case=NewCase(events, tuple(sorted(a.id for a in agencies))),
+            )
             self.audit.append(
                 s,
                 at=now,
@@ -229,7 +258,8 @@ class CaseStore:
                 detail={"possible_duplicates": duplicates, "rules_pack": self.pack.id},
             )
             self._publish(s, ReferralFiled(self.board.id, row.id, reference, now, tuple(duplicates)))
-            deadlines = self._deadlines(s, row.id)
+            deadlines = [Deadline(c, DeadlineState.OPEN) for c in computed]
+            deadlines.sort(key=lambda d: (d.computed.act_by, d.computed.rule, d.computed.agency or ""))
             return FiledReferral(row.id, reference, duplicates, deadlines)
 
     # --- reading -------------------------------------------------------------------------------------
@@ -386,10 +416,13 @@ class CaseStore:
         now: datetime,
         outcome: Outcome | None = None,
         new_due: date | None = None,
+        new_case: bool = False,
     ) -> None:
-        existing = s.scalars(
-            select(CaseEventRow).where(CaseEventRow.case_id == row.id, CaseEventRow.event == event.value)
-        ).one_or_none()
+        existing = None
+        if not new_case:
+            existing = s.scalars(
+                select(CaseEventRow).where(CaseEventRow.case_id == row.id, CaseEventRow.event == event.value)
+            ).one_or_none()
         if existing is None:
             existing = CaseEventRow(id=new_id(), board_id=row.board_id, case_id=row.id, event=event.value)
             s.add(existing)
@@ -590,11 +623,24 @@ class CaseStore:
         target.updated_at = now
         return target
 
-    def _recompute(self, s: Session, row: CaseRow, now: datetime, *, referral: Referral | None = None) -> None:
-        """Bring stored deadlines in line with the case's events: add, re-date, cancel; keep what is met."""
+    def _recompute(
+        self,
+        s: Session,
+        row: CaseRow,
+        now: datetime,
+        *,
+        referral: Referral | None = None,
+        new_case: NewCase | None = None,
+    ) -> list[ComputedDeadline]:
+        """Bring stored deadlines in line with the case's events: add, re-date, cancel; keep what is met.
+        Returns the deadlines that now apply. For a case being created, `new_case` says what is known
+        (its events and agencies; nothing stored yet), which saves the reads."""
         if row.status == CaseStatus.CLOSED.value:
-            return
-        events = case_codec.events_of(list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row.id))))
+            return []
+        if new_case is not None:
+            events = dict(new_case.events)
+        else:
+            events = case_codec.events_of(list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row.id))))
         if referral is None:
             referral = self.codec.open_referral(row)
         facts: dict[Fact, Answer] = {}
@@ -603,21 +649,43 @@ class CaseStore:
                 Fact.LEARNING_DISABILITY: referral.learning_disability,
                 Fact.CHILD_DIED: referral.criteria.child_died,
             }
-        confirmations = list(s.scalars(select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == row.id)))
-        scope = AgencyScope(
-            subgroup=tuple(sorted(c.agency_id for c in confirmations)),
-            involved=tuple(sorted(c.agency_id for c in confirmations if c.involvement != Involvement.NOT_KNOWN.value)),
-        )
+        if new_case is not None:
+            scope = AgencyScope(subgroup=new_case.agencies, involved=new_case.agencies)
+        else:
+            confirmations = list(
+                s.scalars(select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == row.id))
+            )
+            scope = AgencyScope(
+                subgroup=tuple(sorted(c.agency_id for c in confirmations)),
+                involved=tuple(
+                    sorted(c.agency_id for c in confirmations if c.involvement != Involvement.NOT_KNOWN.value)
+                ),
+            )
         computed = compute_deadlines(self._pack_of(row), events, self.calendar, facts=facts, agencies=scope)
-        stored = {
-            DeadlineKey(d.rule_id, d.agency_id or None, d.occurrence): d
-            for d in s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
-        }
+        stored: dict[DeadlineKey, DeadlineRow] = {}
+        if new_case is None:
+            stored = {
+                DeadlineKey(d.rule_id, d.agency_id or None, d.occurrence): d
+                for d in s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
+            }
         plan = reconcile({k: (d.trigger_date, d.due, d.act_by) for k, d in stored.items()}, computed)
-        for c in plan.added:
-            new = DeadlineRow(id=new_id(), board_id=row.board_id, case_id=row.id, state=DeadlineState.OPEN.value)
-            case_codec.fill_deadline(new, c, now)
-            s.add(new)
+        if plan.added:
+            # One executemany: a new case adds a few dozen deadlines, and the ORM's per-object work
+            # would dominate filing time.
+            s.execute(
+                insert(table_of(DeadlineRow)),
+                [
+                    {
+                        "id": new_id(),
+                        "board_id": row.board_id,
+                        "case_id": row.id,
+                        "state": DeadlineState.OPEN.value,
+                        "met_on": None,
+                        **case_codec.deadline_values(c, now),
+                    }
+                    for c in plan.added
+                ],
+            )
         for c in plan.changed:
             case_codec.fill_deadline(stored[c.key], c, now)
         # A deadline that applies again (e.g. a corrected outcome) reopens; met ones stay met.
@@ -629,6 +697,7 @@ class CaseStore:
             if stored[key].state == DeadlineState.OPEN.value:
                 stored[key].state = DeadlineState.CANCELLED.value
                 stored[key].updated_at = now
+        return computed
 
     # --- agencies ------------------------------------------------------------------------------------
 

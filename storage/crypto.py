@@ -64,6 +64,7 @@ class AesGcmCipher:
         return aead
 
     def seal(self, plaintext: bytes, *, table: str, column: str, row_id: str) -> bytes:
+        self._ring.refresh_if_changed()
         key_id = self.active_key_id
         nonce = os.urandom(NONCE_BYTES)
         body = self._aead_for(key_id).encrypt(nonce, plaintext, associated_data(table, column, row_id))

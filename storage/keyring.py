@@ -107,6 +107,7 @@ class KeyRing:
 
     boards: dict[str, BoardKeys] = field(default_factory=dict)
     source: Path | None = None
+    _loaded_mtime: int = field(default=0, repr=False)
 
     def board(self, board_id: str) -> BoardKeys:
         try:
@@ -134,7 +135,9 @@ class KeyRing:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise KeyFileError(f"key file {path} is not valid JSON: {exc.msg}") from None
-        return cls.from_json(data, source=path)
+        ring = cls.from_json(data, source=path)
+        ring._loaded_mtime = path.stat().st_mtime_ns
+        return ring
 
     @classmethod
     def from_environment(cls, text: str) -> KeyRing:
@@ -167,6 +170,7 @@ class KeyRing:
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)
+            self._loaded_mtime = path.stat().st_mtime_ns
         finally:
             if tmp.exists():
                 tmp.unlink()
@@ -174,4 +178,18 @@ class KeyRing:
     def reload(self) -> None:
         """Pick up keys another process added (e.g. after `scrbot keys rotate`)."""
         if self.source is not None and self.source.exists():
-            self.boards = KeyRing.load(self.source).boards
+            fresh = KeyRing.load(self.source)
+            self.boards = fresh.boards
+            self._loaded_mtime = fresh._loaded_mtime
+
+    def refresh_if_changed(self) -> None:
+        """Reload when another process has rewritten the key file (a stat call: cheap enough per write),
+        so that every process seals under the new active key as soon as a rotation starts."""
+        if self.source is None:
+            return
+        try:
+            mtime = self.source.stat().st_mtime_ns
+        except FileNotFoundError:
+            return
+        if mtime != self._loaded_mtime:
+            self.reload()

@@ -1,8 +1,15 @@
-"""`scrbot deadlines --event EVENT --on DATE`: the deadlines an event starts, from the rules pack alone."""
+"""`scrbot deadlines --event EVENT --on DATE`: the deadlines an event starts, from the rules pack alone.
+
+`scrbot deadlines --ics [--output FILE]`: every open deadline of every case as an iCalendar feed (case
+reference, rule and agency ids and dates only). The service also keeps DATA_DIR/calendar/deadlines.ics up to
+date for the business unit to subscribe to.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from bot.config import load_pack
@@ -17,9 +24,14 @@ from cases.timeline import EventRecord, compute_deadlines
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("deadlines", help="the deadlines an event starts (working days, bank holidays, closures)")
-    p.add_argument("--event", required=True, choices=[e.value for e in CaseEvent])
-    p.add_argument("--on", required=True, help="date of the event (YYYY-MM-DD)")
+    p = sub.add_parser(
+        "deadlines",
+        help="the deadlines an event starts (working days, bank holidays, closures); --ics: all open deadlines",
+    )
+    p.add_argument("--event", choices=[e.value for e in CaseEvent])
+    p.add_argument("--on", help="date of the event (YYYY-MM-DD)")
+    p.add_argument("--ics", action="store_true", help="every open deadline of every case as iCalendar (RFC 5545)")
+    p.add_argument("--output", type=Path, help="with --ics: write to this file instead of standard output")
     p.add_argument("--outcome", choices=[o.value for o in Outcome], help="for decision_made")
     p.add_argument("--new-date", help="for review_extended: the new completion date")
     p.add_argument("--rules", help="rules pack (default: the board's)")
@@ -29,6 +41,10 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.ics:
+        return calendar(ctx, args)
+    if not args.event or not args.on:
+        raise CommandError("give --event and --on (the deadlines an event starts), or --ics (all open deadlines)")
     event = CaseEvent(args.event)
     if event is CaseEvent.DECISION_MADE and not args.outcome:
         raise CommandError("--event decision_made needs --outcome")
@@ -82,4 +98,16 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
             for d in deadlines
         ],
     )
+    return 0
+
+
+def calendar(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.event or args.on:
+        raise CommandError("--ics lists every open deadline; it takes no --event or --on")
+    now = ctx.now_clock.now()
+    if args.output is not None:
+        count = ctx.notify.write_calendar(args.output, now)
+        print(f"Wrote {count} open deadline(s) to {args.output}.")
+        return 0
+    sys.stdout.write(ctx.notify.calendar_text(now))
     return 0

@@ -64,10 +64,6 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=unlock)
 
-    p = ms.add_parser("chase", help="queue chasers for agencies yet to confirm records secured (run does this)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=chase)
-
 
 def outcome_json(outcome: IngestOutcome) -> dict[str, Any]:
     return {
@@ -251,16 +247,3 @@ def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         print(_describe(outcome))
     return 0 if outcome.status in {InboundStatus.RELEASED, InboundStatus.PROCESSED} else 1
-
-
-def chase(ctx: AppContext, args: argparse.Namespace) -> int:
-    now = ctx.now_clock.now()
-    ctx.agency_requests.sync_requests_sent(now)
-    report = ctx.agency_requests.send_chasers(now)
-    if args.json:
-        print_json({"chasers": report.chasers, "business_unit_notices": report.business_unit_notices})
-    else:
-        print(f"Chasers queued: {', '.join(report.chasers) or 'none'}")
-        told = ", ".join(report.business_unit_notices) or "none"
-        print(f"Business unit told (records not confirmed on the day): {told}")
-    return 0

@@ -1,79 +1,146 @@
-"""`scrbot run`: the service. In local mode (no Slack or mail settings) it runs on SQLite, a key file and
-folders under ./var/: it polls the Maildir inbox, sends what the outbox holds (.eml files, console notices)
-and chases agencies, every SCRBOT_MAIL_POLL_SECONDS.
+"""`scrbot run`: the service.
 
-The loop here is deliberately simple: issue #5's scheduler takes over the timing and calls the same
-`mail_tick` and dispatcher functions."""
+With Slack settings it serves the Slack app (HTTP on SCRBOT_SLACK_PORT, or Socket Mode with an app token);
+without them it runs in local mode on SQLite, a key file and folders under ./var/: channel notices and
+reminders print to the console and outbound mail lands as .eml files in the outbox folder.
+
+The scheduler (notify/scheduler.py) ticks every periodic job features register in `ctx.jobs`: the reminder
+sweep, the outbox dispatcher, the calendar file, draft expiry, mailbox polling. Every job works from
+database rows, so stopping and starting the service, or running several, loses and doubles nothing; on
+start each job runs at once, so what fell due while the service was down goes out straight away (marked
+late).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import threading
+from datetime import timedelta
 from typing import Any
 
 from bot.context import AppContext
-from bot.mail_service import mail_tick
+from notify.scheduler import Ticker
+from notify.service import DISPATCH_EVERY
 
 log = logging.getLogger("scrbot")
+
+SLACK_HINT = """\
+Slack is not configured. To connect it (see README, "Slack"):
+  1. Create the app from bot/slack/manifest.json (api.slack.com/apps > Create New App > From a manifest).
+  2. Set SCRBOT_SLACK_BOT_TOKEN (xoxb-...) and either SCRBOT_SLACK_SIGNING_SECRET (HTTP, port
+     SCRBOT_SLACK_PORT, default 3000) or SCRBOT_SLACK_APP_TOKEN (xapp-..., Socket Mode: no public URL needed).
+  3. Put the business unit's channel id in the board config: [slack] business_unit_channel = "C0..."."""
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the service (local mode when Slack and mail are not configured)")
-    p.add_argument("--once", action="store_true", help="start, do one round of work, report, and exit")
+    p.add_argument("--once", action="store_true", help="start, run every periodic job once, report, and exit")
+    p.add_argument(
+        "--outbox-every",
+        type=float,
+        default=DISPATCH_EVERY.total_seconds(),
+        metavar="SECONDS",
+        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY.total_seconds():g})",
+    )
     p.set_defaults(handler=run)
 
 
-def one_round(ctx: AppContext) -> None:
-    """Poll the mailbox, send what is due, and record which agency requests went."""
-    now = ctx.now_clock.now()
-    tick = mail_tick(ctx, now)
-    dispatched = ctx.dispatcher.dispatch_due(now)
-    if dispatched.sent:
-        ctx.agency_requests.sync_requests_sent(now)
-    for outcome in tick.poll.outcomes:
-        print(
-            f"  mail {outcome.inbound_id}: {outcome.status.value} {outcome.kind} {outcome.case_ref}: {outcome.reason}"
-        )
-    if dispatched.sent or dispatched.failed:
-        print(f"  outbox: {len(dispatched.sent)} sent, {len(dispatched.failed)} failed (kept for retry)")
+def _every(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{int(seconds // 3600)} h"
+    if seconds % 60 == 0:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds:g} s"
+
+
+def _report(ctx: AppContext, applied: bool) -> None:
+    store = ctx.store
+    print("SCR Bot is running in local mode." if ctx.settings.local_mode else "SCR Bot is running.")
+    print(f"  board:        {store.board.name} ({store.board.id})")
+    for name, value in ctx.where().items():
+        print(f"  {name + ':':<13} {value}")
+    if applied:
+        print("  migrations:   applied")
+    print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
+    jobs = ctx.jobs.jobs()
+    print("  scheduler:    " + ", ".join(f"{j.name} every {_every(j.interval.total_seconds())}" for j in jobs))
+    mailbox: str = ctx.settings.mail_backend
+    if mailbox == "maildir":
+        mailbox += f" (inbox {ctx.settings.maildir_inbox})"
+    print(f"  mailbox:      {mailbox}")
+    print(f"  outbox:       {ctx.settings.mail_outbox_dir} (.eml files)")
+    print(f"  calendar:     {ctx.settings.calendar_file}")
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     applied = ctx.migrate()
-    store = ctx.store
-    where = ctx.where()
-    print("SCR Bot is running in local mode." if ctx.settings.local_mode else "SCR Bot is running.")
-    print(f"  board:        {store.board.name} ({store.board.id})")
-    for name, value in where.items():
-        print(f"  {name + ':':<13} {value}")
-    print(
-        f"  mailbox:      {ctx.settings.mail_backend}"
-        + (
-            f" ({ctx.settings.maildir_inbox}, outbound .eml in {ctx.settings.mail_outbox_dir})"
-            if ctx.settings.mail_backend == "maildir"
-            else ""
-        )
-    )
-    if applied:
-        print("  migrations:   applied")
-    print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
+    ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
+    _report(ctx, applied)
     print()
-    print("Try, in another terminal:")
-    print("  .venv/bin/scrbot refer --file examples/referral.json")
-    print("  .venv/bin/scrbot mail deliver examples/mail/police-reply.eml")
-    print("  .venv/bin/scrbot case show SCR-2026-0001")
-    log.info("service started (mail backend %s)", ctx.settings.mail_backend)
-    stop = threading.Event()
+    if not ctx.settings.slack_configured:
+        print(SLACK_HINT)
+        print()
+        print("Meanwhile, try in another terminal:")
+        print("  .venv/bin/scrbot chat                                 # file a referral by conversation")
+        print("  .venv/bin/scrbot refer --file examples/referral.json")
+        print("  .venv/bin/scrbot case list")
+        print("  .venv/bin/scrbot mail deliver examples/mail/police-reply.eml   # an agency's reply (docs/mail.md)")
+        print("  .venv/bin/scrbot notify list")
+    log.info("service started%s", " in local mode" if ctx.settings.local_mode else "")
+    if args.once:
+        results = ctx.jobs.run_all(ctx.now_clock.now())
+        failed = sorted(name for name, ok in results.items() if not ok)
+        print(f"Ran {len(results)} periodic job(s) once" + (f"; failed: {', '.join(failed)}" if failed else "."))
+        if failed:
+            return 1
+        return _serve_slack(ctx, once=True) if ctx.settings.slack_configured else 0
+    ctx.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
+    ticker = Ticker(ctx.jobs, ctx.now_clock.now)
+    ticker.start(run_now=True)
     try:
-        while True:
-            try:
-                one_round(ctx)
-            except Exception as exc:  # noqa: BLE001 - keep serving; the next round retries
-                log.error("service round failed (%s)", type(exc).__name__)
-            if args.once:
-                return 0
-            stop.wait(ctx.settings.mail_poll_seconds)
+        if ctx.settings.slack_configured:
+            return _serve_slack(ctx, once=False)
+        return _wait(threading.Event())
+    finally:
+        ticker.shutdown(wait=True)
+
+
+def _serve_slack(ctx: AppContext, *, once: bool) -> int:
+    from bot.slack.app import build_slack_app
+    from bot.slack.server import serve_http, socket_mode, tune_interpreter
+
+    tune_interpreter()
+    settings = ctx.settings
+    app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
+    if settings.slack_socket_mode:
+        handler = socket_mode(app, settings.slack_app_token)
+        print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
+        log.info("slack socket mode starting")
+        if once:
+            return 0
+        handler.connect()  # type: ignore[no-untyped-call]
+        code = _wait(threading.Event())
+        handler.close()  # type: ignore[no-untyped-call]
+        return code
+    server = serve_http(app, settings.slack_host, settings.slack_port)
+    print(f"Slack: HTTP, request URL {server.url} (point the app's Request URL at its public address).")
+    log.info("slack http endpoint listening on port %s", server.server_address[1])
+    if once:
+        server.server_close()
+        return 0
+    server.start_in_thread()
+    code = _wait(threading.Event())
+    server.stop()
+    return code
+
+
+def _wait(stop: threading.Event) -> int:
+    sys.stdout.flush()  # the banner, before a long wait (stdout may be a pipe to a supervisor)
+    try:
+        stop.wait()
     except KeyboardInterrupt:
-        print("\nStopped.")
+        print("\nStopping...")
+    print("Stopped.")
     return 0

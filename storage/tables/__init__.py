@@ -10,8 +10,10 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
+from storage.tables.reminders import ReminderRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -23,7 +25,10 @@ __all__ = [
     "CaseRow",
     "DeadlineRow",
     "DecisionRow",
+    "DraftRow",
     "InboundMessageRow",
     "OutboxRow",
+    "ReminderRow",
+    "SeenDeliveryRow",
     "encrypted_columns",
 ]

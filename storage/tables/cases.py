@@ -80,6 +80,8 @@ class DeadlineRow(Base):
         UniqueConstraint("case_id", "rule_id", "agency_id", "occurrence"),
         # The reminder sweep reads open deadlines by date; its cost follows what is due, not all cases.
         Index("ix_deadlines_state_act_by", "state", "act_by"),
+        # Reminder planning catches up with deadlines changed without a domain event (notify/reminder_plan.py).
+        Index("ix_deadlines_updated_at", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)

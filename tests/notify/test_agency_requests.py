@@ -93,7 +93,7 @@ def test_request_sent_is_recorded_when_the_dispatcher_has_sent_it(store: Store, 
     assert {c.request_sent_at for c in case.confirmations} == {sent_at}
 
 
-def test_chasers_before_the_deadline_and_the_business_unit_told_on_the_day(store: Store, tmp_path: object) -> None:
+def test_the_business_unit_is_told_on_the_day_of_every_agency_still_missing(store: Store, tmp_path: object) -> None:
     from pathlib import Path
 
     requests = agency_requests_for(store)
@@ -108,28 +108,15 @@ def test_chasers_before_the_deadline_and_the_business_unit_told_on_the_day(store
         {"email": EmailSender(mailbox, mail_from="scr@testshire.gov.uk"), "slack": ChatMessageSender(chat)},
     )
     monday = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    dispatcher.dispatch_due(monday)
-    requests.sync_requests_sent(monday)
-    assert requests.send_chasers(monday).chasers == []  # 27 Nov is more than 2 working days away
-
     store.cases.confirm_agency(
         filed.reference, "health", actor=STAFF, now=monday, records_secured=True, secured_on=date(2026, 11, 23)
     )
-    wednesday = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    chased = requests.send_chasers(wednesday)
-    assert chased.chasers == [f"{filed.reference}/police", f"{filed.reference}/school"]
-    assert chased.business_unit_notices == []
-    assert requests.send_chasers(wednesday).chasers == []  # queued once
-    chasers = items(store, "agency_chaser")
-    assert set(chasers) == {"agency:police", "agency:school"}
-    for chaser in chasers.values():
-        assert not chaser.personal_data  # type: ignore[attr-defined]
-        assert not any(s in chaser.text for s in SENSITIVE_STRINGS)  # type: ignore[attr-defined]
+    assert requests.tell_missing_on_the_day(datetime(2026, 11, 26, 9, 0, tzinfo=UTC)) == []  # not yet the day
 
-    friday = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    on_the_day = requests.send_chasers(friday)
-    assert on_the_day.business_unit_notices == [filed.reference]
-    assert requests.send_chasers(friday).business_unit_notices == []
+    friday = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # records_secured act_by
+    assert requests.tell_missing_on_the_day(friday) == [filed.reference]
+    assert requests.tell_missing_on_the_day(friday) == []  # once
+    assert requests.tell_missing_on_the_day(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == []  # not again later
     dispatcher.dispatch_due(friday)
     assert chat.posts == [
         (
@@ -138,5 +125,7 @@ def test_chasers_before_the_deadline_and_the_business_unit_told_on_the_day(store
             "004 §5.6). Not yet confirmed: Testshire Police, Testshire Schools.",
         )
     ]
-    statuses = {i.status for i in outbox.list()}
-    assert statuses == {OutboxStatus.SENT}
+    assert not any(s in chat.posts[0][1] for s in SENSITIVE_STRINGS)
+    assert {i.status for i in outbox.list(case_ref=filed.reference) if i.kind == "records_missing_notice"} == {
+        OutboxStatus.SENT
+    }

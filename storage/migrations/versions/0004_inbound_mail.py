@@ -1,7 +1,7 @@
 """inbound mail
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-23
 """
 
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-# The brief says "0001"; 0002 (outbox) is already on main, so this follows it to keep one head. The lead
-# relinks the chain when merging.
-down_revision = "0002"
+# The brief says "0001"; main already runs 0001-0002-0003-0005, so this follows 0005 to keep one head (a
+# database at 0005 upgrades straight to this). The lead may relink the chain when merging.
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

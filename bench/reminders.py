@@ -1,0 +1,247 @@
+"""Benchmark: one reminder sweep over 10,000 and over 100,000 open cases (15 deadlines each, every rung of
+every ladder a row), on SQLite and on PostgreSQL.
+
+DESIGN.md §4: the sweep's cost follows the number of reminders due now, not the number of open cases. Three
+sweeps per size, each timed on its own:
+
+- peak:  09:05 on a working day, when all of that day's reminders are due (they are all due at 09:00).
+         The deadlines' act_by dates are spread evenly over a year, so the day's reminders grow with the
+         number of cases: linear growth is the expectation here.
+- fixed: 100 reminders due, whatever the number of cases (median of 5): should not grow.
+- idle:  nothing due (median of 5): the sweep every other minute of the day. Should not grow.
+
+Seeded straight into the tables (executemany on SQLite, COPY on PostgreSQL). PostgreSQL runs when
+SCRBOT_BENCH_POSTGRES_URL (or SCRBOT_TEST_POSTGRES_URL) names a server; a scratch database is created and
+dropped. Prints the figures and the ratio of each size to the 10,000-case baseline measured in the same run,
+and writes bench/results/reminders.json.
+
+    .venv/bin/python bench/reminders.py [--sizes 10000 100000] [--backends sqlite postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from bench.common import write_result
+from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
+from cases.packs import bundled_pack
+from notify.ladder import due_at
+from notify.outbox import Outbox
+from notify.reminder_plan import PENDING
+from notify.service import NotifyService
+from storage.db import make_engine, upgrade
+from storage.keyring import KeyRing
+from storage.store import Store, open_store
+from storage.tables import DeadlineRow, ReminderRow
+from storage.tables.base import new_id
+from tests.notify.conftest import notify_board
+from tests.support.reminder_seed import seed
+
+TODAY = date(2027, 3, 10)  # a Wednesday, no bank holiday near
+DEADLINES_PER_CASE = 15
+SPREAD = 250  # act_by dates spread over 250 working days (about a year), 60 of them in the past
+REPEATS = 5
+
+
+def offset(case: int, k: int) -> int:
+    return (case * DEADLINES_PER_CASE + k) * 7919 % SPREAD - 60
+
+
+@contextmanager
+def sqlite_engine() -> Iterator[Engine]:
+    with tempfile.TemporaryDirectory(prefix="scrbot-bench-") as tmp:
+        engine = make_engine(f"sqlite+pysqlite:///{tmp}/bench.db")
+        upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def postgres_engine(admin_url: str) -> Iterator[Engine]:
+    name = f"scrbot_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def add_due(store: Store, count: int, moment: datetime) -> None:
+    """`count` fresh reminders due at `moment`, on open deadlines (new keys: nothing is deduplicated away)."""
+    with store.sessions.begin() as s:
+        deadlines = list(
+            s.execute(
+                select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.act_by, DeadlineRow.rule_id)
+                .where(DeadlineRow.state == "open")
+                .order_by(DeadlineRow.id)
+                .limit(count)
+            )
+        )
+        tag = uuid.uuid4().hex[:6]
+        s.execute(
+            ReminderRow.__table__.insert(),
+            [
+                {
+                    "id": new_id(),
+                    "board_id": store.board.id,
+                    "key": f"{d.id}:business_unit:bench_{tag}_{i}",
+                    "case_id": d.case_id,
+                    "case_ref": f"BENCH-{i}",
+                    "deadline_id": d.id,
+                    "rule_id": d.rule_id,
+                    "agency_id": "",
+                    "rung": f"bench_{i}",
+                    "audience": "business_unit",
+                    "act_by": d.act_by,
+                    "remind_on": TODAY,
+                    "due_at": moment,
+                    "state": PENDING,
+                    "late": False,
+                    "sent_at": None,
+                    "outbox_id": "",
+                    "created_at": moment,
+                    "updated_at": moment,
+                }
+                for i, d in enumerate(deadlines)
+            ],
+        )
+
+
+def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
+    board = notify_board()
+    calendar = WorkingCalendar.england(board.closure_days)
+    started = time.perf_counter()
+    seeded = seed(
+        engine, board, cases=cases, deadlines_per_case=DEADLINES_PER_CASE, today=TODAY, offset=offset, calendar=calendar
+    )
+    seed_seconds = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as c:
+            c.execute(text("ANALYZE"))
+    store = open_store(engine, board, KeyRing.load_or_create(keys, board.id), bundled_pack(board.rules_pack))
+    outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+    service = NotifyService(store, outbox, reply_to="scr-bot@testshire.gov.uk")
+    peak_at = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
+
+    started = time.perf_counter()
+    peak = service.sweep.run(peak_at)
+    peak_seconds = time.perf_counter() - started
+
+    idle = []
+    for n in range(REPEATS):
+        started = time.perf_counter()
+        report = service.sweep.run(peak_at.replace(minute=6 + n))
+        idle.append(time.perf_counter() - started)
+        assert not report.sent
+
+    fixed = []
+    for n in range(REPEATS):
+        moment = peak_at.replace(minute=20 + n)
+        add_due(store, 100, due_at(TODAY, clock_time(9, 10)).astimezone(UTC))
+        started = time.perf_counter()
+        report = service.sweep.run(moment)
+        fixed.append(time.perf_counter() - started)
+        assert len(report.sent) == 100, len(report.sent)
+
+    with store.sessions() as s:
+        pending = s.scalar(select(func.count()).select_from(ReminderRow).where(ReminderRow.state == PENDING))
+    return {
+        "cases": cases,
+        "deadlines": seeded.deadlines,
+        "reminder_rows": seeded.reminders,
+        "pending_rows": int(pending or 0),
+        "seed_seconds": round(seed_seconds, 1),
+        "peak": {"due": len(peak.sent), "messages": len(peak.messages), "seconds": round(peak_seconds, 4)},
+        "fixed_100": {"due": 100, "seconds": round(statistics.median(fixed), 4)},
+        "idle": {"due": 0, "seconds": round(statistics.median(idle), 5)},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--output", type=Path, default=None, help="default bench/results/reminders.json")
+    args = parser.parse_args()
+    pg_url = os.environ.get("SCRBOT_BENCH_POSTGRES_URL") or os.environ.get("SCRBOT_TEST_POSTGRES_URL")
+    results: dict[str, list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="scrbot-bench-keys-") as keys_dir:
+        for backend in args.backends:
+            if backend == "postgresql" and not pg_url:
+                print("postgresql: skipped (set SCRBOT_BENCH_POSTGRES_URL or SCRBOT_TEST_POSTGRES_URL)")
+                continue
+            results[backend] = []
+            for size in args.sizes:
+                print(f"{backend}: seeding {size:,} open cases ...", flush=True)
+                engine_context = sqlite_engine() if backend == "sqlite" else postgres_engine(str(pg_url))
+                with engine_context as engine:
+                    figures = run_size(engine, size, Path(keys_dir) / f"{backend}-{size}.json")
+                results[backend].append(figures)
+                print(
+                    f"{backend:>10} {size:>7,} cases ({figures['reminder_rows']:,} reminder rows, seeded in "
+                    f"{figures['seed_seconds']} s): peak sweep {figures['peak']['seconds']:.3f} s for "
+                    f"{figures['peak']['due']:,} due ({figures['peak']['messages']} messages queued); "
+                    f"100 due {figures['fixed_100']['seconds']:.3f} s; idle {figures['idle']['seconds'] * 1000:.2f} ms",
+                    flush=True,
+                )
+    print()
+    print("Ratio of each size to the first (baseline) size, same run:")
+    for backend, rows in results.items():
+        base = rows[0]
+        for row in rows[1:]:
+            ratios = {
+                kind: round(row[kind]["seconds"] / base[kind]["seconds"], 2) if base[kind]["seconds"] else None
+                for kind in ("peak", "fixed_100", "idle")
+            }
+            row["ratio_to_baseline"] = {"cases": round(row["cases"] / base["cases"], 1), **ratios}
+            print(
+                f"  {backend:>10}: {row['cases'] / base['cases']:.0f}x the cases -> peak {ratios['peak']}x "
+                f"(due {row['peak']['due'] / max(base['peak']['due'], 1):.1f}x), 100 due {ratios['fixed_100']}x, "
+                f"idle {ratios['idle']}x"
+            )
+    target = {
+        backend: rows[0]["peak"]["seconds"] < 1.0 for backend, rows in results.items() if rows[0]["cases"] == 10_000
+    }
+    print(f"Target (peak sweep under 1 s at 10,000 cases): {target}")
+    path = write_result(
+        "reminders",
+        {
+            "deadlines_per_case": DEADLINES_PER_CASE,
+            "today": TODAY.isoformat(),
+            "results": results,
+            "target_peak_under_1s_at_10000": target,
+        },
+        args.output,
+    )
+    print(f"Wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Encrypted store vs. the same schema with encryption switched off (issue 2's benchmark).
+
+Writes N referrals (each: case row, agency confirmations, every deadline, an audit entry, one transaction)
+and reads each back (decrypt, audited view) on SQLite, through the real CaseStore, with AES-256-GCM field
+encryption and with a plaintext cipher. Rounds alternate between the two so machine noise hits both.
+Target: encrypted/plain throughput ratio >= 0.7.
+
+    .venv/bin/python bench/store.py [--count 10000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import timed, write_result
+from cases.actor import Actor, Role
+from cases.board import BoardConfig
+from cases.packs import bundled_pack
+from cases.referral import Referral, parse_referral
+from storage.crypto import PlaintextCipher
+from storage.db import make_engine, upgrade
+from storage.keyring import KeyRing
+from storage.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTOR = Actor("bench:store", frozenset(Role))
+
+
+def letters(n: int) -> str:
+    """A distinct alphabetic name part per number (names are normalised to letters for the blind index,
+    so "Child 1" and "Child 2" would all be the same child)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out.capitalize()
+
+
+def referrals(count: int) -> list[Referral]:
+    import json
+
+    base = json.loads((ROOT / "examples" / "referral.json").read_text())
+    result = []
+    for n in range(count):
+        base["child"]["forenames"] = f"Synthetic {letters(n)}"
+        base["case_outline"] = f"Synthetic outline number {n}. " + "Detail of the incident. " * 30
+        result.append(parse_referral(base))
+    return result
+
+
+def make_store(directory: Path, encrypted: bool) -> Store:
+    board = BoardConfig.from_toml((ROOT / "examples" / "board.toml").read_text())
+    engine = make_engine(f"sqlite+pysqlite:///{directory / ('enc' if encrypted else 'plain')}.db")
+    upgrade(engine)
+    ring = KeyRing.load_or_create(directory / "keys.json", board.id)
+    return open_store(
+        engine, board, ring, bundled_pack("hackney-2017"), cipher=None if encrypted else PlaintextCipher()
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    per_round = max(args.count // args.rounds, 1)
+    items = referrals(per_round * args.rounds)
+    now = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    totals = {True: {"write": 0.0, "read": 0.0}, False: {"write": 0.0, "read": 0.0}}
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = {True: make_store(Path(tmp), True), False: make_store(Path(tmp), False)}
+        for round_index in range(args.rounds):
+            batch = items[round_index * per_round : (round_index + 1) * per_round]
+            order = (False, True) if round_index % 2 == 0 else (True, False)
+            for encrypted in order:
+                store = stores[encrypted]
+                refs: list[str] = []
+
+                def write(store: Store = store, refs: list[str] = refs, batch: list[Referral] = batch) -> None:
+                    for i, referral in enumerate(batch):
+                        refs.append(
+                            store.cases.file_referral(referral, actor=ACTOR, now=now + timedelta(seconds=i)).reference
+                        )
+
+                def read(store: Store = store, refs: list[str] = refs) -> None:
+                    for ref in refs:
+                        case = store.cases.get_case(ref, actor=ACTOR, now=now)
+                        assert case.referral is not None
+
+                totals[encrypted]["write"] += timed(write)
+                totals[encrypted]["read"] += timed(read)
+        for store in stores.values():
+            store.engine.dispose()
+    n = per_round * args.rounds
+    figures = {}
+    for encrypted, label in ((False, "plain"), (True, "encrypted")):
+        t = totals[encrypted]
+        figures[label] = {
+            "referrals": n,
+            "write_per_s": round(n / t["write"], 1),
+            "read_per_s": round(n / t["read"], 1),
+            "write_and_read_per_s": round(n / (t["write"] + t["read"]), 1),
+        }
+    ratio = figures["encrypted"]["write_and_read_per_s"] / figures["plain"]["write_and_read_per_s"]
+    figures["ratio_encrypted_to_plain"] = {
+        "write": round(figures["encrypted"]["write_per_s"] / figures["plain"]["write_per_s"], 3),
+        "read": round(figures["encrypted"]["read_per_s"] / figures["plain"]["read_per_s"], 3),
+        "write_and_read": round(ratio, 3),
+    }
+    figures["target"] = "encrypted/plain write_and_read ratio >= 0.7"
+    figures["target_met"] = ratio >= 0.7
+    path = write_result("store", figures, args.output)
+    for label in ("plain", "encrypted"):
+        f = figures[label]
+        print(
+            f"{label:<10} {n} referrals: write {f['write_per_s']}/s, read {f['read_per_s']}/s, "
+            f"both {f['write_and_read_per_s']}/s"
+        )
+    r = figures["ratio_encrypted_to_plain"]
+    print(f"ratio encrypted/plain: write {r['write']}, read {r['read']}, both {r['write_and_read']} (target >= 0.7)")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The Slack app factory. Each feature module has `register(app, services)`; add a module to `FEATURES` (or
+pass `features=`) to give the app more handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from bot.slack import app_home, business_unit, notifications, referral_flow
+from bot.slack.dedupe import drop_repeated_events
+from bot.slack.deferral import AfterResponseExecutor
+from bot.slack.services import SlackServices
+
+FEATURES: list[ModuleType] = [
+    referral_flow,
+    business_unit,
+    app_home,
+    notifications,
+]
+
+
+def make_client(settings: Settings) -> WebClient:
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url
+    return WebClient(**kwargs)
+
+
+def build_slack_app(
+    services: SlackServices,
+    settings: Settings,
+    client: WebClient,
+    *,
+    features: Sequence[ModuleType] | None = None,
+    workers: int | None = None,
+) -> App:
+    """A bolt app that acknowledges in the request thread (`process_before_response`) and does the work in
+    lazy listeners on its own pool, so acknowledgements never wait behind work."""
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or None,
+        process_before_response=True,
+        listener_executor=AfterResponseExecutor(
+            max_workers=workers or settings.slack_workers, thread_name_prefix="scrbot-slack"
+        ),
+        # Socket Mode has no signatures to check (the connection itself is authenticated).
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        name="scrbot",
+    )
+    app.middleware(drop_repeated_events(services.deliveries, services.clock))
+    for feature in features if features is not None else FEATURES:
+        feature.register(app, services)
+
+    def ignore(ack: Ack) -> None:
+        ack()
+
+    # Messages elsewhere (channels the bot is in, edits, its own posts) need no answer.
+    app.event("message")(ignore)
+    return app

@@ -1,0 +1,63 @@
+"""The App Home: for the business unit, open cases with their next deadline (`act_by`), red/amber/green status
+and the agencies still to confirm; for everyone else, their own referrals. No personal data either way."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.slack import case_views as views
+from bot.slack.conversation_blocks import start_button
+from bot.slack.services import SlackServices
+from cases.calendar import local_date
+from storage.case_store import CaseSummary
+
+log = logging.getLogger("scrbot.slack")
+
+
+def _case_line(c: CaseSummary) -> str:
+    line = f"{views.RAG_EMOJI[c.rag]} *{c.reference}* · {c.status.value.replace('_', ' ')}"
+    if c.next_deadline is not None:
+        d = c.next_deadline.computed
+        who = f" ({d.agency})" if d.agency else ""
+        line += f"\nNext: {d.rule}{who}, act by {d.act_by:%-d %b %Y}"
+    if c.agencies_not_confirmed:
+        line += f"\nStill to confirm records secured: {', '.join(c.agencies_not_confirmed)}"
+    return line
+
+
+def home_view(services: SlackServices, user: str) -> dict[str, Any]:
+    actor = services.access.actor(user)
+    today = local_date(services.clock.now())
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": services.store.board.name[:150]}},
+        start_button(),
+    ]
+    if actor.is_staff:
+        cases = services.store.cases.list_cases(today=today)
+        blocks.append(views._section(f"*Open cases* ({len(cases)})"))
+        for c in cases[:30]:  # a view holds 100 blocks
+            blocks += [views._section(_case_line(c)), views.case_buttons(c.reference)]
+        if len(cases) > 30:
+            blocks.append(views._section(f"…and {len(cases) - 30} more: `scrbot case list` shows them all."))
+    else:
+        mine = services.store.cases.list_cases(today=today, actor=actor)
+        blocks.append(views._section(f"*Your referrals* ({len(mine)})"))
+        blocks += [views._section(f"*{c.reference}* · {c.status.value.replace('_', ' ')}") for c in mine[:40]]
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def register(app: App, services: SlackServices) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def publish(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event["user"])
+        client.views_publish(user_id=user, view=home_view(services, user))
+
+    app.event("app_home_opened")(ack=ack_only, lazy=[publish])

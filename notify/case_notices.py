@@ -1,0 +1,80 @@
+"""Notices to the business unit's Slack channel when a referral arrives or a decision is recorded: queued in
+the outbox inside the transaction that made the change (DESIGN.md §4), sent later by the dispatcher. They
+carry the case reference and non-identifying status only (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.actor import SYSTEM
+from cases.domain_events import DecisionRecorded, DomainEvent, ReferralFiled
+from cases.events import Outcome
+from notify.outbox import OutboundMessage, Outbox
+from storage.case_store import CaseListener
+from storage.tables import DeadlineRow
+
+OUTCOME_LABELS = {
+    Outcome.SCR: "Serious Case Review",
+    Outcome.MULTI_AGENCY_REVIEW: "multi-agency review",
+    Outcome.SINGLE_AGENCY_REVIEW: "single agency review",
+    Outcome.REFERRED_OTHER_BOARD: "referred to another board",
+    Outcome.NO_REVIEW: "no review",
+    Outcome.OTHER: "other",
+}
+
+
+def _next_deadline(s: Session, case_id: str) -> DeadlineRow | None:
+    return s.scalars(
+        select(DeadlineRow)
+        .where(DeadlineRow.case_id == case_id, DeadlineRow.state == "open", DeadlineRow.minimum_period.is_(False))
+        .order_by(DeadlineRow.act_by, DeadlineRow.rule_id)
+        .limit(1)
+    ).one_or_none()
+
+
+def business_unit_notices(outbox: Outbox, *, rules_pack: str) -> CaseListener:
+    """A case listener (CaseStore.subscribe) that queues the channel notices, if a channel is configured."""
+    channel = outbox.board.slack.business_unit_channel
+
+    def listener(s: Session, event: DomainEvent) -> None:
+        if not channel:
+            return
+        if isinstance(event, ReferralFiled):
+            upcoming = _next_deadline(s, event.case_id)
+            duplicates = ", ".join(event.possible_duplicates)
+            values = {
+                "case_ref": event.reference,
+                "rules_pack": rules_pack,
+                "next_rule": upcoming.rule_id if upcoming else "none",
+                "next_act_by": upcoming.act_by if upcoming else None,
+                "duplicate_note": f" Possible duplicate of {duplicates}." if duplicates else "",
+            }
+            kind, key = "new_referral_notice", f"new_referral_notice:{event.case_id}"
+        elif isinstance(event, DecisionRecorded):
+            values = {
+                "case_ref": event.reference,
+                "outcome_label": OUTCOME_LABELS[event.outcome],
+                "decided_on": event.decided_on,
+            }
+            kind = "decision_recorded_notice"
+            key = f"decision_recorded_notice:{event.case_id}:{event.outcome.value}:{event.decided_on}"
+        else:
+            return
+        outbox.enqueue(
+            OutboundMessage(
+                kind=kind,
+                template_id=kind,
+                values=values,
+                recipients=[channel],
+                recipient_summary="channel:business_unit",
+                idempotency_key=key,
+                case_id=event.case_id,
+                case_ref=event.reference,
+            ),
+            now=event.at,
+            actor=SYSTEM,
+            session=s,
+        )
+
+    return listener

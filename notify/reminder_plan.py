@@ -1,0 +1,198 @@
+"""Keeps the reminder rows in step with the deadlines they serve.
+
+Planning runs inside the transaction that changed a case (as a `CaseStore.subscribe` listener), so a new or
+re-dated deadline and its reminders commit together. A deadline that is met, cancelled or re-dated has its
+pending reminders cancelled; its new date gets a new ladder. Rows are created with INSERT ... ON CONFLICT
+DO NOTHING on their key, so several processes may plan the same case at once.
+
+Some changes reach deadlines without a domain event (marking one met or reopening it, adding an agency):
+`catch_up` re-plans the deadlines changed since it last ran, and the sweep itself never sends a reminder
+for a deadline that is no longer open or has moved (notify/reminders.py). Together: met or cancelled
+deadlines stop their reminders at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from cases.board import BoardConfig
+from cases.calendar import WorkingCalendar, local_date
+from cases.case import DeadlineState
+from cases.domain_events import DomainEvent
+from notify.ladder import Rung, due_at, plan
+from storage.tables import CaseRow, DeadlineRow, ReminderRow
+from storage.tables.base import new_id
+
+PENDING = "pending"
+SENT = "sent"
+CANCELLED = "cancelled"
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    """What planning needs of a deadline (no personal data)."""
+
+    id: str
+    case_id: str
+    case_ref: str
+    rule_id: str
+    agency_id: str
+    per_agency: bool
+    minimum_period: bool
+    state: str
+    act_by: date
+
+    @property
+    def remindable(self) -> bool:
+        # A minimum period (keep the report online for 12 months, 004 §10.1) is not a duty to chase.
+        return self.state == DeadlineState.OPEN.value and not self.minimum_period
+
+
+def reminder_key(deadline_id: str, rung: Rung, act_by: date) -> str:
+    return f"{deadline_id}:{rung.audience.value}:{rung.name}:{act_by:%Y%m%d}"
+
+
+def insert_ignoring_duplicates(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert reminder rows; a row whose (board, key) exists already is skipped, not an error."""
+    if not rows:
+        return
+    dialect = s.get_bind().dialect.name
+    insert = pg_insert(ReminderRow) if dialect == "postgresql" else sqlite_insert(ReminderRow)
+    statement = insert.on_conflict_do_nothing(index_elements=["board_id", "key"])
+    for start in range(0, len(rows), _CHUNK):
+        # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
+        s.execute(statement, list(rows[start : start + _CHUNK]))
+
+
+def rung_row(board_id: str, d: DeadlineInfo, rung: Rung, *, now: datetime, send_time: Any) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "board_id": board_id,
+        "key": reminder_key(d.id, rung, d.act_by),
+        "case_id": d.case_id,
+        "case_ref": d.case_ref,
+        "deadline_id": d.id,
+        "rule_id": d.rule_id,
+        "agency_id": d.agency_id,
+        "rung": rung.name,
+        "audience": rung.audience.value,
+        "act_by": d.act_by,
+        "remind_on": rung.day,
+        "due_at": due_at(rung.day, send_time),
+        "state": PENDING,
+        "late": False,
+        "sent_at": None,
+        "outbox_id": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+_COLUMNS = (
+    DeadlineRow.id,
+    DeadlineRow.case_id,
+    CaseRow.reference,
+    DeadlineRow.rule_id,
+    DeadlineRow.agency_id,
+    DeadlineRow.per_agency,
+    DeadlineRow.minimum_period,
+    DeadlineRow.state,
+    DeadlineRow.act_by,
+)
+
+
+def _infos(rows: Iterable[Any]) -> list[DeadlineInfo]:
+    return [DeadlineInfo(*row) for row in rows]
+
+
+class ReminderPlanner:
+    def __init__(self, board: BoardConfig, calendar: WorkingCalendar) -> None:
+        self.board = board
+        self.calendar = calendar
+        self._caught_up_to: datetime | None = None
+
+    # A CaseStore listener: every domain event carries the case it changed.
+    def __call__(self, s: Session, event: DomainEvent) -> None:
+        self.plan_case(s, event.case_id, now=event.at)
+
+    def plan_case(self, s: Session, case_id: str, *, now: datetime) -> None:
+        s.flush()  # the store's pending deadline changes must be visible to the query below
+        rows = s.execute(
+            select(*_COLUMNS).join(CaseRow, CaseRow.id == DeadlineRow.case_id).where(DeadlineRow.case_id == case_id)
+        )
+        self.plan_deadlines(s, _infos(rows), now=now)
+
+    def plan_deadlines(self, s: Session, deadlines: Sequence[DeadlineInfo], *, now: datetime) -> int:
+        """Cancel stale pending reminders of these deadlines and create the missing rungs; returns rows offered."""
+        if not deadlines:
+            return 0
+        by_id = {d.id: d for d in deadlines}
+        ids = list(by_id)
+        stale: list[str] = []
+        for start in range(0, len(ids), _CHUNK):
+            # SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the
+            # deadline itself, so waiting for it would only risk a lock cycle.
+            for reminder_id, deadline_id, act_by in s.execute(
+                select(ReminderRow.id, ReminderRow.deadline_id, ReminderRow.act_by)
+                .where(ReminderRow.deadline_id.in_(ids[start : start + _CHUNK]), ReminderRow.state == PENDING)
+                .with_for_update(skip_locked=True)
+            ):
+                d = by_id[str(deadline_id)]
+                if not d.remindable or d.act_by != act_by:
+                    stale.append(reminder_id)
+        for start in range(0, len(stale), _CHUNK):
+            s.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id.in_(stale[start : start + _CHUNK]))
+                .values(state=CANCELLED, updated_at=now)
+            )
+        today = local_date(now)
+        settings = self.board.reminders
+        new_rows = [
+            rung_row(self.board.id, d, rung, now=now, send_time=settings.send_time)
+            for d in deadlines
+            if d.remindable
+            for rung in plan(
+                d.act_by,
+                today,
+                agency_task=d.per_agency and bool(d.agency_id),
+                settings=settings,
+                calendar=self.calendar,
+            )
+        ]
+        # A deadline reopened (or moved back) gets the rungs it had again: cancelled ones come back.
+        keys = [row["key"] for row in new_rows]
+        for start in range(0, len(keys), _CHUNK):
+            s.execute(
+                update(ReminderRow)
+                .where(
+                    ReminderRow.board_id == self.board.id,
+                    ReminderRow.key.in_(keys[start : start + _CHUNK]),
+                    ReminderRow.state == CANCELLED,
+                )
+                .values(state=PENDING, updated_at=now)
+            )
+        insert_ignoring_duplicates(s, new_rows)
+        return len(new_rows)
+
+    def catch_up(self, s: Session, *, now: datetime, overlap: timedelta = timedelta(days=1)) -> int:
+        """Re-plan deadlines changed since the last catch-up (a week back on the first run)."""
+        since = (self._caught_up_to or now - timedelta(days=7)) - overlap
+        rows = s.execute(
+            select(*_COLUMNS)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(DeadlineRow.board_id == self.board.id, DeadlineRow.updated_at >= since)
+        )
+        offered = self.plan_deadlines(s, _infos(rows), now=now)
+        self._caught_up_to = now
+        return offered

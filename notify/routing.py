@@ -1,0 +1,63 @@
+"""Who hears about what: the addresses and Slack targets of each audience, from the board config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases.actor import Role
+from cases.board import BoardConfig, Member
+from notify.ladder import Audience
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where one audience's messages go. `summary` names who, without any address."""
+
+    emails: tuple[str, ...]
+    chat: tuple[str, ...]
+    summary: str
+
+
+def _chat_ids(members: list[Member]) -> tuple[str, ...]:
+    return tuple(sorted({m.slack_user_id for m in members if m.slack_user_id}))
+
+
+def _emails(members: list[Member]) -> tuple[str, ...]:
+    return tuple(sorted({m.email.lower() for m in members if m.email}))
+
+
+@dataclass(frozen=True)
+class Routing:
+    board: BoardConfig
+    # Local mode has no Slack: chat messages go to the console under this name when nobody else is set.
+    console_target: str = ""
+
+    def business_unit(self) -> Targets:
+        members = self.board.members_with(Role.BUSINESS_UNIT)
+        email = self.board.reminders.business_unit_email
+        emails = (email,) if email else _emails(members)
+        # The channel never sees personal data, and reminders carry none, so the channel is preferred.
+        channel = self.board.slack.business_unit_channel
+        chat = (channel,) if channel else _chat_ids(members)
+        if not chat and self.console_target:
+            chat = (self.console_target,)
+        return Targets(emails, chat, "business_unit")
+
+    def escalation(self, audience: Audience) -> Targets:
+        members = self.board.members_with(Role.CHAIR) if audience is Audience.CHAIR else self.board.board_managers()
+        chat = _chat_ids(members)  # direct messages to the person
+        if not chat and self.console_target:
+            chat = (self.console_target,)
+        return Targets(_emails(members), chat, audience.value)
+
+    def agency(self, agency_id: str) -> Targets:
+        try:
+            agency = self.board.agency(agency_id)
+        except KeyError:
+            return Targets((), (), f"agency:{agency_id}")
+        return Targets((agency.send_to,), (), f"agency:{agency_id}")
+
+    def statutory(self, *keys: str) -> tuple[list[str], str]:
+        """Addresses of the statutory recipients named (004 §5.3 by default) and a summary without them."""
+        chosen = [k for k in keys if k in self.board.statutory_recipients]
+        return [self.board.statutory_recipients[k].email for k in chosen], "statutory:" + ",".join(chosen)

@@ -1,0 +1,40 @@
+"""Benchmarks keep working: each runs at a tiny size and writes its JSON. No timing is asserted here;
+performance is measured by running the benchmarks themselves (README, "Performance")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(script: str, *args: str, tmp_path: Path) -> dict[str, object]:
+    output = tmp_path / "result.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args, "--output", str(output)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ratio" in result.stdout
+    data: dict[str, object] = json.loads(output.read_text())
+    return data
+
+
+def test_store_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("store.py", "--count", "20", "--rounds", "2", tmp_path=tmp_path)
+    assert data["benchmark"] == "store"
+    assert {"plain", "encrypted", "ratio_encrypted_to_plain"} <= set(data)
+
+
+def test_slack_ack_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("slack_ack.py", "--requests", "32", "--clients", "4", "--rounds", "2", tmp_path=tmp_path)
+    assert data["benchmark"] == "slack_ack"
+    assert data["requests_per_bot"] == 32
+    assert {"real", "noop", "ratio_real_to_noop"} <= set(data)

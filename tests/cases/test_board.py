@@ -1,0 +1,65 @@
+"""The board config: agencies, secure domains, members and their roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.actor import Role
+from cases.board import BoardConfig, BoardConfigError
+from tests.factories import BOARD_TOML, make_board
+
+
+@pytest.mark.parametrize(
+    ("address", "secure"),
+    [
+        ("someone@nhs.net", True),
+        ("SOMEONE@NHS.NET", True),
+        ("a@ofsted.cjsm.net", True),
+        ("a@northshire.pnn.police.uk", True),
+        ("a@education.gov.uk", True),
+        ("a@fakenhs.net", False),  # a suffix is not a domain
+        ("a@nhs.net.example.org", False),
+        ("a@gmail.com", False),
+        ("a@hackney.gcsx.gov.uk", False),  # GCSX closed in 2019
+    ],
+)
+def test_secure_domains(address: str, secure: bool) -> None:
+    assert make_board().is_secure_address(address) is secure
+
+
+def test_agency_lookup_by_registered_address() -> None:
+    board = make_board()
+    agency = board.agency_for_address("Named.Nurse.Testshire@nhs.net")
+    assert agency is not None and agency.id == "health"
+    assert board.agency_for_address("colleague@nhs.net") is None
+
+
+def test_slack_actor_roles() -> None:
+    board = make_board()
+    assert board.slack_actor("UCHAIR0001").has(Role.CHAIR)
+    stranger = board.slack_actor("UNOBODY01")
+    assert stranger.roles == frozenset({Role.REFERRER}) and not stranger.is_staff
+
+
+def test_statutory_recipients_default_to_004_5_3() -> None:
+    recipients = make_board().statutory_recipients
+    assert set(recipients) == {"ofsted", "dfe", "national_panel"}
+    assert recipients["ofsted"].email == "scr.sin@ofsted.cjsm.net"
+    assert "M1 2WD" in recipients["ofsted"].postal_address
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ('\n[[agencies]]\nid = "police"\nname = "Again"\naddresses = ["x@nhs.net"]\n', "agency ids appear twice"),
+        (
+            '\n[[agencies]]\nid = "dup"\nname = "Dup"\naddresses = ["reviews@testshire.pnn.police.uk"]\n',
+            "is registered to both",
+        ),
+        ('\n[[agencies]]\nid = "bad"\nname = "Bad"\naddresses = ["not an address"]\n', "is not an email address"),
+        ("\nsurprise = 1\n", "Extra inputs are not permitted"),
+    ],
+)
+def test_config_errors_are_clear(extra: str, says: str) -> None:
+    with pytest.raises(BoardConfigError, match=says):
+        BoardConfig.from_toml(BOARD_TOML + extra)

@@ -1,0 +1,234 @@
+"""A local fake of the Slack Web API, over real HTTP on 127.0.0.1 (port 0), for tests and benchmarks.
+
+Point a real `slack_sdk.WebClient` at it with `base_url=fake.base_url`; every call is recorded with its
+method, parameters, and the channel / user it targeted, and answered the way Slack answers::
+
+    with FakeSlack(users={"U1": {"real_name": "Test Person", "email": "t@nhs.net"}},
+                   usergroups={"S1": ["U2"]}) as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        fake.calls("chat.postMessage")[0].channel        # "C1"
+        fake.wait_for(lambda calls: any(c.method == "views.open" for c in calls))   # bounded, no sleeping
+        fake.channel_calls()                             # calls to channels (not DMs, not modals)
+        fake.raw_text()                                  # every recorded call as text, to search for names
+
+Answers: auth.test names the bot (user UBOT000001, team T0TEST0001); conversations.open gives the DM
+channel "D" + user id; chat.postMessage / chat.postEphemeral / chat.update give a fresh ts; views.* give a view
+id; users.info gives the configured profile; usergroups.users.list the configured members; apps.connections.open
+the `socket_url` if one is set. Anything else answers {"ok": true}. GET /calls gives the number of calls so far
+(for a benchmark watching from another process). `fail_next(method, error)` makes the next
+call of a method answer {"ok": false, "error": error}.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER = "UBOT000001"
+TEAM = "T0TEST0001"
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    method: str
+    params: dict[str, Any]
+    token: str = ""
+
+    @property
+    def channel(self) -> str | None:
+        value = self.params.get("channel") or self.params.get("channel_id")
+        return str(value) if value else None
+
+    @property
+    def user(self) -> str | None:
+        value = self.params.get("user") or self.params.get("user_id") or self.params.get("users")
+        return str(value) if value else None
+
+    @property
+    def is_to_channel(self) -> bool:
+        """A post into a public or private channel (not a DM, not a modal, not ephemeral to one person)."""
+        return (
+            self.method in {"chat.postMessage", "chat.update", "chat.scheduleMessage", "files.upload"}
+            and self.channel is not None
+            and self.channel[:1] in {"C", "G"}
+        )
+
+    @property
+    def text(self) -> str:
+        return json.dumps(self.params, ensure_ascii=False)
+
+
+def _decode(value: Any) -> Any:
+    """Form fields that hold JSON (blocks, view) decoded, so tests can look inside them."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, str]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    socket_url: str = ""
+
+    def __post_init__(self) -> None:
+        self._calls: list[SlackCall] = []
+        self._changed = threading.Condition()
+        self._failures: dict[str, list[str]] = {}
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                if "json" in (self.headers.get("content-type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                params = {k: _decode(v) for k, v in params.items()}
+                token = (self.headers.get("authorization") or "").removeprefix("Bearer ")
+                method = self.path.rsplit("/", 1)[-1].split("?")[0]
+                body = json.dumps(fake._answer(SlackCall(method, params, token))).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json; charset=utf-8")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # GET /calls: how many calls so far (for benchmarks in another process)
+                body = json.dumps({"calls": len(fake.calls())}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/"
+
+    # --- answering -----------------------------------------------------------------------------------
+
+    def fail_next(self, method: str, error: str) -> None:
+        with self._changed:
+            self._failures.setdefault(method, []).append(error)
+
+    def _answer(self, call: SlackCall) -> dict[str, Any]:
+        with self._changed:
+            self._calls.append(call)
+            self._changed.notify_all()
+            failures = self._failures.get(call.method)
+            if failures:
+                return {"ok": False, "error": failures.pop(0)}
+        p = call.params
+        if call.method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.example/",
+                "team": "Test",
+                "user": "scrbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "BBOT000001",
+            }
+        if call.method == "conversations.open":
+            user = str(p.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + user.removeprefix("U")}}
+        if call.method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
+            ts = f"1700000000.{next(self._ts):06d}"
+            if call.method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            return {
+                "ok": True,
+                "channel": p.get("channel"),
+                "ts": p.get("ts") or ts,
+                "message": {"text": p.get("text")},
+            }
+        if call.method.startswith("views."):
+            return {"ok": True, "view": {"id": f"V{next(self._views):08d}", **(p.get("view") or {})}}
+        if call.method == "users.info":
+            user = str(p.get("user"))
+            profile = self.users.get(user, {})
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "real_name": profile.get("real_name", ""),
+                    "profile": {"real_name": profile.get("real_name", ""), "email": profile.get("email", "")},
+                },
+            }
+        if call.method == "usergroups.users.list":
+            return {"ok": True, "users": self.usergroups.get(str(p.get("usergroup")), [])}
+        if call.method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": True}
+
+    # --- looking at what was called ------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[SlackCall]:
+        with self._changed:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def channel_calls(self) -> list[SlackCall]:
+        return [c for c in self.calls() if c.is_to_channel]
+
+    def raw_text(self) -> str:
+        return "\n".join(f"{c.method} {c.text}" for c in self.calls())
+
+    def clear(self) -> None:
+        with self._changed:
+            self._calls.clear()
+
+    def wait_for(self, predicate: Callable[[list[SlackCall]], bool], timeout: float = 20.0) -> list[SlackCall]:
+        """Wait (bounded, on a condition, never sleeping) until the recorded calls satisfy `predicate`."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: predicate(list(self._calls)), timeout=timeout):
+                methods = [c.method for c in self._calls]
+                last = [str(c.params.get("text", ""))[:80] for c in self._calls[-3:]]
+                raise AssertionError(f"Slack calls did not arrive within {timeout}s; got {methods}; last texts {last}")
+            return list(self._calls)
+
+    def wait_count(self, method: str, count: int, timeout: float = 20.0) -> list[SlackCall]:
+        self.wait_for(lambda calls: sum(c.method == method for c in calls) >= count, timeout)
+        return self.calls(method)
