@@ -1,7 +1,8 @@
 """Benchmark: ingest 5,000 mixed messages from a Maildir end to end (store encrypted, classify, match,
-record, notify, move), and in the same run only parse the same messages with the standard library.
+record, notify, move) through the service's own wiring, and in the same run only parse the same messages
+with the standard library.
 
-    .venv/bin/python bench/mail_ingest.py [--messages 5000] [--database-url URL]
+    .venv/bin/python bench/mail_ingest.py [--messages 5000] [--output FILE]
 
 Prints messages/s for both, the ratio, and peak memory; writes bench/results/mail_ingest.json.
 The mix (per 5,000): 750 agency confirmations, 500 of them delivered a second time, 1,250 out-of-office
@@ -14,12 +15,14 @@ from __future__ import annotations
 import argparse
 import email
 import json
+import os
 import platform
 import random
 import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -27,14 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cases.board import SlackSettings
-from cases.packs import bundled_pack
+from bot.clock import FixedClock
+from bot.context import AppContext
+from bot.settings import Settings
+from intake.inbound.processor import PollReport
 from mail.maildir import MaildirMailbox
-from storage.db import make_engine, upgrade
-from storage.keyring import KeyRing
 from storage.store import open_store
-from tests.factories import REFERRER, make_board, make_referral
-from tests.support.intake import make_intake
+from tests.factories import BOARD_TOML, REFERRER, make_referral
+from tests.support.intake import AUTHSERV_ID, make_intake
 
 NOW = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
 AGENCIES = {
@@ -105,36 +108,63 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="scrbot-bench-"))
-    board = make_board(slack=SlackSettings(business_unit_channel="C0BUSINESS"))
-    url = args.database_url or f"sqlite+pysqlite:///{work / 'scrbot.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    store = open_store(
-        engine, board, KeyRing.load_or_create(work / "keys.json", board.id), bundled_pack(board.rules_pack)
+@dataclass
+class Ingested:
+    seconds: float
+    report: PollReport
+    rss_before: float
+    rss_after: float
+
+
+def ingest(work: Path, args: argparse.Namespace, *, service: bool) -> tuple[Ingested, list[bytes], str]:
+    """Ingest the mix into a fresh store and Maildir. `service`: through bot/context.py's wiring, with every
+    listener a deployment has on the case store (agency requests, statutory drafts, issue 5's reminder
+    planning, channel notices); otherwise the intake core as tests/support/intake.py wires it (agency
+    requests and business unit notices only)."""
+    work.mkdir(parents=True)
+    board_file = work / "board.toml"
+    board_file.write_text(BOARD_TOML + '\n[slack]\nbusiness_unit_channel = "C0BUSINESS"\n', encoding="utf-8")
+    settings = Settings(
+        data_dir=work, database_url=args.database_url, board_config=board_file, mail_authserv_id=AUTHSERV_ID
     )
+    ctx = AppContext(settings=settings, clock=FixedClock(NOW))
+    if service:
+        store, intake = ctx.store, ctx.intake
+    else:
+        ctx.migrate()
+        store = open_store(ctx.engine, ctx.board, ctx.ring, ctx.pack)
+        intake = make_intake(store, mailbox=ctx.mailbox)
     references = [
         store.cases.file_referral(make_referral(), actor=REFERRER, now=NOW).reference
         for _ in range(max(1, args.messages * 750 // 5000 // len(AGENCIES) + 1))
     ]
-    mailbox = MaildirMailbox(work / "mail" / "inbox", work / "mail" / "outbox")
+    mailbox = ctx.mailbox
+    assert isinstance(mailbox, MaildirMailbox)
     messages = mix(references, args.messages)
     for raw in messages:
         mailbox.deliver(raw)
-    intake = make_intake(store, mailbox=mailbox)
     rss_before = peak_rss_mib()
-
     started = time.perf_counter()
     report = intake.poll_mailbox(NOW, limit=len(messages) + 1)
-    ingest_seconds = time.perf_counter() - started
-    rss_ingest = peak_rss_mib()
+    seconds = time.perf_counter() - started
     assert report.seen == len(messages) and not report.stopped, report.stopped
     assert mailbox.list_new() == []
+    backend = ctx.engine.url.get_backend_name()
+    ctx.close()
+    return Ingested(seconds, report, rss_before, peak_rss_mib()), messages, backend
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file per run")
+    parser.add_argument("--output", type=Path, default=None, help="default bench/results/mail_ingest.json")
+    args = parser.parse_args()
+    if args.database_url:
+        parser.error("--database-url: give an empty database; both wirings need their own (run once per database)")
+    work = Path(tempfile.mkdtemp(prefix="scrbot-bench-"))
+    core, messages, backend = ingest(work / "intake", args, service=False)
+    full, _, _ = ingest(work / "service", args, service=True)
 
     started = time.perf_counter()
     for raw in messages:
@@ -143,46 +173,46 @@ def main() -> int:
         if body is not None:
             body.get_content()
     parse_seconds = time.perf_counter() - started
-
     started = time.perf_counter()
     for raw in messages:
         email.message_from_bytes(raw, policy=policy.compat32)
     compat_seconds = time.perf_counter() - started
 
-    ingest_rate = len(messages) / ingest_seconds
-    parse_rate = len(messages) / parse_seconds
+    n = len(messages)
+    core_rate, full_rate, parse_rate = n / core.seconds, n / full.seconds, n / parse_seconds
     result = {
         "benchmark": "mail_ingest",
-        "messages": len(messages),
-        "database": engine.url.get_backend_name(),
-        "outcomes": report.counts(),
-        "duplicates": sum(1 for o in report.outcomes if o.duplicate),
-        "end_to_end_messages_per_second": round(ingest_rate, 1),
+        "messages": n,
+        "database": backend,
+        "outcomes": core.report.counts(),
+        "duplicates": sum(1 for o in core.report.outcomes if o.duplicate),
+        "end_to_end_messages_per_second": round(core_rate, 1),
+        "end_to_end_with_service_listeners_messages_per_second": round(full_rate, 1),
         "baseline": "stdlib email, policy.default + get_body() + get_content(), same messages",
         "baseline_messages_per_second": round(parse_rate, 1),
-        "ratio_end_to_end_to_baseline": round(ingest_rate / parse_rate, 3),
-        "stdlib_compat32_parse_messages_per_second": round(len(messages) / compat_seconds, 1),
-        "peak_rss_mib_before_ingest": round(rss_before, 1),
-        "peak_rss_mib_after_ingest": round(rss_ingest, 1),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "ratio_end_to_end_to_baseline": round(core_rate / parse_rate, 3),
+        "ratio_with_service_listeners_to_baseline": round(full_rate / parse_rate, 3),
+        "stdlib_compat32_parse_messages_per_second": round(n / compat_seconds, 1),
+        "peak_rss_mib_during_ingest": round(max(core.rss_after, full.rss_after), 1),
+        "peak_rss_mib_before_first_ingest": round(core.rss_before, 1),
         "target_end_to_end_messages_per_second": 200,
-        "meets_target": ingest_rate >= 200,
+        "meets_target": core_rate >= 200 if n >= 5000 else None,
         "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPUs",
-        "load_average_at_end": [round(x, 2) for x in __import__("os").getloadavg()],
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
-    print(f"end to end (store encrypted, classify, match, record, notify, move): {ingest_rate:8.1f} messages/s")
-    print(f"stdlib parse only (policy.default + get_body):                       {parse_rate:8.1f} messages/s")
-    print(f"ratio end to end / stdlib parse:                                     {ingest_rate / parse_rate:8.3f}")
-    compat_rate = len(messages) / compat_seconds
-    print(f"stdlib parse only (compat32), for reference:                        {compat_rate:8.1f} messages/s")
-    before, after = result["peak_rss_mib_before_ingest"], result["peak_rss_mib_after_ingest"]
-    print(f"peak RSS: {after} MiB after ingest ({before} MiB before)")
+    print(f"end to end, intake (store encrypted, classify, match, record, notify, move): {core_rate:8.1f} messages/s")
+    print(f"end to end, with every service listener (bot/context.py wiring):          {full_rate:8.1f} messages/s")
+    print(f"stdlib parse only (policy.default + get_body):                            {parse_rate:8.1f} messages/s")
+    print(f"ratio end to end / stdlib parse: intake {core_rate / parse_rate:.3f}, service {full_rate / parse_rate:.3f}")
+    compat_rate = n / compat_seconds
+    print(f"stdlib parse only (compat32), for reference:                              {compat_rate:8.1f} messages/s")
+    peak, before = result["peak_rss_mib_during_ingest"], result["peak_rss_mib_before_first_ingest"]
+    print(f"peak RSS: {peak} MiB ({before} MiB before)")
     print(f"outcomes: {result['outcomes']}, of which duplicates {result['duplicates']}")
-    out = Path(__file__).parent / "results" / "mail_ingest.json"
+    out = args.output or Path(__file__).parent / "results" / "mail_ingest.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {out}")
-    engine.dispose()
     return 0
 
 
