@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -56,13 +56,20 @@ def _prefill(client: WebClient, user: str) -> dict[str, Any]:
     return prefill
 
 
+TICKET = "scrbot_turn_ticket"  # the place in line, set at acknowledgement, carried to the deferred work
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """Who sent a command, interaction or event."""
+    if "user_id" in body:
+        return str(body["user_id"])
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    return str((body.get("event") or {}).get("user", ""))
+
+
 def converse(services: SlackServices, client: WebClient, user: str, channel: str, inp: Input) -> None:
-    """One turn of the user's conversation; the replies go to their DM."""
-    with services.turn_lock(user):
-        _converse(services, client, user, channel, inp)
-
-
-def _converse(services: SlackServices, client: WebClient, user: str, channel: str, inp: Input) -> None:
     actor = services.access.actor(user)
     prefill = (
         _prefill(client, user) if inp.command is Command.START and not services.referrals.has_draft(actor) else None
@@ -115,38 +122,49 @@ def _action_input(action: dict[str, Any], body: dict[str, Any]) -> Input | None:
 
 
 def register(app: App, services: SlackServices) -> None:
-    def ack_command(ack: Ack) -> None:
+    # Each step takes its place in line when it is acknowledged (in delivery order) and is worked on in
+    # that order, however the deferred threads happen to start.
+    def ack_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        context[TICKET] = services.take_ticket(user_of(body))
         ack(text="I have sent you a direct message to start the referral.")
+
+    def ack_turn(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        context[TICKET] = services.take_ticket(user_of(body))
+        ack()
 
     def ack_only(ack: Ack) -> None:
         ack()
 
-    def start_from_command(body: dict[str, Any], client: WebClient) -> None:
+    def start_from_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user = str(body["user_id"])
-        converse(services, client, user, _dm_channel(client, user), Input(command=Command.START))
+        with services.turn(user, context.get(TICKET)):
+            converse(services, client, user, _dm_channel(client, user), Input(command=Command.START))
 
-    def start_from_interaction(body: dict[str, Any], client: WebClient) -> None:
+    def start_from_interaction(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user = str(body["user"]["id"])
-        channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
-        converse(services, client, user, str(channel), Input(command=Command.START))
+        with services.turn(user, context.get(TICKET)):
+            channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
+            converse(services, client, user, str(channel), Input(command=Command.START))
 
-    def on_action(body: dict[str, Any], client: WebClient) -> None:
+    def on_action(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user = str(body["user"]["id"])
-        channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
-        for action in body.get("actions") or []:
-            inp = _action_input(action, body)
-            if inp is not None:
-                converse(services, client, user, str(channel), inp)
+        with services.turn(user, context.get(TICKET)):
+            channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
+            for action in body.get("actions") or []:
+                inp = _action_input(action, body)
+                if inp is not None:
+                    converse(services, client, user, str(channel), inp)
 
-    def on_direct_message(event: dict[str, Any], client: WebClient) -> None:
+    def on_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user = str(event.get("user", ""))
-        text = plain_text(str(event.get("text") or ""))
-        channel = str(event.get("channel"))
-        actor = services.access.actor(user)
-        if not services.referrals.has_draft(actor) and " ".join(text.lower().split()) in START_WORDS:
-            converse(services, client, user, channel, Input(command=Command.START))
-            return
-        converse(services, client, user, channel, Input(text=text))
+        with services.turn(user, context.get(TICKET)):
+            text = plain_text(str(event.get("text") or ""))
+            channel = str(event.get("channel"))
+            actor = services.access.actor(user)
+            if not services.referrals.has_draft(actor) and " ".join(text.lower().split()) in START_WORDS:
+                converse(services, client, user, channel, Input(command=Command.START))
+                return
+            converse(services, client, user, channel, Input(text=text))
 
     def is_plain_dm(event: dict[str, Any]) -> bool:
         return (
@@ -157,12 +175,12 @@ def register(app: App, services: SlackServices) -> None:
         )
 
     app.command(COMMAND_NAME)(ack=ack_command, lazy=[start_from_command])
-    app.shortcut(SHORTCUT_ID)(ack=ack_only, lazy=[start_from_interaction])
-    app.action(cb.START)(ack=ack_only, lazy=[start_from_interaction])
+    app.shortcut(SHORTCUT_ID)(ack=ack_turn, lazy=[start_from_interaction])
+    app.action(cb.START)(ack=ack_turn, lazy=[start_from_interaction])
     pattern = re.compile(
         rf"^({cb.ANSWER}:\d+|{cb.PICK}|{cb.DATE}|{cb.MULTI_DONE}|{cb.COMMAND}:\w+|{cb.EDIT}|{cb.CONFIRM_CANCEL}:\w+)$"
     )
-    app.action(pattern)(ack=ack_only, lazy=[on_action])
+    app.action(pattern)(ack=ack_turn, lazy=[on_action])
     # Choosing in the multi-select changes nothing until "Continue" is pressed.
     app.action(cb.MULTI_PICK)(ack_only)
-    app.event("message", matchers=[is_plain_dm])(ack=ack_only, lazy=[on_direct_message])
+    app.event("message", matchers=[is_plain_dm])(ack=ack_turn, lazy=[on_direct_message])

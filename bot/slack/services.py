@@ -3,8 +3,10 @@ for notifications, the clock. Built once per app by `bot.slack.app`."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +20,11 @@ from notify.outbox import Outbox
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftStore
 from storage.store import Store
+
+log = logging.getLogger("scrbot.slack")
+
+# How long a conversation step waits for an earlier step of the same person that may never run.
+TURN_WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -35,14 +42,36 @@ class SlackServices:
     dispatch: Callable[[datetime], Any] | None = None
 
     def __post_init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._turns = threading.Condition()
+        self._next_ticket: dict[str, int] = {}
+        self._serving: dict[str, int] = {}
 
-    def turn_lock(self, user: str) -> threading.Lock:
-        """One conversation step at a time per person in this process, in the order Slack delivered them
-        (the draft's row lock already keeps them apart between processes)."""
-        with self._locks_guard:
-            return self._locks.setdefault(user, threading.Lock())
+    def take_ticket(self, user: str) -> int:
+        """Called when a message is acknowledged, in the order Slack delivered them: the person's place in
+        line. (Deferred work starts in any order, and a plain lock does not queue fairly.)"""
+        with self._turns:
+            ticket = self._next_ticket.get(user, 0)
+            self._next_ticket[user] = ticket + 1
+            return ticket
+
+    @contextmanager
+    def turn(self, user: str, ticket: int | None, *, wait: float = TURN_WAIT_SECONDS) -> Iterator[None]:
+        """One conversation step at a time per person in this process, in ticket order (the draft's row lock
+        keeps processes apart). A step whose work never ran (its thread died) holds up the line for at most
+        `wait` seconds."""
+        with self._turns:
+            if ticket is None:  # no place in line (not from an acknowledged request): join at the back
+                ticket = self._next_ticket.get(user, 0)
+                self._next_ticket[user] = ticket + 1
+            if not self._turns.wait_for(lambda: self._serving.get(user, 0) >= ticket, timeout=wait):
+                log.warning("a conversation step waited %ss for an earlier one; going ahead", wait)
+            self._serving[user] = max(self._serving.get(user, 0), ticket)
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._serving[user] = max(self._serving.get(user, 0), ticket + 1)
+                self._turns.notify_all()
 
     def send_queued(self) -> None:
         if self.dispatch is not None:
