@@ -38,6 +38,7 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/slack_ack.py
+	$(BIN)/python bench/mail_ingest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -37,6 +37,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from cases.board import BoardConfigError
     from cases.problems import InvalidInput
     from cases.rules import RulesPackError
+    from mail.base import MailboxError
     from storage.case_store import CaseNotFound, InvalidTransition
     from storage.crypto import DecryptionError
     from storage.keyring import KeyError_, KeyFileError
@@ -52,6 +53,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         KeyFileError,
         KeyError_,
         DecryptionError,
+        MailboxError,
         FileNotFoundError,
         LookupError,
         ValueError,

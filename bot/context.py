@@ -6,7 +6,7 @@ import getpass
 import logging
 import sys
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +21,18 @@ from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from intake.inbound.limits import MIB, Limits
+from intake.inbound.processor import MailIntake
 from intake.referrals import ReferralConversations
 from mail.base import Mailbox
+from mail.ews import EwsConfig, EwsMailbox
+from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
+from notify.agency_requests import AgencyRequests
 from notify.case_notices import business_unit_notices
 from notify.dispatch import Dispatcher, Sender
 from notify.draft_notices import sweep_drafts
+from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from notify.purge import purge_outbox
 from notify.scheduler import JobRegistry
@@ -35,6 +41,7 @@ from notify.service import NotifyService
 from storage.db import make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
+from storage.inbound import InboundStore
 from storage.keyring import KeyRing
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
@@ -50,6 +57,10 @@ DRAFT_SWEEP_EVERY = timedelta(minutes=5)
 
 # Local mode has no Slack: chat messages for nobody in particular are printed under this name.
 CONSOLE_TARGET = "business-unit"
+
+
+class MailSettingsError(ValueError):
+    """The configured mail backend lacks a setting it needs."""
 
 
 def clock_from(settings: Settings) -> Clock:
@@ -141,6 +152,19 @@ class AppContext:
         )
         notify.subscribe()
         self.__dict__["notify"] = notify  # the cached `notify` below: one service, subscribed once
+        # Agency requests (004 §3.7, §5.6) on every filed referral, however it was filed (mail feature).
+        requests = AgencyRequests(
+            store.sessions, outbox, board=store.board, codec=store.codec, calendar=store.calendar, cases=store.cases
+        )
+        requests.subscribe()
+        self.__dict__["agency_requests"] = requests
+
+    @cached_property
+    def agency_requests(self) -> AgencyRequests:
+        """Requests go on ReferralFiled; `sync_requests_sent(now)` and `tell_missing_on_the_day(now)` here."""
+        _ = self.store  # building the store subscribes the requests and caches them here
+        requests: AgencyRequests = self.__dict__["agency_requests"]
+        return requests
 
     @cached_property
     def notify(self) -> NotifyService:
@@ -179,7 +203,80 @@ class AppContext:
     @cached_property
     def mailbox(self) -> Mailbox:
         """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail)."""
-        return MaildirMailbox(self.settings.maildir_inbox, self.settings.mail_outbox_dir)
+        s = self.settings
+        if s.mail_backend == "ews":
+            self._require("ews", EWS_ENDPOINT=s.ews_endpoint, EWS_USERNAME=s.ews_username, EWS_MAILBOX=s.ews_mailbox)
+            return EwsMailbox(
+                EwsConfig(
+                    endpoint=s.ews_endpoint,
+                    username=s.ews_username,
+                    password=s.ews_password.get_secret_value(),
+                    mailbox=s.ews_mailbox,
+                    auth_type=s.ews_auth_type,
+                    version=s.ews_version,
+                    max_wait_seconds=s.ews_max_wait_seconds,
+                )
+            )
+        if s.mail_backend == "graph":
+            self._require(
+                "graph",
+                GRAPH_TENANT_ID=s.graph_tenant_id,
+                GRAPH_CLIENT_ID=s.graph_client_id,
+                GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
+                GRAPH_MAILBOX=s.graph_mailbox,
+            )
+            return GraphMailbox(
+                GraphConfig(
+                    tenant_id=s.graph_tenant_id,
+                    client_id=s.graph_client_id,
+                    client_secret=s.graph_client_secret.get_secret_value(),
+                    mailbox=s.graph_mailbox,
+                    authority_base=s.graph_authority,
+                    graph_base=s.graph_base_url,
+                    ca_bundle=s.graph_ca_bundle,
+                )
+            )
+        return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
+
+    @staticmethod
+    def _require(backend: str, **values: str) -> None:
+        missing = [f"SCRBOT_{name}" for name, value in values.items() if not value]
+        if missing:
+            raise MailSettingsError(f"SCRBOT_MAIL_BACKEND={backend} needs {', '.join(missing)}")
+
+    @cached_property
+    def inbound(self) -> InboundStore:
+        store = self.store
+        return InboundStore(
+            store.sessions,
+            board_id=store.board.id,
+            cipher=store.cipher,
+            index_key=store.ring.board(store.board.id).index_key,
+            audit=store.audit,
+        )
+
+    @cached_property
+    def mail_limits(self) -> Limits:
+        s = self.settings
+        return Limits(
+            max_message_bytes=s.mail_max_message_mb * MIB,
+            max_attachments=s.mail_max_attachments,
+            max_attachment_bytes=s.mail_max_attachment_mb * MIB,
+        )
+
+    @cached_property
+    def intake(self) -> MailIntake:
+        """Inbound mail: `intake.poll_mailbox(now)`, `intake.ingest(raw, now=...)`, unlock, release."""
+        return MailIntake(
+            self.store,
+            self.inbound,
+            mailbox=self.mailbox,
+            notices=OutboxMailNotices(self.outbox),
+            limits=self.mail_limits,
+            authserv_id=self.settings.mail_authserv_id,
+            require_authentication=self.settings.mail_require_authentication,
+            source=self.settings.mail_backend,
+        )
 
     @cached_property
     def chat(self) -> ChatSender:
@@ -230,12 +327,22 @@ class AppContext:
         self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
         # Unfinished referral conversations: warn, then expire (storage/drafts.py).
         registry.add("drafts", DRAFT_SWEEP_EVERY, lambda now: sweep_drafts(self.drafts, self.outbox, now))
+        # The board's mailbox: poll, record which requests went, tell the business unit (bot/mail_service.py).
+        registry.add("mailbox", timedelta(seconds=self.settings.mail_poll_seconds), self._mail_tick)
         return registry
 
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
-        return [purge_outbox]
+        return [purge_outbox, self.inbound.purge_case]
+
+    def _mail_tick(self, now: datetime) -> object:
+        from bot.mail_service import mail_tick
+
+        return mail_tick(self, now)
 
     def close(self) -> None:
+        mailbox = self.__dict__.get("mailbox")
+        if isinstance(mailbox, GraphMailbox):
+            mailbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -7,8 +7,9 @@ Every setting is documented in README.md ("Configuration").
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +42,39 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
     # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
     clock: str = Field(default="")
+
+    # --- the board's mailbox (issue #4) ---------------------------------------------------------------
+    mail_backend: Literal["maildir", "ews", "graph"] = Field(
+        default="maildir", description="maildir (local mode), ews (Exchange on-premises) or graph (Microsoft 365)"
+    )
+    mail_poll_seconds: int = Field(default=60, ge=5, description="How often `scrbot run` polls the mailbox")
+    mail_authserv_id: str = Field(
+        default="",
+        description="The authserv-id the board's own mail server writes in Authentication-Results (e.g. "
+        "mx.board.gov.uk); its DMARC/DKIM verdicts are then required to pass",
+    )
+    mail_require_authentication: bool = Field(
+        default=False, description="Quarantine mail without Authentication-Results from the board's mail server"
+    )
+    mail_max_message_mb: int = Field(default=25, ge=1, description="Larger messages are quarantined unread")
+    mail_max_attachments: int = Field(default=10, ge=0)
+    mail_max_attachment_mb: int = Field(default=10, ge=1)
+    # Exchange on-premises (EWS)
+    ews_endpoint: str = Field(default="", description="e.g. https://mail.board.gov.uk/EWS/Exchange.asmx")
+    ews_username: str = Field(default="", description="DOMAIN\\user or user@board.gov.uk")
+    ews_password: SecretStr = Field(default=SecretStr(""))
+    ews_mailbox: str = Field(default="", description="The shared mailbox's primary SMTP address")
+    ews_auth_type: str = Field(default="NTLM", description="NTLM, basic or digest")
+    ews_version: str = Field(default="2016", description="2010, 2013, 2016, 2019 or a build number")
+    ews_max_wait_seconds: int = Field(default=60, ge=0, description="Longest wait for a busy server")
+    # Exchange Online (Microsoft Graph, client credentials)
+    graph_tenant_id: str = Field(default="")
+    graph_client_id: str = Field(default="")
+    graph_client_secret: SecretStr = Field(default=SecretStr(""))
+    graph_mailbox: str = Field(default="", description="The shared mailbox's address")
+    graph_authority: str = Field(default="https://login.microsoftonline.com")
+    graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0")
+    graph_ca_bundle: str = Field(default="", description="CA file to trust for Graph and sign-in (default: system)")
 
     @property
     def sqlite_path(self) -> Path:
@@ -78,4 +112,4 @@ class Settings(BaseSettings):
     @property
     def local_mode(self) -> bool:
         """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
-        return not self.slack_configured
+        return not self.slack_configured and self.mail_backend == "maildir"

@@ -1,5 +1,9 @@
 """Local mode's mailbox: a Maildir inbox (`new/`, `cur/`, with `.processed` and `.quarantine` folders) and
-an outbox folder where each sent message is written as an `.eml` file. Real files, no server."""
+an outbox folder where each sent message is written as an `.eml` file. Real files, no server.
+
+A message is moved between folders with one `rename` on the same filesystem, so a crash never leaves it in
+two folders or in none, and its key (the file name before any ":2,flags" suffix) stays the same.
+"""
 
 from __future__ import annotations
 
@@ -13,52 +17,92 @@ from pathlib import Path
 from mail.base import MailboxError
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]+")
+_SUBDIRS = ("new", "cur")
+
+
+def _key_of(filename: str) -> str:
+    return filename.split(":", 1)[0]
 
 
 class MaildirMailbox:
     def __init__(self, inbox: Path, outbox: Path) -> None:
         self.inbox_path = inbox
         self.outbox_path = outbox
-        # Maildir(create=True) only makes tmp/new/cur when the root is new; make sure of all three.
         for sub in ("tmp", "new", "cur"):
             (inbox / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Python's Maildir only for delivering: it makes unique names the way Maildir writers must.
         self._maildir = mailbox.Maildir(inbox, factory=None, create=True)
+        self._made: set[str] = set()
 
-    def _folder(self, name: str) -> mailbox.Maildir:
-        if name not in self._maildir.list_folders():
-            return self._maildir.add_folder(name)
-        return self._maildir.get_folder(name)
+    # --- folders -------------------------------------------------------------------------------------
+
+    def _folder_path(self, name: str) -> Path:
+        if not name or "/" in name or name.startswith("."):
+            raise MailboxError(f"not a folder name: {name!r}")
+        path = self.inbox_path / f".{name}"
+        if name not in self._made:
+            for sub in ("tmp", "new", "cur"):
+                (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._made.add(name)
+        return path
+
+    @staticmethod
+    def _files(root: Path) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for sub in _SUBDIRS:
+            directory = root / sub
+            try:
+                names = os.listdir(directory)
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if not name.startswith("."):
+                    found[_key_of(name)] = directory / name
+        return found
+
+    @staticmethod
+    def _find(root: Path, key: str) -> Path | None:
+        if not key or "/" in key or key.startswith("."):
+            return None
+        for sub in _SUBDIRS:
+            directory = root / sub
+            exact = directory / key
+            if exact.is_file():
+                return exact
+            try:
+                names = os.listdir(directory)
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if _key_of(name) == key:
+                    return directory / name
+        return None
+
+    # --- the Mailbox protocol ------------------------------------------------------------------------
 
     def list_new(self) -> list[str]:
-        # Oldest first: Maildir keys begin with the delivery time in seconds.
-        return sorted(self._maildir.iterkeys())
+        # Oldest first: Maildir names begin with the delivery time in seconds.
+        return sorted(self._files(self.inbox_path))
 
     def fetch_raw(self, key: str) -> bytes:
-        try:
-            return self._maildir.get_bytes(key)
-        except KeyError:
-            raise MailboxError(f"no message {key} in the inbox") from None
+        path = self._find(self.inbox_path, key)
+        if path is None:
+            raise MailboxError(f"no message {key} in the inbox")
+        return path.read_bytes()
+
+    def size(self, key: str) -> int:
+        path = self._find(self.inbox_path, key)
+        if path is None:
+            raise MailboxError(f"no message {key} in the inbox")
+        return path.stat().st_size
 
     def move(self, key: str, folder: str) -> None:
-        try:
-            raw = self._maildir.get_bytes(key)
-        except KeyError:
+        source = self._find(self.inbox_path, key)
+        if source is None:
             return  # already moved: moving is idempotent
-        target = self._folder(folder)
-        # Copy first, then remove: a crash in between leaves a copy in both, never in neither.
-        target.add(raw)
-        self._maildir.discard(key)
-
-    def folder_keys(self, folder: str) -> list[str]:
-        return sorted(self._folder(folder).iterkeys())
-
-    def folder_raw(self, folder: str, key: str) -> bytes:
-        return self._folder(folder).get_bytes(key)
-
-    def deliver(self, raw: bytes) -> str:
-        """Drop a message into the inbox (what a mail server would do); returns its key."""
-        return self._maildir.add(raw)
+        target = self._folder_path(folder) / "cur" / source.name
+        os.rename(source, target)  # atomic on one filesystem: in one folder or the other, never both
 
     def send(self, message: EmailMessage) -> str:
         message_id = message.get("Message-ID")
@@ -74,3 +118,18 @@ class MaildirMailbox:
             os.fsync(handle.fileno())
         os.replace(tmp, final)  # the same Message-ID sent twice overwrites, never duplicates
         return str(message_id)
+
+    # --- for tests, newcomers and the CLI ------------------------------------------------------------
+
+    def folder_keys(self, folder: str) -> list[str]:
+        return sorted(self._files(self._folder_path(folder)))
+
+    def folder_raw(self, folder: str, key: str) -> bytes:
+        path = self._find(self._folder_path(folder), key)
+        if path is None:
+            raise MailboxError(f"no message {key} in {folder}")
+        return path.read_bytes()
+
+    def deliver(self, raw: bytes) -> str:
+        """Drop a message into the inbox (what a mail server would do); returns its key."""
+        return self._maildir.add(raw)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,18 @@ from storage.tables.audit import AuditAnchorRow, AuditRow
 from storage.tables.base import table_of
 
 GENESIS = "0" * 64
+_ANCHOR = table_of(AuditAnchorRow)
+_LOG = table_of(AuditRow)
+# Built once, executed with parameters: building and hashing a statement costs several times more than
+# running it, and every change and every read of personal data appends here.
+_BUMP = (
+    update(_ANCHOR)
+    .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
+    .values(seq=_ANCHOR.c.seq + 1)
+    .returning(_ANCHOR.c.seq, _ANCHOR.c.head_hash)
+)
+_INSERT = insert(_LOG)
+_HEAD = update(_ANCHOR).where(_ANCHOR.c.board_id == bindparam("anchor_board")).values(head_hash=bindparam("head"))
 
 
 def _row_hash(
@@ -89,15 +101,8 @@ class AuditLog:
         """Append one entry inside the caller's transaction; returns its sequence number."""
         detail_json = json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"), default=str)
         # Bumping the anchor first takes its row lock (PostgreSQL) or the write lock (SQLite), so
-        # concurrent appends queue here and the chain stays linear. Core statements: the ORM's bulk
-        # UPDATE path costs more than the rest of the append.
-        anchor = table_of(AuditAnchorRow)
-        bumped = session.execute(
-            update(anchor)
-            .where(anchor.c.board_id == self._board_id)
-            .values(seq=anchor.c.seq + 1)
-            .returning(anchor.c.seq, anchor.c.head_hash)
-        ).one_or_none()
+        # concurrent appends queue here and the chain stays linear.
+        bumped = session.execute(_BUMP, {"anchor_board": self._board_id}).one_or_none()
         if bumped is None:
             ensure_anchor(session, self._board_id)
             return self.append(session, at=at, actor=actor, action=action, case_ref=case_ref, detail=detail)
@@ -114,19 +119,20 @@ class AuditLog:
             detail=detail_json,
         )
         session.execute(
-            insert(table_of(AuditRow)).values(
-                board_id=self._board_id,
-                seq=seq,
-                at=at,
-                actor=actor,
-                action=action,
-                case_ref=case_ref,
-                detail=detail_json,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+            _INSERT,
+            {
+                "board_id": self._board_id,
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "case_ref": case_ref,
+                "detail": detail_json,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            },
         )
-        session.execute(update(anchor).where(anchor.c.board_id == self._board_id).values(head_hash=digest))
+        session.execute(_HEAD, {"anchor_board": self._board_id, "head": digest})
         return int(seq)
 
     def verify(self, session: Session) -> list[str]:

@@ -13,6 +13,7 @@ from bot.commands import (
     decide_cmd,
     drafts_cmd,
     keys_cmd,
+    mail_cmd,
     notify_cmd,
     purge_cmd,
     refer_cmd,
@@ -34,4 +35,5 @@ COMMAND_MODULES: list[ModuleType] = [
     audit_cmd,
     db_cmd,
     purge_cmd,
+    mail_cmd,
 ]

@@ -140,11 +140,17 @@ def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
                 "involvement": c.involvement.value,
                 "records_secured": c.records_secured,
                 "secured_on": c.secured_on.isoformat() if c.secured_on else None,
+                "evidence": c.evidence or None,
                 **({"secured_by": c.secured_by, "involvement_detail": c.involvement_detail} if full else {}),
             }
             for c in case.confirmations
         ],
         "purged": case.purged_at is not None,
+        "not_confirmed": case.agencies_not_confirmed(),
+        "mail": [
+            {"id": m.id, "status": m.status.value, "kind": m.kind, "agency": m.agency_id or None, "reason": m.reason}
+            for m in ctx.inbound.list(case_ref=case.reference)
+        ],
     }
     if case.decision is not None:
         data["decision"] = {"outcome": case.decision.outcome.value, "decided_on": case.decision.decided_on.isoformat()}
@@ -206,12 +212,26 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
     print()
     print("Agencies")
     print_table(
-        ["AGENCY", "REQUEST SENT", "INVOLVEMENT", "RECORDS SECURED"],
+        ["AGENCY", "REQUEST SENT", "INVOLVEMENT", "RECORDS SECURED", "EVIDENCE"],
         [
-            (a["agency"], a["request_sent_at"] or "-", a["involvement"], a["secured_on"] or "not yet")
+            (
+                a["agency"],
+                a["request_sent_at"] or "-",
+                a["involvement"],
+                a["secured_on"] or "not yet",
+                a["evidence"] or "-",
+            )
             for a in data["agencies"]
         ],
     )
+    print(f"Not yet confirmed records secured: {', '.join(data['not_confirmed']) or 'none'}")
+    if data["mail"]:
+        print()
+        print("Mail about this case")
+        print_table(
+            ["ID", "STATUS", "KIND", "AGENCY", "REASON"],
+            [(m["id"], m["status"], m["kind"], m["agency"] or "-", m["reason"]) for m in data["mail"]],
+        )
     return 0
 
 

@@ -66,6 +66,10 @@ def _report(ctx: AppContext, applied: bool) -> None:
     print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
     jobs = ctx.jobs.jobs()
     print("  scheduler:    " + ", ".join(f"{j.name} every {_every(j.interval.total_seconds())}" for j in jobs))
+    mailbox: str = ctx.settings.mail_backend
+    if mailbox == "maildir":
+        mailbox += f" (inbox {ctx.settings.maildir_inbox})"
+    print(f"  mailbox:      {mailbox}")
     print(f"  outbox:       {ctx.settings.mail_outbox_dir} (.eml files)")
     print(f"  calendar:     {ctx.settings.calendar_file}")
 
@@ -82,6 +86,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print("  .venv/bin/scrbot chat                                 # file a referral by conversation")
         print("  .venv/bin/scrbot refer --file examples/referral.json")
         print("  .venv/bin/scrbot case list")
+        print("  .venv/bin/scrbot mail deliver examples/mail/police-reply.eml   # an agency's reply (docs/mail.md)")
         print("  .venv/bin/scrbot notify list")
     log.info("service started%s", " in local mode" if ctx.settings.local_mode else "")
     if args.once:

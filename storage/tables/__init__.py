@@ -11,6 +11,7 @@ from storage.tables.cases import (
     DecisionRow,
 )
 from storage.tables.conversations import DraftRow, SeenDeliveryRow
+from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
 
@@ -25,6 +26,7 @@ __all__ = [
     "DeadlineRow",
     "DecisionRow",
     "DraftRow",
+    "InboundMessageRow",
     "OutboxRow",
     "ReminderRow",
     "SeenDeliveryRow",

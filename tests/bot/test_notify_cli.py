@@ -134,7 +134,7 @@ def test_run_once_ticks_every_job_in_local_mode(local: Path, capsys: pytest.Capt
     code, out, _ = scrbot(capsys, "run", "--once", at=datetime(2026, 12, 16, 9, 5, tzinfo=UTC))
     assert code == 0
     assert "scheduler:    reminders every 1 min, reminder_catch_up every 1 h, outbox every 15 s" in out
-    assert "Ran 5 periodic job(s) once." in out  # reminders, catch-up, outbox, calendar, drafts
+    assert "Ran 6 periodic job(s) once." in out  # reminders, catch-up, outbox, calendar, drafts, mailbox
     assert "[slack C0BUSINESS] Deadline reminders" in out  # reminders print to the console
     assert list((local / "var" / "mail" / "outbox").glob("*.eml"))  # and land as .eml files
     feed = local / "var" / "calendar" / "deadlines.ics"

@@ -1,0 +1,35 @@
+"""The mailbox's periodic job: poll the inbox, record which agency requests have gone, and tell the
+business unit on the records_secured day which agencies have still not confirmed. `bot/context.py` registers
+it in `ctx.jobs` as "mailbox" (every SCRBOT_MAIL_POLL_SECONDS); `scrbot run` ticks it with the others."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from intake.inbound.processor import PollReport
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+log = logging.getLogger("scrbot.mail")
+
+
+@dataclass(frozen=True)
+class MailTick:
+    poll: PollReport
+    requests_marked_sent: int
+    missing_notices: list[str]
+
+
+def mail_tick(ctx: AppContext, now: datetime) -> MailTick:
+    poll = ctx.intake.poll_mailbox(now)
+    for o in poll.outcomes:
+        # Ids, references, agency ids and reasons only: no content, no sender.
+        where = f" {o.case_ref}" + (f"/{o.agency_id}" if o.agency_id else "") if o.case_ref else ""
+        log.info("mail %s: %s %s%s: %s", o.inbound_id, o.status.value, o.kind, where, o.reason)
+    marked = ctx.agency_requests.sync_requests_sent(now)
+    missing = ctx.agency_requests.tell_missing_on_the_day(now)
+    return MailTick(poll, marked, missing)

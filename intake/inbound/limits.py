@@ -1,0 +1,34 @@
+"""Limits on hostile input. Every inbound message is untrusted until it has been checked, and even a
+trusted sender's mail can carry a zip bomb by accident: nothing is parsed, decompressed or derived without
+a cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+class LimitExceeded(ValueError):
+    """Input over one of the limits. The message names the limit, never the content."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Whole message: larger ones are kept (head only) and quarantined, never parsed.
+    max_message_bytes: int = 25 * MIB
+    # What is stored of a message over the limit (its headers, for a person to recognise it).
+    truncated_head_bytes: int = 64 * 1024
+    max_mime_parts: int = 200
+    max_nesting_depth: int = 8
+    max_attachments: int = 10
+    max_attachment_bytes: int = 10 * MIB
+    # A .docx is a zip: its members, decompressed, may not add up to more than this.
+    max_docx_uncompressed_bytes: int = 40 * MIB
+    max_docx_members: int = 1000
+    # Password key derivation: Office's default is 100,000 hash rounds; refuse files asking for more than
+    # this before deriving anything (MS-OFFCRYPTO allows up to 10,000,000: seconds of CPU per attempt).
+    max_kdf_spin_count: int = 1_000_000
+    # Text read for answers: an answer is at the top; the rest is not read.
+    max_text_chars: int = 200_000
+    max_html_bytes: int = 4 * MIB

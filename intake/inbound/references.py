@@ -1,0 +1,66 @@
+"""Which case a reply is about: our own request's Message-ID in In-Reply-To / References (immune to
+subject rewriting), else a case reference in the subject, the new text, or the quoted request."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.reference import find_references
+from intake.inbound.parse import ParsedMessage
+from intake.inbound.reply_text import ReplyText
+from storage.tables import OutboxRow
+
+# notify.senders.message_id_for: "<outbox-ID@domain>"
+_OUTBOX_ID = re.compile(r"^<outbox-([0-9a-f]{32})@", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CaseReference:
+    reference: str  # "" when none was found
+    via: str  # "thread", "subject", "text", "quoted", ""
+    conflict: str = ""  # why the candidates disagree (no personal data)
+
+
+def outbox_ids(message: ParsedMessage) -> list[str]:
+    ids: list[str] = []
+    for value in [*message.in_reply_to, *reversed(message.references)]:
+        match = _OUTBOX_ID.match(value)
+        if match and match.group(1).lower() not in ids:
+            ids.append(match.group(1).lower())
+    return ids
+
+
+def find_case_reference(s: Session, board_id: str, message: ParsedMessage, reply: ReplyText) -> CaseReference:
+    threaded: list[str] = []
+    ids = outbox_ids(message)
+    if ids:
+        rows = dict(
+            s.execute(
+                select(OutboxRow.id, OutboxRow.case_ref).where(OutboxRow.board_id == board_id, OutboxRow.id.in_(ids))
+            ).all()
+        )
+        threaded = [rows[i] for i in ids if rows.get(i)]
+    in_subject = find_references(message.subject)
+    if threaded:
+        if in_subject and threaded[0] not in in_subject:
+            return CaseReference("", "", "the subject names a different case from the request it answers")
+        return CaseReference(threaded[0], "thread")
+    if len(in_subject) > 1:
+        return CaseReference("", "", "the subject names more than one case")
+    if in_subject:
+        return CaseReference(in_subject[0], "subject")
+    in_text = find_references(reply.new)
+    if len(in_text) > 1:
+        return CaseReference("", "", "the reply names more than one case")
+    if in_text:
+        return CaseReference(in_text[0], "text")
+    quoted = find_references(message.text)
+    if len(quoted) == 1:
+        return CaseReference(quoted[0], "quoted")
+    if len(quoted) > 1:
+        return CaseReference("", "", "the message names more than one case")
+    return CaseReference("", "")

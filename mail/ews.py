@@ -1,0 +1,175 @@
+"""Exchange on-premises through EWS (exchangelib).
+
+Configured with a fixed service endpoint, an explicit auth type and server version, so exchangelib never
+guesses (no autodiscover, no auth or version probing). Its retry policy waits out a busy server for at
+most `max_wait_seconds`, and treats HTTP 401 as wrong credentials at once: exchangelib's own
+fault-tolerant policy reads 401 as throttling and retries it for up to an hour.
+
+"Processed" and "quarantine" are subfolders of the inbox, created on first use. Keys are EWS item ids.
+Microsoft is switching EWS off for Exchange Online (from 1 October 2026, fully on 1 April 2027): boards on
+Microsoft 365 use the Graph backend (mail/graph.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+
+from mail.base import MailboxError
+
+_VERSIONS = {"2010": (14, 2), "2013": (15, 0), "2016": (15, 1), "2019": (15, 2)}
+
+
+@dataclass(frozen=True)
+class EwsConfig:
+    endpoint: str  # e.g. https://mail.board.gov.uk/EWS/Exchange.asmx
+    username: str  # DOMAIN\user or user@board.gov.uk
+    password: str
+    mailbox: str  # the shared mailbox's primary SMTP address
+    auth_type: str = "NTLM"  # NTLM, basic, digest
+    version: str = "2016"  # 2010, 2013, 2016, 2019, or a build number such as 15.1.2507.6
+    max_wait_seconds: int = 60
+    page_size: int = 100
+    max_messages_per_poll: int = 500
+
+    def __repr__(self) -> str:  # never the password
+        return f"EwsConfig(endpoint={self.endpoint!r}, mailbox=..., auth_type={self.auth_type!r})"
+
+
+def _build(version: str) -> Any:
+    from exchangelib import Build
+
+    if version in _VERSIONS:
+        return Build(*_VERSIONS[version])
+    parts = [int(p) for p in version.split(".") if p.isdigit()]
+    if len(parts) < 2:
+        raise MailboxError(f"EWS version {version!r} is not one of {', '.join(_VERSIONS)} or a build number")
+    return Build(*parts[:4])
+
+
+def _auth_type(name: str) -> str:
+    from exchangelib.transport import BASIC, DIGEST, NTLM
+
+    types = {"ntlm": NTLM, "basic": BASIC, "digest": DIGEST}
+    try:
+        return str(types[name.strip().lower()])
+    except KeyError:
+        raise MailboxError(f"EWS auth type {name!r} is not one of NTLM, basic, digest") from None
+
+
+def _retry_policy(max_wait: int) -> Any:
+    from exchangelib.errors import UnauthorizedError
+    from exchangelib.protocol import FaultTolerance
+
+    class BoundedRetry(FaultTolerance):  # type: ignore[misc]
+        """Back off for a busy server up to max_wait; never retry wrong credentials."""
+
+        def raise_response_errors(self, response: Any) -> Any:
+            if response.status_code == 401:
+                raise UnauthorizedError("the Exchange server refused the credentials")
+            return super().raise_response_errors(response)
+
+    return BoundedRetry(max_wait=max_wait)
+
+
+def _failure(exc: BaseException, doing: str) -> MailboxError:
+    # exchangelib's messages can quote server responses; only the type is kept.
+    return MailboxError(f"EWS {doing} failed ({type(exc).__name__})")
+
+
+class EwsMailbox:
+    def __init__(self, config: EwsConfig) -> None:
+        self.config = config
+        self._account: Any = None
+        self._folders: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        from exchangelib import DELEGATE, Account, Configuration, Credentials, Version
+
+        with self._lock:
+            if self._account is None:
+                configuration = Configuration(
+                    service_endpoint=self.config.endpoint,
+                    credentials=Credentials(self.config.username, self.config.password),
+                    auth_type=_auth_type(self.config.auth_type),
+                    version=Version(build=_build(self.config.version)),
+                    retry_policy=_retry_policy(self.config.max_wait_seconds),
+                    max_connections=2,
+                )
+                self._account = Account(
+                    primary_smtp_address=self.config.mailbox,
+                    config=configuration,
+                    autodiscover=False,
+                    access_type=DELEGATE,
+                )
+            return self._account
+
+    def _folder(self, name: str) -> Any:
+        from exchangelib import Folder
+        from exchangelib.errors import ErrorFolderNotFound
+
+        if name not in self._folders:
+            inbox = self._connect().inbox
+            try:
+                folder = inbox // name
+            except ErrorFolderNotFound:
+                folder = Folder(parent=inbox, name=name)
+                folder.save()
+            self._folders[name] = folder
+        return self._folders[name]
+
+    def list_new(self) -> list[str]:
+        try:
+            inbox = self._connect().inbox
+            query = inbox.all().only("datetime_received").order_by("datetime_received")
+            query.page_size = self.config.page_size
+            return [item.id for item in query[: self.config.max_messages_per_poll]]
+        except MailboxError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any library or network failure is the backend's failure
+            raise _failure(exc, "listing the inbox") from None
+
+    def fetch_raw(self, key: str) -> bytes:
+        from exchangelib.properties import ItemId
+
+        try:
+            items = list(self._connect().fetch(ids=[ItemId(id=key)], only_fields=["mime_content"]))
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "fetching a message") from None
+        if not items or isinstance(items[0], Exception) or not items[0].mime_content:
+            raise MailboxError("EWS fetching a message failed (not found or no MIME content)")
+        content = items[0].mime_content
+        return content if isinstance(content, bytes) else str(content).encode("utf-8")
+
+    def move(self, key: str, folder: str) -> None:
+        from exchangelib.errors import ErrorItemNotFound
+        from exchangelib.properties import ItemId
+
+        try:
+            results = self._connect().bulk_move(ids=[ItemId(id=key)], to_folder=self._folder(folder))
+        except ErrorItemNotFound:
+            return
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "moving a message") from None
+        for result in results:
+            if isinstance(result, ErrorItemNotFound):
+                return  # already moved: moving is idempotent
+            if isinstance(result, Exception):
+                raise _failure(result, "moving a message")
+
+    def send(self, message: EmailMessage) -> str:
+        from exchangelib import Message
+
+        message_id = message.get("Message-ID")
+        if not message_id:
+            raise MailboxError("outbound message has no Message-ID")
+        try:
+            account = self._connect()
+            Message(account=account, folder=account.sent, mime_content=message.as_bytes(policy=SMTP)).send_and_save()
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "sending a message") from None
+        return str(message_id)

@@ -1,0 +1,217 @@
+"""Exchange Online through Microsoft Graph: msal (client credentials, application permission Mail.ReadWrite
+and Mail.Send on the board's mailbox) and httpx.
+
+Microsoft is switching EWS off for Exchange Online (phased from 1 October 2026, permanently on 1 April 2027),
+so a board on Microsoft 365 uses this backend rather than mail/ews.py.
+
+Keys are Graph message ids. A moved message gets a new id in its new folder, so moving the same key twice
+finds nothing the second time and is treated as done. "Processed" and "quarantine" are child folders of the
+inbox, created on first use. Throttling (429/503) is retried after the server's Retry-After, within a
+bounded total wait; wrong credentials (401/403, or no token) fail at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from mail.base import MailboxError
+
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    mailbox: str  # the shared mailbox's address (user principal name)
+    authority_base: str = DEFAULT_AUTHORITY
+    graph_base: str = DEFAULT_GRAPH
+    ca_bundle: str = ""  # a CA file to trust (a corporate proxy, or a test server); "" = system CAs
+    timeout_seconds: float = 30.0
+    max_wait_seconds: float = 60.0
+    page_size: int = 50
+    max_messages_per_poll: int = 500
+
+    def __repr__(self) -> str:  # never the secret
+        return (
+            f"GraphConfig(tenant_id={self.tenant_id!r}, client_id={self.client_id!r}, graph_base={self.graph_base!r})"
+        )
+
+    @property
+    def scope(self) -> str:
+        parts = urlsplit(self.graph_base)
+        return f"{parts.scheme}://{parts.netloc}/.default"
+
+
+class GraphMailbox:
+    def __init__(self, config: GraphConfig, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._app: Any = None
+        self._folders: dict[str, str] = {}
+        self._lock = threading.Lock()
+        verify: Any = _ssl_context(config.ca_bundle) if config.ca_bundle else True
+        # httpx for Graph and for msal's own requests: one TLS configuration, and a configured CA file is not
+        # overridden by REQUESTS_CA_BUNDLE as it would be in msal's default requests session.
+        self._http = httpx.Client(
+            base_url=config.graph_base.rstrip("/") + "/", timeout=config.timeout_seconds, verify=verify
+        )
+        self._identity_http = httpx.Client(timeout=config.timeout_seconds, verify=verify)
+
+    # --- tokens ----------------------------------------------------------------------------------------
+
+    def _token(self) -> str:
+        import msal
+
+        with self._lock:
+            try:
+                if self._app is None:
+                    custom = self.config.authority_base.rstrip("/") != DEFAULT_AUTHORITY
+                    self._app = msal.ConfidentialClientApplication(
+                        self.config.client_id,
+                        client_credential=self.config.client_secret,
+                        authority=f"{self.config.authority_base.rstrip('/')}/{self.config.tenant_id}",
+                        # A sovereign cloud or test authority is not in Microsoft's instance list.
+                        validate_authority=not custom,
+                        instance_discovery=False if custom else None,
+                        http_client=self._identity_http,
+                    )
+                result = self._app.acquire_token_for_client(scopes=[self.config.scope])
+            except Exception as exc:  # noqa: BLE001 - msal raises ValueError / requests errors
+                raise MailboxError(f"Graph sign-in failed ({type(exc).__name__})") from None
+        token = result.get("access_token") if isinstance(result, dict) else None
+        if not token:
+            error = result.get("error", "no token") if isinstance(result, dict) else "no token"
+            raise MailboxError(f"Graph sign-in failed ({str(error)[:60]})")
+        return str(token)
+
+    # --- requests --------------------------------------------------------------------------------------
+
+    def _request(self, method: str, url: str, doing: str, **kwargs: Any) -> httpx.Response:
+        waited = 0.0
+        while True:
+            headers = {"Authorization": f"Bearer {self._token()}", **kwargs.pop("headers", {})}
+            try:
+                response = self._http.request(method, url, headers=headers, **kwargs)
+            except httpx.HTTPError as exc:
+                raise MailboxError(f"Graph {doing} failed ({type(exc).__name__})") from None
+            if response.status_code in {429, 503, 504} and waited < self.config.max_wait_seconds:
+                delay = _retry_after(response)
+                if waited + delay > self.config.max_wait_seconds:
+                    raise MailboxError(f"Graph {doing} failed (HTTP {response.status_code}, still busy)")
+                self._sleep(delay)
+                waited += delay
+                continue
+            return response
+
+    def _mailbox_path(self) -> str:
+        return f"users/{quote(self.config.mailbox, safe='@')}"
+
+    def _check(self, response: httpx.Response, doing: str) -> None:
+        if response.status_code >= 400:
+            code = ""
+            with contextlib.suppress(ValueError):
+                code = str(response.json().get("error", {}).get("code", ""))[:60]
+            raise MailboxError(f"Graph {doing} failed (HTTP {response.status_code}{', ' + code if code else ''})")
+
+    # --- folders ---------------------------------------------------------------------------------------
+
+    def _folder_id(self, name: str) -> str:
+        if name in self._folders:
+            return self._folders[name]
+        base = f"{self._mailbox_path()}/mailFolders/inbox/childFolders"
+        escaped = name.replace("'", "''")
+        response = self._request("GET", base, "finding a folder", params={"$filter": f"displayName eq '{escaped}'"})
+        self._check(response, "finding a folder")
+        found = response.json().get("value", [])
+        if found:
+            folder_id = str(found[0]["id"])
+        else:
+            created = self._request("POST", base, "creating a folder", json={"displayName": name})
+            self._check(created, "creating a folder")
+            folder_id = str(created.json()["id"])
+        self._folders[name] = folder_id
+        return folder_id
+
+    # --- the Mailbox protocol --------------------------------------------------------------------------
+
+    def list_new(self) -> list[str]:
+        url: str | None = f"{self._mailbox_path()}/mailFolders/inbox/messages"
+        params: dict[str, Any] | None = {
+            "$select": "id,receivedDateTime",
+            "$orderby": "receivedDateTime",
+            "$top": str(self.config.page_size),
+        }
+        keys: list[str] = []
+        while url and len(keys) < self.config.max_messages_per_poll:
+            response = self._request("GET", url, "listing the inbox", params=params)
+            self._check(response, "listing the inbox")
+            data = response.json()
+            keys.extend(str(m["id"]) for m in data.get("value", []))
+            url, params = data.get("@odata.nextLink"), None
+        return keys
+
+    def fetch_raw(self, key: str) -> bytes:
+        response = self._request(
+            "GET", f"{self._mailbox_path()}/messages/{quote(key, safe='')}/$value", "fetching a message"
+        )
+        self._check(response, "fetching a message")
+        return response.content
+
+    def move(self, key: str, folder: str) -> None:
+        destination = self._folder_id(folder)
+        response = self._request(
+            "POST",
+            f"{self._mailbox_path()}/messages/{quote(key, safe='')}/move",
+            "moving a message",
+            json={"destinationId": destination},
+        )
+        if response.status_code == 404:
+            return  # already moved (it has a new id in its new folder): moving is idempotent
+        self._check(response, "moving a message")
+
+    def send(self, message: EmailMessage) -> str:
+        message_id = message.get("Message-ID")
+        if not message_id:
+            raise MailboxError("outbound message has no Message-ID")
+        # sendMail takes the whole MIME message, base64-encoded, as text/plain.
+        body = base64.b64encode(message.as_bytes(policy=SMTP))
+        response = self._request(
+            "POST",
+            f"{self._mailbox_path()}/sendMail",
+            "sending a message",
+            content=body,
+            headers={"Content-Type": "text/plain"},
+        )
+        self._check(response, "sending a message")
+        return str(message_id)
+
+    def close(self) -> None:
+        self._http.close()
+        self._identity_http.close()
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(0.0, min(float(response.headers.get("Retry-After", "5")), 60.0))
+    except ValueError:
+        return 5.0
+
+
+def _ssl_context(ca_bundle: str) -> Any:
+    import ssl
+
+    return ssl.create_default_context(cafile=ca_bundle)

@@ -1,0 +1,100 @@
+"""The real msal and httpx against a local fake Microsoft identity platform and Graph over HTTPS (msal only
+accepts https authorities; the fake has its own throwaway CA)."""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from mail.base import PROCESSED, QUARANTINE, MailboxError
+from mail.graph import GraphConfig, GraphMailbox
+from tests.support.fake_graph import FakeGraph, fake_graph
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> Iterator[FakeGraph]:
+    with fake_graph(tmp_path) as fake:
+        yield fake
+
+
+def config(fake: FakeGraph, **overrides: object) -> GraphConfig:
+    values: dict[str, object] = {
+        "tenant_id": fake.state.tenant,
+        "client_id": fake.state.client_id,
+        "client_secret": fake.state.client_secret,
+        "mailbox": fake.state.mailbox,
+        "authority_base": fake.base,
+        "graph_base": fake.graph_base,
+        "ca_bundle": str(fake.ca_file),
+        "page_size": 2,
+    }
+    values.update(overrides)
+    return GraphConfig(**values)  # type: ignore[arg-type]
+
+
+def raw(n: int) -> bytes:
+    return (
+        f"From: a@nhs.net\r\nSubject: reply {n}\r\nMessage-ID: <m{n}@nhs.net>\r\n\r\nRecords secured {n}\r\n".encode()
+    )
+
+
+def test_lists_pages_fetches_moves_and_signs_in_once(graph: FakeGraph) -> None:
+    slept: list[float] = []
+    box = GraphMailbox(config(graph), sleep=slept.append)
+    ids = [graph.state.deliver(raw(n)) for n in range(5)]
+    keys = box.list_new()
+    assert keys == ids  # oldest first, across three pages (@odata.nextLink)
+    assert box.fetch_raw(keys[1]) == raw(1)
+    box.move(keys[0], PROCESSED)
+    box.move(keys[0], PROCESSED)  # gone from the inbox (new id in its new folder): done already
+    box.move(keys[1], QUARANTINE)
+    assert box.list_new() == ids[2:]
+    processed = graph.state.folder_named(PROCESSED)
+    assert processed is not None and [m.mime for m in graph.state.in_folder(processed)] == [raw(0)]
+    assert graph.state.token_requests == 1  # msal caches the app token
+    assert slept == []
+    box.close()
+
+
+def test_throttling_is_waited_out_within_a_bound(graph: FakeGraph) -> None:
+    slept: list[float] = []
+    box = GraphMailbox(config(graph), sleep=slept.append)
+    graph.state.deliver(raw(1))
+    graph.state.throttle_next = 2
+    assert len(box.list_new()) == 1
+    assert slept == [0.0, 0.0]  # the server's Retry-After
+    graph.state.throttle_next = 100
+    with pytest.raises(MailboxError, match="429"):
+        GraphMailbox(config(graph, max_wait_seconds=0), sleep=slept.append).list_new()
+
+
+def test_sends_mime_through_send_mail(graph: FakeGraph) -> None:
+    box = GraphMailbox(config(graph))
+    message = EmailMessage()
+    message["From"] = "scr@testshire.gov.uk"
+    message["To"] = "safeguarding.testshire@nhs.net"
+    message["Subject"] = "[SCR-2026-0001] Reminder"
+    message["Message-ID"] = "<outbox-2@testshire.gov.uk>"
+    message.set_content("Please confirm.")
+    assert box.send(message) == "<outbox-2@testshire.gov.uk>"
+    sent = email.message_from_bytes(graph.state.sent[0], policy=default)
+    assert sent["Message-ID"] == "<outbox-2@testshire.gov.uk>" and sent["To"] == "safeguarding.testshire@nhs.net"
+
+
+def test_a_wrong_secret_fails_at_once_with_a_clear_error(graph: FakeGraph) -> None:
+    box = GraphMailbox(config(graph, client_secret="not-the-secret"))
+    with pytest.raises(MailboxError, match="invalid_client"):
+        box.list_new()
+    assert graph.state.token_requests == 1
+    assert not any(r.startswith("GET /v1.0") for r in graph.state.requests)
+
+
+def test_an_untrusted_certificate_is_refused(graph: FakeGraph) -> None:
+    box = GraphMailbox(config(graph, ca_bundle=""))  # system CAs do not know the test CA
+    with pytest.raises(MailboxError, match="sign-in failed"):
+        box.list_new()

@@ -1,0 +1,285 @@
+"""A small Microsoft identity platform + Graph mail server on 127.0.0.1, over HTTPS with a throwaway CA
+(msal only accepts https authorities), for the real msal and httpx to talk to.
+
+Serves the OpenID configuration and token endpoint for client credentials, and under /v1.0/users/{mailbox}:
+inbox messages with paging (@odata.nextLink), /messages/{id}/$value, /messages/{id}/move, inbox child
+folders (find by displayName, create) and /sendMail (MIME, base64). Records every request; can answer the
+next N Graph requests with 429 to exercise throttling.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import ipaddress
+import itertools
+import json
+import secrets
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1 signed by it: (ca.pem, server.pem, server.key)."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SCR Bot test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_path, cert_path, key_path = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return ca_path, cert_path, key_path
+
+
+@dataclass
+class GraphMessage:
+    id: str
+    folder: str
+    mime: bytes
+    received: dt.datetime
+
+
+@dataclass
+class FakeGraphState:
+    tenant: str
+    client_id: str
+    client_secret: str
+    mailbox: str
+    messages: dict[str, GraphMessage] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)  # id -> displayName (children of the inbox)
+    sent: list[bytes] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    token_requests: int = 0
+    throttle_next: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def deliver(self, raw: bytes) -> str:
+        with self.lock:
+            number = next(self.counter)
+            message_id = f"AAMk{number:06d}" + "=" * (number % 2)  # Graph ids carry characters to escape
+            received = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC) + dt.timedelta(seconds=number)
+            self.messages[message_id] = GraphMessage(message_id, "inbox", raw, received)
+            return message_id
+
+    def in_folder(self, folder: str) -> list[GraphMessage]:
+        return sorted((m for m in self.messages.values() if m.folder == folder), key=lambda m: m.received)
+
+    def folder_named(self, name: str) -> str | None:
+        return next((fid for fid, n in self.folders.items() if n == name), None)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _json(self, status: int, value: Any) -> None:
+        body = json.dumps(value).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if status == 429:
+            self.send_header("Retry-After", "0")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _bytes(self, status: int, body: bytes, content_type: str = "message/rfc822") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+    @property
+    def _base(self) -> str:
+        return f"https://127.0.0.1:{self.server.server_address[1]}"
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    def _route(self, method: str) -> None:
+        state = self.server.state
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        query = parse_qs(url.query)
+        body = self._body() if method == "POST" else b""
+        with state.lock:
+            state.requests.append(f"{method} {path}")
+            if path == f"/{state.tenant}/v2.0/.well-known/openid-configuration":
+                self._json(
+                    200,
+                    {
+                        "issuer": f"{self._base}/{state.tenant}/v2.0",
+                        "authorization_endpoint": f"{self._base}/{state.tenant}/oauth2/v2.0/authorize",
+                        "token_endpoint": f"{self._base}/{state.tenant}/oauth2/v2.0/token",
+                    },
+                )
+                return
+            if path == f"/{state.tenant}/oauth2/v2.0/token" and method == "POST":
+                self._token(state, parse_qs(body.decode()))
+                return
+            if not path.startswith(f"/v1.0/users/{state.mailbox}/"):
+                self._json(404, {"error": {"code": "ResourceNotFound"}})
+                return
+            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in state.tokens:
+                self._json(401, {"error": {"code": "InvalidAuthenticationToken"}})
+                return
+            if state.throttle_next:
+                state.throttle_next -= 1
+                self._json(429, {"error": {"code": "TooManyRequests"}})
+                return
+            self._graph(state, method, path.removeprefix(f"/v1.0/users/{state.mailbox}/"), query, body)
+
+    def _token(self, state: FakeGraphState, form: dict[str, list[str]]) -> None:
+        state.token_requests += 1
+        if (
+            form.get("grant_type") != ["client_credentials"]
+            or form.get("client_id") != [state.client_id]
+            or form.get("client_secret") != [state.client_secret]
+        ):
+            self._json(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."})
+            return
+        token = secrets.token_urlsafe(24)
+        state.tokens.add(token)
+        self._json(200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token})
+
+    def _graph(self, state: FakeGraphState, method: str, path: str, query: dict[str, list[str]], body: bytes) -> None:
+        parts = path.split("/")
+        if method == "GET" and path == "mailFolders/inbox/messages":
+            top = int(query.get("$top", ["10"])[0])
+            skip = int(query.get("$skip", ["0"])[0])
+            items = state.in_folder("inbox")
+            page = items[skip : skip + top]
+            value: dict[str, Any] = {"value": [{"id": m.id, "receivedDateTime": m.received.isoformat()} for m in page]}
+            if skip + top < len(items):
+                value["@odata.nextLink"] = (
+                    f"{self._base}/v1.0/users/{state.mailbox}/mailFolders/inbox/messages?$top={top}&$skip={skip + top}"
+                )
+            self._json(200, value)
+        elif method == "GET" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "$value":
+            message = state.messages.get(parts[1])
+            if message is None:
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+            else:
+                self._bytes(200, message.mime)
+        elif method == "POST" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "move":
+            message = state.messages.pop(parts[1], None)
+            destination = json.loads(body).get("destinationId")
+            if message is None or destination not in state.folders:
+                if message is not None:
+                    state.messages[message.id] = message
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+                return
+            new_id = f"AAMkMoved{next(state.counter):06d}"
+            state.messages[new_id] = GraphMessage(new_id, destination, message.mime, message.received)
+            self._json(201, {"id": new_id})
+        elif path == "mailFolders/inbox/childFolders" and method == "GET":
+            wanted = query.get("$filter", [""])[0]
+            name = wanted.split("'", 1)[1].rsplit("'", 1)[0].replace("''", "'") if "'" in wanted else None
+            found = [{"id": fid, "displayName": n} for fid, n in state.folders.items() if name is None or n == name]
+            self._json(200, {"value": found})
+        elif path == "mailFolders/inbox/childFolders" and method == "POST":
+            folder_id = f"folder-{next(state.counter)}"
+            state.folders[folder_id] = json.loads(body)["displayName"]
+            self._json(201, {"id": folder_id, "displayName": state.folders[folder_id]})
+        elif path == "sendMail" and method == "POST":
+            if self.headers.get("Content-Type", "").split(";")[0] != "text/plain":
+                self._json(400, {"error": {"code": "ErrorMimeContentInvalid"}})
+                return
+            state.sent.append(base64.b64decode(body))
+            self._bytes(202, b"", "text/plain")
+        else:
+            self._json(404, {"error": {"code": "ResourceNotFound"}})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, state: FakeGraphState, context: ssl.SSLContext) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.state = state
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+
+
+@dataclass(frozen=True)
+class FakeGraph:
+    base: str  # https://127.0.0.1:PORT
+    ca_file: Path
+    state: FakeGraphState
+
+    @property
+    def graph_base(self) -> str:
+        return f"{self.base}/v1.0"
+
+
+@contextmanager
+def fake_graph(directory: Path, mailbox: str = "scr@testshire.gov.uk") -> Iterator[FakeGraph]:
+    ca_path, cert_path, key_path = make_certificates(directory)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    state = FakeGraphState(
+        tenant="00000000-0000-4000-8000-000000000001",
+        client_id="11111111-2222-4333-8444-555555555555",
+        client_secret="synthetic-client-secret",
+        mailbox=mailbox,
+    )
+    server = _Server(state, context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield FakeGraph(f"https://127.0.0.1:{server.server_address[1]}", ca_path, state)
+    finally:
+        server.shutdown()
+        server.server_close()
