@@ -1,7 +1,7 @@
 """inbound mail
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-23
 """
 
@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-# The brief says "0001"; main already runs 0001-0002-0003-0005, so this follows 0005 to keep one head (a
-# database at 0005 upgrades straight to this). The lead may relink the chain when merging.
-down_revision = "0005"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
