@@ -114,7 +114,14 @@ class Dispatcher:
         return report
 
     def _sent(self, item: OutboxItem, provider_id: str, now: datetime) -> None:
+        discharges = bool(item.meets_rule and item.case_ref and self.cases is not None)
         with self.sessions.begin() as s:
+            if discharges and self.cases is not None:
+                # Lock order everywhere: case row, outbox rows, audit anchor (see CaseStore.lock_case).
+                try:
+                    self.cases.lock_case(item.case_ref, session=s)
+                except CaseNotFound:
+                    discharges = False
             row = s.get(OutboxRow, item.id, with_for_update=True)
             assert row is not None
             row.status = OutboxStatus.SENT.value
@@ -123,15 +130,7 @@ class Dispatcher:
             row.claimed_until = None
             row.last_error = ""
             row.updated_at = now
-            self.outbox.audit.append(
-                s,
-                at=now,
-                actor=SYSTEM.id,
-                action="outbox.sent",
-                case_ref=item.case_ref,
-                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts},
-            )
-            if item.meets_rule and item.case_ref and self.cases is not None:
+            if discharges and self.cases is not None:
                 try:
                     self.cases.mark_deadline(
                         item.case_ref,
@@ -142,8 +141,23 @@ class Dispatcher:
                         agency=item.meets_agency or None,
                         session=s,
                     )
-                except (LookupError, CaseNotFound):
-                    log.warning("sent %s for %s but it has no deadline %s", item.kind, item.case_ref, item.meets_rule)
+                except (LookupError, ValueError) as exc:
+                    # The message has gone: recording that must not fail (a rollback would send it again).
+                    log.warning(
+                        "sent %s for %s but could not mark %s met (%s)",
+                        item.kind,
+                        item.case_ref,
+                        item.meets_rule,
+                        type(exc).__name__,
+                    )
+            self.outbox.audit.append(
+                s,
+                at=now,
+                actor=SYSTEM.id,
+                action="outbox.sent",
+                case_ref=item.case_ref,
+                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts},
+            )
         log.info("sent %s %s for %s", item.channel, item.kind, item.case_ref or "-")
 
     def _failed(self, item: OutboxItem, exc: BaseException, now: datetime) -> None:

@@ -334,6 +334,12 @@ class CaseStore:
         deadlines.sort(key=lambda d: (d.computed.act_by, pack_order.get(d.computed.rule, 99), d.computed.agency or ""))
         return deadlines
 
+    def lock_case(self, reference: str, *, session: Session) -> None:
+        """Take the case's row lock in the caller's transaction. Locks are always taken in the order case
+        row, then outbox rows, then the audit anchor; a caller that will touch a case after other rows takes
+        this first, so two transactions can never wait on each other."""
+        self._case_row(session, reference, lock=True)
+
     def status_of(self, reference: str, *, session: Session | None = None) -> tuple[str, CaseStatus, str]:
         """(case id, status, filed_by) without touching personal data."""
         with self._tx(session) as s:

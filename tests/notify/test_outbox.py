@@ -248,3 +248,16 @@ def test_two_dispatchers_send_each_message_exactly_once(request: pytest.FixtureR
     assert len(set(sent[0]) | set(sent[1])) == 200
     assert not set(sent[0]) & set(sent[1])
     assert all(isinstance(i, OutboxItem) is False for i in sent[0])
+
+
+def test_a_sent_message_stays_sent_when_its_deadline_cannot_be_marked(store: Store, clock: FixedClock) -> None:
+    """records_secured is per agency; a message naming no agency must not undo the record of its send."""
+    filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    outbox = outbox_for(store)
+    chat = RecordingChat()
+    dispatcher = Dispatcher(store.sessions, outbox, {"slack": ChatMessageSender(chat)}, cases=store.cases)
+    item = outbox.enqueue(notice(case_ref=filed.reference, meets_rule="records_secured"), now=clock.now(), actor=STAFF)
+    assert dispatcher.dispatch_due(clock.now()).sent == [item]
+    assert dispatcher.dispatch_due(clock.now() + timedelta(hours=1)).sent == []  # never sent twice
+    assert len(chat.posts) == 1
+    assert [s.status for s in outbox.list()] == [OutboxStatus.SENT]
