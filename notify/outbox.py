@@ -10,8 +10,8 @@ Sending is the dispatcher's job (notify/dispatch.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +25,7 @@ from cases.board import BoardConfig
 from notify.templates import get_template
 from storage.audit import AuditLog
 from storage.case_codec import Codec
+from storage.db import transaction
 from storage.tables import OutboxRow
 from storage.tables.base import new_id
 
@@ -128,13 +129,8 @@ class Outbox:
         self.codec = codec
         self.audit = audit
 
-    @contextmanager
-    def _tx(self, session: Session | None) -> Iterator[Session]:
-        if session is not None:
-            yield session
-            return
-        with self.sessions.begin() as own:
-            yield own
+    def _tx(self, session: Session | None) -> AbstractContextManager[Session]:
+        return transaction(self.sessions, session)
 
     # --- queueing ------------------------------------------------------------------------------------
 

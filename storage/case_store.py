@@ -7,8 +7,8 @@ for instance, storing an inbound email and recording what it confirmed commit to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -39,6 +39,7 @@ from storage import case_codec
 from storage.audit import AuditLog
 from storage.blind_index import child_index
 from storage.case_codec import Codec
+from storage.db import transaction
 from storage.tables import (
     AgencyConfirmationRow,
     CaseCounterRow,
@@ -141,13 +142,8 @@ class CaseStore:
 
     # --- plumbing ------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _tx(self, session: Session | None) -> Iterator[Session]:
-        if session is not None:
-            yield session
-            return
-        with self.sessions.begin() as own:
-            yield own
+    def _tx(self, session: Session | None) -> AbstractContextManager[Session]:
+        return transaction(self.sessions, session)
 
     def _pack_of(self, row: CaseRow) -> RulesPack:
         if row.rules_pack == self.pack.id or self._pack_for is None:

@@ -117,6 +117,10 @@ def rowcount(result: Result[Any]) -> int:
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    with sessions.begin() as session:
+def transaction(sessions: sessionmaker[Session], session: Session | None = None) -> Iterator[Session]:
+    """The caller's transaction when it passes one (so several changes commit together), else a new one."""
+    if session is not None:
         yield session
+        return
+    with sessions.begin() as own:
+        yield own

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.actor import Actor, PermissionDenied
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
-from storage.db import rowcount
+from storage.db import rowcount, transaction
 from storage.tables import InboundMessageRow
 from storage.tables.base import new_id
 
@@ -188,13 +188,8 @@ class InboundStore:
         self.audit = audit
         self._index_key = index_key
 
-    @contextmanager
-    def _tx(self, session: Session | None) -> Iterator[Session]:
-        if session is not None:
-            yield session
-            return
-        with self.sessions.begin() as own:
-            yield own
+    def _tx(self, session: Session | None) -> AbstractContextManager[Session]:
+        return transaction(self.sessions, session)
 
     # --- sealing -------------------------------------------------------------------------------------
 
