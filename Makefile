@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/slack_ack.py
 	$(BIN)/python bench/mail_ingest.py
+	$(BIN)/python bench/reminders.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

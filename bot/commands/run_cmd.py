@@ -86,7 +86,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print("  .venv/bin/scrbot chat                                 # file a referral by conversation")
         print("  .venv/bin/scrbot refer --file examples/referral.json")
         print("  .venv/bin/scrbot case list")
-        print("  .venv/bin/scrbot mail deliver examples/mail/police-reply.eml   # an agency's reply (docs/mail.md)")
+        print("  .venv/bin/scrbot mail deliver examples/mail/police-reply.eml  # an agency's reply by email")
         print("  .venv/bin/scrbot notify list")
     log.info("service started%s", " in local mode" if ctx.settings.local_mode else "")
     if args.once:
