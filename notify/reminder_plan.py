@@ -5,6 +5,12 @@ re-dated deadline and its reminders commit together. A deadline that is met, can
 pending reminders cancelled; its new date gets a new ladder. Rows are created with INSERT ... ON CONFLICT
 DO NOTHING on their key, so several processes may plan the same case at once.
 
+An agency's confirmation (`AgencyConfirmed`, the commonest event: every records-secured reply) changes only
+that agency's deadlines (records secured, involvement check, and with involvement the per-agency review
+deadlines), so only those are planned again, plus any deadline of the case this transaction changed and any
+never planned (an agency added since): the same rows a re-plan of the whole case would give, without
+rewriting every reminder of the case on each reply. Every other event re-plans the whole case.
+
 Some changes reach deadlines without a domain event (marking one met or reopening it, adding an agency):
 `catch_up` re-plans the deadlines changed since it last ran, and the sweep itself never sends a reminder
 for a deadline that is no longer open or has moved (notify/reminders.py). Together: met or cancelled
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,7 +32,7 @@ from sqlalchemy.orm import Session
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
 from cases.case import DeadlineState
-from cases.domain_events import DomainEvent
+from cases.domain_events import AgencyConfirmed, DomainEvent
 from notify.ladder import Rung, due_at, plan
 from storage.tables import CaseRow, DeadlineRow, ReminderRow
 from storage.tables.base import new_id
@@ -123,12 +129,32 @@ class ReminderPlanner:
 
     # A CaseStore listener: every domain event carries the case it changed.
     def __call__(self, s: Session, event: DomainEvent) -> None:
-        self.plan_case(s, event.case_id, now=event.at)
+        if isinstance(event, AgencyConfirmed):
+            self.plan_agency(s, event.case_id, event.agency_id, now=event.at)
+        else:
+            self.plan_case(s, event.case_id, now=event.at)
 
     def plan_case(self, s: Session, case_id: str, *, now: datetime) -> None:
         s.flush()  # the store's pending deadline changes must be visible to the query below
         rows = s.execute(
             select(*_COLUMNS).join(CaseRow, CaseRow.id == DeadlineRow.case_id).where(DeadlineRow.case_id == case_id)
+        )
+        self.plan_deadlines(s, _infos(rows), now=now)
+
+    def plan_agency(self, s: Session, case_id: str, agency_id: str, *, now: datetime) -> None:
+        """Plan what an agency's confirmation can change: that agency's deadlines of the case, any deadline
+        of the case changed in this transaction (`updated_at` is its `now`), and any never planned. The
+        rest of the case's deadlines are as the last plan left them, so planning them again would only
+        rewrite the same rows."""
+        s.flush()
+        never_planned = ~exists().where(ReminderRow.deadline_id == DeadlineRow.id)
+        rows = s.execute(
+            select(*_COLUMNS)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(
+                DeadlineRow.case_id == case_id,
+                or_(DeadlineRow.agency_id == agency_id, DeadlineRow.updated_at >= now, never_planned),
+            )
         )
         self.plan_deadlines(s, _infos(rows), now=now)
 
