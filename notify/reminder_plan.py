@@ -7,9 +7,9 @@ DO NOTHING on their key, so several processes may plan the same case at once.
 
 An agency's confirmation (`AgencyConfirmed`, the commonest event: every records-secured reply) changes only
 that agency's deadlines (records secured, involvement check, and with involvement the per-agency review
-deadlines), so only those are planned again, plus any deadline of the case this transaction changed and any
-never planned (an agency added since): the same rows a re-plan of the whole case would give, without
-rewriting every reminder of the case on each reply. Every other event re-plans the whole case.
+deadlines), so only those are planned again, plus any never planned (an agency added since): the same rows
+a re-plan of the whole case would give (tests/notify/test_reminder_plan_incremental.py), without rewriting
+every reminder of the case on each reply. Every other event re-plans the whole case.
 
 Some changes reach deadlines without a domain event (marking one met or reopening it, adding an agency):
 `catch_up` re-plans the deadlines changed since it last ran, and the sweep itself never sends a reminder
@@ -142,10 +142,10 @@ class ReminderPlanner:
         self.plan_deadlines(s, _infos(rows), now=now)
 
     def plan_agency(self, s: Session, case_id: str, agency_id: str, *, now: datetime) -> None:
-        """Plan what an agency's confirmation can change: that agency's deadlines of the case, any deadline
-        of the case changed in this transaction (`updated_at` is its `now`), and any never planned. The
-        rest of the case's deadlines are as the last plan left them, so planning them again would only
-        rewrite the same rows."""
+        """Plan what an agency's confirmation can change: that agency's deadlines of the case (confirm_agency
+        marks them and, with involvement, adds or cancels them; the case's other deadlines do not depend
+        on one agency's answer), and any deadline never planned (an agency added since the last event).
+        The rest are as the last plan left them: planning them again would rewrite the same rows."""
         s.flush()
         never_planned = ~exists().where(ReminderRow.deadline_id == DeadlineRow.id)
         rows = s.execute(
@@ -153,35 +153,20 @@ class ReminderPlanner:
             .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
             .where(
                 DeadlineRow.case_id == case_id,
-                or_(DeadlineRow.agency_id == agency_id, DeadlineRow.updated_at >= now, never_planned),
+                or_(DeadlineRow.agency_id == agency_id, never_planned),
             )
         )
         self.plan_deadlines(s, _infos(rows), now=now)
 
     def plan_deadlines(self, s: Session, deadlines: Sequence[DeadlineInfo], *, now: datetime) -> int:
-        """Cancel stale pending reminders of these deadlines and create the missing rungs; returns rows offered."""
+        """Cancel stale pending reminders of these deadlines and create the missing rungs; returns rows offered.
+
+        The deadlines' reminder rows are read once; only the differences are written (a confirmation that
+        meets a deadline is one UPDATE of its pending rows, not a rewrite of every rung)."""
         if not deadlines:
             return 0
         by_id = {d.id: d for d in deadlines}
         ids = list(by_id)
-        stale: list[str] = []
-        for start in range(0, len(ids), _CHUNK):
-            # SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the
-            # deadline itself, so waiting for it would only risk a lock cycle.
-            for reminder_id, deadline_id, act_by in s.execute(
-                select(ReminderRow.id, ReminderRow.deadline_id, ReminderRow.act_by)
-                .where(ReminderRow.deadline_id.in_(ids[start : start + _CHUNK]), ReminderRow.state == PENDING)
-                .with_for_update(skip_locked=True)
-            ):
-                d = by_id[str(deadline_id)]
-                if not d.remindable or d.act_by != act_by:
-                    stale.append(reminder_id)
-        for start in range(0, len(stale), _CHUNK):
-            s.execute(
-                update(ReminderRow)
-                .where(ReminderRow.id.in_(stale[start : start + _CHUNK]))
-                .values(state=CANCELLED, updated_at=now)
-            )
         today = local_date(now)
         settings = self.board.reminders
         new_rows = [
@@ -196,19 +181,35 @@ class ReminderPlanner:
                 calendar=self.calendar,
             )
         ]
-        # A deadline reopened (or moved back) gets the rungs it had again: cancelled ones come back.
-        keys = [row["key"] for row in new_rows]
-        for start in range(0, len(keys), _CHUNK):
-            s.execute(
-                update(ReminderRow)
-                .where(
-                    ReminderRow.board_id == self.board.id,
-                    ReminderRow.key.in_(keys[start : start + _CHUNK]),
-                    ReminderRow.state == CANCELLED,
+        wanted = {row["key"] for row in new_rows}
+        stale: list[str] = []
+        cancelled: list[str] = []
+        existing: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            # SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the
+            # deadline itself, so waiting for it would only risk a lock cycle. (A row skipped here that is
+            # wanted again is offered to the insert below, which leaves it as it is.)
+            for reminder_id, deadline_id, act_by, key, state in s.execute(
+                select(ReminderRow.id, ReminderRow.deadline_id, ReminderRow.act_by, ReminderRow.key, ReminderRow.state)
+                .where(ReminderRow.deadline_id.in_(ids[start : start + _CHUNK]))
+                .with_for_update(skip_locked=True)
+            ):
+                existing.add(key)
+                if state == PENDING:
+                    d = by_id[str(deadline_id)]
+                    if not d.remindable or d.act_by != act_by:
+                        stale.append(reminder_id)
+                elif state == CANCELLED and key in wanted:
+                    # A deadline reopened (or moved back) gets the rungs it had again.
+                    cancelled.append(reminder_id)
+        for rows, state in ((stale, CANCELLED), (cancelled, PENDING)):
+            for start in range(0, len(rows), _CHUNK):
+                s.execute(
+                    update(ReminderRow)
+                    .where(ReminderRow.id.in_(rows[start : start + _CHUNK]))
+                    .values(state=state, updated_at=now)
                 )
-                .values(state=PENDING, updated_at=now)
-            )
-        insert_ignoring_duplicates(s, new_rows)
+        insert_ignoring_duplicates(s, [row for row in new_rows if row["key"] not in existing])
         return len(new_rows)
 
     def catch_up(self, s: Session, *, now: datetime, overlap: timedelta = timedelta(days=1)) -> int:
