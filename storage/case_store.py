@@ -608,12 +608,24 @@ class CaseStore:
             return case_codec.deadline(marked)
 
     def _mark(
-        self, s: Session, row: CaseRow, rule: str, agency: str | None, state: DeadlineState, on: date, now: datetime
+        self,
+        s: Session,
+        row: CaseRow,
+        rule: str,
+        agency: str | None,
+        state: DeadlineState,
+        on: date,
+        now: datetime,
+        *,
+        among: list[DeadlineRow] | None = None,
     ) -> DeadlineRow | None:
-        query = select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.rule_id == rule)
-        if agency is not None:
-            query = query.where(DeadlineRow.agency_id == agency)
-        rows = [d for d in s.scalars(query.order_by(DeadlineRow.occurrence)) if d.state != "cancelled"]
+        """`among`: the case's deadlines for this agency already loaded (in occurrence order), to save a query."""
+        if among is None:
+            query = select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.rule_id == rule)
+            if agency is not None:
+                query = query.where(DeadlineRow.agency_id == agency)
+            among = list(s.scalars(query.order_by(DeadlineRow.occurrence)))
+        rows = [d for d in among if d.rule_id == rule and d.state != "cancelled"]
         if not rows:
             return None
         if agency is None and len({d.agency_id for d in rows}) > 1:
@@ -754,25 +766,41 @@ class CaseStore:
             table = "agency_confirmations"
             changed: dict[str, object] = {}
             today = local_date(now)
-            if involvement is not None and involvement is not Involvement.UNKNOWN:
-                row.involvement = involvement.value
-                row.involvement_detail_enc = self.codec.seal_text(
-                    table, "involvement_detail_enc", row.id, involvement_detail
-                )
-                changed["involvement"] = involvement.value
-                self._mark(s, case_row, "agency_involvement_check", agency_id, DeadlineState.MET, today, now)
-            if records_secured is not None:
-                row.records_secured = records_secured
-                row.secured_on = (secured_on or today) if records_secured else None
-                row.secured_by_enc = self.codec.seal_text(table, "secured_by_enc", row.id, secured_by)
-                changed["records_secured"] = records_secured
-                if records_secured:
-                    self._mark(
-                        s, case_row, "records_secured", agency_id, DeadlineState.MET, row.secured_on or today, now
+            answers_involvement = involvement is not None and involvement is not Involvement.UNKNOWN
+            # The agency's own deadlines (involvement check, records secured), read once for both marks.
+            among = (
+                list(
+                    s.scalars(
+                        select(DeadlineRow)
+                        .where(DeadlineRow.case_id == case_row.id, DeadlineRow.agency_id == agency_id)
+                        .order_by(DeadlineRow.occurrence)
                     )
-            if evidence:
-                row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
-            row.updated_at = now
+                )
+                if answers_involvement or records_secured
+                else []
+            )
+            # One flush below for everything changed here, not one before each read.
+            with s.no_autoflush:
+                if involvement is not None and answers_involvement:
+                    row.involvement = involvement.value
+                    row.involvement_detail_enc = self.codec.seal_text(
+                        table, "involvement_detail_enc", row.id, involvement_detail
+                    )
+                    changed["involvement"] = involvement.value
+                    self._mark(
+                        s, case_row, "agency_involvement_check", agency_id, DeadlineState.MET, today, now, among=among
+                    )
+                if records_secured is not None:
+                    row.records_secured = records_secured
+                    row.secured_on = (secured_on or today) if records_secured else None
+                    row.secured_by_enc = self.codec.seal_text(table, "secured_by_enc", row.id, secured_by)
+                    changed["records_secured"] = records_secured
+                    if records_secured:
+                        on = row.secured_on or today
+                        self._mark(s, case_row, "records_secured", agency_id, DeadlineState.MET, on, now, among=among)
+                if evidence:
+                    row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
+                row.updated_at = now
             s.flush()
             if "involvement" in changed:
                 self._recompute(s, case_row, now)
