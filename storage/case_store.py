@@ -767,6 +767,9 @@ class CaseStore:
             changed: dict[str, object] = {}
             today = local_date(now)
             answers_involvement = involvement is not None and involvement is not Involvement.UNKNOWN
+            # Deadlines depend on an agency's answer only through whether it counts as involved (an agency
+            # that has not answered does, timeline.AgencyScope): only a change of that re-computes them.
+            was_involved = row.involvement != Involvement.NOT_KNOWN.value
             # The agency's own deadlines (involvement check, records secured), read once for both marks.
             among = (
                 list(
@@ -802,7 +805,7 @@ class CaseStore:
                     row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
                 row.updated_at = now
             s.flush()
-            if "involvement" in changed:
+            if "involvement" in changed and (row.involvement != Involvement.NOT_KNOWN.value) != was_involved:
                 self._recompute(s, case_row, now)
             self.audit.append(
                 s,

@@ -26,7 +26,7 @@ from cases.case import Decision, Involvement
 from cases.events import CaseEvent, Outcome
 from notify.reminder_plan import ReminderPlanner
 from storage.store import Store
-from storage.tables import ReminderRow
+from storage.tables import CaseRow, DeadlineRow, ReminderRow
 from tests.factories import CHAIR, REFERRER, STAFF, make_board, make_referral
 
 FIRST_DAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, three days after the referral date
@@ -98,6 +98,19 @@ def _rows(s: Session, case_id: str) -> dict[str, tuple[Any, ...]]:
     return {row[0]: tuple(row[1:]) for row in s.execute(select(*_COMPARED).where(ReminderRow.case_id == case_id))}
 
 
+def _deadlines(s: Session, case_id: str) -> set[tuple[Any, ...]]:
+    columns = (
+        DeadlineRow.rule_id,
+        DeadlineRow.agency_id,
+        DeadlineRow.occurrence,
+        DeadlineRow.state,
+        DeadlineRow.trigger_date,
+        DeadlineRow.due,
+        DeadlineRow.act_by,
+    )
+    return {tuple(row) for row in s.execute(select(*columns).where(DeadlineRow.case_id == case_id))}
+
+
 def _apply(store: Store, reference: str, step: Step, now: datetime) -> bool:
     """Do one step; whether it published a domain event (and so ran the planner)."""
     cases = store.cases
@@ -137,10 +150,17 @@ def _check_sequence(store: Store, planner: ReminderPlanner, day: int, sequence: 
             continue
         with store.sessions.begin() as s:
             incremental = _rows(s, filed.case_id)
+            deadlines = _deadlines(s, filed.case_id)
             with s.begin_nested() as savepoint:
+                # The store skips re-computing deadlines when an answer cannot change them: check it.
+                case_row = s.scalars(select(CaseRow).where(CaseRow.id == filed.case_id)).one()
+                store.cases._recompute(s, case_row, now)
+                s.flush()
+                recomputed = _deadlines(s, filed.case_id)
                 planner.plan_case(s, filed.case_id, now=now)
                 full = _rows(s, filed.case_id)
                 savepoint.rollback()
+        assert deadlines == recomputed, f"after step {i} ({step}) the deadlines are not what the events give"
         assert incremental, "a case with open deadlines has reminders"
         assert incremental == full, f"after step {i} ({step}) incremental planning differs from a full re-plan"
 
