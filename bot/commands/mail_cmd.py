@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.context import AppContext, cli_actor
-from bot.output import CommandError, print_json, print_table
+from bot.output import CommandError, moment, print_json, print_table
 from intake.inbound.processor import IngestOutcome
 from mail.maildir import MaildirMailbox
 from storage.inbound import OPEN_FOR_PERSON, InboundStatus, InboundSummary
@@ -151,7 +151,7 @@ def _table(messages: list[InboundSummary]) -> None:
         [
             (
                 m.id,
-                m.received_at.strftime("%Y-%m-%d %H:%M"),
+                moment(m.received_at),
                 m.status.value,
                 m.kind,
                 m.case_ref or "-",
