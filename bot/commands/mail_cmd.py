@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def deliver(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(messages: list[InboundSummary]) -> None:
+def _table(messages: Sequence[InboundSummary]) -> None:
     print_table(
         ["ID", "RECEIVED", "STATUS", "KIND", "CASE", "AGENCY", "REASON"],
         [
@@ -163,27 +164,25 @@ def _table(messages: list[InboundSummary]) -> None:
     )
 
 
-def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
-    statuses = [InboundStatus(args.status)] if args.status else None
-    messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
+def _print_messages(messages: Sequence[InboundSummary], args: argparse.Namespace, *, none: str) -> int:
     if args.json:
         print_json([summary_json(m) for m in messages])
     elif not messages:
-        print("No inbound messages.")
+        print(none)
     else:
         _table(messages)
     return 0
+
+
+def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
+    statuses = [InboundStatus(args.status)] if args.status else None
+    messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
+    return _print_messages(messages, args, none="No inbound messages.")
 
 
 def quarantine_list(ctx: AppContext, args: argparse.Namespace) -> int:
     messages = ctx.inbound.list(statuses=list(OPEN_FOR_PERSON))
-    if args.json:
-        print_json([summary_json(m) for m in messages])
-    elif not messages:
-        print("Nothing waiting for a person.")
-    else:
-        _table(messages)
-    return 0
+    return _print_messages(messages, args, none="Nothing waiting for a person.")
 
 
 def show(ctx: AppContext, args: argparse.Namespace) -> int:
