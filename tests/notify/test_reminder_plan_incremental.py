@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.board import BoardConfig
+from cases.calendar import local_date
 from cases.case import Decision, Involvement
 from cases.events import CaseEvent, Outcome
 from notify.reminder_plan import ReminderPlanner
@@ -130,7 +131,8 @@ def _apply(store: Store, reference: str, step: Step, now: datetime) -> bool:
         on = REFERRAL_DATE + timedelta(days=step.days_after_referral)
         cases.record_event(reference, CaseEvent.SUBGROUP_MEETING_SCHEDULED, on, actor=STAFF, now=now)
     elif isinstance(step, Decide):
-        on = REFERRAL_DATE + timedelta(days=step.days_after_referral)
+        # A decision is recorded once made: never dated after today.
+        on = min(REFERRAL_DATE + timedelta(days=step.days_after_referral), local_date(now))
         cases.record_decision(reference, Decision(outcome=step.outcome, decided_on=on), actor=CHAIR, now=now)
     else:
         try:
