@@ -722,6 +722,19 @@ class CaseStore:
                 stored[key].updated_at = now
         return computed
 
+    def _involvement_counts(self, s: Session, row: CaseRow) -> bool:
+        """Whether any deadline of the case depends on which agencies are involved: only a rule "per
+        involved agency" whose starting event has happened (before the decision, typically none has)."""
+        starts = {r.starts_on.value for r in self._pack_of(row).rules if r.per_agency and r.agencies == "involved"}
+        if not starts:
+            return False
+        found = s.scalar(
+            select(CaseEventRow.id)
+            .where(CaseEventRow.case_id == row.id, CaseEventRow.event.in_(sorted(starts)))
+            .limit(1)
+        )
+        return found is not None
+
     # --- agencies ------------------------------------------------------------------------------------
 
     def _confirmation_row(self, s: Session, case_row: CaseRow, agency_id: str) -> AgencyConfirmationRow:
@@ -814,7 +827,11 @@ class CaseStore:
                     row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
                 row.updated_at = now
             s.flush()
-            if "involvement" in changed and (row.involvement != Involvement.NOT_KNOWN.value) != was_involved:
+            if (
+                "involvement" in changed
+                and (row.involvement != Involvement.NOT_KNOWN.value) != was_involved
+                and self._involvement_counts(s, case_row)
+            ):
                 self._recompute(s, case_row, now)
             self.audit.append(
                 s,
