@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,7 +35,7 @@ from cases.case import DeadlineState
 from cases.domain_events import AgencyConfirmed, DomainEvent
 from notify.ladder import Rung, due_at, plan
 from storage.tables import CaseRow, DeadlineRow, ReminderRow
-from storage.tables.base import new_id
+from storage.tables.base import new_id, table_of
 
 PENDING = "pending"
 SENT = "sent"
@@ -117,6 +117,33 @@ _COLUMNS = (
 )
 
 
+# Built once: every confirmation runs these, and building the expressions costs more than running them.
+_REMINDERS = table_of(ReminderRow)
+_CASE_DEADLINES = (
+    select(*_COLUMNS)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(DeadlineRow.case_id == bindparam("case_id"))
+)
+_AGENCY_DEADLINES = _CASE_DEADLINES.where(
+    or_(
+        DeadlineRow.agency_id == bindparam("agency_id"),
+        ~exists().where(ReminderRow.deadline_id == DeadlineRow.id),  # never planned
+    )
+)
+# SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the deadline itself, so
+# waiting for it would only risk a lock cycle.
+_REMINDERS_OF = (
+    select(_REMINDERS.c.id, _REMINDERS.c.deadline_id, _REMINDERS.c.act_by, _REMINDERS.c.key, _REMINDERS.c.state)
+    .where(_REMINDERS.c.deadline_id.in_(bindparam("deadline_ids", expanding=True)))
+    .with_for_update(skip_locked=True)
+)
+_SET_STATE = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id.in_(bindparam("reminder_ids", expanding=True)))
+    .values(state=bindparam("new_state"), updated_at=bindparam("at"))
+)
+
+
 def _infos(rows: Iterable[Any]) -> list[DeadlineInfo]:
     return [DeadlineInfo(*row) for row in rows]
 
@@ -136,10 +163,7 @@ class ReminderPlanner:
 
     def plan_case(self, s: Session, case_id: str, *, now: datetime) -> None:
         s.flush()  # the store's pending deadline changes must be visible to the query below
-        rows = s.execute(
-            select(*_COLUMNS).join(CaseRow, CaseRow.id == DeadlineRow.case_id).where(DeadlineRow.case_id == case_id)
-        )
-        self.plan_deadlines(s, _infos(rows), now=now)
+        self.plan_deadlines(s, _infos(s.execute(_CASE_DEADLINES, {"case_id": case_id})), now=now)
 
     def plan_agency(self, s: Session, case_id: str, agency_id: str, *, now: datetime) -> None:
         """Plan what an agency's confirmation can change: that agency's deadlines of the case (confirm_agency
@@ -147,15 +171,7 @@ class ReminderPlanner:
         on one agency's answer), and any deadline never planned (an agency added since the last event).
         The rest are as the last plan left them: planning them again would rewrite the same rows."""
         s.flush()
-        never_planned = ~exists().where(ReminderRow.deadline_id == DeadlineRow.id)
-        rows = s.execute(
-            select(*_COLUMNS)
-            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-            .where(
-                DeadlineRow.case_id == case_id,
-                or_(DeadlineRow.agency_id == agency_id, never_planned),
-            )
-        )
+        rows = s.execute(_AGENCY_DEADLINES, {"case_id": case_id, "agency_id": agency_id})
         self.plan_deadlines(s, _infos(rows), now=now)
 
     def plan_deadlines(self, s: Session, deadlines: Sequence[DeadlineInfo], *, now: datetime) -> int:
@@ -186,13 +202,10 @@ class ReminderPlanner:
         cancelled: list[str] = []
         existing: set[str] = set()
         for start in range(0, len(ids), _CHUNK):
-            # SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the
-            # deadline itself, so waiting for it would only risk a lock cycle. (A row skipped here that is
-            # wanted again is offered to the insert below, which leaves it as it is.)
+            # A row skipped as locked (see _REMINDERS_OF) that is wanted again is offered to the insert
+            # below, which leaves it as it is.
             for reminder_id, deadline_id, act_by, key, state in s.execute(
-                select(ReminderRow.id, ReminderRow.deadline_id, ReminderRow.act_by, ReminderRow.key, ReminderRow.state)
-                .where(ReminderRow.deadline_id.in_(ids[start : start + _CHUNK]))
-                .with_for_update(skip_locked=True)
+                _REMINDERS_OF, {"deadline_ids": ids[start : start + _CHUNK]}
             ):
                 existing.add(key)
                 if state == PENDING:
@@ -204,11 +217,7 @@ class ReminderPlanner:
                     cancelled.append(reminder_id)
         for rows, state in ((stale, CANCELLED), (cancelled, PENDING)):
             for start in range(0, len(rows), _CHUNK):
-                s.execute(
-                    update(ReminderRow)
-                    .where(ReminderRow.id.in_(rows[start : start + _CHUNK]))
-                    .values(state=state, updated_at=now)
-                )
+                s.execute(_SET_STATE, {"reminder_ids": rows[start : start + _CHUNK], "new_state": state, "at": now})
         insert_ignoring_duplicates(s, [row for row in new_rows if row["key"] not in existing])
         return len(new_rows)
 
