@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +50,20 @@ from storage.tables import (
     DecisionRow,
 )
 from storage.tables.base import new_id, table_of
+
+# Built once: run on every confirmation and case change (building the expression costs more than running it).
+_CASE_BY_REFERENCE = select(CaseRow).where(
+    CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
+)
+_CASE_BY_REFERENCE_LOCKED = _CASE_BY_REFERENCE.with_for_update()
+_CONFIRMATION = select(AgencyConfirmationRow).where(
+    AgencyConfirmationRow.case_id == bindparam("case_id"), AgencyConfirmationRow.agency_id == bindparam("agency_id")
+)
+_AGENCY_DEADLINES = (
+    select(DeadlineRow)
+    .where(DeadlineRow.case_id == bindparam("case_id"), DeadlineRow.agency_id == bindparam("agency_id"))
+    .order_by(DeadlineRow.occurrence)
+)
 
 
 class CaseNotFound(LookupError):
@@ -152,10 +166,8 @@ class CaseStore:
         return self._pack_for(row.rules_pack)
 
     def _case_row(self, s: Session, reference: str, *, lock: bool = False) -> CaseRow:
-        query = select(CaseRow).where(CaseRow.board_id == self.board.id, CaseRow.reference == reference.upper())
-        if lock:
-            query = query.with_for_update()
-        row = s.scalars(query).one_or_none()
+        query = _CASE_BY_REFERENCE_LOCKED if lock else _CASE_BY_REFERENCE
+        row = s.scalars(query, {"board_id": self.board.id, "reference": reference.upper()}).one_or_none()
         if row is None:
             raise CaseNotFound(reference)
         return row
@@ -738,11 +750,7 @@ class CaseStore:
     # --- agencies ------------------------------------------------------------------------------------
 
     def _confirmation_row(self, s: Session, case_row: CaseRow, agency_id: str) -> AgencyConfirmationRow:
-        row = s.scalars(
-            select(AgencyConfirmationRow).where(
-                AgencyConfirmationRow.case_id == case_row.id, AgencyConfirmationRow.agency_id == agency_id
-            )
-        ).one_or_none()
+        row = s.scalars(_CONFIRMATION, {"case_id": case_row.id, "agency_id": agency_id}).one_or_none()
         if row is None:
             raise LookupError(f"agency {agency_id} is not asked about case {case_row.reference}")
         return row
@@ -794,13 +802,7 @@ class CaseStore:
             was_involved = row.involvement != Involvement.NOT_KNOWN.value
             # The agency's own deadlines (involvement check, records secured), read once for both marks.
             among = (
-                list(
-                    s.scalars(
-                        select(DeadlineRow)
-                        .where(DeadlineRow.case_id == case_row.id, DeadlineRow.agency_id == agency_id)
-                        .order_by(DeadlineRow.occurrence)
-                    )
-                )
+                list(s.scalars(_AGENCY_DEADLINES, {"case_id": case_row.id, "agency_id": agency_id}))
                 if answers_involvement or records_secured
                 else []
             )
