@@ -12,7 +12,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -92,8 +93,14 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["date_long"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["date_long"] = _date_long
     return env
+
+
+@lru_cache(maxsize=2048)
+def _date_long(day: date | None) -> str:
+    # Cached: a reminder message formats the same few dates on hundreds of lines.
+    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 @cache
