@@ -44,6 +44,7 @@ from notify.reminder_plan import (
     rung_row,
 )
 from notify.routing import Routing, Targets
+from notify.templates import get_template
 from storage.tables import CaseRow, DeadlineRow, ReminderRow
 
 log = logging.getLogger("scrbot.reminders")
@@ -193,6 +194,8 @@ class ReminderSweep:
         self.routing = routing
         self.planner = planner
         self.batch = batch
+        for template_id in {t for pair in _TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
+            get_template(template_id).prepare()
 
     def run(self, now: datetime, *, max_batches: int = 10_000) -> SweepReport:
         """One sweep: everything due at `now`, in batches, until nothing due is left unclaimed."""

@@ -70,6 +70,14 @@ class Template:
         absent_optional = [f for f in self.optional if f not in values]
         return sorted(required + absent_optional)
 
+    def prepare(self) -> None:
+        """Compile the sources now: a service does this when it starts rather than in its first busy minute
+        (compiling costs about as much as rendering a long reminder message)."""
+        _compiled(self.subject_source, autoescape=False)
+        _compiled(self.text_source, autoescape=False)
+        if self.html_source:
+            _compiled(self.html_source, autoescape=True)
+
     def render(self, values: Mapping[str, Any]) -> Rendered:
         missing = self.missing_data(values)
         if missing:
