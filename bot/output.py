@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from cases.calendar import BOARD_TIMEZONE
 from cases.case import Deadline
 
 
@@ -18,6 +19,12 @@ class CommandError(Exception):
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, default=str, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def moment(at: datetime | str) -> str:
+    """A stored moment as people read it: the board's local time, to the minute."""
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return when.astimezone(BOARD_TIMEZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

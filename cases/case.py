@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from cases.events import CaseEvent, CaseStatus, Outcome
+from cases.problems import FieldProblem
 from cases.referral import Referral
 from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
 
@@ -27,6 +28,17 @@ class Decision(BaseModel):
 
     def __repr__(self) -> str:  # the rationale may hold personal data
         return f"Decision(outcome={self.outcome.value}, decided_on={self.decided_on})"
+
+    def date_problems(self, *, referral_received: date, today: date) -> list[FieldProblem]:
+        """A decision is recorded after it is made, and cannot precede the referral it decides on."""
+        label = type(self).model_fields["decided_on"].title or "decided_on"
+        if self.decided_on > today:
+            message = f"{self.decided_on} is in the future; record the decision once it has been made"
+            return [FieldProblem("decided_on", label, message)]
+        if self.decided_on < referral_received:
+            message = f"{self.decided_on} is before the referral was received ({referral_received})"
+            return [FieldProblem("decided_on", label, message)]
+        return []
 
 
 class DeadlineState(StrEnum):

@@ -30,6 +30,7 @@ from cases.domain_events import (
     StatusChanged,
 )
 from cases.events import CaseEvent, CaseStatus, Outcome, can_move
+from cases.problems import InvalidInput
 from cases.reference import format_reference
 from cases.referral import Referral
 from cases.rules import Fact, RulesPack
@@ -498,6 +499,14 @@ class CaseStore:
                 raise InvalidTransition(
                     f"case {row.reference} is {row.status}; a decision can only be recorded before the review starts"
                 )
+            received = s.scalars(
+                select(CaseEventRow.occurred_on).where(
+                    CaseEventRow.case_id == row.id, CaseEventRow.event == CaseEvent.REFERRAL_RECEIVED.value
+                )
+            ).one()
+            problems = decision.date_problems(referral_received=received, today=local_date(now))
+            if problems:
+                raise InvalidInput(problems)
             decision_row = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row.id)).one_or_none()
             revised = decision_row is not None
             if decision_row is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
+from cases.calendar import BOARD_TIMEZONE
 from cases.referral import Referral, parse_referral
 
 # Distinctive synthetic strings: tests search raw database bytes, logs and Slack calls for them.
@@ -129,3 +130,8 @@ BUSINESS_UNIT = Actor("slack:UBU000001", frozenset({Role.REFERRER, Role.BUSINESS
 CHAIR = Actor("slack:UCHAIR0001", frozenset({Role.REFERRER, Role.CHAIR, Role.BUSINESS_UNIT}))
 REFERRER = Actor("slack:UREF000001", frozenset({Role.REFERRER}))
 OTHER_REFERRER = Actor("slack:UREF000002", frozenset({Role.REFERRER}))
+
+
+def at(day: date, hour: int = 9, minute: int = 5) -> datetime:
+    """A moment on `day` in the board's time zone (by default just after the 09:00 reminder round), in UTC."""
+    return datetime.combine(day, time(hour, minute), tzinfo=BOARD_TIMEZONE).astimezone(UTC)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot.context import AppContext, cli_actor
-from bot.output import CommandError, deadline_json, parse_date, print_json, print_table
+from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table
 from cases.calendar import local_date
 from cases.case import Case, DeadlineState, Involvement
 from cases.criteria import classify
@@ -216,7 +216,7 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
         [
             (
                 a["agency"],
-                a["request_sent_at"] or "-",
+                moment(a["request_sent_at"]) if a["request_sent_at"] else "-",
                 a["involvement"],
                 a["secured_on"] or "not yet",
                 a["evidence"] or "-",

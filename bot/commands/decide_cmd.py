@@ -1,4 +1,4 @@
-"""`scrbot decide REF --outcome OUTCOME --on DATE`: record the board's decision (the bot never makes it)."""
+"""`scrbot decide REF --outcome OUTCOME [--on DATE]`: record the board's decision (the bot never makes it)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import AppContext, cli_actor
 from bot.output import deadline_json, parse_date, print_json
+from cases.calendar import local_date
 from cases.case import Decision
 from cases.events import Outcome
 
@@ -15,7 +16,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("decide", help="record the decision on a case; starts the decision's deadlines")
     p.add_argument("reference")
     p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
-    p.add_argument("--on", required=True, help="date of the decision (YYYY-MM-DD)")
+    p.add_argument("--on", help="date of the decision (YYYY-MM-DD; today if left out; never a future date)")
     p.add_argument("--by", default="", help="who decided (e.g. the chair)")
     p.add_argument("--rationale", default="", help="the reasons, as recorded by the board")
     p.add_argument("--detail", default="", help="for 'other': what; for 'referred_other_board': which board")
@@ -24,14 +25,15 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.now_clock.now()
     decision = Decision(
         outcome=Outcome(args.outcome),
-        decided_on=parse_date(args.on),
+        decided_on=parse_date(args.on) if args.on else local_date(now),
         decided_by=args.by,
         rationale=args.rationale,
         detail=args.detail,
     )
-    deadlines = ctx.store.cases.record_decision(args.reference, decision, actor=cli_actor(), now=ctx.now_clock.now())
+    deadlines = ctx.store.cases.record_decision(args.reference, decision, actor=cli_actor(), now=now)
     started = [d for d in deadlines if d.computed.trigger_event.value == "decision_made"]
     if args.json:
         print_json(
@@ -44,5 +46,6 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         return 0
     print(f"{args.reference.upper()}: decision recorded ({decision.outcome.value}, {decision.decided_on}).")
     for d in started:
-        print(f"  {d.computed.rule:<34} act by {d.computed.act_by}  ({d.computed.limit}, {d.computed.source})")
+        rule = f"{d.computed.rule} ({d.computed.agency})" if d.computed.agency else d.computed.rule
+        print(f"  {rule:<34} act by {d.computed.act_by}  ({d.computed.limit}, {d.computed.source})")
     return 0

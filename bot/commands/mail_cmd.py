@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.context import AppContext, cli_actor
-from bot.output import CommandError, print_json, print_table
+from bot.output import CommandError, moment, print_json, print_table
 from intake.inbound.processor import IngestOutcome
 from mail.maildir import MaildirMailbox
 from storage.inbound import OPEN_FOR_PERSON, InboundStatus, InboundSummary
@@ -145,13 +146,13 @@ def deliver(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(messages: list[InboundSummary]) -> None:
+def _table(messages: Sequence[InboundSummary]) -> None:
     print_table(
         ["ID", "RECEIVED", "STATUS", "KIND", "CASE", "AGENCY", "REASON"],
         [
             (
                 m.id,
-                m.received_at.strftime("%Y-%m-%d %H:%M"),
+                moment(m.received_at),
                 m.status.value,
                 m.kind,
                 m.case_ref or "-",
@@ -163,27 +164,25 @@ def _table(messages: list[InboundSummary]) -> None:
     )
 
 
-def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
-    statuses = [InboundStatus(args.status)] if args.status else None
-    messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
+def _print_messages(messages: Sequence[InboundSummary], args: argparse.Namespace, *, none: str) -> int:
     if args.json:
         print_json([summary_json(m) for m in messages])
     elif not messages:
-        print("No inbound messages.")
+        print(none)
     else:
         _table(messages)
     return 0
+
+
+def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
+    statuses = [InboundStatus(args.status)] if args.status else None
+    messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
+    return _print_messages(messages, args, none="No inbound messages.")
 
 
 def quarantine_list(ctx: AppContext, args: argparse.Namespace) -> int:
     messages = ctx.inbound.list(statuses=list(OPEN_FOR_PERSON))
-    if args.json:
-        print_json([summary_json(m) for m in messages])
-    elif not messages:
-        print("Nothing waiting for a person.")
-    else:
-        _table(messages)
-    return 0
+    return _print_messages(messages, args, none="Nothing waiting for a person.")
 
 
 def show(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.context import AppContext, cli_actor
-from bot.output import CommandError, print_json, print_table
+from bot.output import CommandError, moment, print_json, print_table
 from notify.outbox import OutboxStatus
 from notify.service import dispatch_all
 from storage.tables import OutboxRow
@@ -115,7 +115,7 @@ def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
                 m.kind,
                 m.case_ref or "-",
                 m.recipient_summary,
-                m.created_at.strftime("%Y-%m-%d %H:%M"),
+                moment(m.created_at),
                 m.last_error or (f"approved by {m.approver}" if m.approver else ""),
             )
             for m in messages

@@ -19,6 +19,7 @@ from cases.actor import Actor, PermissionDenied
 from cases.calendar import local_date
 from cases.case import Decision
 from cases.events import CaseEvent
+from cases.problems import InvalidInput
 from storage.case_store import CaseNotFound, InvalidTransition
 
 log = logging.getLogger("scrbot.slack")
@@ -137,6 +138,9 @@ def register(app: App, services: SlackServices) -> None:
             return
         try:
             store.cases.record_decision(reference, decision, actor=actor, now=services.clock.now())
+        except InvalidInput as exc:  # a date the board cannot have decided on; the message holds dates only
+            ack(response_action="errors", errors={"on": "; ".join(p.message for p in exc.problems)})
+            return
         except (CaseNotFound, InvalidTransition, PermissionDenied) as exc:
             ack(response_action="errors", errors={"outcome": str(exc)})
             return

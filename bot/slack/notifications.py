@@ -132,31 +132,26 @@ def register(app: App, services: NotificationServices) -> None:
             trigger_id=body["trigger_id"], view=views.preview_modal(item, views.metadata(draft_id, channel, ts))
         )
 
-    def approve(body: dict[str, Any], client: WebClient) -> None:
+    def settle(body: dict[str, Any], client: WebClient, verb: str, note: str) -> None:
+        """Approve or reject the draft a button belongs to; the prompt then says who did it."""
         actor, draft_id = who(body), draft_of(body)
         if not actor.is_staff:
-            refuse(client, body, actor, draft_id, "approve")
+            refuse(client, body, actor, draft_id, verb)
             return
+        act = outbox.approve if verb == "approve" else outbox.reject
         try:
-            outbox.approve(draft_id, actor=actor, now=services.clock.now())
+            act(draft_id, actor=actor, now=services.clock.now())
         except (OutboxError, LookupError, PermissionDenied) as exc:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
-        mark_done(client, channel, ts, draft_id, f":white_check_mark: Approved by <@{body['user']['id']}>")
+        mark_done(client, channel, ts, draft_id, note.format(user=body["user"]["id"]))
+
+    def approve(body: dict[str, Any], client: WebClient) -> None:
+        settle(body, client, "approve", ":white_check_mark: Approved by <@{user}>")
 
     def reject(body: dict[str, Any], client: WebClient) -> None:
-        actor, draft_id = who(body), draft_of(body)
-        if not actor.is_staff:
-            refuse(client, body, actor, draft_id, "reject")
-            return
-        try:
-            outbox.reject(draft_id, actor=actor, now=services.clock.now())
-        except (OutboxError, LookupError, PermissionDenied) as exc:
-            tell(client, body, str(exc))
-            return
-        channel, ts = where(body)
-        mark_done(client, channel, ts, draft_id, f":no_entry_sign: Rejected by <@{body['user']['id']}>: not sent")
+        settle(body, client, "reject", ":no_entry_sign: Rejected by <@{user}>: not sent")
 
     def open_edit(body: dict[str, Any], client: WebClient) -> None:
         actor, draft_id = who(body), draft_of(body)

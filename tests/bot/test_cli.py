@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
-from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
+from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, at, referral_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,6 +65,9 @@ def test_refer_list_show_decide(workdir: Path, clock: FixedClock, capsys: pytest
     for text in SENSITIVE_STRINGS:
         assert text not in out
 
+    code, _, err = run(clock, capsys, "decide", reference, "--outcome", "scr", "--on", "2026-12-22")
+    assert code == 2 and "2026-12-22 is in the future" in err  # recorded once made, never ahead
+    clock.set(at(date(2026, 12, 22)))
     code, out, _ = run(clock, capsys, "decide", reference, "--outcome", "scr", "--on", "2026-12-22", "--json")
     assert code == 0
     decided = {d["rule"]: d for d in json.loads(out)["deadlines"]}
@@ -131,6 +135,7 @@ def test_lifecycle_commands(workdir: Path, clock: FixedClock, capsys: pytest.Cap
         run(clock, capsys, "case", "confirm", ref, "police", "--secured-on", "2026-11-23", "--involvement", "known")[0]
         == 0
     )
+    clock.set(at(date(2026, 12, 10)))
     assert run(clock, capsys, "decide", ref, "--outcome", "scr", "--on", "2026-12-10")[0] == 0
     assert run(clock, capsys, "case", "done", ref, "scoping_meeting", "--on", "2026-12-11")[0] == 0
     code, _, err = run(clock, capsys, "case", "advance", ref, "published")
@@ -191,3 +196,12 @@ def test_installed_console_script(workdir: Path) -> None:
     assert result.returncode == 0, result.stderr
     rules = {r["rule"]: r for r in json.loads(result.stdout)}
     assert rules["chair_decision"]["due"] == "2027-01-01" and rules["chair_decision"]["act_by"] == "2026-12-31"
+
+
+def test_decide_without_a_date_records_today(
+    workdir: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(clock, capsys, "refer", "--file", write_referral(workdir))
+    code, out, _ = run(clock, capsys, "decide", "SCR-2026-0001", "--outcome", "scr")
+    assert code == 0 and "(scr, 2026-11-22)" in out
+    assert "imr_submitted (police)" in out  # one IMR clock per agency, each named

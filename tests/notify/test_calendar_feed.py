@@ -10,7 +10,7 @@ import pytest
 from cases.case import Decision
 from cases.events import Outcome
 from notify.calendar_feed import CalendarDeadline, build_ics, escape_text, fold, unfold
-from tests.factories import CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv
 
 NOW = datetime(2026, 12, 14, 10, tzinfo=UTC)
@@ -68,7 +68,7 @@ def test_the_feed_has_every_open_deadline_and_nothing_personal(env: NotifyEnv) -
     referral = make_referral(date(2026, 12, 14), referral_date="2026-12-14", la_aware_date="2026-12-11")
     reference = env.store.cases.file_referral(referral, actor=REFERRER, now=NOW).reference
     env.store.cases.record_decision(
-        reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 22)), actor=CHAIR, now=NOW
+        reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 22)), actor=CHAIR, now=at(date(2026, 12, 22))
     )
     env.store.cases.mark_deadline(reference, "scoping_meeting", actor=STAFF, now=NOW, on=date(2026, 12, 23))
     case = env.store.cases.get_case(reference, actor=STAFF, now=NOW)

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from cases.board import ReminderSettings
-from cases.calendar import BOARD_TIMEZONE
 from cases.case import DeadlineState
 from cases.events import CaseEvent, CaseStatus
 from notify.reminders import due_reminders
 from storage.store import Store
 from storage.tables import ReminderRow
-from tests.factories import REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv, make_env, notify_board
 
 D = date
-
-
-def at(day: date, hour: int = 9, minute: int = 5) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
 
 MONDAY = D(2026, 12, 7)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from cases.actor import PermissionDenied
 from cases.board import Recipient
-from cases.calendar import BOARD_TIMEZONE
 from cases.case import DeadlineState, Decision
 from cases.events import CaseEvent, CaseStatus, Outcome
 from mail.base import MailboxError
@@ -25,15 +24,11 @@ from notify.templates import MissingData, get_template
 from storage.purge import purge
 from storage.store import Store
 from storage.tables import AuditRow, CaseRow, OutboxRow
-from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, STAFF, make_referral
+from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv, make_env, notify_board
 
 D = date
 STATUTORY_ADDRESSES = ["mailbox.cpod@education.gov.uk", "mailbox.scrpanel@education.gov.uk", "scr.sin@ofsted.cjsm.net"]
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
 
 def filed(env: NotifyEnv) -> str:

@@ -10,24 +10,20 @@ on 25 or 28 Dec or 1 Jan, never late, and never after its deadline is met.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from cases.calendar import BOARD_TIMEZONE, WorkingCalendar, local_date
+from cases.calendar import WorkingCalendar, local_date
 from cases.case import DeadlineState, Decision, Involvement
 from cases.events import CaseEvent, CaseStatus, Outcome
 from notify.outbox import OutboxStatus
 from storage.tables import ReminderRow
-from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv
 
 CAL = WorkingCalendar.england()
 D = date
-
-
-def at(day: date, hour: int = 9, minute: int = 5) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
 
 SCHOOL_OVERDUE = [D(2026, 12, d) for d in (15, 16, 17, 18, 21, 22, 23, 24, 29, 30, 31)] + [D(2027, 1, 4)]

@@ -10,8 +10,9 @@ from bot.clock import FixedClock
 from cases.actor import PermissionDenied
 from cases.case import DeadlineState, Decision, Involvement
 from cases.events import CaseEvent, CaseStatus, Outcome
+from cases.problems import InvalidInput
 from storage.store import Store
-from tests.factories import OTHER_REFERRER, REFERRER, STAFF, make_referral
+from tests.factories import OTHER_REFERRER, REFERRER, STAFF, at, make_referral
 
 
 def test_filing_creates_case_deadlines_and_confirmations(store: Store, clock: FixedClock) -> None:
@@ -52,7 +53,10 @@ def test_referrer_sees_only_own_referrals_and_refusals_are_audited(store: Store,
 def test_decision_starts_its_clocks_and_meets_chair_decision(store: Store, clock: FixedClock) -> None:
     filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
     deadlines = store.cases.record_decision(
-        filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 22)), actor=STAFF, now=clock.now()
+        filed.reference,
+        Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 22)),
+        actor=STAFF,
+        now=at(date(2026, 12, 22)),
     )
     by_rule = {d.computed.rule: d for d in deadlines if d.computed.agency is None}
     assert by_rule["statutory_decision_notification"].computed.due == date(2026, 12, 31)
@@ -63,13 +67,14 @@ def test_decision_starts_its_clocks_and_meets_chair_decision(store: Store, clock
 def test_changing_the_outcome_cancels_and_reopens_scr_deadlines(store: Store, clock: FixedClock) -> None:
     filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
     decide = store.cases.record_decision
-    decide(filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 1)), actor=STAFF, now=clock.now())
+    decided = at(date(2026, 12, 1))
+    decide(filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 1)), actor=STAFF, now=decided)
     after = decide(
-        filed.reference, Decision(outcome=Outcome.NO_REVIEW, decided_on=date(2026, 12, 1)), actor=STAFF, now=clock.now()
+        filed.reference, Decision(outcome=Outcome.NO_REVIEW, decided_on=date(2026, 12, 1)), actor=STAFF, now=decided
     )
     assert {d.state for d in after if d.computed.rule == "scoping_meeting"} == {DeadlineState.CANCELLED}
     again = decide(
-        filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 1)), actor=STAFF, now=clock.now()
+        filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 12, 1)), actor=STAFF, now=decided
     )
     assert {d.state for d in again if d.computed.rule == "scoping_meeting"} == {DeadlineState.OPEN}
 
@@ -113,3 +118,13 @@ def test_agency_confirmation_meets_its_deadlines(store: Store, clock: FixedClock
     assert states[("records_secured", "police")] is DeadlineState.OPEN
     summary = store.cases.list_cases(today=date(2026, 11, 22))[0]
     assert summary.agencies_not_confirmed == ["police", "school"]
+
+
+def test_a_decision_dated_in_the_future_is_refused_and_changes_nothing(store: Store, clock: FixedClock) -> None:
+    filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    with pytest.raises(InvalidInput, match="Date of the decision"):
+        store.cases.record_decision(
+            filed.reference, Decision(outcome=Outcome.SCR, decided_on=date(2026, 11, 23)), actor=STAFF, now=clock.now()
+        )
+    case = store.cases.get_case(filed.reference, actor=STAFF, now=clock.now())
+    assert case.decision is None and case.status is CaseStatus.REFERRED

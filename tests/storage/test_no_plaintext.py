@@ -37,7 +37,7 @@ def test_filed_referral_leaves_no_plaintext_in_sqlite_file_wal_or_logs(
         filed.reference,
         Decision(
             outcome=Outcome.SCR,
-            decided_on=date(2026, 11, 30),
+            decided_on=date(2026, 11, 21),
             decided_by="Chair Testwhistle",
             rationale="Zephyrine was known to three agencies",
         ),

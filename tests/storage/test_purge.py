@@ -21,7 +21,7 @@ def test_purge_after_retention_keeps_the_timeline(store: Store, clock: FixedCloc
     closed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
     store.cases.record_decision(
         closed.reference,
-        Decision(outcome=Outcome.NO_REVIEW, decided_on=date(2026, 11, 25), rationale="reasons"),
+        Decision(outcome=Outcome.NO_REVIEW, decided_on=date(2026, 11, 21), rationale="reasons"),
         actor=STAFF,
         now=clock.now(),
     )

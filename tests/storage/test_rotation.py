@@ -29,7 +29,7 @@ def fill(store: Store, clock: FixedClock, count: int = 4) -> list[str]:
         references.append(filed.reference)
     store.cases.record_decision(
         references[0],
-        Decision(outcome=Outcome.SCR, decided_on=date(2026, 11, 30), rationale="rationale text"),
+        Decision(outcome=Outcome.SCR, decided_on=date(2026, 11, 21), rationale="rationale text"),
         actor=STAFF,
         now=clock.now(),
     )

@@ -3,8 +3,9 @@ modal (personal data only there, each view audited), meeting and decision modals
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -110,6 +111,10 @@ def test_decision_from_the_modal_is_recorded_by_the_chair_only(
         # The board's decision maker is the chair (004 §3.8): a business unit member is refused.
         status, body = r.post(r.view_submission(BU_USER, views.DECISION_MODAL, values, private_metadata=reference))
         assert status == 200 and "errors" in body
+        # A decision is recorded once made: the date picker's future date is refused in the modal itself.
+        status, body = r.post(r.view_submission("UCHAIR0001", views.DECISION_MODAL, values, private_metadata=reference))
+        assert status == 200 and "in the future" in json.loads(body)["errors"]["on"]
+        clock.set(datetime(2026, 12, 10, 15, 0, tzinfo=UTC))
         status, body = r.post(r.view_submission("UCHAIR0001", views.DECISION_MODAL, values, private_metadata=reference))
         assert status == 200 and "errors" not in body
         note = fake.wait_for(lambda calls: any(c.is_to_channel for c in calls))
