@@ -6,7 +6,9 @@ sweeps per size, each timed on its own:
 
 - peak:  09:05 on a working day, when all of that day's reminders are due (they are all due at 09:00).
          The deadlines' act_by dates are spread evenly over a year, so the day's reminders grow with the
-         number of cases: linear growth is the expectation here.
+         number of cases: linear growth is the expectation here. One idle sweep at 08:55 runs first (not
+         timed), as in the service, which sweeps every minute: the peak is a busy minute of a running bot,
+         not the first statements a fresh process ever compiles.
 - fixed: 100 reminders due, whatever the number of cases (median of 5): should not grow.
 - idle:  nothing due (median of 5): the sweep every other minute of the day. Should not grow.
 
@@ -29,7 +31,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -149,6 +151,7 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
     service = NotifyService(store, outbox, reply_to="scr-bot@testshire.gov.uk")
     peak_at = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
+    assert not service.sweep.run(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
     started = time.perf_counter()
     peak = service.sweep.run(peak_at)
     peak_seconds = time.perf_counter() - started

@@ -17,19 +17,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import Actor, PermissionDenied
 from cases.board import BoardConfig
-from notify.templates import get_template
-from storage.audit import AuditLog
+from notify.templates import Rendered, Template, get_template
+from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
 from storage.db import transaction
 from storage.tables import OutboxRow
-from storage.tables.base import new_id
+from storage.tables.base import new_id, table_of
 
 TABLE = "outbox"
+_TABLE = table_of(OutboxRow)
+_LOOKUP_CHUNK = 500  # idempotency keys per IN (...) lookup
 
 
 class OutboxStatus(StrEnum):
@@ -136,6 +138,60 @@ class Outbox:
 
     def enqueue(self, message: OutboundMessage, *, now: datetime, actor: Actor, session: Session | None = None) -> str:
         """Store a rendered message; returns its id. The same idempotency key returns the existing row."""
+        return self.enqueue_many([message], now=now, actor=actor, session=session)[0]
+
+    def enqueue_many(
+        self, messages: Sequence[OutboundMessage], *, now: datetime, actor: Actor, session: Session | None = None
+    ) -> list[str]:
+        """`enqueue` for several messages in one transaction; returns their ids, in order.
+
+        Every message is rendered and checked before anything is stored, so one refused message stores none
+        of them. Then one idempotency lookup, one insert and one batch of audit entries for all: a reminder
+        sweep queues dozens of messages at once. A key seen earlier in the same batch gets the same row."""
+        prepared = [(message, *self._render(message)) for message in messages]
+        if not prepared:
+            return []
+        with self._tx(session) as s:
+            keys = sorted({message.idempotency_key for message in messages})
+            ids: dict[str, str] = {}
+            for start in range(0, len(keys), _LOOKUP_CHUNK):
+                found = s.execute(
+                    select(OutboxRow.idempotency_key, OutboxRow.id).where(
+                        OutboxRow.board_id == self.board.id,
+                        OutboxRow.idempotency_key.in_(keys[start : start + _LOOKUP_CHUNK]),
+                    )
+                )
+                ids.update((key, row_id) for key, row_id in found)
+            s.flush()  # rows the caller added through the ORM (a case, say) go in before ours refer to them
+            rows: list[dict[str, Any]] = []
+            records: list[AuditRecord] = []
+            for message, template, rendered in prepared:
+                if message.idempotency_key in ids:
+                    continue
+                row_id = new_id()
+                ids[message.idempotency_key] = row_id
+                rows.append(self._row_values(row_id, message, template, rendered, now))
+                records.append(
+                    AuditRecord(
+                        at=now,
+                        actor=actor.id,
+                        action="outbox.queued",
+                        case_ref=message.case_ref,
+                        detail={
+                            "id": row_id,
+                            "kind": message.kind,
+                            "template": template.id,
+                            "to": message.recipient_summary,
+                            "requires_approval": message.requires_approval,
+                        },
+                    )
+                )
+            if rows:
+                s.execute(insert(_TABLE), rows)
+                self.audit.append_many(s, records)
+            return [ids[message.idempotency_key] for message in messages]
+
+    def _render(self, message: OutboundMessage) -> tuple[Template, Rendered]:
         template = get_template(message.template_id)
         rendered = template.render(message.values)  # MissingData: refused before anything is stored
         if not message.recipients:
@@ -147,57 +203,45 @@ class Outbox:
                     f"{message.kind} ({template.id}) carries personal data and {len(insecure)} recipient(s) of "
                     f"{message.recipient_summary} are not on a secure domain; send the minimal notice instead"
                 )
-        with self._tx(session) as s:
-            existing = s.scalars(
-                select(OutboxRow.id).where(
-                    OutboxRow.board_id == self.board.id, OutboxRow.idempotency_key == message.idempotency_key
-                )
-            ).one_or_none()
-            if existing is not None:
-                return existing
-            row = OutboxRow(
-                id=new_id(),
-                board_id=self.board.id,
-                case_id=message.case_id,
-                case_ref=message.case_ref,
-                kind=message.kind,
-                channel=template.channel,
-                template_id=template.id,
-                template_version=template.version,
-                recipient_summary=message.recipient_summary,
-                personal_data=template.personal_data,
-                status=(OutboxStatus.DRAFT if message.requires_approval else OutboxStatus.APPROVED).value,
-                requires_approval=message.requires_approval,
-                idempotency_key=message.idempotency_key,
-                next_attempt_at=message.send_after or now,
-                meets_rule=message.meets_rule,
-                meets_agency=message.meets_agency,
-                created_at=now,
-                updated_at=now,
-            )
-            row.recipients_enc = self.codec.seal_text(
-                TABLE, "recipients_enc", row.id, json.dumps(list(message.recipients))
-            )
-            row.subject_enc = self.codec.seal_text(TABLE, "subject_enc", row.id, rendered.subject)
-            row.body_enc = self.codec.seal_text(TABLE, "body_enc", row.id, rendered.text)
-            row.html_enc = self.codec.seal_text(TABLE, "html_enc", row.id, rendered.html or "")
-            s.add(row)
-            s.flush()
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="outbox.queued",
-                case_ref=message.case_ref,
-                detail={
-                    "id": row.id,
-                    "kind": message.kind,
-                    "template": template.id,
-                    "to": message.recipient_summary,
-                    "requires_approval": message.requires_approval,
-                },
-            )
-            return row.id
+        return template, rendered
+
+    def _row_values(
+        self, row_id: str, message: OutboundMessage, template: Template, rendered: Rendered, now: datetime
+    ) -> dict[str, Any]:
+        seal = self.codec.seal_text
+        return {
+            "id": row_id,
+            "board_id": self.board.id,
+            "case_id": message.case_id,
+            "case_ref": message.case_ref,
+            "kind": message.kind,
+            "channel": template.channel,
+            "template_id": template.id,
+            "template_version": template.version,
+            "recipients_enc": seal(TABLE, "recipients_enc", row_id, json.dumps(list(message.recipients))),
+            "recipient_summary": message.recipient_summary,
+            "subject_enc": seal(TABLE, "subject_enc", row_id, rendered.subject),
+            "body_enc": seal(TABLE, "body_enc", row_id, rendered.text),
+            "html_enc": seal(TABLE, "html_enc", row_id, rendered.html or ""),
+            "personal_data": template.personal_data,
+            "status": (OutboxStatus.DRAFT if message.requires_approval else OutboxStatus.APPROVED).value,
+            "requires_approval": message.requires_approval,
+            "idempotency_key": message.idempotency_key,
+            "approver": "",
+            "approved_at": None,
+            "rejected_by": "",
+            "rejected_at": None,
+            "attempts": 0,
+            "next_attempt_at": message.send_after or now,
+            "claimed_until": None,
+            "last_error": "",
+            "provider_message_id": "",
+            "meets_rule": message.meets_rule,
+            "meets_agency": message.meets_agency,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": None,
+        }
 
     # --- reading -------------------------------------------------------------------------------------
 

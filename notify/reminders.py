@@ -25,7 +25,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Select, Table, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
@@ -44,6 +44,7 @@ from notify.reminder_plan import (
     rung_row,
 )
 from notify.routing import Routing, Targets
+from notify.templates import get_template
 from storage.tables import CaseRow, DeadlineRow, ReminderRow
 
 log = logging.getLogger("scrbot.reminders")
@@ -72,13 +73,36 @@ class Claimed:
     remind_on: date
 
 
-def _sent(row: Claimed, now: datetime, today: date, outbox_id: str) -> dict[str, Any]:
-    return {"b_id": row.id, "b_late": today > row.remind_on, "b_outbox": outbox_id}
+_REMINDERS = cast(Table, ReminderRow.__table__)  # Core: the session's identity map stays empty
+_IDS_PER_UPDATE = 500  # ids per UPDATE ... WHERE id IN (...): well under every backend's parameter limit
+
+
+def _mark_sent(s: Session, sent: list[tuple[str, bool, str]], now: datetime) -> None:
+    """One UPDATE ... WHERE id IN (...) per message (and late or not) rather than one per reminder."""
+    by_message: dict[tuple[bool, str], list[str]] = defaultdict(list)
+    for reminder_id, late, outbox_id in sent:
+        by_message[(late, outbox_id)].append(reminder_id)
+    for (late, outbox_id), ids in by_message.items():
+        for start in range(0, len(ids), _IDS_PER_UPDATE):
+            s.execute(
+                update(_REMINDERS)
+                .where(_REMINDERS.c.id.in_(ids[start : start + _IDS_PER_UPDATE]))
+                .values(state=SENT, sent_at=now, late=late, outbox_id=outbox_id, updated_at=now)
+            )
+
+
+def _mark_cancelled(s: Session, cancelled: list[str], now: datetime) -> None:
+    for start in range(0, len(cancelled), _IDS_PER_UPDATE):
+        s.execute(
+            update(_REMINDERS)
+            .where(_REMINDERS.c.id.in_(cancelled[start : start + _IDS_PER_UPDATE]))
+            .values(state=CANCELLED, updated_at=now)
+        )
 
 
 @dataclass(frozen=True)
 class ReminderLine:
-    """One reminder as it appears in a message: ids and dates only."""
+    """One reminder as it appears in a message (the templates read its attributes): ids and dates only."""
 
     reminder_ids: tuple[str, ...]  # the rungs this line stands for (one, or several missed ones)
     case_id: str
@@ -92,20 +116,6 @@ class ReminderLine:
     rung: str
     remind_on: date
     late: bool
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "case_ref": self.case_ref,
-            "rule": self.rule,
-            "agency": self.agency,
-            "action": self.action,
-            "due": self.due,
-            "act_by": self.act_by,
-            "status": self.status,
-            "rung": self.rung,
-            "remind_on": self.remind_on,
-            "late": self.late,
-        }
 
 
 @dataclass
@@ -184,6 +194,8 @@ class ReminderSweep:
         self.routing = routing
         self.planner = planner
         self.batch = batch
+        for template_id in {t for pair in _TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
+            get_template(template_id).prepare()
 
     def run(self, now: datetime, *, max_batches: int = 10_000) -> SweepReport:
         """One sweep: everything due at `now`, in batches, until nothing due is left unclaimed."""
@@ -278,42 +290,36 @@ class ReminderSweep:
                 late=today > rows[0].remind_on,
             )
             groups[(audience, info.agency_id if audience is Audience.AGENCY else "")].append(line)
-        outbox_ids: dict[str, str] = {}
+        # Every message of the batch is rendered first and then stored with one insert and one run of audit
+        # entries (Outbox.enqueue_many), rather than a lookup, an insert and an anchor update each.
+        messages: list[OutboundMessage] = []
+        placed: list[tuple[ReminderLine, int]] = []
         for (audience, agency_id), lines in sorted(groups.items(), key=lambda g: (g[0][0].value, g[0][1])):
             lines.sort(key=lambda line: (line.act_by, line.case_ref, line.rule, line.agency))
-            for line, message_id in self._queue(s, audience, agency_id, lines, now):
-                report.messages.append(message_id)
-                for reminder_id in line.reminder_ids:
-                    outbox_ids.setdefault(reminder_id, message_id)
-        report.messages = sorted(set(report.messages), key=report.messages.index)
-        updates: list[dict[str, Any]] = []
+            for line, message in self._messages(audience, agency_id, lines, now):
+                if not messages or messages[-1] is not message:
+                    messages.append(message)
+                placed.append((line, len(messages) - 1))
+        message_ids = self.outbox.enqueue_many(messages, now=now, actor=SYSTEM, session=s)
+        outbox_ids: dict[str, str] = {}
+        for line, index in placed:
+            for reminder_id in line.reminder_ids:
+                outbox_ids.setdefault(reminder_id, message_ids[index])
+        report.messages = list(dict.fromkeys(message_ids))
+        sent: list[tuple[str, bool, str]] = []  # reminder id, late, outbox id
         for digest in (r for r in claimed if r.rung == DIGEST_RUNG):
             queued = self._queue_digest(s, digest, now)
             report.messages += queued
-            updates.append(_sent(digest, now, today, queued[0] if queued else ""))
+            sent.append((digest.id, today > digest.remind_on, queued[0] if queued else ""))
             report.digests += 1
         for rows in due.values():
             for row in rows:
-                updates.append(_sent(row, now, today, outbox_ids.get(row.id, "")))
+                sent.append((row.id, today > row.remind_on, outbox_ids.get(row.id, "")))
                 report.sent.append(row.id)
                 if today > row.remind_on:
                     report.late.append(row.id)
-        table = cast(Table, ReminderRow.__table__)  # Core: the session's identity map stays empty
-        if updates:
-            s.execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(
-                    state=SENT, sent_at=now, late=bindparam("b_late"), outbox_id=bindparam("b_outbox"), updated_at=now
-                ),
-                updates,
-            )
-        for start in range(0, len(report.cancelled), 500):
-            s.execute(
-                update(table)
-                .where(table.c.id.in_(report.cancelled[start : start + 500]))
-                .values(state=CANCELLED, updated_at=now)
-            )
+        _mark_sent(s, sent, now)
+        _mark_cancelled(s, report.cancelled, now)
         self._plan_next_overdue(s, due, deadlines, now)
         return report
 
@@ -356,14 +362,14 @@ class ReminderSweep:
         fallback = self.routing.business_unit()
         return Targets(fallback.emails, fallback.chat, f"{audience.value}->business_unit")
 
-    def _queue(
-        self, s: Session, audience: Audience, agency_id: str, lines: list[ReminderLine], now: datetime
-    ) -> list[tuple[ReminderLine, str]]:
-        """Queue the lines for one audience, by email and by chat, in messages of a few dozen lines at most;
-        returns each line with the message it went in."""
+    def _messages(
+        self, audience: Audience, agency_id: str, lines: list[ReminderLine], now: datetime
+    ) -> list[tuple[ReminderLine, OutboundMessage]]:
+        """The messages for one audience, by email and by chat, of a few dozen lines at most; returns each
+        line with the message it goes in."""
         targets = self._targets(audience, agency_id)
         email_template, chat_template = _TEMPLATES[audience]
-        placed: list[tuple[ReminderLine, str]] = []
+        placed: list[tuple[ReminderLine, OutboundMessage]] = []
         for channel, template_id, recipients in (
             ("email", email_template, targets.emails),
             ("slack", chat_template, targets.chat),
@@ -373,15 +379,14 @@ class ReminderSweep:
             size = LINES_PER_MESSAGE[channel]
             for start in range(0, len(lines), size):
                 chunk = lines[start : start + size]
-                message_id = self._enqueue(s, audience, agency_id, channel, template_id, targets, chunk, now)
-                placed += [(line, message_id) for line in chunk]
+                message = self._message(audience, agency_id, channel, template_id, targets, chunk, now)
+                placed += [(line, message) for line in chunk]
         if not placed:
             log.warning("no one to send %d %s reminder(s) to; check the board config", len(lines), audience.value)
         return placed
 
-    def _enqueue(
+    def _message(
         self,
-        s: Session,
         audience: Audience,
         agency_id: str,
         channel: str,
@@ -389,13 +394,15 @@ class ReminderSweep:
         targets: Targets,
         lines: list[ReminderLine],
         now: datetime,
-    ) -> str:
+    ) -> OutboundMessage:
         cases = sorted({line.case_ref for line in lines})
         case_ids = sorted({line.case_id for line in lines})
         ids = sorted(i for line in lines for i in line.reminder_ids)
         values: dict[str, Any] = {
             "board_name": self.board.name,
-            "reminders": [line.values() for line in lines],
+            # The lines themselves, not dicts: Jinja2 tries attributes first, so objects render in about half
+            # the time (a 09:00 sweep renders thousands of lines).
+            "reminders": lines,
             "count": len(lines),
             "late_count": sum(1 for line in lines if line.late),
             "today": local_date(now),
@@ -405,20 +412,15 @@ class ReminderSweep:
             values["contact_email"] = self.board.notifications.contact_email or self.reply_to
         if audience in (Audience.MANAGER, Audience.CHAIR):
             values["escalated_to"] = "the board manager" if audience is Audience.MANAGER else "the chair"
-        return self.outbox.enqueue(
-            OutboundMessage(
-                kind="reminder" if audience in (Audience.BUSINESS_UNIT, Audience.AGENCY) else "escalation",
-                template_id=template_id,
-                values=values,
-                recipients=list(targets.emails if channel == "email" else targets.chat),
-                recipient_summary=targets.summary,
-                idempotency_key=_key(audience.value, agency_id, channel, *ids),
-                case_id=case_ids[0] if len(case_ids) == 1 else None,
-                case_ref=cases[0] if len(cases) == 1 else "",
-            ),
-            now=now,
-            actor=SYSTEM,
-            session=s,
+        return OutboundMessage(
+            kind="reminder" if audience in (Audience.BUSINESS_UNIT, Audience.AGENCY) else "escalation",
+            template_id=template_id,
+            values=values,
+            recipients=list(targets.emails if channel == "email" else targets.chat),
+            recipient_summary=targets.summary,
+            idempotency_key=_key(audience.value, agency_id, channel, *ids),
+            case_id=case_ids[0] if len(case_ids) == 1 else None,
+            case_ref=cases[0] if len(cases) == 1 else "",
         )
 
     def _agency_name(self, agency_id: str) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -69,6 +70,14 @@ class Template:
         absent_optional = [f for f in self.optional if f not in values]
         return sorted(required + absent_optional)
 
+    def prepare(self) -> None:
+        """Compile the sources now: a service does this when it starts rather than in its first busy minute
+        (compiling costs about as much as rendering a long reminder message)."""
+        _compiled(self.subject_source, autoescape=False)
+        _compiled(self.text_source, autoescape=False)
+        if self.html_source:
+            _compiled(self.html_source, autoescape=True)
+
     def render(self, values: Mapping[str, Any]) -> Rendered:
         missing = self.missing_data(values)
         if missing:
@@ -92,8 +101,14 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["date_long"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["date_long"] = _date_long
     return env
+
+
+@lru_cache(maxsize=2048)
+def _date_long(day: date | None) -> str:
+    # Cached: a reminder message formats the same few dates on hundreds of lines.
+    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 @cache

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,10 +31,11 @@ _ANCHOR = table_of(AuditAnchorRow)
 _LOG = table_of(AuditRow)
 # Built once, executed with parameters: building and hashing a statement costs several times more than
 # running it, and every change and every read of personal data appends here.
+# Reserves `count` sequence numbers at once and returns the last of them with the head before the batch.
 _BUMP = (
     update(_ANCHOR)
     .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
-    .values(seq=_ANCHOR.c.seq + 1)
+    .values(seq=_ANCHOR.c.seq + bindparam("count"))
     .returning(_ANCHOR.c.seq, _ANCHOR.c.head_hash)
 )
 _INSERT = insert(_LOG)
@@ -74,6 +75,17 @@ def ensure_anchor(session: Session, board_id: str) -> None:
 
 
 @dataclass(frozen=True)
+class AuditRecord:
+    """One entry to append (see `AuditLog.append_many`)."""
+
+    at: datetime
+    actor: str
+    action: str
+    case_ref: str = ""
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     seq: int
     at: datetime
@@ -99,41 +111,56 @@ class AuditLog:
         detail: Mapping[str, Any] | None = None,
     ) -> int:
         """Append one entry inside the caller's transaction; returns its sequence number."""
-        detail_json = json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"), default=str)
+        record = AuditRecord(at=at, actor=actor, action=action, case_ref=case_ref, detail=detail or {})
+        return self.append_many(session, [record])[0]
+
+    def append_many(self, session: Session, records: Sequence[AuditRecord]) -> list[int]:
+        """Append entries in order inside the caller's transaction; returns their sequence numbers.
+
+        The chain is exactly what as many `append` calls would make (each entry's hash covers the one
+        before), but the anchor is locked and moved once for the batch and the rows go in one executemany:
+        a reminder sweep queues dozens of messages in one transaction."""
+        if not records:
+            return []
         # Bumping the anchor first takes its row lock (PostgreSQL) or the write lock (SQLite), so
         # concurrent appends queue here and the chain stays linear.
-        bumped = session.execute(_BUMP, {"anchor_board": self._board_id}).one_or_none()
+        bumped = session.execute(_BUMP, {"anchor_board": self._board_id, "count": len(records)}).one_or_none()
         if bumped is None:
             ensure_anchor(session, self._board_id)
-            return self.append(session, at=at, actor=actor, action=action, case_ref=case_ref, detail=detail)
-        seq, prev_hash = bumped
-        digest = _row_hash(
-            self._key,
-            prev_hash,
-            seq=seq,
-            at=at,
-            board_id=self._board_id,
-            actor=actor,
-            action=action,
-            case_ref=case_ref,
-            detail=detail_json,
-        )
-        session.execute(
-            _INSERT,
-            {
-                "board_id": self._board_id,
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "case_ref": case_ref,
-                "detail": detail_json,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            },
-        )
-        session.execute(_HEAD, {"anchor_board": self._board_id, "head": digest})
-        return int(seq)
+            return self.append_many(session, records)
+        last_seq, prev_hash = bumped
+        first_seq = int(last_seq) - len(records) + 1
+        rows: list[dict[str, Any]] = []
+        for seq, record in enumerate(records, start=first_seq):
+            detail_json = json.dumps(dict(record.detail), sort_keys=True, separators=(",", ":"), default=str)
+            digest = _row_hash(
+                self._key,
+                prev_hash,
+                seq=seq,
+                at=record.at,
+                board_id=self._board_id,
+                actor=record.actor,
+                action=record.action,
+                case_ref=record.case_ref,
+                detail=detail_json,
+            )
+            rows.append(
+                {
+                    "board_id": self._board_id,
+                    "seq": seq,
+                    "at": record.at,
+                    "actor": record.actor,
+                    "action": record.action,
+                    "case_ref": record.case_ref,
+                    "detail": detail_json,
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                }
+            )
+            prev_hash = digest
+        session.execute(_INSERT, rows)
+        session.execute(_HEAD, {"anchor_board": self._board_id, "head": prev_hash})
+        return list(range(first_seq, first_seq + len(records)))
 
     def verify(self, session: Session) -> list[str]:
         """Every inconsistency found, in order; an empty list means the chain is intact."""

@@ -15,9 +15,9 @@ from cases.case import DeadlineState, Decision
 from cases.events import Outcome
 from mail.maildir import MaildirMailbox
 from notify.dispatch import Dispatcher, SendError, backoff
-from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxItem, OutboxStatus
+from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxError, OutboxItem, OutboxStatus
 from notify.senders import ChatMessageSender, EmailSender
-from notify.templates import MissingData
+from notify.templates import MissingData, TemplateError
 from storage.store import Store
 from storage.tables import OutboxRow
 from tests.factories import REFERRER, STAFF, make_referral
@@ -75,6 +75,43 @@ def test_enqueue_is_idempotent(store: Store, clock: FixedClock) -> None:
     first = outbox.enqueue(notice(), now=clock.now(), actor=STAFF)
     assert outbox.enqueue(notice(), now=clock.now(), actor=STAFF) == first
     assert count_rows(store) == 1
+
+
+def test_enqueue_many_stores_each_key_once_and_returns_ids_in_order(store: Store, clock: FixedClock) -> None:
+    outbox = outbox_for(store)
+    earlier = outbox.enqueue(notice("b"), now=clock.now(), actor=STAFF)
+    ids = outbox.enqueue_many([notice("a"), notice("b"), notice("c"), notice("a")], now=clock.now(), actor=STAFF)
+    assert ids[1] == earlier  # queued before: the existing row
+    assert ids[0] == ids[3]  # the same key twice in one batch: one row
+    assert len({ids[0], ids[1], ids[2]}) == 3
+    assert count_rows(store) == 3
+    with store.sessions() as s:
+        queued = [e.detail["id"] for e in store.audit.entries(s) if e.action == "outbox.queued"]
+        assert queued == [earlier, ids[0], ids[2]]  # one entry per row stored, in order
+        assert store.audit.verify(s) == []
+    items = {i: outbox.get(i, actor=STAFF, now=clock.now()) for i in set(ids)}
+    assert all(item.status is OutboxStatus.APPROVED and item.recipients == ["C0BUSINESS"] for item in items.values())
+    assert outbox.enqueue_many([], now=clock.now(), actor=STAFF) == []
+
+
+@pytest.mark.parametrize(
+    ("refused", "error"),
+    [
+        (notice("bad", values={"case_ref": "SCR-2026-0001"}), MissingData),
+        (notice("bad", recipients=[]), OutboxError),
+        (notice("bad", template_id="no_such_template"), TemplateError),
+    ],
+    ids=["missing field", "no recipients", "unknown template"],
+)
+def test_enqueue_many_with_one_refused_message_stores_none(
+    store: Store, clock: FixedClock, refused: OutboundMessage, error: type[Exception]
+) -> None:
+    outbox = outbox_for(store)
+    with pytest.raises(error):
+        outbox.enqueue_many([notice("a"), refused, notice("c")], now=clock.now(), actor=STAFF)
+    assert count_rows(store) == 0
+    with store.sessions() as s:
+        assert store.audit.head(s)[0] == 0
 
 
 def test_missing_field_is_refused_before_anything_is_stored(store: Store, clock: FixedClock) -> None:

@@ -10,22 +10,55 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
-from storage.audit import AuditLog
+from storage.audit import AuditLog, AuditRecord
 from storage.store import Store
 from tests.factories import STAFF
 
 
-def log_five(store: Store, clock: FixedClock) -> None:
+def five(clock: FixedClock) -> list[AuditRecord]:
+    return [
+        AuditRecord(
+            at=clock.now() + timedelta(minutes=n),
+            actor=STAFF.id,
+            action=f"test.{n}",
+            case_ref="SCR-2026-0001",
+            detail={"n": n},
+        )
+        for n in range(5)
+    ]
+
+
+def one_by_one(store: Store, records: list[AuditRecord]) -> None:
     with store.sessions.begin() as s:
-        for n in range(5):
-            store.audit.append(
-                s,
-                at=clock.now() + timedelta(minutes=n),
-                actor=STAFF.id,
-                action=f"test.{n}",
-                case_ref="SCR-2026-0001",
-                detail={"n": n},
-            )
+        for r in records:
+            store.audit.append(s, at=r.at, actor=r.actor, action=r.action, case_ref=r.case_ref, detail=r.detail)
+
+
+def one_batch(store: Store, records: list[AuditRecord]) -> None:
+    with store.sessions.begin() as s:
+        assert store.audit.append_many(s, records) == list(range(1, len(records) + 1))
+
+
+def mixed(store: Store, records: list[AuditRecord]) -> None:
+    """A single append, then a batch in another transaction, then an empty batch and a batch of one."""
+    r = records[0]
+    with store.sessions.begin() as s:
+        store.audit.append(s, at=r.at, actor=r.actor, action=r.action, case_ref=r.case_ref, detail=r.detail)
+    with store.sessions.begin() as s:
+        assert store.audit.append_many(s, records[1:4]) == [2, 3, 4]
+        assert store.audit.append_many(s, []) == []
+        assert store.audit.append_many(s, records[4:]) == [5]
+
+
+BUILDERS: dict[str, Callable[[Store, list[AuditRecord]], None]] = {
+    "append": one_by_one,
+    "append_many": one_batch,
+    "mixed": mixed,
+}
+
+
+def log_five(store: Store, clock: FixedClock, builder: str = "append") -> None:
+    BUILDERS[builder](store, five(clock))
 
 
 def swap_details(s: Session) -> None:
@@ -72,16 +105,18 @@ TAMPERING: dict[str, Callable[[Session], object]] = {
 }
 
 
-def test_untouched_chain_verifies(store: Store, clock: FixedClock) -> None:
-    log_five(store, clock)
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
+def test_untouched_chain_verifies(store: Store, clock: FixedClock, builder: str) -> None:
+    log_five(store, clock, builder)
     with store.sessions() as s:
         assert store.audit.verify(s) == []
         assert store.audit.head(s)[0] == 5
 
 
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
 @pytest.mark.parametrize("tamper", sorted(TAMPERING))
-def test_tampering_is_detected(store: Store, clock: FixedClock, tamper: str) -> None:
-    log_five(store, clock)
+def test_tampering_is_detected(store: Store, clock: FixedClock, tamper: str, builder: str) -> None:
+    log_five(store, clock, builder)
     with store.sessions.begin() as s:
         TAMPERING[tamper](s)
     with store.sessions() as s:
@@ -92,3 +127,23 @@ def test_a_different_key_cannot_verify_the_chain(store: Store, clock: FixedClock
     log_five(store, clock)
     with store.sessions() as s:
         assert AuditLog(store.board.id, b"\x00" * 32).verify(s) != []
+
+
+def chain(store: Store) -> list[tuple[object, ...]]:
+    with store.sessions() as s:
+        return [
+            tuple(r) for r in s.execute(text("SELECT seq, action, detail, prev_hash, hash FROM audit_log ORDER BY seq"))
+        ]
+
+
+@pytest.mark.parametrize("builder", ["append_many", "mixed"])
+def test_a_batch_makes_the_same_chain_as_one_append_at_a_time(store: Store, clock: FixedClock, builder: str) -> None:
+    one_by_one(store, five(clock))
+    expected = chain(store)
+    with store.sessions.begin() as s:
+        s.execute(text("DELETE FROM audit_log"))
+        s.execute(text("DELETE FROM audit_anchor"))  # the next append creates it again
+    log_five(store, clock, builder)
+    assert chain(store) == expected
+    with store.sessions() as s:
+        assert store.audit.head(s) == (5, expected[-1][4])
