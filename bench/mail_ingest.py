@@ -197,6 +197,8 @@ def main() -> int:
         "peak_rss_mib_before_first_ingest": round(core.rss_before, 1),
         "target_end_to_end_messages_per_second": 200,
         "meets_target": core_rate >= 200 if n >= 5000 else None,
+        # The target that matters for a deployment: the service's own wiring, every listener on.
+        "meets_target_with_service_listeners": full_rate >= 200 if n >= 5000 else None,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
@@ -210,6 +212,9 @@ def main() -> int:
     peak, before = result["peak_rss_mib_during_ingest"], result["peak_rss_mib_before_first_ingest"]
     print(f"peak RSS: {peak} MiB ({before} MiB before)")
     print(f"outcomes: {result['outcomes']}, of which duplicates {result['duplicates']}")
+    if n >= 5000:
+        met = "met" if full_rate >= 200 else "NOT met"
+        print(f"target 200 messages/s with every service listener: {met}")
     out = args.output or Path(__file__).parent / "results" / "mail_ingest.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {out}")

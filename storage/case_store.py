@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +50,20 @@ from storage.tables import (
     DecisionRow,
 )
 from storage.tables.base import new_id, table_of
+
+# Built once: run on every confirmation and case change (building the expression costs more than running it).
+_CASE_BY_REFERENCE = select(CaseRow).where(
+    CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
+)
+_CASE_BY_REFERENCE_LOCKED = _CASE_BY_REFERENCE.with_for_update()
+_CONFIRMATION = select(AgencyConfirmationRow).where(
+    AgencyConfirmationRow.case_id == bindparam("case_id"), AgencyConfirmationRow.agency_id == bindparam("agency_id")
+)
+_AGENCY_DEADLINES = (
+    select(DeadlineRow)
+    .where(DeadlineRow.case_id == bindparam("case_id"), DeadlineRow.agency_id == bindparam("agency_id"))
+    .order_by(DeadlineRow.occurrence)
+)
 
 
 class CaseNotFound(LookupError):
@@ -152,10 +166,8 @@ class CaseStore:
         return self._pack_for(row.rules_pack)
 
     def _case_row(self, s: Session, reference: str, *, lock: bool = False) -> CaseRow:
-        query = select(CaseRow).where(CaseRow.board_id == self.board.id, CaseRow.reference == reference.upper())
-        if lock:
-            query = query.with_for_update()
-        row = s.scalars(query).one_or_none()
+        query = _CASE_BY_REFERENCE_LOCKED if lock else _CASE_BY_REFERENCE
+        row = s.scalars(query, {"board_id": self.board.id, "reference": reference.upper()}).one_or_none()
         if row is None:
             raise CaseNotFound(reference)
         return row
@@ -617,12 +629,24 @@ class CaseStore:
             return case_codec.deadline(marked)
 
     def _mark(
-        self, s: Session, row: CaseRow, rule: str, agency: str | None, state: DeadlineState, on: date, now: datetime
+        self,
+        s: Session,
+        row: CaseRow,
+        rule: str,
+        agency: str | None,
+        state: DeadlineState,
+        on: date,
+        now: datetime,
+        *,
+        among: list[DeadlineRow] | None = None,
     ) -> DeadlineRow | None:
-        query = select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.rule_id == rule)
-        if agency is not None:
-            query = query.where(DeadlineRow.agency_id == agency)
-        rows = [d for d in s.scalars(query.order_by(DeadlineRow.occurrence)) if d.state != "cancelled"]
+        """`among`: the case's deadlines for this agency already loaded (in occurrence order), to save a query."""
+        if among is None:
+            query = select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.rule_id == rule)
+            if agency is not None:
+                query = query.where(DeadlineRow.agency_id == agency)
+            among = list(s.scalars(query.order_by(DeadlineRow.occurrence)))
+        rows = [d for d in among if d.rule_id == rule and d.state != "cancelled"]
         if not rows:
             return None
         if agency is None and len({d.agency_id for d in rows}) > 1:
@@ -710,14 +734,23 @@ class CaseStore:
                 stored[key].updated_at = now
         return computed
 
+    def _involvement_counts(self, s: Session, row: CaseRow) -> bool:
+        """Whether any deadline of the case depends on which agencies are involved: only a rule "per
+        involved agency" whose starting event has happened (before the decision, typically none has)."""
+        starts = {r.starts_on.value for r in self._pack_of(row).rules if r.per_agency and r.agencies == "involved"}
+        if not starts:
+            return False
+        found = s.scalar(
+            select(CaseEventRow.id)
+            .where(CaseEventRow.case_id == row.id, CaseEventRow.event.in_(sorted(starts)))
+            .limit(1)
+        )
+        return found is not None
+
     # --- agencies ------------------------------------------------------------------------------------
 
     def _confirmation_row(self, s: Session, case_row: CaseRow, agency_id: str) -> AgencyConfirmationRow:
-        row = s.scalars(
-            select(AgencyConfirmationRow).where(
-                AgencyConfirmationRow.case_id == case_row.id, AgencyConfirmationRow.agency_id == agency_id
-            )
-        ).one_or_none()
+        row = s.scalars(_CONFIRMATION, {"case_id": case_row.id, "agency_id": agency_id}).one_or_none()
         if row is None:
             raise LookupError(f"agency {agency_id} is not asked about case {case_row.reference}")
         return row
@@ -763,27 +796,44 @@ class CaseStore:
             table = "agency_confirmations"
             changed: dict[str, object] = {}
             today = local_date(now)
-            if involvement is not None and involvement is not Involvement.UNKNOWN:
-                row.involvement = involvement.value
-                row.involvement_detail_enc = self.codec.seal_text(
-                    table, "involvement_detail_enc", row.id, involvement_detail
-                )
-                changed["involvement"] = involvement.value
-                self._mark(s, case_row, "agency_involvement_check", agency_id, DeadlineState.MET, today, now)
-            if records_secured is not None:
-                row.records_secured = records_secured
-                row.secured_on = (secured_on or today) if records_secured else None
-                row.secured_by_enc = self.codec.seal_text(table, "secured_by_enc", row.id, secured_by)
-                changed["records_secured"] = records_secured
-                if records_secured:
-                    self._mark(
-                        s, case_row, "records_secured", agency_id, DeadlineState.MET, row.secured_on or today, now
+            answers_involvement = involvement is not None and involvement is not Involvement.UNKNOWN
+            # Deadlines depend on an agency's answer only through whether it counts as involved (an agency
+            # that has not answered does, timeline.AgencyScope): only a change of that re-computes them.
+            was_involved = row.involvement != Involvement.NOT_KNOWN.value
+            # The agency's own deadlines (involvement check, records secured), read once for both marks.
+            among = (
+                list(s.scalars(_AGENCY_DEADLINES, {"case_id": case_row.id, "agency_id": agency_id}))
+                if answers_involvement or records_secured
+                else []
+            )
+            # One flush below for everything changed here, not one before each read.
+            with s.no_autoflush:
+                if involvement is not None and answers_involvement:
+                    row.involvement = involvement.value
+                    row.involvement_detail_enc = self.codec.seal_text(
+                        table, "involvement_detail_enc", row.id, involvement_detail
                     )
-            if evidence:
-                row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
-            row.updated_at = now
+                    changed["involvement"] = involvement.value
+                    self._mark(
+                        s, case_row, "agency_involvement_check", agency_id, DeadlineState.MET, today, now, among=among
+                    )
+                if records_secured is not None:
+                    row.records_secured = records_secured
+                    row.secured_on = (secured_on or today) if records_secured else None
+                    row.secured_by_enc = self.codec.seal_text(table, "secured_by_enc", row.id, secured_by)
+                    changed["records_secured"] = records_secured
+                    if records_secured:
+                        on = row.secured_on or today
+                        self._mark(s, case_row, "records_secured", agency_id, DeadlineState.MET, on, now, among=among)
+                if evidence:
+                    row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
+                row.updated_at = now
             s.flush()
-            if "involvement" in changed:
+            if (
+                "involvement" in changed
+                and (row.involvement != Involvement.NOT_KNOWN.value) != was_involved
+                and self._involvement_counts(s, case_row)
+            ):
                 self._recompute(s, case_row, now)
             self.audit.append(
                 s,
