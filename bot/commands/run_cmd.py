@@ -14,7 +14,9 @@ late).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
+import signal
 import sys
 import threading
 from datetime import timedelta
@@ -105,6 +107,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         return _wait(threading.Event())
     finally:
         ticker.shutdown(wait=True)
+        print("Stopped.", flush=True)
 
 
 def _serve_slack(ctx: AppContext, *, once: bool) -> int:
@@ -137,10 +140,20 @@ def _serve_slack(ctx: AppContext, *, once: bool) -> int:
 
 
 def _wait(stop: threading.Event) -> int:
+    """Serve until SIGINT (Ctrl-C) or SIGTERM (a supervisor such as systemd) asks the service to stop.
+
+    The handlers are set explicitly: a process started in the background by a shell inherits SIGINT as
+    ignored, and SIGTERM's default would end it without letting running jobs finish. SIGUSR1 prints every
+    thread's stack (code locations only, never data) for diagnosing a stuck service."""
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, request_stop)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     sys.stdout.flush()  # the banner, before a long wait (stdout may be a pipe to a supervisor)
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        print("\nStopping...")
-    print("Stopped.")
+    while not stop.wait(timeout=1.0):
+        pass
+    print("\nStopping...", flush=True)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -44,14 +45,19 @@ def _read_until(process: subprocess.Popen[bytes], pattern: str, timeout: float =
     return seen
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
+def _stop(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGINT) -> None:
+    """Ask the service to stop as a person (SIGINT) or a supervisor (SIGTERM) would; it must end cleanly."""
+    process.send_signal(sig)
     try:
         process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGUSR1)  # every thread's stack, to say where it is stuck
+        with contextlib.suppress(subprocess.TimeoutExpired):  # retrying after the kill loses no output
+            process.communicate(timeout=3)
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"the service did not stop on {sig.name}; its threads:\n{err.decode()[-6000:]}") from None
+    assert process.returncode == 0
 
 
 def test_run_without_slack_says_how_to_add_it(tmp_path: Path) -> None:
@@ -116,7 +122,7 @@ def test_run_in_local_mode_prints_channel_notices_from_the_outbox(tmp_path: Path
         for sensitive in SENSITIVE_STRINGS:
             assert sensitive not in seen
     finally:
-        _stop(process)
+        _stop(process, signal.SIGTERM)
 
 
 def test_manifest_matches_the_handlers() -> None:
