@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,7 +36,7 @@ from intake.inbound.processor import PollReport
 from mail.maildir import MaildirMailbox
 from storage.store import open_store
 from tests.factories import BOARD_TOML, REFERRER, make_referral
-from tests.support.intake import AUTHSERV_ID, make_intake
+from tests.support.intake import AUTHSERV_ID, agency_reply, make_intake
 
 NOW = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
 AGENCIES = {
@@ -49,16 +48,9 @@ QUOTED = "\n".join(f"> line {i} of the request: Records secured: yes / no" for i
 
 
 def message(reference: str, sender: str, body: str, message_id: str, **headers: str) -> bytes:
-    m = EmailMessage()
-    m["From"] = f"Agency <{sender}>"
-    m["To"] = "scr@testshire.gov.uk"
-    m["Subject"] = f"RE: [{reference}] Please check your involvement and secure your records"
-    m["Date"] = "Thu, 03 Dec 2026 10:00:00 +0000"
-    m["Message-ID"] = message_id
-    for name, value in headers.items():
-        m[name.replace("_", "-")] = value
-    m.set_content(f"{body}\n\nOn Tue, 1 Dec 2026 at 09:00, SCR Bot <scr@testshire.gov.uk> wrote:\n{QUOTED}\n")
-    return bytes(m)
+    """A reply as agencies write them: the answer above the quoted request."""
+    quoted = f"{body}\n\nOn Tue, 1 Dec 2026 at 09:00, SCR Bot <scr@testshire.gov.uk> wrote:\n{QUOTED}\n"
+    return agency_reply(reference, sender, quoted, message_id, **headers)
 
 
 def mix(references: list[str], total: int) -> list[bytes]:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from storage.store import Store, open_store
 from storage.tables import AgencyConfirmationRow, AuditRow, InboundMessageRow, OutboxRow
 from tests.factories import REFERRER, make_referral
 from tests.support.databases import PostgresServer, sqlite_engine
-from tests.support.intake import make_intake, outbox_for
+from tests.support.intake import agency_reply, make_intake, outbox_for
 
 NOW = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
 AGENCY_ADDRESSES = {
@@ -38,16 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def reply(reference: str, agency: str, body: str, message_id: str, **headers: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = f"Agency <{AGENCY_ADDRESSES.get(agency, agency)}>"
-    message["To"] = "scr@testshire.gov.uk"
-    message["Subject"] = f"RE: [{reference}] Please check your involvement and secure your records"
-    message["Date"] = "Thu, 03 Dec 2026 10:00:00 +0000"
-    message["Message-ID"] = message_id
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return bytes(message)
+    return agency_reply(reference, AGENCY_ADDRESSES.get(agency, agency), body, message_id, **headers)
 
 
 def count(store: Store, row: type, *where: object) -> int:

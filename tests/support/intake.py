@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from intake.inbound.limits import Limits
 from intake.inbound.processor import MailIntake
@@ -96,3 +97,18 @@ def add_request_row(store: Store, case_id: str, reference: str, *, row_id: str =
                 sent_at=now,
             )
         )
+
+
+def agency_reply(reference: str, sender: str, body: str, message_id: str, **headers: str) -> bytes:
+    """An agency's answer to the records request for `reference`, as real .eml bytes (headers: `Auto_Submitted`
+    becomes `Auto-Submitted`)."""
+    message = EmailMessage()
+    message["From"] = f"Agency <{sender}>"
+    message["To"] = "scr@testshire.gov.uk"
+    message["Subject"] = f"RE: [{reference}] Please check your involvement and secure your records"
+    message["Date"] = "Thu, 03 Dec 2026 10:00:00 +0000"
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return bytes(message)
