@@ -153,7 +153,6 @@ def _wait(stop: threading.Event) -> int:
         signal.signal(sig, request_stop)
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     sys.stdout.flush()  # the banner, before a long wait (stdout may be a pipe to a supervisor)
-    while not stop.wait(timeout=1.0):
-        pass
+    stop.wait()  # a signal interrupts the wait, runs its handler (which sets `stop`), and the wait returns
     print("\nStopping...", flush=True)
     return 0

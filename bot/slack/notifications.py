@@ -14,6 +14,7 @@ outbox's ChatSender for Slack: approval requests get their buttons, anything els
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App
@@ -132,13 +133,12 @@ def register(app: App, services: NotificationServices) -> None:
             trigger_id=body["trigger_id"], view=views.preview_modal(item, views.metadata(draft_id, channel, ts))
         )
 
-    def settle(body: dict[str, Any], client: WebClient, verb: str, note: str) -> None:
+    def settle(body: dict[str, Any], client: WebClient, verb: str, act: Callable[..., None], note: str) -> None:
         """Approve or reject the draft a button belongs to; the prompt then says who did it."""
         actor, draft_id = who(body), draft_of(body)
         if not actor.is_staff:
             refuse(client, body, actor, draft_id, verb)
             return
-        act = outbox.approve if verb == "approve" else outbox.reject
         try:
             act(draft_id, actor=actor, now=services.clock.now())
         except (OutboxError, LookupError, PermissionDenied) as exc:
@@ -148,10 +148,10 @@ def register(app: App, services: NotificationServices) -> None:
         mark_done(client, channel, ts, draft_id, note.format(user=body["user"]["id"]))
 
     def approve(body: dict[str, Any], client: WebClient) -> None:
-        settle(body, client, "approve", ":white_check_mark: Approved by <@{user}>")
+        settle(body, client, "approve", outbox.approve, ":white_check_mark: Approved by <@{user}>")
 
     def reject(body: dict[str, Any], client: WebClient) -> None:
-        settle(body, client, "reject", ":no_entry_sign: Rejected by <@{user}>: not sent")
+        settle(body, client, "reject", outbox.reject, ":no_entry_sign: Rejected by <@{user}>: not sent")
 
     def open_edit(body: dict[str, Any], client: WebClient) -> None:
         actor, draft_id = who(body), draft_of(body)
