@@ -1,7 +1,8 @@
 """`scrbot`: the command line that people and scripts use (DESIGN.md §6).
 
-Errors are one clear line on stderr and a non-zero exit (2 for bad input, 1 for a failed check), never a
-traceback. Reporting commands take `--json`.
+Errors are one clear line on stderr, never a traceback: exit 2 for bad input, not found, refused or conflict;
+69 when a database, mailbox or Slack cannot be reached; 1 for a failed check; 70 for a bug, whose traceback
+goes to the log file the line names (errors/__init__.py). Reporting commands take `--json`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
-from bot.output import CommandError
+from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
 
 log = logging.getLogger("scrbot")
 
@@ -32,47 +34,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from cases.actor import PermissionDenied
-    from cases.board import BoardConfigError
-    from cases.problems import InvalidInput
-    from cases.rules import RulesPackError
-    from mail.base import MailboxError
-    from storage.case_store import CaseNotFound, InvalidTransition
-    from storage.crypto import DecryptionError
-    from storage.keyring import KeyError_, KeyFileError
-
-    return (
-        CommandError,
-        InvalidInput,
-        CaseNotFound,
-        InvalidTransition,
-        PermissionDenied,
-        BoardConfigError,
-        RulesPackError,
-        KeyFileError,
-        KeyError_,
-        DecryptionError,
-        MailboxError,
-        FileNotFoundError,
-        LookupError,
-        ValueError,
-    )
-
-
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from bot.logs import configure_logging
 
-    context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
-    configure_logging(context.settings.log_level)
-    handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
+    context: AppContext | None = None
     try:
+        context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
+        configure_logging(context.settings.log_level)
+        handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
         return handler(context, args)
-    except _known_errors() as exc:
+    except ScrBotError as exc:
         print(f"scrbot: {_one_line(exc)}", file=sys.stderr)
-        return 2
+        return exc.exit_code
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        # A file the person named that is missing or is a folder: their input, not our bug.
+        print(f"scrbot: {_os_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Output piped into `head` and the like: not an error. Silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -81,22 +60,41 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         print("scrbot: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        # The exception's text may hold input values, so only its type is shown; SCRBOT_DEBUG=1 re-raises.
+        # A bug. The exception's text may quote input, so neither the screen nor the log shows it;
+        # SCRBOT_DEBUG=1 re-raises for a developer.
         if os.environ.get("SCRBOT_DEBUG"):
             raise
-        print(f"scrbot: unexpected {type(exc).__name__}; run again with SCRBOT_DEBUG=1 for details", file=sys.stderr)
-        log.error("unexpected %s in command %s", type(exc).__name__, args.command)
-        return 1
+        return _internal_error(exc, context, args.command)
     finally:
-        context.close()
+        if context is not None:
+            context.close()
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) if str(exc) else type(exc).__name__
-    if isinstance(exc, FileNotFoundError) and exc.filename:
-        text = f"no such file: {exc.filename}"
-    if isinstance(exc, KeyError) and exc.args:
-        text = f"not found: {exc.args[0]}"
+def _internal_error(exc: BaseException, context: AppContext | None, command: str) -> int:
+    from bot.internal_errors import record
+
+    data_dir = context.settings.data_dir if context is not None else Path("var")
+    try:
+        ident, path = record(exc, data_dir, command=command)
+    except OSError:
+        print(f"scrbot: internal error ({type(exc).__name__}); the log could not be written", file=sys.stderr)
+        return EXIT_INTERNAL
+    log.error("internal error %s in command %s (%s)", ident, command, type(exc).__name__)
+    print(f"scrbot: internal error, see log {ident} in {path}", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _os_line(exc: OSError) -> str:
+    what = {
+        FileNotFoundError: "no such file",
+        IsADirectoryError: "is a folder, not a file",
+        NotADirectoryError: "is not a folder",
+    }.get(type(exc), "cannot open")
+    return f"{what}: {exc.filename}" if exc.filename else what
+
+
+def _one_line(exc: ScrBotError) -> str:
+    text = str(exc) if str(exc) else exc.kind
     return " ".join(text.split())
 
 

@@ -21,6 +21,7 @@ from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from errors import BadInput
 from intake.inbound.limits import MIB, Limits
 from intake.inbound.processor import MailIntake
 from intake.referrals import ReferralConversations
@@ -59,7 +60,7 @@ DRAFT_SWEEP_EVERY = timedelta(minutes=5)
 CONSOLE_TARGET = "business-unit"
 
 
-class MailSettingsError(ValueError):
+class MailSettingsError(BadInput):
     """The configured mail backend lacks a setting it needs."""
 
 

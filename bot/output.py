@@ -10,9 +10,10 @@ from typing import Any
 
 from cases.calendar import BOARD_TIMEZONE
 from cases.case import Deadline
+from errors import BadInput
 
 
-class CommandError(Exception):
+class CommandError(BadInput):
     """A command cannot do what was asked; the message is shown as one line."""
 
 

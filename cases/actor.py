@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from errors import Refused
+
 
 class Role(StrEnum):
     REFERRER = "referrer"  # everyone: own referrals only
@@ -16,7 +18,7 @@ class Role(StrEnum):
 STAFF = frozenset({Role.BUSINESS_UNIT, Role.CHAIR, Role.ADMIN})
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(Refused):
     """The actor may not do this. The message is polite and names no personal data."""
 
 

@@ -13,11 +13,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cases.actor import Actor, Role
+from errors import BadInput, NotFound
 
 _EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[^@\s]+)$")
 
 
-class BoardConfigError(ValueError):
+class UnknownAgency(NotFound, KeyError):
+    """No agency with this id in the board config (also a KeyError for callers that look things up)."""
+
+    def __str__(self) -> str:
+        return f"no agency {self.args[0]!r} in the board config"
+
+
+class BoardConfigError(BadInput):
     pass
 
 
@@ -209,7 +217,7 @@ class BoardConfig(_Config):
         for agency in self.agencies:
             if agency.id == agency_id:
                 return agency
-        raise KeyError(agency_id)
+        raise UnknownAgency(agency_id)
 
     def subgroup_agencies(self) -> list[Agency]:
         return [a for a in self.agencies if a.subgroup]

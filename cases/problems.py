@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from errors import BadInput
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -19,7 +21,7 @@ class FieldProblem:
         return f"{self.label} ({self.field}): {self.message}"
 
 
-class InvalidInput(ValueError):
+class InvalidInput(BadInput):
     """Input that cannot be accepted; every problem names its field."""
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:

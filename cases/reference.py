@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from errors import BadInput
+
 _STRICT = re.compile(r"^SCR-(\d{4})-(\d{4,})$")
 # Tolerant of what mail clients and people do to a reference: case, spaces or other dashes, brackets.
 _LOOSE = re.compile(
@@ -18,7 +20,7 @@ def format_reference(year: int, number: int) -> str:
 def parse_reference(text: str) -> tuple[int, int]:
     match = _STRICT.match(text.strip().upper())
     if not match:
-        raise ValueError(f"{text!r} is not a case reference (expected SCR-YYYY-NNNN)")
+        raise BadInput(f"{text!r} is not a case reference (expected SCR-YYYY-NNNN)", field="reference")
     return int(match.group(1)), int(match.group(2))
 
 

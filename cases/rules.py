@@ -13,9 +13,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cases.events import CaseEvent, Outcome
+from errors import BadInput, NotFound
 
 
-class RulesPackError(ValueError):
+class UnknownRule(NotFound, KeyError):
+    def __str__(self) -> str:
+        return f"no rule {self.args[0]!r} in the rules pack"
+
+
+class RulesPackError(BadInput):
     """A rules pack that cannot be used, with the reason."""
 
 
@@ -177,7 +183,7 @@ class RulesPack(_Strict):
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(rule_id)
+        raise UnknownRule(rule_id)
 
     def rules_started_by(self, event: CaseEvent) -> list[Rule]:
         return [r for r in self.rules if r.starts_on is event]

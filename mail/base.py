@@ -9,12 +9,14 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Protocol
 
+from errors import Unavailable
+
 # Folder names a backend maps onto its own (Maildir subfolders, Exchange folders).
 PROCESSED = "processed"
 QUARANTINE = "quarantine"
 
 
-class MailboxError(RuntimeError):
+class MailboxError(Unavailable):
     """A backend failed (network, auth, server). The message carries no message content."""
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
 from cases.calendar import local_date
+from errors import Unavailable
 from mail.base import MailboxError
 from notify.outbox import Outbox, OutboxItem, OutboxStatus
 from storage.case_store import CaseNotFound, CaseStore
@@ -37,7 +38,7 @@ class Sender(Protocol):
         ...
 
 
-class SendError(RuntimeError):
+class SendError(Unavailable):
     """A sender's failure whose message is safe to store (no content, no addresses)."""
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import Actor, PermissionDenied
 from cases.board import BoardConfig
+from errors import Conflict, NotFound, Refused
 from notify.templates import Rendered, Template, get_template
 from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
@@ -44,11 +45,11 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # no longer needed (e.g. the deadline was met another way)
 
 
-class InsecureRecipient(ValueError):
+class InsecureRecipient(Refused):
     """Personal data may only go to addresses on the board's secure domains (004 §3.6)."""
 
 
-class OutboxError(ValueError):
+class OutboxError(Conflict):
     pass
 
 
@@ -280,7 +281,7 @@ class Outbox:
             query = query.with_for_update()
         row = s.scalars(query).one_or_none()
         if row is None:
-            raise LookupError(f"no outbox message {item_id}")
+            raise NotFound(f"no outbox message {item_id}")
         return row
 
     def get(self, item_id: str, *, actor: Actor, now: datetime, session: Session | None = None) -> OutboxItem:

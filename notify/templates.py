@@ -20,10 +20,12 @@ from typing import Any, Literal
 import jinja2
 from jinja2 import meta
 
+from errors import BadInput
+
 Channel = Literal["email", "slack"]
 
 
-class TemplateError(ValueError):
+class TemplateError(BadInput):
     pass
 
 

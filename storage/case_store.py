@@ -36,6 +36,7 @@ from cases.referral import Referral
 from cases.rules import Fact, RulesPack
 from cases.status import Rag, rag, worst
 from cases.timeline import AgencyScope, ComputedDeadline, DeadlineKey, EventRecord, compute_deadlines, reconcile
+from errors import BadInput, Conflict, NotFound
 from storage import case_codec
 from storage.audit import AuditLog
 from storage.blind_index import child_index
@@ -66,13 +67,13 @@ _AGENCY_DEADLINES = (
 )
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(NotFound):
     def __init__(self, reference: str) -> None:
         super().__init__(f"no case {reference}")
         self.reference = reference
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(Conflict):
     pass
 
 
@@ -460,9 +461,9 @@ class CaseStore:
     ) -> list[Deadline]:
         """Record (or correct the date of) a clock-starting event; dependent deadlines are recomputed."""
         if event is CaseEvent.DECISION_MADE:
-            raise ValueError("record a decision with record_decision (it needs the outcome)")
+            raise BadInput("record a decision with record_decision (it needs the outcome)", field="event")
         if event is CaseEvent.REVIEW_EXTENDED and new_due is None:
-            raise ValueError("an extension needs the new completion date (003 §4.1)")
+            raise BadInput("an extension needs the new completion date (003 §4.1)", field="new_due")
         if not actor.is_staff:
             raise PermissionDenied("only the business unit can record case events")
         with self._tx(session) as s:
@@ -608,14 +609,14 @@ class CaseStore:
     ) -> Deadline:
         """Mark a deadline met (on a date) or not applicable; per-agency rules need the agency."""
         if state not in {DeadlineState.MET, DeadlineState.NOT_APPLICABLE, DeadlineState.OPEN}:
-            raise ValueError("a deadline can be marked met, not_applicable or open again")
+            raise BadInput("a deadline can be marked met, not_applicable or open again", field="state")
         if not actor.is_staff and not actor.id.startswith("mail:"):
             raise PermissionDenied("only the business unit can mark deadlines")
         with self._tx(session) as s:
             row = self._case_row(s, reference, lock=True)
             marked = self._mark(s, row, rule, agency, state, on, now)
             if marked is None:
-                raise LookupError(
+                raise NotFound(
                     f"case {row.reference} has no deadline {rule}" + (f" for agency {agency}" if agency else "")
                 )
             self.audit.append(
@@ -650,7 +651,7 @@ class CaseStore:
         if not rows:
             return None
         if agency is None and len({d.agency_id for d in rows}) > 1:
-            raise ValueError(f"{rule} is per agency: say which agency")
+            raise BadInput(f"{rule} is per agency: say which agency", field="agency")
         # Recurring duties: mark the earliest still open.
         target = next((d for d in rows if d.state == "open"), rows[-1])
         target.state = state.value
@@ -752,7 +753,7 @@ class CaseStore:
     def _confirmation_row(self, s: Session, case_row: CaseRow, agency_id: str) -> AgencyConfirmationRow:
         row = s.scalars(_CONFIRMATION, {"case_id": case_row.id, "agency_id": agency_id}).one_or_none()
         if row is None:
-            raise LookupError(f"agency {agency_id} is not asked about case {case_row.reference}")
+            raise NotFound(f"agency {agency_id} is not asked about case {case_row.reference}")
         return row
 
     def mark_request_sent(

@@ -14,13 +14,14 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from errors import Unavailable
 from storage.keyring import KeyError_, KeyRing
 
 VERSION = 1
 NONCE_BYTES = 12
 
 
-class DecryptionError(RuntimeError):
+class DecryptionError(Unavailable):
     """A value that could not be opened: wrong key, moved value or tampering. Never shows the data."""
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import Actor, PermissionDenied
+from errors import NotFound
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
 from storage.db import rowcount, transaction
@@ -48,7 +49,7 @@ DONE = frozenset(
 OPEN_FOR_PERSON = (InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON)
 
 
-class InboundNotFound(LookupError):
+class InboundNotFound(NotFound):
     def __init__(self, message_id: str) -> None:
         super().__init__(f"no inbound message {message_id}")
 

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from errors import BadInput, Unavailable
+
 KEY_BYTES = 32  # AES-256
 
 
-class KeyError_(LookupError):
+class KeyError_(Unavailable, LookupError):
     """A key that is not in the ring (named with a trailing underscore: KeyError is a builtin)."""
 
 
-class KeyFileError(RuntimeError):
+class KeyFileError(BadInput):
     pass
 
 

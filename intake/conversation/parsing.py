@@ -9,9 +9,10 @@ import re
 from datetime import date, timedelta
 
 from cases.answers import Answer
+from errors import BadInput
 
 
-class NotUnderstood(ValueError):
+class NotUnderstood(BadInput):
     """The reply could not be read; the message says why, in words a referrer understands."""
 
 

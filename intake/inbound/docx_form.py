@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from errors import BadInput
 from intake.inbound.form_fields import FormValues, field_for_label, field_for_path
 from intake.inbound.limits import LimitExceeded, Limits
 
@@ -28,7 +29,7 @@ W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 _TICK_GLYPHS = {"☒", "☑", "✓", "✔"}
 
 
-class FormError(ValueError):
+class FormError(BadInput):
     """The attachment is not a readable referral form; the message names why, never the content."""
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from errors import BadInput
+
 MIB = 1024 * 1024
 
 
-class LimitExceeded(ValueError):
+class LimitExceeded(BadInput):
     """Input over one of the limits. The message names the limit, never the content."""
 
 

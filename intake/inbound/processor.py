@@ -31,6 +31,7 @@ from cases.actor import Actor, PermissionDenied, Role
 from cases.board import BoardConfig, domain_of
 from cases.calendar import local_date
 from cases.case import Involvement
+from errors import Conflict
 from intake.inbound.answers import AgencyAnswer, read_answer
 from intake.inbound.authentication import AuthVerdict, check_authentication
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
@@ -77,7 +78,7 @@ class NoNotices:
         return None
 
 
-class IntakeError(ValueError):
+class IntakeError(Conflict):
     """A person's request about a stored message cannot be done (wrong state, unclear answer)."""
 
 

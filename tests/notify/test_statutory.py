@@ -14,6 +14,7 @@ from cases.actor import PermissionDenied
 from cases.board import Recipient
 from cases.case import DeadlineState, Decision
 from cases.events import CaseEvent, CaseStatus, Outcome
+from errors import Conflict
 from mail.base import MailboxError
 from notify import templates
 from notify.outbox import OutboundMessage, OutboxStatus
@@ -108,7 +109,7 @@ def test_a_rejected_notification_is_never_sent(env: NotifyEnv) -> None:
     decide(env, reference, Outcome.NO_REVIEW)
     [draft] = [m.id for m in env.outbox.list() if m.kind == "statutory_decision_notification"]
     env.outbox.reject(draft, actor=BUSINESS_UNIT, now=at(D(2026, 12, 23)))
-    with pytest.raises(ValueError, match="only a draft can be approved"):
+    with pytest.raises(Conflict, match="only a draft can be approved"):
         env.outbox.approve(draft, actor=BUSINESS_UNIT, now=at(D(2026, 12, 23), 11))
     for day in (D(2026, 12, 23), D(2026, 12, 24), D(2026, 12, 29), D(2027, 1, 4)):
         env.tick(at(day, 9))
