@@ -1,4 +1,4 @@
-"""Who is acting, and what their role lets them do (DESIGN.md §5)."""
+"""Who is acting, and what their role lets them do (DESIGN.md §5). What each may do is in cases/permissions.py."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ class Actor:
     # Opaque and stable: "slack:U0123", "cli:operator", "mail:police". Never a name.
     id: str
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.REFERRER}))
+    # An agency speaking for itself (its own registered address, trusted mail): the agency's id. Only such an
+    # actor may answer for that agency (cases/permissions.py); the id above is for the audit log only.
+    agency: str | None = None
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -43,6 +46,11 @@ class Actor:
         if decision_maker == "chair":
             return self.has(Role.CHAIR) or self.has(Role.ADMIN)
         return self.is_staff
+
+
+def agency_actor(agency_id: str) -> Actor:
+    """An agency answering for itself by email (its reply came from one of its registered addresses)."""
+    return Actor(f"mail:{agency_id}", frozenset(), agency=agency_id)
 
 
 SYSTEM = Actor("system:scrbot", frozenset({Role.ADMIN}))

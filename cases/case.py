@@ -70,21 +70,66 @@ class Involvement(StrEnum):
     UNKNOWN = "unknown"  # no answer yet
 
 
+class RecordsState(StrEnum):
+    """Where an agency's records about the case stand (004 §5.6, 003 §5.1, 002 §3.2)."""
+
+    NOT_YET = "not_yet"  # no answer yet, or "not yet secured"
+    SECURED = "secured"  # secured against loss or interference, on a date the agency gave (or its email's)
+    NO_RECORDS_HELD = "no_records_held"  # the agency holds none: nothing to secure, and no date to show
+
+    @property
+    def answered(self) -> bool:
+        """The agency's duty to secure its records is discharged (secured, or none held)."""
+        return self is not RecordsState.NOT_YET
+
+    @property
+    def label(self) -> str:
+        return {
+            RecordsState.NOT_YET: "not yet",
+            RecordsState.SECURED: "secured",
+            RecordsState.NO_RECORDS_HELD: "no records held",
+        }[self]
+
+
+def counts_as_involved(involvement: Involvement, records: RecordsState) -> bool:
+    """Whether per-involved-agency duties (e.g. an IMR, 004 §7.3) apply to an agency: unless it has said the
+    child and family are not known to it. An agency holding no records counts as not involved unless it
+    says otherwise."""
+    if involvement is Involvement.UNKNOWN:
+        return records is not RecordsState.NO_RECORDS_HELD
+    return involvement is Involvement.KNOWN
+
+
 @dataclass(frozen=True)
 class AgencyConfirmation:
     agency_id: str
     request_sent_at: datetime | None = None
     involvement: Involvement = Involvement.UNKNOWN
     involvement_detail: str = ""
-    records_secured: bool = False
-    secured_on: date | None = None
+    records: RecordsState = RecordsState.NOT_YET
+    secured_on: date | None = None  # only when records are SECURED
     secured_by: str = ""
     evidence: str = ""  # e.g. the Message-ID of the reply that confirmed it
+
+    @property
+    def records_secured(self) -> bool:
+        return self.records is RecordsState.SECURED
+
+    @property
+    def involved(self) -> bool:
+        return counts_as_involved(self.involvement, self.records)
+
+    @property
+    def records_text(self) -> str:
+        """As the business unit reads it: "secured on 2026-11-23", "no records held", "not yet"."""
+        if self.records is RecordsState.SECURED and self.secured_on is not None:
+            return f"secured on {self.secured_on}"
+        return self.records.label
 
     def __repr__(self) -> str:
         return (
             f"AgencyConfirmation(agency_id={self.agency_id!r}, involvement={self.involvement.value}, "
-            f"records_secured={self.records_secured})"
+            f"records={self.records.value})"
         )
 
 
@@ -113,4 +158,4 @@ class Case:
         return [d for d in self.deadlines if d.state is DeadlineState.OPEN]
 
     def agencies_not_confirmed(self) -> list[str]:
-        return [c.agency_id for c in self.confirmations if not c.records_secured]
+        return [c.agency_id for c in self.confirmations if not c.records.answered]

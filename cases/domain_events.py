@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cases.case import Involvement
+from cases.case import Involvement, RecordsState
 from cases.events import CaseEvent, CaseStatus, Outcome
 
 
@@ -52,7 +52,7 @@ class AgencyConfirmed:
     reference: str
     at: datetime
     agency_id: str
-    records_secured: bool
+    records: RecordsState
     involvement: Involvement
 
 

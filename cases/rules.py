@@ -7,12 +7,14 @@ and the seed paragraph it comes from. Packs are parsed here from text; `cases.pa
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cases.events import CaseEvent, Outcome
+from cases.notifications import Notification
 from errors import BadInput, NotFound
 
 
@@ -30,6 +32,24 @@ class Fact(StrEnum):
 
     LEARNING_DISABILITY = "learning_disability"
     CHILD_DIED = "child_died"
+
+
+class MetBy(StrEnum):
+    """What, besides a person marking it, meets a rule's deadline (`met_by` in a pack). The case rules
+    (cases/apply.py) apply these; a pack says which rule each one meets."""
+
+    # The board's decision is recorded: met on the date of the decision (004 §3.8).
+    DECISION_RECORDED = "decision_recorded"
+    # A sub-group meeting dated on or before today (or before the decision): met on the meeting date (004 §3.9).
+    SUBGROUP_MEETING_HELD = "subgroup_meeting_held"
+    # Per agency: the agency confirms its records are secured, or that it holds none (004 §5.6).
+    AGENCY_RECORDS_SECURED = "agency_records_secured"
+    # Per agency: the agency says whether the child and family are known to it (004 §3.7).
+    AGENCY_INVOLVEMENT_ANSWERED = "agency_involvement_answered"
+
+    @property
+    def per_agency(self) -> bool:
+        return self in (MetBy.AGENCY_RECORDS_SECURED, MetBy.AGENCY_INVOLVEMENT_ANSWERED)
 
 
 class _Strict(BaseModel):
@@ -120,6 +140,8 @@ class Rule(_Strict):
     minimum_period: bool = False
     # An event that replaces this rule's due date with the date it carries (e.g. an extension, 003 §4.1).
     extended_by: CaseEvent | None = None
+    # What meets this deadline besides a person marking it (see MetBy).
+    met_by: MetBy | None = None
     note: str = ""
 
     @property
@@ -156,6 +178,7 @@ class PackInfo(_Strict):
 class RulesPack(_Strict):
     pack: PackInfo
     rules: tuple[Rule, ...]
+    notifications: tuple[Notification, ...] = ()
 
     @property
     def id(self) -> str:
@@ -177,6 +200,17 @@ class RulesPack(_Strict):
                     raise ValueError(f"rule {rule.id}: 'before_rule' may not point at another 'before_rule' rule")
             if rule.outcomes and rule.starts_on is not CaseEvent.DECISION_MADE:
                 raise ValueError(f"rule {rule.id}: outcomes only apply to rules started by decision_made")
+            if rule.met_by is not None and rule.met_by.per_agency != rule.per_agency:
+                kind = "per-agency" if rule.met_by.per_agency else "board-level"
+                raise ValueError(f"rule {rule.id}: met_by {rule.met_by.value} is for {kind} rules")
+        templates = [n.template for n in self.notifications]
+        repeated = sorted({t for t in templates if templates.count(t) > 1})
+        if repeated:
+            raise ValueError(f"notification templates appear twice: {', '.join(repeated)}")
+        for index, notification in enumerate(self.notifications):
+            for key, rule_id in notification.rules_named().items():
+                if rule_id not in known:
+                    raise ValueError(f"notifications.{index}.{key}: unknown rule {rule_id!r}")
         return self
 
     def rule(self, rule_id: str) -> Rule:
@@ -187,6 +221,20 @@ class RulesPack(_Strict):
 
     def rules_started_by(self, event: CaseEvent) -> list[Rule]:
         return [r for r in self.rules if r.starts_on is event]
+
+    def rules_met_by(self, effect: MetBy) -> list[Rule]:
+        return [r for r in self.rules if r.met_by is effect]
+
+    def rule_ids_met_by(self, effect: MetBy) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules if r.met_by is effect)
+
+    def check_templates(self, known: Collection[str], *, origin: str = "") -> None:
+        """Refuse a pack whose notifications name a template the catalogue does not have (the catalogue
+        lives outside the domain, so whoever loads a pack for sending passes its template ids here)."""
+        for index, notification in enumerate(self.notifications):
+            if notification.template not in known:
+                where = f"{origin or f'rules pack {self.id}'}: notifications.{index}.template"
+                raise RulesPackError(f"{where}: unknown template {notification.template!r}")
 
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "rules pack") -> RulesPack:
@@ -199,4 +247,5 @@ class RulesPack(_Strict):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise RulesPackError(f"{origin}: {where}: {first['msg']}") from exc
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise RulesPackError(f"{origin}: {where}: {message}" if where else f"{origin}: {message}") from exc

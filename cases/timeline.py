@@ -219,3 +219,14 @@ def reconcile(
             result.unchanged.append(deadline.key)
     result.cancelled.extend(key for key in stored if key not in seen)
     return result
+
+
+def due_without_extension(
+    rule: Rule, events: Mapping[CaseEvent, EventRecord], calendar: WorkingCalendar
+) -> date | None:
+    """The due date a rule's deadline has (or had) from its own trigger, before any extension moved it
+    (e.g. the original completion date an extension notice names, 003 §4.1). None if not started."""
+    event = events.get(rule.starts_on)
+    if event is None or isinstance(rule.limit, BeforeRule):
+        return None
+    return _simple_dates(rule, event.on, calendar)[0].due

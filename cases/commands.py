@@ -1,0 +1,102 @@
+"""What a person (or the bot on their behalf) asks to happen to a case, in the board's words.
+
+Each command is plain data; `cases.apply.apply(case, command, ...)` decides what it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cases.case import DeadlineState, Decision, Involvement, RecordsState
+from cases.events import CaseEvent, CaseStatus
+from cases.referral import Referral
+
+
+@dataclass(frozen=True)
+class FileReferral:
+    """A new case: the referral, and the duplicates the blind index found (references only)."""
+
+    referral: Referral
+    possible_duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """Record, or correct the date of, a clock-starting event (not the decision: RecordDecision)."""
+
+    event: CaseEvent
+    on: date
+    new_due: date | None = None  # review_extended: the new completion date (003 §4.1)
+
+
+@dataclass(frozen=True)
+class RecordDecision:
+    """The board's decision (never made by the bot); recording it again revises it (004 §5.5)."""
+
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class MoveStatus:
+    target: CaseStatus
+
+
+@dataclass(frozen=True)
+class MarkDeadline:
+    """A person says a deadline is met (on a date), not applicable, or open again."""
+
+    rule: str
+    on: date
+    agency: str | None = None
+    state: DeadlineState = DeadlineState.MET
+
+
+@dataclass(frozen=True)
+class ConfirmAgency:
+    """What an agency has said (by email, or recorded by hand). Free text (who secured the records, what the
+    agency knows of the family, the evidence) is personal data: the store seals it; the rules only pass it on.
+
+    `records_on`: the date the records were secured as the agency gave it, or for "no records held" the date of
+    its answer; today when not given."""
+
+    agency: str
+    involvement: Involvement | None = None
+    involvement_detail: str = ""
+    records: RecordsState | None = None
+    records_on: date | None = None
+    secured_by: str = ""
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class AddAgency:
+    """Ask one more configured agency about a case (e.g. one the sub-group identifies later)."""
+
+    agency: str
+
+
+@dataclass(frozen=True)
+class MarkRequestSent:
+    """The request to an agency has actually gone (the outbox sent it)."""
+
+    agency: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecomputeDeadlines:
+    """Bring the stored deadlines in line with the case's events (every other command does this itself)."""
+
+
+Command = (
+    FileReferral
+    | RecordEvent
+    | RecordDecision
+    | MoveStatus
+    | MarkDeadline
+    | ConfirmAgency
+    | AddAgency
+    | MarkRequestSent
+    | RecomputeDeadlines
+)

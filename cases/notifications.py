@@ -1,0 +1,132 @@
+"""Notifications as rules-pack data: which change drafts which message, to whom, and which deadline sending it
+meets (`[[notifications]]` in a pack).
+
+A pack says, for each statutory message: the template that words it (`templates/catalogue.toml`), the change
+that calls for it (`on`, narrowed by `outcomes` or `requires_event`), the recipients by role, the rule whose
+deadline sending it meets (`discharges`) or only serves (`serves`: the date the approver is shown), and which
+template fields are deadline dates (`dates`). `notify/statutory.py` drafts what the pack declares; nothing
+about a particular rule or template is written in code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cases.events import CaseEvent, Outcome
+
+
+class Trigger(StrEnum):
+    """The change that calls for a notification."""
+
+    REFERRAL_FILED = "referral_filed"
+    DECISION_MADE = "decision_made"
+    REVIEW_EXTENDED = "review_extended"
+    PUBLICATION_PLANNED = "publication_planned"
+
+    @property
+    def event(self) -> CaseEvent | None:
+        """The clock-starting event this trigger records (none for the filing itself)."""
+        return None if self is Trigger.REFERRAL_FILED else CaseEvent(self.value)
+
+
+class RecipientRole(StrEnum):
+    """Who a notification goes to, by role: addresses come from the board config."""
+
+    OFSTED = "ofsted"
+    DFE = "dfe"
+    NATIONAL_PANEL = "national_panel"
+    # One message to the chief officers of every involved agency (004 §7.1).
+    INVOLVED_AGENCIES = "involved_agencies"
+    # One message to each involved agency (e.g. its IMR request, 004 §7.3).
+    EACH_INVOLVED_AGENCY = "each_involved_agency"
+
+    @property
+    def statutory(self) -> bool:
+        return self in (RecipientRole.OFSTED, RecipientRole.DFE, RecipientRole.NATIONAL_PANEL)
+
+
+DateWhich = Literal["act_by", "due", "original_due"]
+
+
+class DateFrom(BaseModel):
+    """A template field filled with a deadline's date: `"rule"` (its act_by), `"rule.due"`, or
+    `"rule.original_due"` (the due date before any extension moved it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    which: DateWhich = "act_by"
+
+    @classmethod
+    def parse(cls, text: str) -> DateFrom:
+        rule, _, which = text.partition(".")
+        if which and which not in ("act_by", "due", "original_due"):
+            raise ValueError(f"{text!r}: after the rule id, say .due, .act_by or .original_due")
+        return cls(rule=rule, which=which or "act_by")
+
+
+# The board's own switches for a notification (`[notifications]` in the board config), by name.
+SWITCHES = ("draft_incident_notification",)
+
+
+class Notification(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    template: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    on: Trigger
+    to: tuple[RecipientRole, ...] = Field(min_length=1)
+    # What the approver is told the draft is, e.g. "statutory notification of the decision".
+    purpose: str = Field(min_length=1)
+    # The rule whose deadline is met when this message is sent.
+    discharges: str = ""
+    # The rule whose act_by the approver is shown; `discharges` when not given.
+    serves: str = ""
+    # Only for these decision outcomes (notifications on decision_made); empty means any outcome.
+    outcomes: tuple[Outcome, ...] = ()
+    # Only when the case has had this event (e.g. the local authority becoming aware, 004 §2.3).
+    requires_event: CaseEvent | None = None
+    # A board setting under [notifications] that turns this notification off.
+    switch: str = ""
+    # Template fields that are deadline dates: field -> "rule", "rule.due" or "rule.original_due".
+    dates: dict[str, DateFrom] = Field(default_factory=dict)
+    source: str = ""
+
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _parse_dates(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: DateFrom.parse(v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("switch")
+    @classmethod
+    def _known_switch(cls, value: str) -> str:
+        if value and value not in SWITCHES:
+            raise ValueError(f"unknown switch {value!r}; known: {', '.join(SWITCHES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Notification:
+        agencies = [r for r in self.to if not r.statutory]
+        if agencies and len(self.to) > 1:
+            raise ValueError("an agency role cannot be combined with other recipients")
+        if self.outcomes and self.on is not Trigger.DECISION_MADE:
+            raise ValueError("outcomes only apply to notifications on decision_made")
+        return self
+
+    @property
+    def serves_rule(self) -> str:
+        return self.serves or self.discharges
+
+    @property
+    def per_agency(self) -> bool:
+        return RecipientRole.EACH_INVOLVED_AGENCY in self.to
+
+    def rules_named(self) -> dict[str, str]:
+        """Every rule this declaration names, by the key that names it."""
+        named = {"discharges": self.discharges, "serves": self.serves}
+        named.update({f"dates.{name}": date_from.rule for name, date_from in self.dates.items()})
+        return {key: rule for key, rule in named.items() if rule}
