@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from cases.case import AgencyConfirmation, Deadline, DeadlineState, Decision, Involvement
+from cases.case import AgencyConfirmation, Deadline, DeadlineState, Decision, Involvement, RecordsState
 from cases.events import CaseEvent, Outcome
 from cases.referral import Referral
 from cases.timeline import ComputedDeadline, EventRecord
@@ -68,7 +68,7 @@ class Codec:
             request_sent_at=row.request_sent_at,
             involvement=Involvement(row.involvement),
             involvement_detail=self.open_text(table, "involvement_detail_enc", row.id, row.involvement_detail_enc),
-            records_secured=row.records_secured,
+            records=RecordsState(row.records),
             secured_on=row.secured_on,
             secured_by=self.open_text(table, "secured_by_enc", row.id, row.secured_by_enc),
             evidence=self.open_text(table, "evidence_enc", row.id, row.evidence_enc),

@@ -1,5 +1,6 @@
-"""The case repository: files referrals, records events and decisions, keeps deadlines in step with their
-triggers, and tracks agency confirmations. Every change and every read of personal data is audited.
+"""The case repository: loads what the case rules need, lets them decide (cases/apply.py), writes what they
+decided, audits it and publishes the domain events, all in one transaction. Every read of personal data is
+audited too.
 
 Each public method runs in its own transaction, or inside the caller's when `session` is given (so that,
 for instance, storing an inbound email and recording what it confirmed commit together).
@@ -12,59 +13,53 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.actor import Actor, PermissionDenied
-from cases.answers import Answer
+from cases.actor import SYSTEM, Actor, PermissionDenied
+from cases.apply import InvalidTransition, apply, needs
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
-from cases.case import AgencyConfirmation, Case, Deadline, DeadlineState, Decision, Involvement
-from cases.domain_events import (
-    AgencyConfirmed,
-    CaseEventRecorded,
-    DecisionRecorded,
-    DomainEvent,
-    ReferralFiled,
-    StatusChanged,
+from cases.case import AgencyConfirmation, Case, Deadline, DeadlineState, Decision, Involvement, RecordsState
+from cases.changes import Changes
+from cases.commands import (
+    AddAgency,
+    Command,
+    ConfirmAgency,
+    FileReferral,
+    MarkDeadline,
+    MarkRequestSent,
+    MoveStatus,
+    RecomputeDeadlines,
+    RecordDecision,
+    RecordEvent,
 )
-from cases.events import CaseEvent, CaseStatus, Outcome, can_move
-from cases.problems import InvalidInput
+from cases.domain_events import DomainEvent
+from cases.events import CaseEvent, CaseStatus
+from cases.permissions import may_view_case
 from cases.reference import format_reference
 from cases.referral import Referral
-from cases.rules import Fact, RulesPack
-from cases.status import Rag, rag, worst
-from cases.timeline import AgencyScope, ComputedDeadline, DeadlineKey, EventRecord, compute_deadlines, reconcile
-from errors import BadInput, Conflict, NotFound
+from cases.rules import RulesPack
+from cases.snapshot import CaseSnapshot
+from errors import NotFound
 from storage import case_codec
 from storage.audit import AuditLog
 from storage.blind_index import child_index
 from storage.case_codec import Codec
+from storage.case_reads import CaseReads, CaseSummary, deadlines_of, whole_case
+from storage.case_snapshots import CaseRows, LoadedCase
 from storage.db import transaction
-from storage.tables import (
-    AgencyConfirmationRow,
-    CaseCounterRow,
-    CaseEventRow,
-    CaseRow,
-    DeadlineRow,
-    DecisionRow,
-)
+from storage.tables import CaseCounterRow, CaseRow
 from storage.tables.base import new_id, table_of
+
+__all__ = ["CaseListener", "CaseNotFound", "CaseStore", "CaseSummary", "FiledReferral", "InvalidTransition"]
 
 # Built once: run on every confirmation and case change (building the expression costs more than running it).
 _CASE_BY_REFERENCE = select(CaseRow).where(
     CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
 )
 _CASE_BY_REFERENCE_LOCKED = _CASE_BY_REFERENCE.with_for_update()
-_CONFIRMATION = select(AgencyConfirmationRow).where(
-    AgencyConfirmationRow.case_id == bindparam("case_id"), AgencyConfirmationRow.agency_id == bindparam("agency_id")
-)
-_AGENCY_DEADLINES = (
-    select(DeadlineRow)
-    .where(DeadlineRow.case_id == bindparam("case_id"), DeadlineRow.agency_id == bindparam("agency_id"))
-    .order_by(DeadlineRow.occurrence)
-)
 
 
 class CaseNotFound(NotFound):
@@ -73,20 +68,8 @@ class CaseNotFound(NotFound):
         self.reference = reference
 
 
-class InvalidTransition(Conflict):
-    pass
-
-
 # Called inside the transaction that made the change; may only write rows through the given session.
 CaseListener = Callable[[Session, DomainEvent], None]
-
-
-@dataclass(frozen=True)
-class NewCase:
-    """What is known about a case while it is being created."""
-
-    events: dict[CaseEvent, EventRecord]
-    agencies: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,20 +78,6 @@ class FiledReferral:
     reference: str
     possible_duplicates: list[str]
     deadlines: list[Deadline]
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """What may be shown anywhere a case is listed: no personal data."""
-
-    reference: str
-    status: CaseStatus
-    created_at: datetime
-    outcome: Outcome | None
-    next_deadline: Deadline | None
-    rag: Rag
-    agencies_not_confirmed: list[str]
-    open_deadlines: int
 
 
 class CaseStore:
@@ -130,8 +99,10 @@ class CaseStore:
         self.codec = codec
         self.audit = audit
         self.calendar = calendar
+        self.reads = CaseReads(board, calendar)
         self._index_key = index_key
         self._pack_for = pack_for
+        self._rows = CaseRows(codec, self._pack_of)
         self._listeners: list[CaseListener] = []
 
     def subscribe(self, listener: CaseListener) -> None:
@@ -162,9 +133,13 @@ class CaseStore:
         return transaction(self.sessions, session)
 
     def _pack_of(self, row: CaseRow) -> RulesPack:
-        if row.rules_pack == self.pack.id or self._pack_for is None:
+        return self.pack_named(row.rules_pack)
+
+    def pack_named(self, name: str) -> RulesPack:
+        """The rules pack a case was filed under (a board may have moved to another since)."""
+        if name == self.pack.id or self._pack_for is None:
             return self.pack
-        return self._pack_for(row.rules_pack)
+        return self._pack_for(name)
 
     def _case_row(self, s: Session, reference: str, *, lock: bool = False) -> CaseRow:
         query = _CASE_BY_REFERENCE_LOCKED if lock else _CASE_BY_REFERENCE
@@ -191,6 +166,31 @@ class CaseStore:
             except IntegrityError:
                 continue  # another process created the counter first: bump it instead
         raise RuntimeError("could not allocate a case reference")
+
+    def _decide(self, s: Session, case: LoadedCase, command: Command, *, actor: Actor, now: datetime) -> Changes:
+        """Load what the rules need, let them decide, write, audit and publish what they decided."""
+        while parts := needs(case.snapshot, command):
+            for part in parts:
+                self._rows.load(s, case, part)
+        changes = apply(case.snapshot, command, actor=actor, board=self.board, calendar=self.calendar, now=now)
+        self._rows.write(s, case, changes, actor=actor, now=now)
+        self.audit.append(
+            s,
+            at=now,
+            actor=actor.id,
+            action=changes.audit.action,
+            case_ref=case.row.reference,
+            detail=dict(changes.audit.detail),
+        )
+        for event in changes.published:
+            self._publish(s, event)
+        return changes
+
+    def _command(
+        self, s: Session, reference: str, command: Command, *, actor: Actor, now: datetime, lock: bool = True
+    ) -> tuple[LoadedCase, Changes]:
+        case = self._rows.start(self._case_row(s, reference, lock=lock))
+        return case, self._decide(s, case, command, actor=actor, now=now)
 
     # --- filing --------------------------------------------------------------------------------------
 
@@ -228,47 +228,10 @@ class CaseStore:
                 )
             s.add(row)
             s.flush()  # the case row first: its children reference it
-            agencies = self.board.subgroup_agencies()
-            events = {CaseEvent.REFERRAL_RECEIVED: EventRecord(referral.referral_date)}
-            if referral.la_aware_date is not None:
-                events[CaseEvent.INCIDENT_AWARE] = EventRecord(referral.la_aware_date)
-            if agencies:
-                s.execute(
-                    insert(table_of(AgencyConfirmationRow)),
-                    [
-                        {
-                            "id": new_id(),
-                            "board_id": self.board.id,
-                            "case_id": row.id,
-                            "agency_id": agency.id,
-                            "involvement": Involvement.UNKNOWN.value,
-                            "records_secured": False,
-                            "updated_at": now,
-                        }
-                        for agency in agencies
-                    ],
-                )
-            put = self._put_event
-            put(s, row, CaseEvent.REFERRAL_RECEIVED, referral.referral_date, actor=actor, now=now, new_case=True)
-            if referral.la_aware_date is not None:
-                put(s, row, CaseEvent.INCIDENT_AWARE, referral.la_aware_date, actor=actor, now=now, new_case=True)
-            computed = self._recompute(
-                s,
-                row,
-                now,
-                referral=referral,
-                new_case=NewCase(events, tuple(sorted(a.id for a in agencies))),
-            )
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="referral.filed",
-                case_ref=reference,
-                detail={"possible_duplicates": duplicates, "rules_pack": self.pack.id},
-            )
-            self._publish(s, ReferralFiled(self.board.id, row.id, reference, now, tuple(duplicates)))
-            deadlines = [Deadline(c, DeadlineState.OPEN) for c in computed]
+            snapshot = CaseSnapshot.new(case_id=row.id, board_id=self.board.id, reference=reference, pack=self.pack)
+            case = LoadedCase(row, snapshot)
+            changes = self._decide(s, case, FileReferral(referral, tuple(duplicates)), actor=actor, now=now)
+            deadlines = [Deadline(d.computed, d.state, d.met_on) for d in changes.added]
             deadlines.sort(key=lambda d: (d.computed.act_by, d.computed.rule, d.computed.agency or ""))
             return FiledReferral(row.id, reference, duplicates, deadlines)
 
@@ -281,11 +244,11 @@ class CaseStore:
         refused = ""
         with self._tx(session) as s:
             row = self._case_row(s, reference)
-            if actor.can_view_case(row.filed_by):
+            if may_view_case(actor, row.filed_by):
                 self.audit.append(
                     s, at=now, actor=actor.id, action="case.viewed", case_ref=row.reference, detail={"purpose": purpose}
                 )
-                return self._load(s, row)
+                return whole_case(s, row, self.codec, self.pack)
             # The refusal is recorded and committed before it is raised (raising inside would roll it back).
             self.audit.append(
                 s,
@@ -298,51 +261,12 @@ class CaseStore:
             refused = row.reference
         raise PermissionDenied(f"you do not have access to case {refused}")
 
-    def _load(self, s: Session, row: CaseRow) -> Case:
-        decision_row = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row.id)).one_or_none()
-        event_rows = list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row.id)))
-        confirmations = s.scalars(
-            select(AgencyConfirmationRow)
-            .where(AgencyConfirmationRow.case_id == row.id)
-            .order_by(AgencyConfirmationRow.agency_id)
-        )
-        duplicates: list[str] = []
-        if row.child_index is not None:
-            duplicates = list(
-                s.scalars(
-                    select(CaseRow.reference)
-                    .where(
-                        CaseRow.board_id == self.board.id,
-                        CaseRow.child_index == row.child_index,
-                        CaseRow.id != row.id,
-                    )
-                    .order_by(CaseRow.reference)
-                )
-            )
-        return Case(
-            id=row.id,
-            board_id=row.board_id,
-            reference=row.reference,
-            status=CaseStatus(row.status),
-            rules_pack=row.rules_pack,
-            created_at=row.created_at,
-            filed_by=row.filed_by,
-            referral=self.codec.open_referral(row),
-            decision=self.codec.decision(decision_row) if decision_row else None,
-            events=case_codec.events_of(event_rows),
-            deadlines=self._deadlines(s, row.id),
-            confirmations=[self.codec.confirmation(c) for c in confirmations],
-            possible_duplicates=duplicates,
-            closed_at=row.closed_at,
-            purged_at=row.purged_at,
-        )
-
-    def _deadlines(self, s: Session, case_id: str) -> list[Deadline]:
-        rows = s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case_id))
-        pack_order = {r.id: i for i, r in enumerate(self.pack.rules)}
-        deadlines = [case_codec.deadline(r) for r in rows]
-        deadlines.sort(key=lambda d: (d.computed.act_by, pack_order.get(d.computed.rule, 99), d.computed.agency or ""))
-        return deadlines
+    def referral_for_sending(self, case_id: str, *, session: Session) -> tuple[str, Referral | None] | None:
+        """(reference, referral) of a case, for a message the bot itself sends about it (an agency's request,
+        004 §3.7). Not a view: nobody reads it here, and the message that carries it is audited when queued.
+        None if there is no such case; the referral is None once purged."""
+        row = session.get(CaseRow, case_id)
+        return None if row is None else (row.reference, self.codec.open_referral(row))
 
     def lock_case(self, reference: str, *, session: Session) -> None:
         """Take the case's row lock in the caller's transaction. Locks are always taken in the order case
@@ -366,87 +290,13 @@ class CaseStore:
     ) -> list[CaseSummary]:
         """Cases with status and next deadline; no personal data, so not an audited read."""
         with self._tx(session) as s:
-            query = select(CaseRow).where(CaseRow.board_id == self.board.id)
-            if not include_closed:
-                query = query.where(CaseRow.status != CaseStatus.CLOSED.value)
-            if actor is not None and not actor.is_staff:
-                query = query.where(CaseRow.filed_by == actor.id)
-            rows = list(s.scalars(query.order_by(CaseRow.reference)))
-            ids = [r.id for r in rows]
-            open_by_case: dict[str, list[Deadline]] = {i: [] for i in ids}
-            outstanding: dict[str, list[str]] = {i: [] for i in ids}
-            outcomes: dict[str, str] = {}
-            for chunk_start in range(0, len(ids), 500):
-                chunk = ids[chunk_start : chunk_start + 500]
-                for d in s.scalars(
-                    select(DeadlineRow).where(DeadlineRow.case_id.in_(chunk), DeadlineRow.state == "open")
-                ):
-                    open_by_case[d.case_id].append(case_codec.deadline(d))
-                for c in s.execute(
-                    select(AgencyConfirmationRow.case_id, AgencyConfirmationRow.agency_id)
-                    .where(AgencyConfirmationRow.case_id.in_(chunk), AgencyConfirmationRow.records_secured.is_(False))
-                    .order_by(AgencyConfirmationRow.agency_id)
-                ):
-                    outstanding[c.case_id].append(c.agency_id)
-                for case_id, outcome in s.execute(
-                    select(DecisionRow.case_id, DecisionRow.outcome).where(DecisionRow.case_id.in_(chunk))
-                ):
-                    outcomes[case_id] = outcome
-            summaries = []
-            for row in rows:
-                chaseable = [d for d in open_by_case[row.id] if not d.computed.minimum_period]
-                chaseable.sort(key=lambda d: d.computed.act_by)
-                statuses = [
-                    rag(d, today, self.calendar, amber_working_days=self.board.amber_working_days) for d in chaseable
-                ]
-                summaries.append(
-                    CaseSummary(
-                        reference=row.reference,
-                        status=CaseStatus(row.status),
-                        created_at=row.created_at,
-                        outcome=Outcome(outcomes[row.id]) if row.id in outcomes else None,
-                        next_deadline=chaseable[0] if chaseable else None,
-                        rag=worst(statuses),
-                        agencies_not_confirmed=outstanding[row.id],
-                        open_deadlines=len(open_by_case[row.id]),
-                    )
-                )
-            return summaries
+            return self.reads.summaries(s, today=today, actor=actor, include_closed=include_closed)
 
     def count_cases(self, *, session: Session | None = None) -> int:
         with self._tx(session) as s:
-            return int(
-                s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.board_id == self.board.id)) or 0
-            )
+            return self.reads.count(s)
 
     # --- events, decisions, lifecycle ----------------------------------------------------------------
-
-    def _put_event(
-        self,
-        s: Session,
-        row: CaseRow,
-        event: CaseEvent,
-        on: date,
-        *,
-        actor: Actor,
-        now: datetime,
-        outcome: Outcome | None = None,
-        new_due: date | None = None,
-        new_case: bool = False,
-    ) -> None:
-        existing = None
-        if not new_case:
-            existing = s.scalars(
-                select(CaseEventRow).where(CaseEventRow.case_id == row.id, CaseEventRow.event == event.value)
-            ).one_or_none()
-        if existing is None:
-            existing = CaseEventRow(id=new_id(), board_id=row.board_id, case_id=row.id, event=event.value)
-            s.add(existing)
-        existing.occurred_on = on
-        existing.outcome = outcome.value if outcome else None
-        existing.new_due = new_due
-        existing.recorded_at = now
-        existing.recorded_by = actor.id
 
     def record_event(
         self,
@@ -460,138 +310,29 @@ class CaseStore:
         session: Session | None = None,
     ) -> list[Deadline]:
         """Record (or correct the date of) a clock-starting event; dependent deadlines are recomputed."""
-        if event is CaseEvent.DECISION_MADE:
-            raise BadInput("record a decision with record_decision (it needs the outcome)", field="event")
-        if event is CaseEvent.REVIEW_EXTENDED and new_due is None:
-            raise BadInput("an extension needs the new completion date (003 §4.1)", field="new_due")
-        if not actor.is_staff:
-            raise PermissionDenied("only the business unit can record case events")
         with self._tx(session) as s:
-            row = self._case_row(s, reference, lock=True)
-            self._require_open(row)
-            self._put_event(s, row, event, on, actor=actor, now=now, new_due=new_due)
-            if event is CaseEvent.SUBGROUP_MEETING_SCHEDULED:
-                if row.status == CaseStatus.REFERRED.value:
-                    row.status = CaseStatus.UNDER_CONSIDERATION.value
-                if on <= local_date(now):
-                    self._mark(s, row, "subgroup_meeting", None, DeadlineState.MET, on, now)
-            if event is CaseEvent.REPORT_PUBLISHED and row.status == CaseStatus.REPORT_APPROVED.value:
-                row.status = CaseStatus.PUBLISHED.value
-            row.updated_at = now
-            s.flush()
-            self._recompute(s, row, now)
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="event.recorded",
-                case_ref=row.reference,
-                detail={"event": event.value, "on": on, "new_due": new_due},
-            )
-            self._publish(s, CaseEventRecorded(self.board.id, row.id, row.reference, now, event, on, new_due))
-            return self._deadlines(s, row.id)
+            case, _ = self._command(s, reference, RecordEvent(event, on, new_due), actor=actor, now=now)
+            return deadlines_of(s, case.row.id, self.pack)
 
     def record_decision(
         self, reference: str, decision: Decision, *, actor: Actor, now: datetime, session: Session | None = None
     ) -> list[Deadline]:
         """Record the board's decision (never made by the bot) and start the clocks it starts."""
-        if not actor.can_record_decision(self.board.decision_maker):
-            raise PermissionDenied(
-                "only the chair can record the decision"
-                if self.board.decision_maker == "chair"
-                else "only the business unit can record the decision"
-            )
         with self._tx(session) as s:
-            row = self._case_row(s, reference, lock=True)
-            self._require_open(row)
-            if row.status not in {
-                CaseStatus.REFERRED.value,
-                CaseStatus.UNDER_CONSIDERATION.value,
-                CaseStatus.DECIDED.value,
-            }:
-                raise InvalidTransition(
-                    f"case {row.reference} is {row.status}; a decision can only be recorded before the review starts"
-                )
-            received = s.scalars(
-                select(CaseEventRow.occurred_on).where(
-                    CaseEventRow.case_id == row.id, CaseEventRow.event == CaseEvent.REFERRAL_RECEIVED.value
-                )
-            ).one()
-            problems = decision.date_problems(referral_received=received, today=local_date(now))
-            if problems:
-                raise InvalidInput(problems)
-            decision_row = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row.id)).one_or_none()
-            revised = decision_row is not None
-            if decision_row is None:
-                decision_row = DecisionRow(id=new_id(), board_id=row.board_id, case_id=row.id)
-                s.add(decision_row)
-            self.codec.fill_decision(decision_row, decision)
-            decision_row.recorded_at = now
-            decision_row.recorded_by = actor.id
-            self._put_event(
-                s, row, CaseEvent.DECISION_MADE, decision.decided_on, actor=actor, now=now, outcome=decision.outcome
-            )
-            row.status = CaseStatus.DECIDED.value
-            row.updated_at = now
-            s.flush()
-            self._recompute(s, row, now)
-            self._mark(s, row, "chair_decision", None, DeadlineState.MET, decision.decided_on, now)
-            meeting = s.scalars(
-                select(CaseEventRow).where(
-                    CaseEventRow.case_id == row.id,
-                    CaseEventRow.event == CaseEvent.SUBGROUP_MEETING_SCHEDULED.value,
-                )
-            ).one_or_none()
-            if meeting is not None and meeting.occurred_on <= decision.decided_on:
-                self._mark(s, row, "subgroup_meeting", None, DeadlineState.MET, meeting.occurred_on, now)
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="decision.revised" if revised else "decision.recorded",
-                case_ref=row.reference,
-                detail={"outcome": decision.outcome.value, "decided_on": decision.decided_on},
-            )
-            self._publish(
-                s,
-                DecisionRecorded(
-                    self.board.id, row.id, row.reference, now, decision.outcome, decision.decided_on, revised
-                ),
-            )
-            return self._deadlines(s, row.id)
+            case, _ = self._command(s, reference, RecordDecision(decision), actor=actor, now=now)
+            return deadlines_of(s, case.row.id, self.pack)
 
     def move_status(
         self, reference: str, target: CaseStatus, *, actor: Actor, now: datetime, session: Session | None = None
     ) -> None:
-        if not actor.is_staff:
-            raise PermissionDenied("only the business unit can move a case on")
         with self._tx(session) as s:
-            row = self._case_row(s, reference, lock=True)
-            current = CaseStatus(row.status)
-            if not can_move(current, target):
-                raise InvalidTransition(f"case {row.reference} cannot move from {current.value} to {target.value}")
-            row.status = target.value
-            row.updated_at = now
-            if target is CaseStatus.CLOSED:
-                row.closed_at = now
-                for d in s.scalars(
-                    select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.state == "open")
-                ):
-                    d.state = DeadlineState.CANCELLED.value
-                    d.updated_at = now
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="case.status",
-                case_ref=row.reference,
-                detail={"from": current.value, "to": target.value},
-            )
-            self._publish(s, StatusChanged(self.board.id, row.id, row.reference, now, current, target))
+            self._command(s, reference, MoveStatus(target), actor=actor, now=now)
 
-    def _require_open(self, row: CaseRow) -> None:
-        if row.status == CaseStatus.CLOSED.value:
-            raise InvalidTransition(f"case {row.reference} is closed")
+    def recompute_deadlines(self, reference: str, *, now: datetime, session: Session | None = None) -> None:
+        """Bring the stored deadlines in line with the case's events (nothing else changes). The commands
+        above do this themselves; this is for checking that they did, or after a pack's limits changed."""
+        with self._tx(session) as s:
+            self._command(s, reference, RecomputeDeadlines(), actor=SYSTEM, now=now)
 
     # --- deadlines -----------------------------------------------------------------------------------
 
@@ -608,170 +349,18 @@ class CaseStore:
         session: Session | None = None,
     ) -> Deadline:
         """Mark a deadline met (on a date) or not applicable; per-agency rules need the agency."""
-        if state not in {DeadlineState.MET, DeadlineState.NOT_APPLICABLE, DeadlineState.OPEN}:
-            raise BadInput("a deadline can be marked met, not_applicable or open again", field="state")
-        if not actor.is_staff and not actor.id.startswith("mail:"):
-            raise PermissionDenied("only the business unit can mark deadlines")
+        command = MarkDeadline(rule, on, agency, state)
         with self._tx(session) as s:
-            row = self._case_row(s, reference, lock=True)
-            marked = self._mark(s, row, rule, agency, state, on, now)
-            if marked is None:
-                raise NotFound(
-                    f"case {row.reference} has no deadline {rule}" + (f" for agency {agency}" if agency else "")
-                )
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="deadline.marked",
-                case_ref=row.reference,
-                detail={"rule": rule, "agency": agency, "state": state.value, "on": on},
-            )
-            return case_codec.deadline(marked)
-
-    def _mark(
-        self,
-        s: Session,
-        row: CaseRow,
-        rule: str,
-        agency: str | None,
-        state: DeadlineState,
-        on: date,
-        now: datetime,
-        *,
-        among: list[DeadlineRow] | None = None,
-    ) -> DeadlineRow | None:
-        """`among`: the case's deadlines for this agency already loaded (in occurrence order), to save a query."""
-        if among is None:
-            query = select(DeadlineRow).where(DeadlineRow.case_id == row.id, DeadlineRow.rule_id == rule)
-            if agency is not None:
-                query = query.where(DeadlineRow.agency_id == agency)
-            among = list(s.scalars(query.order_by(DeadlineRow.occurrence)))
-        rows = [d for d in among if d.rule_id == rule and d.state != "cancelled"]
-        if not rows:
-            return None
-        if agency is None and len({d.agency_id for d in rows}) > 1:
-            raise BadInput(f"{rule} is per agency: say which agency", field="agency")
-        # Recurring duties: mark the earliest still open.
-        target = next((d for d in rows if d.state == "open"), rows[-1])
-        target.state = state.value
-        target.met_on = on if state is not DeadlineState.OPEN else None
-        target.updated_at = now
-        return target
-
-    def _recompute(
-        self,
-        s: Session,
-        row: CaseRow,
-        now: datetime,
-        *,
-        referral: Referral | None = None,
-        new_case: NewCase | None = None,
-    ) -> list[ComputedDeadline]:
-        """Bring stored deadlines in line with the case's events: add, re-date, cancel; keep what is met.
-        Returns the deadlines that now apply. For a case being created, `new_case` says what is known
-        (its events and agencies; nothing stored yet), which saves the reads."""
-        if row.status == CaseStatus.CLOSED.value:
-            return []
-        if new_case is not None:
-            events = dict(new_case.events)
-        else:
-            events = case_codec.events_of(list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row.id))))
-        if referral is None:
-            referral = self.codec.open_referral(row)
-        facts: dict[Fact, Answer] = {}
-        if referral is not None:
-            facts = {
-                Fact.LEARNING_DISABILITY: referral.learning_disability,
-                Fact.CHILD_DIED: referral.criteria.child_died,
-            }
-        if new_case is not None:
-            scope = AgencyScope(subgroup=new_case.agencies, involved=new_case.agencies)
-        else:
-            confirmations = list(
-                s.scalars(select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == row.id))
-            )
-            scope = AgencyScope(
-                subgroup=tuple(sorted(c.agency_id for c in confirmations)),
-                involved=tuple(
-                    sorted(c.agency_id for c in confirmations if c.involvement != Involvement.NOT_KNOWN.value)
-                ),
-            )
-        computed = compute_deadlines(self._pack_of(row), events, self.calendar, facts=facts, agencies=scope)
-        stored: dict[DeadlineKey, DeadlineRow] = {}
-        if new_case is None:
-            stored = {
-                DeadlineKey(d.rule_id, d.agency_id or None, d.occurrence): d
-                for d in s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
-            }
-        plan = reconcile({k: (d.trigger_date, d.due, d.act_by) for k, d in stored.items()}, computed)
-        if plan.added:
-            # One executemany: a new case adds a few dozen deadlines, and the ORM's per-object work
-            # would dominate filing time.
-            s.execute(
-                insert(table_of(DeadlineRow)),
-                [
-                    {
-                        "id": new_id(),
-                        "board_id": row.board_id,
-                        "case_id": row.id,
-                        "state": DeadlineState.OPEN.value,
-                        "met_on": None,
-                        **case_codec.deadline_values(c, now),
-                    }
-                    for c in plan.added
-                ],
-            )
-        for c in plan.changed:
-            case_codec.fill_deadline(stored[c.key], c, now)
-        # A deadline that applies again (e.g. a corrected outcome) reopens; met ones stay met.
-        for key in [*(c.key for c in plan.changed), *plan.unchanged]:
-            if stored[key].state == DeadlineState.CANCELLED.value:
-                stored[key].state = DeadlineState.OPEN.value
-                stored[key].updated_at = now
-        for key in plan.cancelled:
-            if stored[key].state == DeadlineState.OPEN.value:
-                stored[key].state = DeadlineState.CANCELLED.value
-                stored[key].updated_at = now
-        return computed
-
-    def _involvement_counts(self, s: Session, row: CaseRow) -> bool:
-        """Whether any deadline of the case depends on which agencies are involved: only a rule "per
-        involved agency" whose starting event has happened (before the decision, typically none has)."""
-        starts = {r.starts_on.value for r in self._pack_of(row).rules if r.per_agency and r.agencies == "involved"}
-        if not starts:
-            return False
-        found = s.scalar(
-            select(CaseEventRow.id)
-            .where(CaseEventRow.case_id == row.id, CaseEventRow.event.in_(sorted(starts)))
-            .limit(1)
-        )
-        return found is not None
+            case, changes = self._command(s, reference, command, actor=actor, now=now)
+            return case_codec.deadline(case.deadlines[changes.marked[0].key])
 
     # --- agencies ------------------------------------------------------------------------------------
-
-    def _confirmation_row(self, s: Session, case_row: CaseRow, agency_id: str) -> AgencyConfirmationRow:
-        row = s.scalars(_CONFIRMATION, {"case_id": case_row.id, "agency_id": agency_id}).one_or_none()
-        if row is None:
-            raise NotFound(f"agency {agency_id} is not asked about case {case_row.reference}")
-        return row
 
     def mark_request_sent(
         self, reference: str, agency_id: str, *, at: datetime, actor: Actor, session: Session | None = None
     ) -> None:
         with self._tx(session) as s:
-            case_row = self._case_row(s, reference)
-            row = self._confirmation_row(s, case_row, agency_id)
-            row.request_sent_at = at
-            row.updated_at = at
-            self.audit.append(
-                s,
-                at=at,
-                actor=actor.id,
-                action="agency.request_sent",
-                case_ref=case_row.reference,
-                detail={"agency": agency_id},
-            )
+            self._command(s, reference, MarkRequestSent(agency_id, at), actor=actor, now=at, lock=False)
 
     def confirm_agency(
         self,
@@ -782,98 +371,27 @@ class CaseStore:
         now: datetime,
         involvement: Involvement | None = None,
         involvement_detail: str = "",
+        records: RecordsState | None = None,
         records_secured: bool | None = None,
         secured_on: date | None = None,
         secured_by: str = "",
         evidence: str = "",
         session: Session | None = None,
     ) -> AgencyConfirmation:
-        """Record what an agency has confirmed; meets its records_secured / involvement deadlines."""
-        if not actor.is_staff and actor.id != f"mail:{agency_id}":
-            raise PermissionDenied("only the business unit, or the agency itself by email, can confirm for an agency")
+        """Record what an agency has confirmed; meets the deadlines its answer meets (the pack's `met_by`).
+        `records` says where its records stand; `records_secured` (True: secured, False: not yet) is the
+        older way of saying the same. `secured_on`: the date the agency gave (or, for no records held, of
+        its answer)."""
+        if records is None and records_secured is not None:
+            records = RecordsState.SECURED if records_secured else RecordsState.NOT_YET
+        command = ConfirmAgency(agency_id, involvement, involvement_detail, records, secured_on, secured_by, evidence)
         with self._tx(session) as s:
-            case_row = self._case_row(s, reference, lock=True)
-            row = self._confirmation_row(s, case_row, agency_id)
-            table = "agency_confirmations"
-            changed: dict[str, object] = {}
-            today = local_date(now)
-            answers_involvement = involvement is not None and involvement is not Involvement.UNKNOWN
-            # Deadlines depend on an agency's answer only through whether it counts as involved (an agency
-            # that has not answered does, timeline.AgencyScope): only a change of that re-computes them.
-            was_involved = row.involvement != Involvement.NOT_KNOWN.value
-            # The agency's own deadlines (involvement check, records secured), read once for both marks.
-            among = (
-                list(s.scalars(_AGENCY_DEADLINES, {"case_id": case_row.id, "agency_id": agency_id}))
-                if answers_involvement or records_secured
-                else []
-            )
-            # One flush below for everything changed here, not one before each read.
-            with s.no_autoflush:
-                if involvement is not None and answers_involvement:
-                    row.involvement = involvement.value
-                    row.involvement_detail_enc = self.codec.seal_text(
-                        table, "involvement_detail_enc", row.id, involvement_detail
-                    )
-                    changed["involvement"] = involvement.value
-                    self._mark(
-                        s, case_row, "agency_involvement_check", agency_id, DeadlineState.MET, today, now, among=among
-                    )
-                if records_secured is not None:
-                    row.records_secured = records_secured
-                    row.secured_on = (secured_on or today) if records_secured else None
-                    row.secured_by_enc = self.codec.seal_text(table, "secured_by_enc", row.id, secured_by)
-                    changed["records_secured"] = records_secured
-                    if records_secured:
-                        on = row.secured_on or today
-                        self._mark(s, case_row, "records_secured", agency_id, DeadlineState.MET, on, now, among=among)
-                if evidence:
-                    row.evidence_enc = self.codec.seal_text(table, "evidence_enc", row.id, evidence)
-                row.updated_at = now
-            s.flush()
-            if (
-                "involvement" in changed
-                and (row.involvement != Involvement.NOT_KNOWN.value) != was_involved
-                and self._involvement_counts(s, case_row)
-            ):
-                self._recompute(s, case_row, now)
-            self.audit.append(
-                s,
-                at=now,
-                actor=actor.id,
-                action="agency.confirmation",
-                case_ref=case_row.reference,
-                detail={"agency": agency_id, **changed},
-            )
-            self._publish(
-                s,
-                AgencyConfirmed(
-                    self.board.id,
-                    case_row.id,
-                    case_row.reference,
-                    now,
-                    agency_id,
-                    row.records_secured,
-                    Involvement(row.involvement),
-                ),
-            )
-            return self.codec.confirmation(row)
+            case, _ = self._command(s, reference, command, actor=actor, now=now)
+            return self.codec.confirmation(case.confirmations[agency_id])
 
     def add_agency(
         self, reference: str, agency_id: str, *, actor: Actor, now: datetime, session: Session | None = None
     ) -> None:
         """Ask one more configured agency about a case (e.g. one the sub-group identifies later)."""
-        if not actor.is_staff:
-            raise PermissionDenied("only the business unit can add agencies to a case")
-        self.board.agency(agency_id)  # KeyError for an agency not in the board config
         with self._tx(session) as s:
-            row = self._case_row(s, reference, lock=True)
-            s.add(
-                AgencyConfirmationRow(
-                    id=new_id(), board_id=row.board_id, case_id=row.id, agency_id=agency_id, updated_at=now
-                )
-            )
-            s.flush()
-            self._recompute(s, row, now)
-            self.audit.append(
-                s, at=now, actor=actor.id, action="agency.added", case_ref=row.reference, detail={"agency": agency_id}
-            )
+            self._command(s, reference, AddAgency(agency_id), actor=actor, now=now)

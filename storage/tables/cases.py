@@ -119,7 +119,8 @@ class AgencyConfirmationRow(Base):
     request_sent_at: Mapped[datetime | None]
     involvement: Mapped[str] = mapped_column(String(32), default="unknown")
     involvement_detail_enc: Mapped[bytes | None] = encrypted()
-    records_secured: Mapped[bool] = mapped_column(Boolean, default=False)
+    # cases.case.RecordsState: not_yet, secured, no_records_held. `secured_on` only when secured.
+    records: Mapped[str] = mapped_column(String(32), default="not_yet")
     secured_on: Mapped[date | None] = mapped_column(Date)
     secured_by_enc: Mapped[bytes | None] = encrypted()
     evidence_enc: Mapped[bytes | None] = encrypted()

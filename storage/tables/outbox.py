@@ -50,6 +50,9 @@ class OutboxRow(Base):
     # The deadline this message discharges, marked met when it is sent (e.g. statutory notification).
     meets_rule: Mapped[str] = mapped_column(String(64), default="")
     meets_agency: Mapped[str] = mapped_column(String(64), default="")
+    # The outbox item this message is about (an approval request's draft): travels as data, e.g. in the
+    # Slack buttons' values, never parsed out of the text.
+    about_id: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -1,0 +1,289 @@
+"""Reminder rows (DESIGN.md §4): one row per rung of each open deadline's reminder ladder, and the weekly
+digest's row. The repository the planner (notify/reminder_planner.py) and the sweep (notify/reminders.py) use.
+
+The sweep claims `state = 'pending' AND due_at <= now` through the (state, due_at) index with
+`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), so its cost follows what is due now and
+several processes never send the same reminder. Rows are created with INSERT ... ON CONFLICT DO NOTHING on
+their key, so several processes may plan the same case at once. Statements that run on every agency
+confirmation are built once (building one costs more than running it on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from cases.case import DeadlineState
+from storage.tables import CaseRow, DeadlineRow, ReminderRow
+from storage.tables.base import new_id, table_of
+
+PENDING = "pending"
+SENT = "sent"
+CANCELLED = "cancelled"
+
+_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
+_REMINDERS = table_of(ReminderRow)  # Core: the session's identity map stays empty
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    """What planning and the sweep need of a deadline (no personal data)."""
+
+    id: str
+    case_id: str
+    case_ref: str
+    rule_id: str
+    agency_id: str
+    per_agency: bool
+    minimum_period: bool
+    state: str
+    act_by: date
+
+    @property
+    def remindable(self) -> bool:
+        # A minimum period (keep the report online for 12 months, 004 §10.1) is not a duty to chase.
+        return self.state == DeadlineState.OPEN.value and not self.minimum_period
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    """A rung to store. `deadline` is None for the weekly digest."""
+
+    key: str
+    rung: str
+    audience: str
+    remind_on: date
+    due_at: datetime
+    deadline: DeadlineInfo | None = None
+
+
+@dataclass(frozen=True)
+class StoredReminder:
+    """A deadline's reminder row as the planner compares it with the ladder it wants."""
+
+    id: str
+    deadline_id: str
+    act_by: date | None
+    key: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A reminder row as the sweep claimed it."""
+
+    id: str
+    key: str
+    deadline_id: str | None
+    rung: str
+    audience: str
+    act_by: date | None
+    remind_on: date
+
+
+@dataclass(frozen=True)
+class PendingReminder:
+    """A reminder still to go, as `scrbot reminders list` shows it (references, rule ids, dates)."""
+
+    case_ref: str
+    rule_id: str
+    agency_id: str
+    rung: str
+    audience: str
+    remind_on: date
+    due_at: datetime
+    act_by: date | None
+
+
+_INFO_COLUMNS = (
+    DeadlineRow.id,
+    DeadlineRow.case_id,
+    CaseRow.reference,
+    DeadlineRow.rule_id,
+    DeadlineRow.agency_id,
+    DeadlineRow.per_agency,
+    DeadlineRow.minimum_period,
+    DeadlineRow.state,
+    DeadlineRow.act_by,
+)
+_CASE_DEADLINES = (
+    select(*_INFO_COLUMNS)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(DeadlineRow.case_id == bindparam("case_id"))
+)
+_AGENCY_DEADLINES = _CASE_DEADLINES.where(
+    or_(
+        DeadlineRow.agency_id == bindparam("agency_id"),
+        ~exists().where(ReminderRow.deadline_id == DeadlineRow.id),  # never planned
+    )
+)
+# SKIP LOCKED: a reminder the sweep holds right now is being sent; the sweep checks the deadline itself, so
+# waiting for it would only risk a lock cycle.
+_REMINDERS_OF = (
+    select(_REMINDERS.c.id, _REMINDERS.c.deadline_id, _REMINDERS.c.act_by, _REMINDERS.c.key, _REMINDERS.c.state)
+    .where(_REMINDERS.c.deadline_id.in_(bindparam("deadline_ids", expanding=True)))
+    .with_for_update(skip_locked=True)
+)
+_SET_STATE = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id.in_(bindparam("reminder_ids", expanding=True)))
+    .values(state=bindparam("new_state"), updated_at=bindparam("at"))
+)
+
+
+def due_reminders(
+    board_id: str, now: datetime, limit: int
+) -> Select[str, str, str | None, str, str, date | None, date]:
+    """The sweep's claim: pending and due, through the (state, due_at) index, skipping rows another sweep
+    holds. Plain columns rather than ORM objects: a sweep may claim thousands, and the session stays light."""
+    return (
+        select(
+            ReminderRow.id,
+            ReminderRow.key,
+            ReminderRow.deadline_id,
+            ReminderRow.rung,
+            ReminderRow.audience,
+            ReminderRow.act_by,
+            ReminderRow.remind_on,
+        )
+        .where(ReminderRow.state == PENDING, ReminderRow.due_at <= now, ReminderRow.board_id == board_id)
+        .order_by(ReminderRow.due_at, ReminderRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def _infos(rows: Iterable[Any]) -> list[DeadlineInfo]:
+    return [DeadlineInfo(*row) for row in rows]
+
+
+class ReminderRows:
+    def __init__(self, board_id: str) -> None:
+        self.board_id = board_id
+
+    # --- the deadlines reminders serve ---------------------------------------------------------------
+
+    def deadlines_of_case(self, s: Session, case_id: str) -> list[DeadlineInfo]:
+        s.flush()  # the store's pending deadline changes must be visible
+        return _infos(s.execute(_CASE_DEADLINES, {"case_id": case_id}))
+
+    def deadlines_of_agency(self, s: Session, case_id: str, agency_id: str) -> list[DeadlineInfo]:
+        """One agency's deadlines of a case, and any deadline of the case never planned."""
+        s.flush()
+        return _infos(s.execute(_AGENCY_DEADLINES, {"case_id": case_id, "agency_id": agency_id}))
+
+    def deadlines_changed_since(self, s: Session, since: datetime) -> list[DeadlineInfo]:
+        query = select(*_INFO_COLUMNS).join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+        return _infos(s.execute(query.where(DeadlineRow.board_id == self.board_id, DeadlineRow.updated_at >= since)))
+
+    def deadline_details(self, s: Session, ids: Sequence[str]) -> dict[str, tuple[DeadlineInfo, str, date]]:
+        """For the sweep: each deadline's planning info, action and due date."""
+        found: dict[str, tuple[DeadlineInfo, str, date]] = {}
+        if not ids:
+            return found
+        for row in s.execute(
+            select(*_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(DeadlineRow.id.in_(list(ids)))
+        ):
+            found[row[0]] = (DeadlineInfo(*row[:9]), row[9], row[10])
+        return found
+
+    def open_deadlines(self, s: Session, *, limit: int) -> list[DeadlineInfo]:
+        query = select(*_INFO_COLUMNS).join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+        query = query.where(DeadlineRow.board_id == self.board_id, DeadlineRow.state == DeadlineState.OPEN.value)
+        return _infos(s.execute(query.order_by(DeadlineRow.id).limit(limit)))
+
+    # --- planning ------------------------------------------------------------------------------------
+
+    def stored_for(self, s: Session, deadline_ids: Sequence[str]) -> list[StoredReminder]:
+        """The reminder rows of these deadlines (rows the sweep holds right now are skipped)."""
+        found: list[StoredReminder] = []
+        for start in range(0, len(deadline_ids), _CHUNK):
+            rows = s.execute(_REMINDERS_OF, {"deadline_ids": list(deadline_ids[start : start + _CHUNK])})
+            found += [StoredReminder(str(r[0]), str(r[1]), r[2], r[3], r[4]) for r in rows]
+        return found
+
+    def set_state(self, s: Session, reminder_ids: Sequence[str], state: str, *, now: datetime) -> None:
+        for start in range(0, len(reminder_ids), _CHUNK):
+            chunk = list(reminder_ids[start : start + _CHUNK])
+            s.execute(_SET_STATE, {"reminder_ids": chunk, "new_state": state, "at": now})
+
+    def add(self, s: Session, reminders: Sequence[NewReminder], *, now: datetime) -> None:
+        """Store new rungs; one whose key is stored already is skipped, not an error."""
+        if not reminders:
+            return
+        dialect = s.get_bind().dialect.name
+        insert = pg_insert(ReminderRow) if dialect == "postgresql" else sqlite_insert(ReminderRow)
+        statement = insert.on_conflict_do_nothing(index_elements=["board_id", "key"])
+        rows = [self._values(r, now) for r in reminders]
+        for start in range(0, len(rows), _CHUNK):
+            # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
+            s.execute(statement, rows[start : start + _CHUNK])
+
+    def _values(self, r: NewReminder, now: datetime) -> dict[str, Any]:
+        d = r.deadline
+        return {
+            "id": new_id(),
+            "board_id": self.board_id,
+            "key": r.key,
+            "case_id": d.case_id if d else None,
+            "case_ref": d.case_ref if d else "",
+            "deadline_id": d.id if d else None,
+            "rule_id": d.rule_id if d else "",
+            "agency_id": d.agency_id if d else "",
+            "rung": r.rung,
+            "audience": r.audience,
+            "act_by": d.act_by if d else None,
+            "remind_on": r.remind_on,
+            "due_at": r.due_at,
+            "state": PENDING,
+            "late": False,
+            "sent_at": None,
+            "outbox_id": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    # --- sweeping ------------------------------------------------------------------------------------
+
+    def claim_due(self, s: Session, now: datetime, *, limit: int) -> list[Claimed]:
+        return [Claimed(*row) for row in s.execute(due_reminders(self.board_id, now, limit))]
+
+    def mark_sent(self, s: Session, sent: Sequence[tuple[str, bool, str]], *, now: datetime) -> None:
+        """(reminder id, late, outbox id): one UPDATE ... WHERE id IN (...) per message and lateness rather
+        than one per reminder."""
+        by_message: dict[tuple[bool, str], list[str]] = defaultdict(list)
+        for reminder_id, late, outbox_id in sent:
+            by_message[(late, outbox_id)].append(reminder_id)
+        for (late, outbox_id), ids in by_message.items():
+            for start in range(0, len(ids), _CHUNK):
+                s.execute(
+                    update(_REMINDERS)
+                    .where(_REMINDERS.c.id.in_(ids[start : start + _CHUNK]))
+                    .values(state=SENT, sent_at=now, late=late, outbox_id=outbox_id, updated_at=now)
+                )
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def pending(self, s: Session, *, case_ref: str | None = None, limit: int = 200) -> list[PendingReminder]:
+        query = select(ReminderRow).where(ReminderRow.board_id == self.board_id, ReminderRow.state == PENDING)
+        if case_ref:
+            query = query.where(ReminderRow.case_ref == case_ref.upper())
+        rows = s.scalars(query.order_by(ReminderRow.due_at, ReminderRow.case_ref).limit(limit))
+        return [
+            PendingReminder(r.case_ref, r.rule_id, r.agency_id, r.rung, r.audience, r.remind_on, r.due_at, r.act_by)
+            for r in rows
+        ]
+
+    def count(self, s: Session, state: str) -> int:
+        query = select(func.count()).select_from(ReminderRow)
+        return int(s.scalar(query.where(ReminderRow.board_id == self.board_id, ReminderRow.state == state)) or 0)
