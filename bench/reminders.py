@@ -38,21 +38,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import write_result
+from bot import wiring
 from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
 from cases.packs import bundled_pack
 from notify.ladder import due_at
-from notify.outbox import Outbox
-from notify.reminder_plan import PENDING
-from notify.service import NotifyService
 from storage.db import make_engine, upgrade
 from storage.keyring import KeyRing
+from storage.reminders import PENDING, NewReminder, ReminderRows
 from storage.store import Store, open_store
-from storage.tables import DeadlineRow, ReminderRow
-from storage.tables.base import new_id
 from tests.notify.conftest import notify_board
 from tests.support.reminder_seed import seed
 
@@ -96,42 +93,16 @@ def postgres_engine(admin_url: str) -> Iterator[Engine]:
 
 def add_due(store: Store, count: int, moment: datetime) -> None:
     """`count` fresh reminders due at `moment`, on open deadlines (new keys: nothing is deduplicated away)."""
+    rows = ReminderRows(store.board.id)
     with store.sessions.begin() as s:
-        deadlines = list(
-            s.execute(
-                select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.act_by, DeadlineRow.rule_id)
-                .where(DeadlineRow.state == "open")
-                .order_by(DeadlineRow.id)
-                .limit(count)
-            )
-        )
         tag = uuid.uuid4().hex[:6]
-        s.execute(
-            ReminderRow.__table__.insert(),
+        rows.add(
+            s,
             [
-                {
-                    "id": new_id(),
-                    "board_id": store.board.id,
-                    "key": f"{d.id}:business_unit:bench_{tag}_{i}",
-                    "case_id": d.case_id,
-                    "case_ref": f"BENCH-{i}",
-                    "deadline_id": d.id,
-                    "rule_id": d.rule_id,
-                    "agency_id": "",
-                    "rung": f"bench_{i}",
-                    "audience": "business_unit",
-                    "act_by": d.act_by,
-                    "remind_on": TODAY,
-                    "due_at": moment,
-                    "state": PENDING,
-                    "late": False,
-                    "sent_at": None,
-                    "outbox_id": "",
-                    "created_at": moment,
-                    "updated_at": moment,
-                }
-                for i, d in enumerate(deadlines)
+                NewReminder(f"{d.id}:business_unit:bench_{tag}_{i}", f"bench_{i}", "business_unit", TODAY, moment, d)
+                for i, d in enumerate(rows.open_deadlines(s, limit=count))
             ],
+            now=moment,
         )
 
 
@@ -147,8 +118,7 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
         with engine.begin() as c:
             c.execute(text("ANALYZE"))
     store = open_store(engine, board, KeyRing.load_or_create(keys, board.id), bundled_pack(board.rules_pack))
-    outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-    service = NotifyService(store, outbox, reply_to="scr-bot@testshire.gov.uk")
+    service = wiring.notifications(store, wiring.outbox_for(store), reply_to="scr-bot@testshire.gov.uk")
     peak_at = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
     assert not service.sweep.run(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
@@ -173,7 +143,7 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
         assert len(report.sent) == 100, len(report.sent)
 
     with store.sessions() as s:
-        pending = s.scalar(select(func.count()).select_from(ReminderRow).where(ReminderRow.state == PENDING))
+        pending = ReminderRows(store.board.id).count(s, PENDING)
     return {
         "cases": cases,
         "deadlines": seeded.deadlines,

@@ -12,7 +12,7 @@ class ConsoleChat:
         self.stream = stream or sys.stdout
         self.count = 0
 
-    def post(self, target: str, text: str) -> str:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
         self.count += 1
         print(f"[slack {target}] {text}", file=self.stream, flush=True)
         return f"console-{self.count}"

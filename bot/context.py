@@ -6,16 +6,18 @@ import getpass
 import logging
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot import wiring
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import find_board_config, load_board, load_pack
 from bot.console_chat import ConsoleChat
+from bot.mail_service import mail_tick
 from bot.settings import Settings
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
@@ -30,14 +32,12 @@ from mail.ews import EwsConfig, EwsMailbox
 from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
 from notify.agency_requests import AgencyRequests
-from notify.case_notices import business_unit_notices
-from notify.dispatch import Dispatcher, Sender
+from notify.dispatch import Dispatcher
 from notify.draft_notices import sweep_drafts
-from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from notify.purge import purge_outbox
 from notify.scheduler import JobRegistry
-from notify.senders import ChatMessageSender, ChatSender, EmailSender
+from notify.senders import ChatSender
 from notify.service import NotifyService
 from storage.db import make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
@@ -133,46 +133,31 @@ class AppContext:
         return False
 
     @cached_property
-    def store(self) -> Store:
+    def features(self) -> wiring.Features:
+        """The store with every feature's listeners on it, built together: no path gets a store without
+        them (a referral filed from the CLI still queues its agencies' requests)."""
         self.migrate()
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
-        self._subscribe(store)
-        return store
+        console = CONSOLE_TARGET if self.settings.local_mode else ""
+        return wiring.wire_features(store, reply_to=self.settings.mail_from, console_target=console)
 
-    def _subscribe(self, store: Store) -> None:
-        """Features that react to case changes inside the same transaction (cases.domain_events)."""
-        outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-        # New referrals and decisions queue their business unit channel notices.
-        store.cases.subscribe(business_unit_notices(outbox, rules_pack=store.pack.id))
-        # Statutory drafts and reminder planning (notify/service.py).
-        notify = NotifyService(
-            store,
-            outbox,
-            reply_to=self.settings.mail_from,
-            console_target=CONSOLE_TARGET if self.settings.local_mode else "",
-        )
-        notify.subscribe()
-        self.__dict__["notify"] = notify  # the cached `notify` below: one service, subscribed once
-        # Agency requests (004 §3.7, §5.6) on every filed referral, however it was filed (mail feature).
-        requests = AgencyRequests(
-            store.sessions, outbox, board=store.board, codec=store.codec, calendar=store.calendar, cases=store.cases
-        )
-        requests.subscribe()
-        self.__dict__["agency_requests"] = requests
+    @property
+    def store(self) -> Store:
+        return self.features.store
 
-    @cached_property
+    @property
     def agency_requests(self) -> AgencyRequests:
         """Requests go on ReferralFiled; `sync_requests_sent(now)` and `tell_missing_on_the_day(now)` here."""
-        _ = self.store  # building the store subscribes the requests and caches them here
-        requests: AgencyRequests = self.__dict__["agency_requests"]
-        return requests
+        return self.features.agency_requests
 
-    @cached_property
+    @property
     def notify(self) -> NotifyService:
         """Statutory drafts, reminder planning and the sweep (notify/service.py)."""
-        _ = self.store  # building the store subscribes the service and caches it here
-        service: NotifyService = self.__dict__["notify"]
-        return service
+        return self.features.notify
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.features.outbox
 
     @cached_property
     def drafts(self) -> DraftStore:
@@ -247,14 +232,7 @@ class AppContext:
 
     @cached_property
     def inbound(self) -> InboundStore:
-        store = self.store
-        return InboundStore(
-            store.sessions,
-            board_id=store.board.id,
-            cipher=store.cipher,
-            index_key=store.ring.board(store.board.id).index_key,
-            audit=store.audit,
-        )
+        return wiring.inbound_for(self.store)
 
     @cached_property
     def mail_limits(self) -> Limits:
@@ -268,11 +246,11 @@ class AppContext:
     @cached_property
     def intake(self) -> MailIntake:
         """Inbound mail: `intake.poll_mailbox(now)`, `intake.ingest(raw, now=...)`, unlock, release."""
-        return MailIntake(
+        return wiring.mail_intake(
             self.store,
-            self.inbound,
+            self.outbox,
+            inbound=self.inbound,
             mailbox=self.mailbox,
-            notices=OutboxMailNotices(self.outbox),
             limits=self.mail_limits,
             authserv_id=self.settings.mail_authserv_id,
             require_authentication=self.settings.mail_require_authentication,
@@ -310,16 +288,10 @@ class AppContext:
         )
 
     @cached_property
-    def outbox(self) -> Outbox:
-        return self.notify.outbox
-
-    @cached_property
     def dispatcher(self) -> Dispatcher:
-        senders: dict[str, Sender] = {
-            "email": EmailSender(self.mailbox, mail_from=self.settings.mail_from),
-            "slack": ChatMessageSender(self.chat),
-        }
-        return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
+        return wiring.dispatcher(
+            self.store, self.outbox, mailbox=self.mailbox, mail_from=self.settings.mail_from, chat=self.chat
+        )
 
     @cached_property
     def jobs(self) -> JobRegistry:
@@ -329,17 +301,16 @@ class AppContext:
         # Unfinished referral conversations: warn, then expire (storage/drafts.py).
         registry.add("drafts", DRAFT_SWEEP_EVERY, lambda now: sweep_drafts(self.drafts, self.outbox, now))
         # The board's mailbox: poll, record which requests went, tell the business unit (bot/mail_service.py).
-        registry.add("mailbox", timedelta(seconds=self.settings.mail_poll_seconds), self._mail_tick)
+        registry.add(
+            "mailbox",
+            timedelta(seconds=self.settings.mail_poll_seconds),
+            lambda now: mail_tick(self.intake, self.agency_requests, now),
+        )
         return registry
 
     def purge_hooks(self) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove."""
         return [purge_outbox, self.inbound.purge_case]
-
-    def _mail_tick(self, now: datetime) -> object:
-        from bot.mail_service import mail_tick
-
-        return mail_tick(self, now)
 
     def close(self) -> None:
         mailbox = self.__dict__.get("mailbox")

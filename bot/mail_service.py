@@ -7,12 +7,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from intake.inbound.processor import PollReport
-
-if TYPE_CHECKING:
-    from bot.context import AppContext
+from intake.inbound.processor import MailIntake, PollReport
+from notify.agency_requests import AgencyRequests
 
 log = logging.getLogger("scrbot.mail")
 
@@ -24,12 +21,12 @@ class MailTick:
     missing_notices: list[str]
 
 
-def mail_tick(ctx: AppContext, now: datetime) -> MailTick:
-    poll = ctx.intake.poll_mailbox(now)
+def mail_tick(intake: MailIntake, requests: AgencyRequests, now: datetime) -> MailTick:
+    poll = intake.poll_mailbox(now)
     for o in poll.outcomes:
         # Ids, references, agency ids and reasons only: no content, no sender.
         where = f" {o.case_ref}" + (f"/{o.agency_id}" if o.agency_id else "") if o.case_ref else ""
         log.info("mail %s: %s %s%s: %s", o.inbound_id, o.status.value, o.kind, where, o.reason)
-    marked = ctx.agency_requests.sync_requests_sent(now)
-    missing = ctx.agency_requests.tell_missing_on_the_day(now)
+    marked = requests.sync_requests_sent(now)
+    missing = requests.tell_missing_on_the_day(now)
     return MailTick(poll, marked, missing)

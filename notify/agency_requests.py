@@ -19,23 +19,20 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
 from cases.board import Agency, BoardConfig
 from cases.calendar import WorkingCalendar, local_date
 from cases.domain_events import DomainEvent, ReferralFiled
-from cases.events import CaseStatus
 from cases.referral import Parent, Referral
+from cases.rules import MetBy
 from notify.outbox import OutboundMessage, Outbox
 from storage.case_codec import Codec
 from storage.case_store import CaseStore
-from storage.tables import AgencyConfirmationRow, CaseRow, DeadlineRow, OutboxRow
 
 log = logging.getLogger("scrbot.mail")
 
-RECORDS_RULE = "records_secured"
 REQUEST_KIND = "agency_request"
 
 
@@ -89,6 +86,8 @@ class AgencyRequests:
         self.codec = codec
         self.calendar = calendar
         self.cases = cases
+        # The deadlines an agency's request asks it to meet: the pack's rules met by its records secured.
+        self.records_rules = cases.pack.rule_ids_met_by(MetBy.AGENCY_RECORDS_SECURED)
 
     def subscribe(self) -> None:
         self.cases.subscribe(self.on_case_event)
@@ -107,27 +106,15 @@ class AgencyRequests:
             return None
 
     def request_all(self, s: Session, case_id: str, reference: str, now: datetime) -> list[str]:
-        case_row = s.get(CaseRow, case_id)
-        if case_row is None:
+        found = self.cases.referral_for_sending(case_id, session=s)
+        if found is None:
             return []
-        referral = self.codec.open_referral(case_row)
-        deadlines = {
-            d.agency_id: d.act_by
-            for d in s.scalars(
-                select(DeadlineRow).where(DeadlineRow.case_id == case_id, DeadlineRow.rule_id == RECORDS_RULE)
-            )
-        }
+        _, referral = found
         queued: list[str] = []
-        for confirmation in s.scalars(
-            select(AgencyConfirmationRow)
-            .where(AgencyConfirmationRow.case_id == case_id)
-            .order_by(AgencyConfirmationRow.agency_id)
-        ):
-            agency = self._agency(confirmation.agency_id)
-            act_by = deadlines.get(confirmation.agency_id)
-            if agency is None or act_by is None:
-                continue
-            queued.append(self.request(s, case_id, reference, agency, act_by, referral, now))
+        for agency_id, act_by in self.cases.reads.request_dates(s, case_id, self.records_rules):
+            agency = self._agency(agency_id)
+            if agency is not None:
+                queued.append(self.request(s, case_id, reference, agency, act_by, referral, now))
         return queued
 
     def request(
@@ -171,34 +158,10 @@ class AgencyRequests:
     def sync_requests_sent(self, now: datetime) -> int:
         """Record, per case and agency, when the request actually went (the dispatcher marks it sent)."""
         with self.sessions.begin() as s:
-            rows = s.execute(
-                select(AgencyConfirmationRow, CaseRow.reference, OutboxRow.sent_at)
-                .join(CaseRow, CaseRow.id == AgencyConfirmationRow.case_id)
-                .join(
-                    OutboxRow,
-                    and_(
-                        OutboxRow.case_id == AgencyConfirmationRow.case_id,
-                        OutboxRow.kind == REQUEST_KIND,
-                        OutboxRow.recipient_summary == literal("agency:") + AgencyConfirmationRow.agency_id,
-                    ),
-                )
-                .where(
-                    AgencyConfirmationRow.board_id == self.board.id,
-                    AgencyConfirmationRow.request_sent_at.is_(None),
-                    OutboxRow.status == "sent",
-                )
-            ).all()
-            for confirmation, reference, sent_at in rows:
-                self.cases.mark_request_sent(
-                    reference, confirmation.agency_id, at=sent_at or now, actor=SYSTEM, session=s
-                )
-            return len(rows)
-
-    def _queued(self, s: Session, key: str) -> bool:
-        found = s.scalar(
-            select(OutboxRow.id).where(OutboxRow.board_id == self.board.id, OutboxRow.idempotency_key == key)
-        )
-        return found is not None
+            sent = self.cases.reads.requests_sent_unrecorded(s, kind=REQUEST_KIND)
+            for reference, agency_id, sent_at in sent:
+                self.cases.mark_request_sent(reference, agency_id, at=sent_at or now, actor=SYSTEM, session=s)
+            return len(sent)
 
     # --- on the day ---------------------------------------------------------------------------------
 
@@ -211,32 +174,13 @@ class AgencyRequests:
         told: list[str] = []
         channel = self.board.slack.business_unit_channel
         with self.sessions.begin() as s:
-            rows = s.execute(
-                select(DeadlineRow.case_id, DeadlineRow.agency_id, DeadlineRow.act_by, CaseRow.reference)
-                .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-                .join(
-                    AgencyConfirmationRow,
-                    and_(
-                        AgencyConfirmationRow.case_id == DeadlineRow.case_id,
-                        AgencyConfirmationRow.agency_id == DeadlineRow.agency_id,
-                    ),
-                )
-                .where(
-                    DeadlineRow.state == "open",
-                    DeadlineRow.act_by <= today,
-                    DeadlineRow.rule_id == RECORDS_RULE,
-                    DeadlineRow.board_id == self.board.id,
-                    CaseRow.status != CaseStatus.CLOSED.value,
-                    AgencyConfirmationRow.records_secured.is_(False),
-                )
-                .order_by(DeadlineRow.act_by, CaseRow.reference, DeadlineRow.agency_id)
-            ).all()
-            for case_id, agency_id, act_by, reference in rows:
-                agency = self._agency(agency_id)
-                missing[(case_id, reference, act_by)].append(agency.name if agency else agency_id)
+            for waiting in self.cases.reads.awaiting_records(s, self.records_rules, due_by=today):
+                agency = self._agency(waiting.agency_id)
+                name = agency.name if agency else waiting.agency_id
+                missing[(waiting.case_id, waiting.reference, waiting.act_by)].append(name)
             for (case_id, reference, act_by), names in missing.items():
                 key = f"records_missing:{case_id}:{act_by}"
-                if self._queued(s, key):
+                if self.outbox.rows.is_queued(s, key):
                     continue
                 if not channel:
                     log.warning(

@@ -10,32 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from cases.case import DeadlineState
-from cases.events import CaseStatus
-from storage.tables import CaseRow, DeadlineRow
+from storage.case_reads import OpenDeadline
 
 PRODID = "-//SCR Bot//Deadlines//EN"
 
 
-@dataclass(frozen=True)
-class CalendarDeadline:
-    id: str
-    case_ref: str
-    rule: str
-    agency: str
-    action: str
-    due: date
-    act_by: date
-    limit: str
-    source: str
-    occurrence: int = 1
+# One open deadline of an open case, as the case repository reads it (storage/case_reads.py).
+CalendarDeadline = OpenDeadline
 
 
 def escape_text(value: str) -> str:
@@ -99,45 +83,6 @@ def build_ics(deadlines: Iterable[CalendarDeadline], *, board_id: str, board_nam
         ]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
-
-
-def open_deadlines(s: Session, board_id: str) -> list[CalendarDeadline]:
-    rows = s.execute(
-        select(
-            DeadlineRow.id,
-            CaseRow.reference,
-            DeadlineRow.rule_id,
-            DeadlineRow.agency_id,
-            DeadlineRow.action,
-            DeadlineRow.due,
-            DeadlineRow.act_by,
-            DeadlineRow.limit_text,
-            DeadlineRow.source,
-            DeadlineRow.occurrence,
-        )
-        .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-        .where(
-            CaseRow.board_id == board_id,
-            CaseRow.status != CaseStatus.CLOSED.value,
-            DeadlineRow.state == DeadlineState.OPEN.value,
-        )
-        .order_by(DeadlineRow.act_by, CaseRow.reference, DeadlineRow.rule_id, DeadlineRow.agency_id)
-    )
-    return [
-        CalendarDeadline(
-            id=r[0],
-            case_ref=r[1],
-            rule=r[2],
-            agency=r[3],
-            action=r[4],
-            due=r[5],
-            act_by=r[6],
-            limit=r[7],
-            source=r[8],
-            occurrence=r[9],
-        )
-        for r in rows
-    ]
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -4,15 +4,14 @@ carry the case reference and non-identifying status only (DESIGN.md §5)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.actor import SYSTEM
 from cases.domain_events import DecisionRecorded, DomainEvent, ReferralFiled
 from cases.events import Outcome
 from notify.outbox import OutboundMessage, Outbox
+from storage.case_reads import CaseReads
 from storage.case_store import CaseListener
-from storage.tables import DeadlineRow
 
 OUTCOME_LABELS = {
     Outcome.SCR: "Serious Case Review",
@@ -24,16 +23,7 @@ OUTCOME_LABELS = {
 }
 
 
-def _next_deadline(s: Session, case_id: str) -> DeadlineRow | None:
-    return s.scalars(
-        select(DeadlineRow)
-        .where(DeadlineRow.case_id == case_id, DeadlineRow.state == "open", DeadlineRow.minimum_period.is_(False))
-        .order_by(DeadlineRow.act_by, DeadlineRow.rule_id)
-        .limit(1)
-    ).one_or_none()
-
-
-def business_unit_notices(outbox: Outbox, *, rules_pack: str) -> CaseListener:
+def business_unit_notices(outbox: Outbox, reads: CaseReads, *, rules_pack: str) -> CaseListener:
     """A case listener (CaseStore.subscribe) that queues the channel notices, if a channel is configured."""
     channel = outbox.board.slack.business_unit_channel
 
@@ -41,13 +31,13 @@ def business_unit_notices(outbox: Outbox, *, rules_pack: str) -> CaseListener:
         if not channel:
             return
         if isinstance(event, ReferralFiled):
-            upcoming = _next_deadline(s, event.case_id)
+            upcoming = reads.next_deadline(s, event.case_id)
             duplicates = ", ".join(event.possible_duplicates)
             values = {
                 "case_ref": event.reference,
                 "rules_pack": rules_pack,
-                "next_rule": upcoming.rule_id if upcoming else "none",
-                "next_act_by": upcoming.act_by if upcoming else None,
+                "next_rule": upcoming[0] if upcoming else "none",
+                "next_act_by": upcoming[1] if upcoming else None,
                 "duplicate_note": f" Possible duplicate of {duplicates}." if duplicates else "",
             }
             kind, key = "new_referral_notice", f"new_referral_notice:{event.case_id}"

@@ -7,23 +7,23 @@ agency ids and dates only.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.actor import SYSTEM
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
-from cases.case import DeadlineState
-from cases.events import CaseStatus
-from cases.status import rag
-from notify.ladder import due_at
-from notify.reminder_plan import PENDING, insert_ignoring_duplicates
-from storage.case_codec import deadline as deadline_of
-from storage.tables import AgencyConfirmationRow, CaseRow, DeadlineRow, OutboxRow
-from storage.tables.base import new_id
+from notify.ladder import Audience, due_at
+from notify.outbox import OutboundMessage, Outbox
+from notify.routing import Routing
+from storage.case_reads import CaseReads
+from storage.outbox import OutboxStatus
+from storage.reminders import NewReminder, ReminderRows
+
+log = logging.getLogger("scrbot.reminders")
 
 DIGEST_RUNG = "digest"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -48,84 +48,54 @@ def next_digest(board: BoardConfig, calendar: WorkingCalendar, now: datetime) ->
     raise AssertionError("a digest day falls within three weeks")  # pragma: no cover
 
 
-def ensure_next_digest(s: Session, board: BoardConfig, calendar: WorkingCalendar, now: datetime) -> None:
-    """Make sure the next digest is a row (idempotent: one row per ISO week)."""
-    day, moment = next_digest(board, calendar, now)
-    year, week, _ = day.isocalendar()
-    insert_ignoring_duplicates(
-        s,
-        [
-            {
-                "id": new_id(),
-                "board_id": board.id,
-                "key": f"digest:{year}-W{week:02d}",
-                "case_id": None,
-                "case_ref": "",
-                "deadline_id": None,
-                "rule_id": "",
-                "agency_id": "",
-                "rung": DIGEST_RUNG,
-                "audience": "business_unit",
-                "act_by": None,
-                "remind_on": day,
-                "due_at": moment,
-                "state": PENDING,
-                "late": False,
-                "sent_at": None,
-                "outbox_id": "",
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
-    )
+class Digest:
+    def __init__(self, board: BoardConfig, calendar: WorkingCalendar, outbox: Outbox, routing: Routing) -> None:
+        self.board = board
+        self.calendar = calendar
+        self.outbox = outbox
+        self.routing = routing
+        self.reminders = ReminderRows(board.id)
+        self.cases = CaseReads(board, calendar)
 
+    def ensure_next(self, s: Session, now: datetime) -> None:
+        """Make sure the next digest is a row (idempotent: one row per ISO week)."""
+        day, moment = next_digest(self.board, self.calendar, now)
+        year, week, _ = day.isocalendar()
+        digest = NewReminder(f"digest:{year}-W{week:02d}", DIGEST_RUNG, Audience.BUSINESS_UNIT.value, day, moment)
+        self.reminders.add(s, [digest], now=now)
 
-def digest_values(s: Session, board: BoardConfig, calendar: WorkingCalendar, now: datetime) -> dict[str, Any]:
-    today = local_date(now)
-    cases = list(
-        s.execute(
-            select(CaseRow.id, CaseRow.reference, CaseRow.status)
-            .where(CaseRow.board_id == board.id, CaseRow.status != CaseStatus.CLOSED.value)
-            .order_by(CaseRow.reference)
+    def values(self, s: Session, now: datetime) -> dict[str, Any]:
+        today = local_date(now)
+        return {
+            "board_name": self.board.name,
+            "week_of": today,
+            "cases": [
+                {
+                    "reference": case.reference,
+                    "status": case.status.value,
+                    "deadlines": [
+                        {"rule": d.rule, "agency": d.agency, "act_by": d.act_by, "due": d.due, "rag": d.rag.value}
+                        for d in case.deadlines
+                    ],
+                    "missing_confirmations": case.records_not_confirmed,
+                }
+                for case in self.cases.overview(s, today=today)
+            ],
+            "drafts_waiting": self.outbox.rows.count(s, OutboxStatus.DRAFT),
+        }
+
+    def queue(self, s: Session, key: str, now: datetime) -> list[str]:
+        """Queue this week's digest (its reminder row's key makes it once per week)."""
+        targets = self.routing.business_unit()
+        if not targets.emails:
+            log.warning("weekly digest: no business unit email address in the board config")
+            return []
+        message = OutboundMessage(
+            kind="weekly_digest",
+            template_id="weekly_digest",
+            values=self.values(s, now),
+            recipients=list(targets.emails),
+            recipient_summary=targets.summary,
+            idempotency_key=f"digest:{key}",
         )
-    )
-    deadlines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for d in s.scalars(
-        select(DeadlineRow)
-        .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-        .where(
-            CaseRow.board_id == board.id,
-            CaseRow.status != CaseStatus.CLOSED.value,
-            DeadlineRow.state == DeadlineState.OPEN.value,
-            DeadlineRow.minimum_period.is_(False),
-        )
-        .order_by(DeadlineRow.act_by, DeadlineRow.rule_id, DeadlineRow.agency_id)
-    ):
-        status = rag(deadline_of(d), today, calendar, amber_working_days=board.amber_working_days)
-        deadlines[d.case_id].append(
-            {"rule": d.rule_id, "agency": d.agency_id, "act_by": d.act_by, "due": d.due, "rag": status.value}
-        )
-    missing: dict[str, list[str]] = defaultdict(list)
-    for case_id, agency_id in s.execute(
-        select(AgencyConfirmationRow.case_id, AgencyConfirmationRow.agency_id)
-        .where(AgencyConfirmationRow.board_id == board.id, AgencyConfirmationRow.records_secured.is_(False))
-        .order_by(AgencyConfirmationRow.agency_id)
-    ):
-        missing[case_id].append(agency_id)
-    drafts = s.scalar(
-        select(func.count()).select_from(OutboxRow).where(OutboxRow.board_id == board.id, OutboxRow.status == "draft")
-    )
-    return {
-        "board_name": board.name,
-        "week_of": today,
-        "cases": [
-            {
-                "reference": reference,
-                "status": status,
-                "deadlines": deadlines.get(case_id, []),
-                "missing_confirmations": missing.get(case_id, []),
-            }
-            for case_id, reference, status in cases
-        ],
-        "drafts_waiting": int(drafts or 0),
-    }
+        return [self.outbox.enqueue(message, now=now, actor=SYSTEM, session=s)]

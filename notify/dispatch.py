@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM
 from cases.calendar import local_date
 from errors import Unavailable
 from mail.base import MailboxError
-from notify.outbox import Outbox, OutboxItem, OutboxStatus
+from notify.outbox import Outbox, OutboxItem
 from storage.case_store import CaseNotFound, CaseStore
-from storage.tables import OutboxRow
 
 log = logging.getLogger("scrbot.dispatch")
 
@@ -78,28 +76,8 @@ class Dispatcher:
         self.lease = lease
 
     def claim(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        ready = and_(
-            OutboxRow.status.in_([OutboxStatus.APPROVED.value, OutboxStatus.FAILED.value]),
-            OutboxRow.next_attempt_at <= now,
-        )
-        abandoned = and_(OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.claimed_until < now)
         with self.sessions.begin() as s:
-            rows = list(
-                s.scalars(
-                    select(OutboxRow)
-                    .where(OutboxRow.board_id == self.outbox.board.id, or_(ready, abandoned))
-                    .where(OutboxRow.channel.in_(list(self.senders)))
-                    .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for row in rows:
-                row.status = OutboxStatus.SENDING.value
-                row.claimed_until = now + self.lease
-                row.attempts += 1
-                row.updated_at = now
-            return [self.outbox.item(r) for r in rows]
+            return self.outbox.rows.claim(s, now, channels=list(self.senders), lease=self.lease, limit=limit)
 
     def dispatch_due(self, now: datetime, limit: int = 100) -> DispatchReport:
         report = DispatchReport()
@@ -123,14 +101,7 @@ class Dispatcher:
                     self.cases.lock_case(item.case_ref, session=s)
                 except CaseNotFound:
                     discharges = False
-            row = s.get(OutboxRow, item.id, with_for_update=True)
-            assert row is not None
-            row.status = OutboxStatus.SENT.value
-            row.provider_message_id = provider_id[:500]
-            row.sent_at = now
-            row.claimed_until = None
-            row.last_error = ""
-            row.updated_at = now
+            attempts = self.outbox.rows.mark_sent(s, item.id, provider_id=provider_id, now=now)
             if discharges and self.cases is not None:
                 try:
                     self.cases.mark_deadline(
@@ -157,26 +128,20 @@ class Dispatcher:
                 actor=SYSTEM.id,
                 action="outbox.sent",
                 case_ref=item.case_ref,
-                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts},
+                detail={"id": item.id, "kind": item.kind, "attempts": attempts},
             )
         log.info("sent %s %s for %s", item.channel, item.kind, item.case_ref or "-")
 
     def _failed(self, item: OutboxItem, exc: BaseException, now: datetime) -> None:
         with self.sessions.begin() as s:
-            row = s.get(OutboxRow, item.id, with_for_update=True)
-            assert row is not None
-            row.status = OutboxStatus.FAILED.value
-            row.last_error = _error_text(exc)
-            row.next_attempt_at = now + backoff(row.attempts)
-            row.claimed_until = None
-            row.updated_at = now
+            attempts = self.outbox.rows.mark_failed(s, item.id, error=_error_text(exc), retry_after=backoff, now=now)
             self.outbox.audit.append(
                 s,
                 at=now,
                 actor=SYSTEM.id,
                 action="outbox.failed",
                 case_ref=item.case_ref,
-                detail={"id": item.id, "kind": item.kind, "attempts": row.attempts, "error": type(exc).__name__},
+                detail={"id": item.id, "kind": item.kind, "attempts": attempts, "error": type(exc).__name__},
             )
         log.warning(
             "send of %s %s for %s failed (%s); retry at %s",

@@ -7,27 +7,11 @@ is cancelled first: nothing is sent about a case whose personal data has been pu
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from notify.outbox import OutboxStatus
-from storage.db import rowcount
-from storage.tables import OutboxRow
-
-_UNSENT = [OutboxStatus.DRAFT.value, OutboxStatus.APPROVED.value, OutboxStatus.FAILED.value]
+from storage.outbox import purge_case_messages
 
 
 def purge_outbox(s: Session, case_id: str) -> int:
     """A `storage.purge.PurgeHook`: returns how many messages lost their content."""
-    s.execute(
-        update(OutboxRow)
-        .where(OutboxRow.case_id == case_id, OutboxRow.status.in_(_UNSENT))
-        .values(status=OutboxStatus.CANCELLED.value)
-    )
-    return rowcount(
-        s.execute(
-            update(OutboxRow)
-            .where(OutboxRow.case_id == case_id, OutboxRow.body_enc.is_not(None))
-            .values(recipients_enc=None, subject_enc=None, body_enc=None, html_enc=None)
-        )
-    )
+    return purge_case_messages(s, case_id)

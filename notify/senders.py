@@ -48,8 +48,9 @@ class EmailSender:
 class ChatSender(Protocol):
     """Posts a message to a Slack channel or a user's DM (the Slack implementation lives in bot/)."""
 
-    def post(self, target: str, text: str) -> str:
-        """Post `text` to a channel or user id; returns the message timestamp or id."""
+    def post(self, target: str, text: str, *, about: str = "") -> str:
+        """Post `text` to a channel or user id; returns the message timestamp or id. `about`: the outbox item
+        the message is about (an approval request's draft), for buttons that act on it."""
         ...
 
 
@@ -62,5 +63,5 @@ class ChatMessageSender:
     def send(self, item: OutboxItem) -> str:
         if not item.recipients:
             raise SendError("no recipients")
-        ids = [self.chat.post(target, item.text.strip()) for target in item.recipients]
+        ids = [self.chat.post(target, item.text.strip(), about=item.about_id) for target in item.recipients]
         return ",".join(ids)

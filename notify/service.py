@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from notify.calendar_feed import build_ics, open_deadlines, write_atomically
+from notify.calendar_feed import build_ics, write_atomically
 from notify.dispatch import Dispatcher, DispatchReport
 from notify.outbox import Outbox
-from notify.reminder_plan import ReminderPlanner
+from notify.reminder_planner import ReminderPlanner
 from notify.reminders import ReminderSweep, SweepReport
 from notify.routing import Routing
 from notify.scheduler import JobRegistry
@@ -61,7 +61,7 @@ class NotifyService:
 
     def calendar_text(self, now: datetime) -> str:
         with self.store.sessions() as s:
-            deadlines = open_deadlines(s, self.store.board.id)
+            deadlines = self.store.cases.reads.open_deadlines(s)
         return build_ics(deadlines, board_id=self.store.board.id, board_name=self.store.board.name, now=now)
 
     def write_calendar(self, path: Path, now: datetime) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table
 from cases.calendar import local_date
-from cases.case import Case, DeadlineState, Involvement
+from cases.case import Case, DeadlineState, Involvement, RecordsState
 from cases.criteria import classify
 from cases.events import CaseEvent, CaseStatus, allowed_moves
 from cases.status import rag
@@ -60,6 +60,9 @@ def register(sub: Any) -> None:
     p.add_argument("reference")
     p.add_argument("agency", help="agency id from the board config")
     p.add_argument("--secured-on", help="date the agency secured its records")
+    p.add_argument(
+        "--no-records", action="store_true", help="the agency holds no records (nothing to secure; no date shown)"
+    )
     p.add_argument("--by", default="", help="who secured them")
     p.add_argument("--involvement", choices=["known", "not_known"])
     p.add_argument("--detail", default="", help="what the agency said about its involvement")
@@ -79,6 +82,7 @@ def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
                     "rag": s.rag.value,
                     "next_deadline": deadline_json(s.next_deadline) if s.next_deadline else None,
                     "agencies_not_confirmed": s.agencies_not_confirmed,
+                    "agencies_no_records_held": s.agencies_no_records,
                     "open_deadlines": s.open_deadlines,
                 }
                 for s in summaries
@@ -89,7 +93,7 @@ def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
         print("No open cases.")
         return 0
     print_table(
-        ["REFERENCE", "STATUS", "RAG", "NEXT DEADLINE", "ACT BY", "RECORDS NOT CONFIRMED"],
+        ["REFERENCE", "STATUS", "RAG", "NEXT DEADLINE", "ACT BY", "RECORDS NOT CONFIRMED", "NO RECORDS HELD"],
         [
             (
                 s.reference,
@@ -103,6 +107,7 @@ def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
                 else "-",
                 s.next_deadline.computed.act_by if s.next_deadline else "-",
                 ", ".join(s.agencies_not_confirmed) or "-",
+                ", ".join(s.agencies_no_records) or "-",
             )
             for s in summaries
         ],
@@ -138,7 +143,8 @@ def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
                 "agency": c.agency_id,
                 "request_sent_at": c.request_sent_at.isoformat() if c.request_sent_at else None,
                 "involvement": c.involvement.value,
-                "records_secured": c.records_secured,
+                # secured, no_records_held or not_yet (a "no records held" answer has no date)
+                "records": c.records.value,
                 "secured_on": c.secured_on.isoformat() if c.secured_on else None,
                 "evidence": c.evidence or None,
                 **({"secured_by": c.secured_by, "involvement_detail": c.involvement_detail} if full else {}),
@@ -147,6 +153,7 @@ def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
         ],
         "purged": case.purged_at is not None,
         "not_confirmed": case.agencies_not_confirmed(),
+        "no_records_held": [c.agency_id for c in case.confirmations if c.records is RecordsState.NO_RECORDS_HELD],
         "mail": [
             {"id": m.id, "status": m.status.value, "kind": m.kind, "agency": m.agency_id or None, "reason": m.reason}
             for m in ctx.inbound.list(case_ref=case.reference)
@@ -212,16 +219,16 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
     print()
     print("Agencies")
     print_table(
-        ["AGENCY", "REQUEST SENT", "INVOLVEMENT", "RECORDS SECURED", "EVIDENCE"],
+        ["AGENCY", "REQUEST SENT", "INVOLVEMENT", "RECORDS", "EVIDENCE"],
         [
             (
-                a["agency"],
+                c.agency_id,
                 moment(a["request_sent_at"]) if a["request_sent_at"] else "-",
                 a["involvement"],
-                a["secured_on"] or "not yet",
+                c.records_text.upper(),
                 a["evidence"] or "-",
             )
-            for a in data["agencies"]
+            for c, a in zip(case.confirmations, data["agencies"], strict=True)
         ],
     )
     print(f"Not yet confirmed records secured: {', '.join(data['not_confirmed']) or 'none'}")
@@ -282,8 +289,11 @@ def close(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def confirm(ctx: AppContext, args: argparse.Namespace) -> int:
-    if not args.secured_on and not args.involvement:
-        raise CommandError("say what the agency confirmed: --secured-on DATE and/or --involvement")
+    if not args.secured_on and not args.involvement and not args.no_records:
+        raise CommandError("say what the agency confirmed: --secured-on DATE, --no-records and/or --involvement")
+    if args.secured_on and args.no_records:
+        raise CommandError("--secured-on and --no-records contradict each other: say one")
+    records = RecordsState.NO_RECORDS_HELD if args.no_records else RecordsState.SECURED if args.secured_on else None
     confirmation = ctx.store.cases.confirm_agency(
         args.reference,
         args.agency,
@@ -291,11 +301,13 @@ def confirm(ctx: AppContext, args: argparse.Namespace) -> int:
         now=ctx.now_clock.now(),
         involvement=Involvement(args.involvement) if args.involvement else None,
         involvement_detail=args.detail,
-        records_secured=True if args.secured_on else None,
+        records=records,
         secured_on=parse_date(args.secured_on) if args.secured_on else None,
         secured_by=args.by,
         evidence="recorded by hand (CLI)",
     )
-    secured = f"secured on {confirmation.secured_on}" if confirmation.records_secured else "not yet secured"
-    print(f"{args.reference.upper()}: {args.agency} involvement {confirmation.involvement.value}, records {secured}.")
+    print(
+        f"{args.reference.upper()}: {args.agency} involvement {confirmation.involvement.value}, "
+        f"records {confirmation.records_text}."
+    )
     return 0

@@ -12,13 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
 from notify.outbox import OutboxStatus
 from notify.service import dispatch_all
-from storage.tables import OutboxRow
 
 
 def register(sub: Any) -> None:
@@ -64,14 +61,7 @@ def _resolve(ctx: AppContext, ident: str) -> str:
         return ident
     if len(ident) < 6:
         raise CommandError(f"{ident!r}: give at least 6 characters of the message id")
-    with ctx.store.sessions() as s:
-        matches = list(
-            s.scalars(
-                select(OutboxRow.id)
-                .where(OutboxRow.board_id == ctx.board.id, OutboxRow.id.startswith(ident, autoescape=True))
-                .limit(2)
-            )
-        )
+    matches = ctx.outbox.resolve(ident)
     if len(matches) != 1:
         raise CommandError(f"{ident!r} matches {'no' if not matches else 'several'} messages; check the id")
     return matches[0]

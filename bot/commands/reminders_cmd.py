@@ -11,13 +11,10 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.clock import parse_moment
 from bot.context import AppContext
 from bot.output import CommandError, print_json, print_table
 from notify.service import dispatch_all
-from storage.tables import ReminderRow
 
 
 def register(sub: Any) -> None:
@@ -80,10 +77,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def list_reminders(ctx: AppContext, args: argparse.Namespace) -> int:
     with ctx.store.sessions() as s:
-        query = select(ReminderRow).where(ReminderRow.board_id == ctx.board.id, ReminderRow.state == "pending")
-        if args.case:
-            query = query.where(ReminderRow.case_ref == args.case.upper())
-        rows = list(s.scalars(query.order_by(ReminderRow.due_at, ReminderRow.case_ref).limit(args.limit)))
+        rows = ctx.notify.sweep.rows.pending(s, case_ref=args.case, limit=args.limit)
     if args.json:
         print_json(
             [

@@ -26,6 +26,8 @@ def _case_line(c: CaseSummary) -> str:
         line += f"\nNext: {d.rule}{who}, act by {d.act_by:%-d %b %Y}"
     if c.agencies_not_confirmed:
         line += f"\nStill to confirm records secured: {', '.join(c.agencies_not_confirmed)}"
+    if c.agencies_no_records:
+        line += f"\nNo records held: {', '.join(c.agencies_no_records)}"
     return line
 
 

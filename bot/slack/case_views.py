@@ -106,6 +106,9 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
         blocks.append(_section("*Open deadlines*\n" + "\n".join(lines)))
     waiting = case.agencies_not_confirmed()
     blocks.append(_section("*Agencies still to confirm records secured:* " + (", ".join(waiting) or "none")))
+    records = [f"{c.agency_id}: {c.records_text}" for c in case.confirmations if c.records.answered]
+    if records:
+        blocks.append(_section("*Records:* " + "; ".join(records)))
     return {
         "type": "modal",
         "title": _plain("Case " + case.reference, 24),

@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.slack.case_views import case_buttons
+from bot.slack.notification_views import approval_blocks
 from cases.board import BoardConfig
 from cases.reference import find_references
 
@@ -20,9 +21,12 @@ class SlackChat:
         self.client = client
         self.board = board
 
-    def post(self, target: str, text: str, *, blocks: list[dict[str, Any]] | None = None) -> str:
+    def post(self, target: str, text: str, *, about: str = "", blocks: list[dict[str, Any]] | None = None) -> str:
         """Post to a channel id, or to a user's DM when given a user id (U...); returns the message ts.
-        Without `blocks`, notices to the business unit channel get case buttons for each reference."""
+        A message `about` a draft (an approval request) gets its Preview / Approve / Edit / Reject buttons;
+        without `blocks`, other notices to the business unit channel get case buttons for each reference."""
+        if about and blocks is None:
+            blocks = approval_blocks(about, text)
         channel = target
         if target.startswith(("U", "W")):
             channel = str(self.client.conversations_open(users=target)["channel"]["id"])

@@ -37,10 +37,10 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def approval_blocks(draft_id: str, text: str) -> Blocks:
-    """The channel message: the approval request's own words and the four buttons. No content."""
-    shown = text.rsplit("[draft", 1)[0].strip()
+    """The channel message: the approval request's own words and the four buttons, each carrying the draft's
+    id as its value (the id travels as data). No content."""
     return [
-        _section(f":envelope: {shown}"),
+        _section(f":envelope: {text.strip()}"),
         {
             "type": "actions",
             "block_id": f"notify:{draft_id}",

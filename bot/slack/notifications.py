@@ -19,15 +19,12 @@ from typing import Any, Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.slack import notification_views as views
 from cases.actor import Actor, PermissionDenied
 from notify.outbox import Outbox, OutboxError
-from notify.statutory import draft_id_in
 from storage.store import Store
-from storage.tables import OutboxRow
 
 log = logging.getLogger("scrbot.slack")
 
@@ -57,24 +54,11 @@ class ApprovalButtons:
     def __init__(self, poster: SlackPoster) -> None:
         self.poster = poster
 
-    def post(self, target: str, text: str) -> str:
-        draft_id = draft_id_in(text)
-        if draft_id is None:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
+        """`about`: the draft an approval request is about (outbox data, never read back from the text)."""
+        if not about:
             return self.poster.post(target, text)
-        return self.poster.post(
-            target, text.rsplit("[draft", 1)[0].strip(), blocks=views.approval_blocks(draft_id, text)
-        )
-
-
-def _summary(store: Store, draft_id: str) -> tuple[str, str] | None:
-    """(case reference, kind) of a queued message, without reading its content."""
-    with store.sessions() as s:
-        row = s.execute(
-            select(OutboxRow.case_ref, OutboxRow.kind).where(
-                OutboxRow.board_id == store.board.id, OutboxRow.id == draft_id
-            )
-        ).one_or_none()
-    return None if row is None else (row[0], row[1])
+        return self.poster.post(target, text, blocks=views.approval_blocks(about, text))
 
 
 def register(app: App, services: NotificationServices) -> None:
@@ -100,9 +84,12 @@ def register(app: App, services: NotificationServices) -> None:
             client.chat_postMessage(channel=str(client.conversations_open(users=user)["channel"]["id"]), text=text)
 
     def refuse(client: WebClient | None, body: dict[str, Any], actor: Actor, draft_id: str, attempted: str) -> None:
-        summary = _summary(store, draft_id)
+        summary = outbox.about(draft_id)
         store.cases.record_refusal(
-            summary[0] if summary else "", actor=actor, now=services.clock.now(), attempted=f"notification.{attempted}"
+            summary.case_ref if summary else "",
+            actor=actor,
+            now=services.clock.now(),
+            attempted=f"notification.{attempted}",
         )
         if client is not None:
             tell(client, body, REFUSAL)
@@ -110,9 +97,8 @@ def register(app: App, services: NotificationServices) -> None:
     def mark_done(client: WebClient, channel: str, ts: str, draft_id: str, text: str) -> None:
         if not channel or not ts:
             return
-        summary = _summary(store, draft_id)
-        reference = summary[0] if summary else ""
-        message = f"{text} ({summary[1].replace('_', ' ')} for {reference})" if summary else text
+        summary = outbox.about(draft_id)
+        message = f"{text} ({summary.kind.replace('_', ' ')} for {summary.case_ref})" if summary else text
         client.chat_update(channel=channel, ts=ts, text=message, blocks=views.decided_blocks(message))
 
     def draft_of(body: dict[str, Any]) -> str:

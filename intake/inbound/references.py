@@ -4,15 +4,15 @@ subject rewriting), else a case reference in the subject, the new text, or the q
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cases.reference import find_references
 from intake.inbound.parse import ParsedMessage
 from intake.inbound.reply_text import ReplyText
-from storage.tables import OutboxRow
+
+# Which case each of our sent messages was about: outbox id -> case reference (storage/outbox.py case_refs).
+ThreadLookup = Callable[[Sequence[str]], Mapping[str, str]]
 
 # notify.senders.message_id_for: "<outbox-ID@domain>"
 _OUTBOX_ID = re.compile(r"^<outbox-([0-9a-f]{32})@", re.IGNORECASE)
@@ -34,15 +34,12 @@ def outbox_ids(message: ParsedMessage) -> list[str]:
     return ids
 
 
-def find_case_reference(s: Session, board_id: str, message: ParsedMessage, reply: ReplyText) -> CaseReference:
+def find_case_reference(message: ParsedMessage, reply: ReplyText, threads: ThreadLookup) -> CaseReference:
+    """`threads` answers which case our own requests (by outbox id) were about: the only lookup this needs."""
     threaded: list[str] = []
     ids = outbox_ids(message)
     if ids:
-        rows = dict(
-            s.execute(
-                select(OutboxRow.id, OutboxRow.case_ref).where(OutboxRow.board_id == board_id, OutboxRow.id.in_(ids))
-            ).all()
-        )
+        rows = threads(ids)
         threaded = [rows[i] for i in ids if rows.get(i)]
     in_subject = find_references(message.subject)
     if threaded:

@@ -1,0 +1,83 @@
+"""Acting on a classified message inside the short write transaction that also records its outcome: an
+agency's answer recorded against its case, or an emailed referral filed (intake/inbound/classify.py decided
+which, with no transaction open)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cases.actor import Actor, PermissionDenied, Role, agency_actor
+from cases.apply import InvalidTransition
+from cases.case import Involvement, RecordsState
+from intake.inbound.classify import AgencyReply, ReferralToFile, Verdict, processed, quarantine
+from storage.store import Store
+
+# Files referrals that arrive by email from a trusted sender; a person's own actor when they release one.
+REFERRAL_ACTOR = Actor("mail:referral", frozenset({Role.REFERRER}))
+
+
+def records_state(reply: AgencyReply) -> RecordsState | None:
+    """Where the agency says its records stand: secured, none held, not yet; None when it does not say."""
+    answer = reply.answer
+    if answer.records_secured is None:
+        return None
+    if not answer.records_secured:
+        return RecordsState.NOT_YET
+    return RecordsState.NO_RECORDS_HELD if answer.no_records else RecordsState.SECURED
+
+
+def record_reply(store: Store, s: Session, reply: AgencyReply, now: datetime, *, actor: Actor | None) -> Verdict:
+    """Record the answer as the agency's own (or, when a person releases it, as that person's record)."""
+    answer = reply.answer
+    where = {"case_ref": reply.reference, "agency_id": reply.agency_id, "case_id": reply.case_id}
+    records = records_state(reply)
+    try:
+        with s.begin_nested():
+            store.cases.confirm_agency(
+                reply.reference,
+                reply.agency_id,
+                actor=actor or agency_actor(reply.agency_id),
+                now=now,
+                involvement=answer.involvement,
+                involvement_detail=answer.involvement_detail,
+                # "Not yet" records nothing yet: the agency is still chased for its records.
+                records=records if records is not RecordsState.NOT_YET else None,
+                secured_on=answer.secured_on if records is not None and records.answered else None,
+                secured_by=answer.secured_by,
+                evidence=reply.evidence,
+                session=s,
+            )
+    except LookupError:
+        return quarantine(
+            "agency_reply", f"agency {reply.agency_id} is not asked about case {reply.reference}", **where
+        )
+    except (PermissionDenied, InvalidTransition) as exc:
+        return quarantine("agency_reply", f"could not be recorded ({type(exc).__name__})", **where)
+    said: list[str] = []
+    if records is RecordsState.NO_RECORDS_HELD:
+        said.append("no records held")
+    elif records is RecordsState.SECURED:
+        stated = "" if answer.secured_on_stated else " (the email's date)"
+        said.append(f"records secured on {answer.secured_on}{stated}")
+    elif records is RecordsState.NOT_YET:
+        said.append("records not yet secured")
+    if answer.involvement is not None and answer.involvement is not Involvement.UNKNOWN:
+        said.append(f"involvement {answer.involvement.value}")
+    return processed("agency_reply", "recorded: " + ", ".join(said), detail=reply.detail, **where)
+
+
+def file_referral(
+    store: Store, s: Session, referral: ReferralToFile, now: datetime, *, person: Actor | None
+) -> Verdict:
+    filed = store.cases.file_referral(referral.referral, actor=person or REFERRAL_ACTOR, now=now, session=s)
+    duplicates = filed.possible_duplicates
+    return processed(
+        "referral",
+        f"referral filed as {filed.reference}"
+        + (" (possible duplicate of " + ", ".join(duplicates) + ")" if duplicates else ""),
+        case_id=filed.case_id,
+        case_ref=filed.reference,
+        detail=referral.detail,
+    )
