@@ -102,8 +102,9 @@ def test_a_reply_lands_and_a_quarantined_one_is_released(cli, capsys: pytest.Cap
     code, out = run("case", "show", "SCR-2026-0001", "--json", capsys=capsys)
     shown = json.loads(out)
     agencies = {a["agency"]: a for a in shown["agencies"]}
-    assert agencies["police"]["records_secured"] and agencies["police"]["evidence"] == "<police.eml@agency.example>"
-    assert agencies["health"]["records_secured"]  # recorded by the person who released it
+    assert agencies["police"]["records"] == "secured"
+    assert agencies["police"]["evidence"] == "<police.eml@agency.example>"
+    assert agencies["health"]["records"] == "secured"  # recorded by the person who released it
     assert shown["not_confirmed"] == ["school"]
     assert {m["status"] for m in shown["mail"]} == {"processed", "released"}
     code, out = run("case", "show", "SCR-2026-0001", capsys=capsys)

@@ -53,9 +53,13 @@ def test_reply_ends_in_the_right_state(name: str, store: Store, clock: FixedCloc
         assert outcome.agency_id == expected["agency"]
     case = store.cases.get_case(filed.reference, actor=STAFF, now=NOW)
     confirmations = {c.agency_id: c for c in case.confirmations}
-    if "records_secured" in expected:
+    if "records_secured" in expected or "records" in expected:
         answered = confirmations[expected["agency"]]
-        assert answered.records_secured is expected["records_secured"]
+        if "records" in expected:
+            assert answered.records.value == expected["records"]
+            assert answered.records_secured is False and answered.secured_on is None
+        else:
+            assert answered.records_secured is expected["records_secured"]
         if "secured_on" in expected:
             assert answered.secured_on == date.fromisoformat(expected["secured_on"])
         if "secured_by" in expected:
@@ -66,7 +70,7 @@ def test_reply_ends_in_the_right_state(name: str, store: Store, clock: FixedCloc
     else:
         others = list(confirmations.values())
     # Nothing else was recorded: in particular, an out-of-office reply never confirms anything.
-    assert all(not c.records_secured and c.involvement is Involvement.UNKNOWN for c in others)
+    assert all(not c.records.answered and c.involvement is Involvement.UNKNOWN for c in others)
 
     # A person is told (through the outbox, without content) about anything that needs one.
     intake.tell_business_unit(NOW)

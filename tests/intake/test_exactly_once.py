@@ -235,16 +235,14 @@ def test_killed_at_random_points_every_message_ends_processed_exactly_once(
         told = Counter(
             line.split()[1]
             for row in s.scalars(select(OutboxRow).where(OutboxRow.kind == "inbound_mail_notice"))
-            for line in outbox.item(row).text.splitlines()
+            for line in outbox.rows.item(row).text.splitlines()
             if line.startswith("- ")
         )
         pending = s.scalar(
             select(func.count()).select_from(InboundMessageRow).where(InboundMessageRow.notice_pending.is_(True))
         )
         secured = s.scalar(
-            select(func.count())
-            .select_from(AgencyConfirmationRow)
-            .where(AgencyConfirmationRow.records_secured.is_(True))
+            select(func.count()).select_from(AgencyConfirmationRow).where(AgencyConfirmationRow.records == "secured")
         )
         problems = store.audit.verify(s)
     assert statuses == {"processed": 400, "quarantined": 350, "needs_person": 150}

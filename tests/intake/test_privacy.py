@@ -37,7 +37,7 @@ class Chat:
     def __init__(self) -> None:
         self.posts: list[str] = []
 
-    def post(self, target: str, text: str) -> str:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
         self.posts.append(f"{target} {text}")
         return str(len(self.posts))
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot import wiring
 from cases.board import BoardConfig
 from mail.maildir import MaildirMailbox
 from notify.dispatch import Dispatcher, DispatchReport
 from notify.outbox import Outbox
 from notify.reminders import SweepReport
-from notify.senders import ChatMessageSender, EmailSender
 from notify.service import NotifyService, dispatch_all
 from storage.store import Store
 from storage.tables import ReminderRow
@@ -97,11 +97,13 @@ class RecordingChat:
 
     def __init__(self) -> None:
         self.posts: list[tuple[str, str]] = []
+        self.about: list[str] = []  # the outbox item each post is about (an approval request's draft), or ""
         self.lock = threading.Lock()
 
-    def post(self, target: str, text: str) -> str:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
         with self.lock:
             self.posts.append((target, text))
+            self.about.append(about)
             return f"ts-{len(self.posts)}"
 
 
@@ -140,17 +142,12 @@ class NotifyEnv:
 
 
 def make_env(store: Store, tmp_path: Path, *, console_target: str = "") -> NotifyEnv:
-    outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-    service = NotifyService(store, outbox, reply_to=MAIL_FROM, console_target=console_target)
-    service.subscribe()
+    """The notifications feature as bot/wiring.py wires it (statutory drafts and reminder planning only)."""
+    outbox = wiring.outbox_for(store)
+    service = wiring.notifications(store, outbox, reply_to=MAIL_FROM, console_target=console_target)
     mailbox = MaildirMailbox(tmp_path / "mail" / "inbox", tmp_path / "mail" / "outbox")
     chat = RecordingChat()
-    dispatcher = Dispatcher(
-        store.sessions,
-        outbox,
-        {"email": EmailSender(mailbox, mail_from=MAIL_FROM), "slack": ChatMessageSender(chat)},
-        cases=store.cases,
-    )
+    dispatcher = wiring.dispatcher(store, outbox, mailbox=mailbox, mail_from=MAIL_FROM, chat=chat)
     return NotifyEnv(store, outbox, service, dispatcher, chat, mailbox, tmp_path / "mail" / "outbox")
 
 

@@ -38,7 +38,7 @@ class Chat:
     def __init__(self) -> None:
         self.posts: list[tuple[str, str]] = []
 
-    def post(self, target: str, text: str) -> str:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
         self.posts.append((target, text))
         return str(len(self.posts))
 
@@ -47,7 +47,7 @@ def items(store: Store, kind: str) -> dict[str, object]:
     outbox = outbox_for(store)
     with store.sessions() as s:
         rows = list(s.scalars(select(OutboxRow).where(OutboxRow.kind == kind)))
-        return {row.recipient_summary: outbox.item(row) for row in rows}
+        return {row.recipient_summary: outbox.rows.item(row) for row in rows}
 
 
 def test_every_subgroup_agency_is_asked_and_only_secure_addresses_get_personal_data(store: Store) -> None:

@@ -31,7 +31,7 @@ class RecordingChat:
         self.fail_times = fail_times
         self.lock = threading.Lock()
 
-    def post(self, target: str, text: str) -> str:
+    def post(self, target: str, text: str, *, about: str = "") -> str:
         with self.lock:
             if self.fail_times:
                 self.fail_times -= 1

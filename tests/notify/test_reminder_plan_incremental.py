@@ -18,16 +18,16 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.board import BoardConfig
 from cases.calendar import local_date
 from cases.case import Decision, Involvement
 from cases.events import CaseEvent, Outcome
-from notify.reminder_plan import ReminderPlanner
+from errors import Conflict
+from notify.reminder_planner import ReminderPlanner
 from storage.store import Store
-from storage.tables import CaseRow, DeadlineRow, ReminderRow
+from storage.tables import DeadlineRow, ReminderRow
 from tests.factories import CHAIR, REFERRER, STAFF, make_board, make_referral
 
 FIRST_DAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, three days after the referral date
@@ -137,7 +137,7 @@ def _apply(store: Store, reference: str, step: Step, now: datetime) -> bool:
     else:
         try:
             cases.add_agency(reference, step.agency, actor=STAFF, now=now)
-        except IntegrityError:  # added twice: the unique constraint refuses it, nothing changes
+        except Conflict:  # added twice: refused, nothing changes
             return False
         return False  # no domain event: the reminder catch-up plans it (or the case's next event)
     return True
@@ -155,8 +155,7 @@ def _check_sequence(store: Store, planner: ReminderPlanner, day: int, sequence: 
             deadlines = _deadlines(s, filed.case_id)
             with s.begin_nested() as savepoint:
                 # The store skips re-computing deadlines when an answer cannot change them: check it.
-                case_row = s.scalars(select(CaseRow).where(CaseRow.id == filed.case_id)).one()
-                store.cases._recompute(s, case_row, now)
+                store.cases.recompute_deadlines(filed.reference, now=now, session=s)
                 s.flush()
                 recomputed = _deadlines(s, filed.case_id)
                 planner.plan_case(s, filed.case_id, now=now)

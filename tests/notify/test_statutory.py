@@ -20,7 +20,7 @@ from notify import templates
 from notify.outbox import OutboundMessage, OutboxStatus
 from notify.purge import purge_outbox
 from notify.senders import EmailSender
-from notify.statutory import OUTCOME_TEXT, draft_id_in, initials
+from notify.statutory import OUTCOME_TEXT, initials
 from notify.templates import MissingData, get_template
 from storage.purge import purge
 from storage.store import Store
@@ -252,14 +252,15 @@ def test_a_statutory_address_off_the_secure_list_is_refused_not_sent(store: Stor
         assert s.scalar(select(CaseRow.status)) == "decided"
 
 
-def test_approval_requests_name_the_draft_for_the_slack_buttons(env: NotifyEnv) -> None:
+def test_approval_requests_carry_the_draft_id_as_data_for_the_slack_buttons(env: NotifyEnv) -> None:
     reference = filed(env)
     decide(env, reference, Outcome.NO_REVIEW)
     env.dispatch(at(D(2026, 12, 22), 11))
     [draft] = [m.id for m in env.outbox.list() if m.kind == "statutory_decision_notification"]
-    [(target, text)] = [p for p in env.chat.posts if "waiting for approval" in p[1]]
-    assert target == "C0BUSINESS" and draft_id_in(text) == draft
-    assert draft_id_in("Deadline reminders (1): ...") is None
+    [(index, (target, text))] = [(i, p) for i, p in enumerate(env.chat.posts) if "waiting for approval" in p[1]]
+    assert target == "C0BUSINESS" and env.chat.about[index] == draft
+    assert "[draft" not in text  # the id travels as data, not as a marker to parse back out of the text
+    assert all(a == "" for i, a in enumerate(env.chat.about) if i != index)  # other posts are about nothing
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
+from bot import wiring
 from intake.inbound.limits import Limits
 from intake.inbound.processor import MailIntake
 from mail.base import Mailbox
 from notify.agency_requests import AgencyRequests
-from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from storage.inbound import InboundStore
 from storage.store import Store
@@ -21,28 +21,16 @@ REQUEST_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
 
 def outbox_for(store: Store) -> Outbox:
-    return Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
+    return wiring.outbox_for(store)
 
 
 def inbound_for(store: Store) -> InboundStore:
-    return InboundStore(
-        store.sessions,
-        board_id=store.board.id,
-        cipher=store.cipher,
-        index_key=store.ring.board(store.board.id).index_key,
-        audit=store.audit,
-    )
+    return wiring.inbound_for(store)
 
 
 def agency_requests_for(store: Store, outbox: Outbox | None = None) -> AgencyRequests:
-    return AgencyRequests(
-        store.sessions,
-        outbox or outbox_for(store),
-        board=store.board,
-        codec=store.codec,
-        calendar=store.calendar,
-        cases=store.cases,
-    )
+    """The agency requests feature, subscribed to the store's case changes (bot/wiring.py)."""
+    return wiring.agency_requests(store, outbox or outbox_for(store))
 
 
 def make_intake(
@@ -55,15 +43,8 @@ def make_intake(
 ) -> MailIntake:
     outbox = outbox_for(store)
     if subscribe_requests:
-        agency_requests_for(store, outbox).subscribe()
-    return MailIntake(
-        store,
-        inbound_for(store),
-        mailbox=mailbox,
-        notices=OutboxMailNotices(outbox),
-        limits=limits,
-        authserv_id=authserv_id,
-    )
+        agency_requests_for(store, outbox)
+    return wiring.mail_intake(store, outbox, mailbox=mailbox, limits=limits, authserv_id=authserv_id)
 
 
 def add_request_row(store: Store, case_id: str, reference: str, *, row_id: str = REQUEST_ID) -> None:

@@ -17,16 +17,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import wiring
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.slack.app import build_slack_app
 from bot.slack.chat import SlackChat
 from bot.slack.server import SlackHTTPServer, serve_http
 from bot.slack.services import SlackServices
-from notify.case_notices import business_unit_notices
-from notify.dispatch import Dispatcher
-from notify.outbox import Outbox
-from notify.senders import ChatMessageSender
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
 from storage.store import Store
@@ -64,10 +61,9 @@ class SlackBot:
         self.client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=10)
         # As AppContext wires it: changes queue channel notices in the outbox; the dispatcher sends them to
         # Slack through SlackChat.
-        self.outbox = Outbox(store.sessions, board=store.board, codec=store.codec, audit=store.audit)
-        store.cases.subscribe(business_unit_notices(self.outbox, rules_pack=store.pack.id))
-        chat = ChatMessageSender(SlackChat(self.client, store.board))
-        self.dispatcher = Dispatcher(store.sessions, self.outbox, {"slack": chat}, cases=store.cases)
+        self.outbox = wiring.outbox_for(store)
+        wiring.case_notices(store, self.outbox)
+        self.dispatcher = wiring.dispatcher(store, self.outbox, chat=SlackChat(self.client, store.board))
         self.services = SlackServices.build(
             store=store,
             drafts=drafts_for(store, policy or DraftPolicy(keep_for=timedelta(days=30))),
