@@ -12,6 +12,7 @@ from cases.actor import Actor
 from cases.calendar import local_date
 from cases.case import Deadline
 from cases.referral import parse_referral
+from cases.rules import MetBy
 from intake.conversation.engine import Conversation, Mode, State, new_state
 from intake.conversation.messages import Command, Input, Notice, Outbound, Submit
 from intake.referral_flow import REFERRAL_FLOW, SAFEGUARDING_REMINDER
@@ -24,6 +25,8 @@ class Receipt:
     reference: str
     possible_duplicates: list[str]
     deadlines: list[Deadline]
+    # The rules the board's decision meets (the pack's `met_by = "decision_recorded"`): their date is given.
+    decision_rules: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -35,7 +38,7 @@ class Receipt:
             lines.append(
                 f"It may be the same child as {', '.join(self.possible_duplicates)}; the business unit will check."
             )
-        decision = next((d for d in self.deadlines if d.computed.rule == "chair_decision"), None)
+        decision = next((d for d in self.deadlines if d.computed.rule in self.decision_rules), None)
         if decision is not None:
             lines.append(f"The decision on whether to hold a review is due by {decision.computed.act_by:%-d %b %Y}.")
         lines.append(SAFEGUARDING_REMINDER)
@@ -91,7 +94,8 @@ class ReferralConversations:
                 referral = parse_referral(submitted.data, today=today)
                 filed = self.store.cases.file_referral(referral, actor=actor, now=now, session=s)
                 self.drafts.delete(s, actor.id, self.flow.id)
-                receipt = Receipt(filed.reference, filed.possible_duplicates, filed.deadlines)
+                decision_rules = self.store.pack.rule_ids_met_by(MetBy.DECISION_RECORDED)
+                receipt = Receipt(filed.reference, filed.possible_duplicates, filed.deadlines, decision_rules)
                 rest = [o for o in outbound if not isinstance(o, Submit)]
                 return Turn([*rest, Notice(receipt.text)], receipt=receipt)
             if state.mode is Mode.CANCELLED:

@@ -25,8 +25,7 @@ from notify.templates import Rendered, Template, get_template
 from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
 from storage.db import transaction
-from storage.outbox import NewMessage, OutboxItem, OutboxRows, OutboxStatus, OutboxSummary
-from storage.tables.base import new_id
+from storage.outbox import NewMessage, OutboxItem, OutboxRows, OutboxStatus, OutboxSummary, new_message_id
 
 __all__ = [
     "InsecureRecipient",
@@ -102,7 +101,7 @@ class Outbox:
             for message, template, rendered in prepared:
                 if message.idempotency_key in ids:
                     continue
-                row_id = new_id()
+                row_id = new_message_id()
                 ids[message.idempotency_key] = row_id
                 new.append(_new_message(row_id, message, template, rendered, now))
                 records.append(

@@ -24,11 +24,15 @@ from errors import NotFound
 from storage.case_codec import Codec
 from storage.db import rowcount
 from storage.tables import OutboxRow
-from storage.tables.base import table_of
+from storage.tables.base import new_id, table_of
 
 TABLE = "outbox"
 _TABLE = table_of(OutboxRow)
 _LOOKUP_CHUNK = 500  # idempotency keys per IN (...) lookup
+
+
+def new_message_id() -> str:
+    return new_id()
 
 
 class OutboxStatus(StrEnum):

@@ -8,19 +8,32 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from mail.base import PROCESSED, QUARANTINE, Mailbox, MailboxError
 from storage.inbound import InboundStatus
-
-if TYPE_CHECKING:
-    from intake.inbound.processor import IngestOutcome
 
 log = logging.getLogger("scrbot.mail")
 
 
 def folder_for(status: InboundStatus) -> str:
     return QUARANTINE if status is InboundStatus.QUARANTINED else PROCESSED
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What became of one message: its status, kind and reason, and the case and agency it was about."""
+
+    inbound_id: str
+    status: InboundStatus
+    kind: str
+    reason: str
+    case_ref: str = ""
+    agency_id: str = ""
+    duplicate: bool = False
+
+    @property
+    def folder(self) -> str:
+        return folder_for(self.status)
 
 
 @dataclass

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -32,7 +31,7 @@ from cases.board import BoardConfig
 from intake.inbound.classify import AgencyReply, Classifier, Reading, ReferralToFile, Verdict, quarantine
 from intake.inbound.limits import Limits
 from intake.inbound.parse import identity
-from intake.inbound.polling import PollReport, folder_for, log_report, poll
+from intake.inbound.polling import IngestOutcome, PollReport, log_report, poll
 from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_reply
 from intake.inbound.release import IntakeError, ManualRelease
 from mail.base import Mailbox
@@ -65,21 +64,6 @@ class IntakeNotices(Protocol):
 class NoNotices:
     def tell_business_unit(self, s: Session, *, messages: Sequence[InboundSummary], now: datetime) -> None:
         return None
-
-
-@dataclass(frozen=True)
-class IngestOutcome:
-    inbound_id: str
-    status: InboundStatus
-    kind: str
-    reason: str
-    case_ref: str = ""
-    agency_id: str = ""
-    duplicate: bool = False
-
-    @property
-    def folder(self) -> str:
-        return folder_for(self.status)
 
 
 class MailIntake:
