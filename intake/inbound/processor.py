@@ -53,6 +53,7 @@ STORE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolT
 MAX_ATTEMPTS = 3
 
 INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
+_KEPT = 10_000  # lookups kept (oldest dropped first)
 
 
 class IntakeNotices(Protocol):
@@ -88,6 +89,8 @@ class MailIntake:
         self._sent = OutboxRows(board_id=store.board.id, codec=store.codec)
         self.classifier = Classifier(store.board, self, self.limits, authserv_id, require_authentication)
         self.desk = ManualRelease(store, inbound, self.classifier, self._carry_out_for_person)
+        self._threads: dict[str, str] = {}
+        self._case_ids: dict[str, str] = {}
         # Tests hook in here to crash the process between the steps.
         self.checkpoint: Callable[[str], None] = lambda _step: None
 
@@ -96,14 +99,29 @@ class MailIntake:
         return self.store.board
 
     # --- what classification asks the database (classify.Lookups): short reads of their own ---------
+    # Both answers never change once found (a case keeps its id, a sent message its case), so they are kept:
+    # a busy inbox asks about the same few cases again and again.
 
     def threads(self, outbox_ids: Sequence[str]) -> Mapping[str, str]:
-        with self.store.sessions() as s:
-            return self._sent.case_refs(s, outbox_ids)
+        wanted = [i for i in outbox_ids if i not in self._threads]
+        if wanted:
+            with self.store.sessions() as s:
+                self._threads.update(self._sent.case_refs(s, wanted))
+            while len(self._threads) > _KEPT:
+                self._threads.pop(next(iter(self._threads)))
+        return {i: self._threads[i] for i in outbox_ids if i in self._threads}
 
     def case_id_of(self, reference: str) -> str | None:
-        with self.store.sessions() as s:
-            return self.store.cases.reads.case_id_of(s, reference)
+        reference = reference.upper()
+        if reference not in self._case_ids:
+            with self.store.sessions() as s:
+                found = self.store.cases.reads.case_id_of(s, reference)
+            if found is None:
+                return None  # not kept: the case may be filed in a moment
+            self._case_ids[reference] = found
+            while len(self._case_ids) > _KEPT:
+                self._case_ids.pop(next(iter(self._case_ids)))
+        return self._case_ids[reference]
 
     # --- the mailbox ---------------------------------------------------------------------------------
 
@@ -168,24 +186,29 @@ class MailIntake:
                 summary.agency_id,
                 duplicate=True,
             )
-        return self._act(stored.id, now)
+        # A message stored just now is read from the bytes in hand; one a run before stored (and did not finish)
+        # is read as it was stored.
+        return self._act(stored.id, now, (raw, truncated) if stored.new else None)
 
-    def _read(self, row_id: str, now: datetime) -> Reading | None:
+    def _read(self, row_id: str, now: datetime, in_hand: tuple[bytes, bool] | None) -> Reading | None:
         """Classify the stored message with no transaction open (None: another process finished it)."""
-        with self.store.sessions() as s:
-            row = self.inbound.row(s, row_id)
-        if row.status != InboundStatus.RECEIVED.value:
-            return None
+        if in_hand is None:
+            with self.store.sessions() as s:
+                row = self.inbound.row(s, row_id)
+            if row.status != InboundStatus.RECEIVED.value:
+                return None
+            in_hand = (self.inbound.raw_of(row), row.truncated)
+        raw, truncated = in_hand
         try:
-            return self.classifier.classify(row_id, self.inbound.raw_of(row), truncated=row.truncated, now=now)
+            return self.classifier.classify(row_id, raw, truncated=truncated, now=now)
         except STORE_UNAVAILABLE:
             raise
         except Exception as exc:  # noqa: BLE001 - a message that breaks the reader is quarantined, never lost
             log.error("inbound message %s could not be read (%s)", row_id, type(exc).__name__)
             return quarantine("error", f"could not be processed ({type(exc).__name__})")
 
-    def _act(self, row_id: str, now: datetime) -> IngestOutcome:
-        reading = self._read(row_id, now)
+    def _act(self, row_id: str, now: datetime, in_hand: tuple[bytes, bool] | None) -> IngestOutcome:
+        reading = self._read(row_id, now, in_hand)
         if reading is None:
             return self._outcome_of(row_id, duplicate=True)
         try:
