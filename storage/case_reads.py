@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -181,7 +181,11 @@ class CaseReads:
             ):
                 outcomes[case_id] = outcome
         return [
-            self._summary(row, open_by_case[row.id], outstanding[row.id], outcomes.get(row.id), today) for row in rows
+            replace(
+                self._summary(row, open_by_case[row.id], outstanding[row.id], outcomes.get(row.id), today),
+                agencies_no_records=none_held[row.id],
+            )
+            for row in rows
         ]
 
     def _summary(
