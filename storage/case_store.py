@@ -42,7 +42,7 @@ from cases.reference import format_reference
 from cases.referral import Referral
 from cases.rules import RulesPack
 from cases.snapshot import CaseSnapshot
-from errors import NotFound
+from errors import NotFound, Unavailable
 from storage import case_codec
 from storage.audit import AuditLog
 from storage.blind_index import child_index
@@ -165,7 +165,7 @@ class CaseStore:
                 return format_reference(year, 1)
             except IntegrityError:
                 continue  # another process created the counter first: bump it instead
-        raise RuntimeError("could not allocate a case reference")
+        raise Unavailable("could not allocate a case reference (the database is busy); try again")
 
     def _decide(self, s: Session, case: LoadedCase, command: Command, *, actor: Actor, now: datetime) -> Changes:
         """Load what the rules need, let them decide, write, audit and publish what they decided."""

@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.referral import Referral
+from errors import Conflict
 from storage.blind_index import child_index
 from storage.crypto import FieldCipher
 from storage.db import rowcount
@@ -110,7 +111,7 @@ def rotate_data_key(
         remaining = {k: n for k, n in key_usage(sessions, cipher, board_id).items() if k != new_key}
         if not remaining:
             return report
-    raise RuntimeError(f"fields still sealed under old keys after {max_passes} passes; run rotate again")
+    raise Conflict(f"fields still sealed under old keys after {max_passes} passes; run rotate again")
 
 
 def retire_unused_keys(ring: KeyRing, board_id: str, sessions: sessionmaker[Session], cipher: FieldCipher) -> list[str]:

@@ -22,8 +22,9 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.slack import notification_views as views
-from cases.actor import Actor, PermissionDenied
-from notify.outbox import Outbox, OutboxError
+from cases.actor import Actor
+from errors import Conflict, NotFound, Refused
+from notify.outbox import Outbox
 from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
@@ -111,7 +112,7 @@ def register(app: App, services: NotificationServices) -> None:
             return
         try:
             item = outbox.get(draft_id, actor=actor, now=services.clock.now())
-        except LookupError as exc:
+        except NotFound as exc:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
@@ -127,7 +128,7 @@ def register(app: App, services: NotificationServices) -> None:
             return
         try:
             act(draft_id, actor=actor, now=services.clock.now())
-        except (OutboxError, LookupError, PermissionDenied) as exc:
+        except (Conflict, NotFound, Refused) as exc:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
@@ -146,7 +147,7 @@ def register(app: App, services: NotificationServices) -> None:
             return
         try:
             item = outbox.get(draft_id, actor=actor, now=services.clock.now())
-        except LookupError as exc:
+        except NotFound as exc:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
@@ -175,7 +176,7 @@ def register(app: App, services: NotificationServices) -> None:
                 subject=views.submitted(values, views.SUBJECT_BLOCK),
                 text=text,
             )
-        except (OutboxError, LookupError, PermissionDenied) as exc:
+        except (Conflict, NotFound, Refused) as exc:
             ack(response_action="errors", errors={views.TEXT_BLOCK: str(exc)})
             return
         ack()
@@ -195,7 +196,7 @@ def register(app: App, services: NotificationServices) -> None:
             return
         try:
             outbox.approve(draft_id, actor=actor, now=services.clock.now())
-        except (OutboxError, LookupError, PermissionDenied) as exc:
+        except (Conflict, NotFound, Refused) as exc:
             ack(response_action="update", view=_notice_view(str(exc)))
             return
         ack()

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cases.actor import Actor, PermissionDenied, Role, agency_actor
-from cases.apply import InvalidTransition
+from cases.actor import Actor, Role, agency_actor
 from cases.case import Involvement, RecordsState
+from errors import Conflict, NotFound, Refused
 from intake.inbound.classify import AgencyReply, ReferralToFile, Verdict, processed, quarantine
 from storage.store import Store
 
@@ -49,11 +49,10 @@ def record_reply(store: Store, s: Session, reply: AgencyReply, now: datetime, *,
                 evidence=reply.evidence,
                 session=s,
             )
-    except LookupError:
-        return quarantine(
-            "agency_reply", f"agency {reply.agency_id} is not asked about case {reply.reference}", **where
-        )
-    except (PermissionDenied, InvalidTransition) as exc:
+    except NotFound:
+        why = f"agency {reply.agency_id} is not asked about case {reply.reference}"
+        return quarantine("agency_reply", why, **where)
+    except (Refused, Conflict) as exc:
         return quarantine("agency_reply", f"could not be recorded ({type(exc).__name__})", **where)
     said: list[str] = []
     if records is RecordsState.NO_RECORDS_HELD:
