@@ -7,6 +7,7 @@ from pathlib import Path
 from cases.board import BoardConfig, BoardConfigError
 from cases.packs import bundled_pack, bundled_pack_names
 from cases.rules import RulesPack, RulesPackError
+from notify.templates import catalogue
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_BOARD = REPO_ROOT / "examples" / "board.toml"
@@ -30,9 +31,12 @@ def load_board(path: Path) -> BoardConfig:
 
 
 def load_pack(name_or_path: str, base_dir: Path | None = None) -> RulesPack:
-    """A bundled pack by name, or a board's own edited copy by path (relative to the board config)."""
+    """A bundled pack by name, or a board's own edited copy by path (relative to the board config). A pack whose
+    notifications name a template the catalogue lacks is refused here, naming the key."""
     if name_or_path in bundled_pack_names():
-        return bundled_pack(name_or_path)
+        pack = bundled_pack(name_or_path)
+        pack.check_templates(catalogue())
+        return pack
     path = Path(name_or_path)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
@@ -40,4 +44,6 @@ def load_pack(name_or_path: str, base_dir: Path | None = None) -> RulesPack:
         raise RulesPackError(
             f"rules pack {name_or_path!r} is neither a bundled pack ({', '.join(bundled_pack_names())}) nor a file"
         )
-    return RulesPack.from_toml(path.read_text(encoding="utf-8"), origin=str(path))
+    pack = RulesPack.from_toml(path.read_text(encoding="utf-8"), origin=str(path))
+    pack.check_templates(catalogue(), origin=str(path))
+    return pack
