@@ -33,7 +33,7 @@ from cases.calendar import local_date
 from cases.case import Involvement
 from errors import Conflict
 from intake.inbound.answers import AgencyAnswer, read_answer
-from intake.inbound.authentication import AuthVerdict, check_authentication
+from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
 from intake.inbound.docx_form import FormError, PasswordNeeded, WrongPassword
 from intake.inbound.limits import LimitExceeded, Limits
@@ -141,7 +141,6 @@ class MailIntake:
         notices: IntakeNotices | None = None,
         limits: Limits | None = None,
         authserv_id: str = "",
-        require_authentication: bool = False,
         source: str = "maildir",
     ) -> None:
         self.store = store
@@ -149,8 +148,8 @@ class MailIntake:
         self.mailbox = mailbox
         self.notices: IntakeNotices = notices or NoNotices()
         self.limits = limits or Limits()
+        # Safe by default: with no authserv-id nothing is trusted (intake/inbound/authentication.py).
         self.authserv_id = authserv_id
-        self.require_authentication = require_authentication
         self.source = source
         # Tests hook in here to crash the process between the steps.
         self.checkpoint: Callable[[str], None] = lambda _step: None
@@ -364,14 +363,10 @@ class MailIntake:
         return _quarantine("unknown", "neither an agency's reply nor a referral")
 
     def _authenticate(self, parsed: ParsedMessage) -> _Decision | None:
-        check = check_authentication(
+        why = untrusted_reason(
             parsed.authentication_results, authserv_id=self.authserv_id, from_domain=domain_of(parsed.sender)
         )
-        if check.verdict is AuthVerdict.FAIL:
-            return _quarantine("untrusted", f"sender authentication failed at the board's mail server ({check.reason})")
-        if check.verdict is AuthVerdict.ABSENT and self.require_authentication:
-            return _quarantine("untrusted", "no Authentication-Results from the board's mail server")
-        return None
+        return None if why is None else _quarantine("untrusted", why)
 
     def _sent_on(self, parsed: ParsedMessage, now: datetime) -> datetime:
         """The email's own date, unless it is implausible (in the future, or long before it arrived)."""

@@ -24,7 +24,7 @@ from storage.store import Store
 from tests.factories import REFERRER, STAFF, make_referral
 from tests.support.fake_ews import fake_ews
 from tests.support.fake_graph import fake_graph
-from tests.support.intake import agency_requests_for, make_intake, outbox_for
+from tests.support.intake import agency_requests_for, authentication_results, make_intake, outbox_for
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -85,6 +85,7 @@ def backend(name: str, tmp_path: Path) -> Iterator[Backend]:
 def reply_to(request: bytes, body: str, sender: str) -> bytes:
     original = email.message_from_bytes(request, policy=default)
     return (
+        f"Authentication-Results: {authentication_results(sender)}\r\n"
         f"From: Agency <{sender}>\r\nTo: scr@testshire.gov.uk\r\nSubject: RE: {original['Subject']}\r\n"
         f"Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <reply-{sender}@agency.example>\r\n"
         f"In-Reply-To: {original['Message-ID']}\r\nReferences: {original['Message-ID']}\r\n\r\n{body}\r\n"
