@@ -14,9 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.clock import Clock
+from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
+from bot.output import dates_relative_to
+from cases.calendar import local_date
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
 
 log = logging.getLogger("scrbot")
@@ -36,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = build_parser()
+    dates_relative_to(lambda: local_date((clock or _settings_clock()).now()))
     args = parser.parse_args(argv)
     from bot.logs import configure_logging
 
@@ -68,6 +71,14 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     finally:
         if context is not None:
             context.close()
+
+
+def _settings_clock() -> Clock:
+    """The clock AppContext will use (SCRBOT_CLOCK pins it), for reading date options such as "today"."""
+    from bot.settings import Settings
+
+    pinned = Settings().clock
+    return FixedClock(parse_moment(pinned)) if pinned else SystemClock()
 
 
 def _internal_error(exc: BaseException, context: AppContext | None, command: str) -> int:

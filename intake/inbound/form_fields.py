@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from intake.inbound.dates import parse_date_value
+from cases.dates import parse_date_value
 
 Kind = Literal["text", "long", "date", "int", "answer", "gender", "email", "list", "reasons"]
 
