@@ -34,3 +34,6 @@ class Limits:
     # Text read for answers: an answer is at the top; the rest is not read.
     max_text_chars: int = 200_000
     max_html_bytes: int = 4 * MIB
+    # The message's own header block (a real one is a few KiB; a hostile one of a million headers takes the
+    # stdlib parser seconds): refused, unparsed, when it does not end within this.
+    max_header_bytes: int = 1 * MIB

@@ -47,7 +47,7 @@ def test_ordinary_structure_passes(raw: bytes) -> None:
 
 
 def test_long_headers_are_read_up_to_a_bound() -> None:
-    words = " ".join(["=?utf-8?b?UmVjb3JkcyBzZWN1cmVk?="] * 40_000)
+    words = " ".join(["=?utf-8?b?UmVjb3JkcyBzZWN1cmVk?="] * 20_000)
     parsed = parse_message(HEAD.replace(b"Subject: RE: [SCR-2026-0001]", f"Subject: {words}".encode()) + b"\r\nx")
     assert parsed.subject.startswith("Records secured") and len(parsed.subject) <= 1000
 
@@ -57,3 +57,17 @@ def test_a_from_header_over_the_bound_is_no_sender_not_a_cut_one() -> None:
     raw = f'From: reviews@testshire.pnn.police.uk, "{padding}" <attacker@example.org>\r\n\r\nRecords secured'.encode()
     parsed = parse_message(raw)
     assert (parsed.sender, parsed.from_count) == ("", 0)
+
+
+def test_a_header_block_over_its_bound_is_refused_unparsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = Limits(max_header_bytes=64 * 1024)
+    many = b"".join(b"X-Hostile-%d: value\r\n" % i for i in range(10_000))
+    monkeypatch.setattr(BytesParser, "parsebytes", lambda *_a, **_k: pytest.fail("parsed"))
+    with pytest.raises(LimitExceeded, match="headers larger than 64 KiB"):
+        parse_message(HEAD + many + b"\r\nRecords secured", limits)
+
+
+def test_headers_within_the_bound_are_read() -> None:
+    limits = Limits(max_header_bytes=64 * 1024)
+    some = b"".join(b"X-Header-%d: value\r\n" % i for i in range(100))
+    assert parse_message(HEAD + some + b"\r\nRecords secured", limits).text.startswith("Records secured")
