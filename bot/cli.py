@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
@@ -51,6 +53,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     except ScrBotError as exc:
         print(f"scrbot: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:
+        # A model built straight from options (e.g. a decision's rationale over its length): the person's
+        # input. Each field and what is wrong, never the value (str(exc) would print `input_value=...`).
+        print(f"scrbot: {_fields_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         # A file the person named that is missing or is a folder: their input, not our bug.
         print(f"scrbot: {_os_line(exc)}", file=sys.stderr)
@@ -102,6 +109,14 @@ def _os_line(exc: OSError) -> str:
         NotADirectoryError: "is not a folder",
     }.get(type(exc), "cannot open")
     return f"{what}: {exc.filename}" if exc.filename else what
+
+
+def _fields_line(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(p) for p in error['loc']) or 'input'}: {error['msg'].removeprefix('Value error, ')}"
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return " ".join("; ".join(problems).split())
 
 
 def _one_line(exc: ScrBotError) -> str:

@@ -90,14 +90,15 @@ def uk_date(text: str) -> str:
 
 
 def uk_moment(text: str) -> str:
-    """The argparse type of `--now`: a date as `uk_date` reads it, or an ISO date and time."""
+    """The argparse type of `--now`: an ISO date and time as it is, else a date as `uk_date` reads it."""
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return text
+    except ValueError:
+        pass
     try:
         return uk_date(text)
     except argparse.ArgumentTypeError:
-        try:
-            datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a date or a date and time; use e.g. 24/12/2026 or 2026-12-24T09:05"
-            ) from None
-        return text
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or a date and time; use e.g. 24/12/2026 or 2026-12-24T09:05"
+        ) from None

@@ -44,8 +44,9 @@ class FoundDate:
 
 
 _RELATIVE = {"today": 0, "this morning": 0, "this afternoon": 0, "yesterday": 1}
-_ISO = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})\s*([-/. ])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?$")
+# Numeric dates at the start of the text (a time may follow): their order is ours to decide, not dateutil's.
+_ISO = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?![\d:])")
+_NUMERIC = re.compile(r"^(\d{1,2})\s*([-/. ])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?(?![\d:./-])")
 _WORD = re.compile(r"[a-z]+")
 _DIGITS_ONLY = re.compile(r"^[\d\s/.\-]+$")
 _MONTH_NAMES = [

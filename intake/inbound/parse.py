@@ -211,9 +211,9 @@ def check_structure(raw: bytes, limits: Limits) -> None:
     """Count MIME parts from the raw bytes, before the stdlib parser builds (and recurses through) them all:
     deep nesting needs a boundary per level, many parts a delimiter line each; and the header block must end
     within its bound. Linear, and bounded."""
-    if b"\n\n" not in raw[: limits.max_header_bytes] and b"\n\r\n" not in raw[: limits.max_header_bytes]:
-        if len(raw) > limits.max_header_bytes:
-            raise LimitExceeded(f"headers larger than {limits.max_header_bytes // 1024} KiB")
+    head = raw[: limits.max_header_bytes]
+    if len(raw) > limits.max_header_bytes and b"\n\n" not in head and b"\n\r\n" not in head:
+        raise LimitExceeded(f"headers larger than {limits.max_header_bytes // 1024} KiB")
     found = [m.group(1) or m.group(2) for m in islice(_BOUNDARY.finditer(raw), limits.max_mime_parts + 1)]
     if len(found) > limits.max_mime_parts:
         raise LimitExceeded(f"more than {limits.max_mime_parts} multipart boundaries")

@@ -33,6 +33,7 @@ def test_read_day_first(text: str, expected: date) -> None:
     ("text", "why"),
     [
         ("12/31/2026", "no month 31"),
+        ("12/31/2026 10:30", "no month 31"),  # a time after it does not let a swap through
         ("29 Feb 2027", "not a real date"),
         ("30/02/2026", "not a real date"),
         ("Dec 2026", "not a whole date"),
