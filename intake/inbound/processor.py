@@ -36,7 +36,7 @@ from intake.inbound.answers import AgencyAnswer, read_answer
 from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
 from intake.inbound.docx_form import FormError, PasswordNeeded, WrongPassword
-from intake.inbound.limits import LimitExceeded, Limits
+from intake.inbound.limits import LimitExceeded, Limits, not_fetched_stand_in, too_large_to_fetch
 from intake.inbound.parse import ParsedMessage, identity, parse_message
 from intake.inbound.references import find_case_reference
 from intake.inbound.referral_mail import build_referral, extract, looks_like_referral
@@ -174,14 +174,16 @@ class MailIntake:
         for key in keys[:limit]:
             report.seen += 1
             try:
-                raw = self.mailbox.fetch_raw(key)
+                size = self.mailbox.size(key)
+                too_large = too_large_to_fetch(size, self.limits)
+                raw = not_fetched_stand_in(self.source, key, size or 0) if too_large else self.mailbox.fetch_raw(key)
             except MailboxError as exc:
                 report.fetch_errors += 1
                 log.warning("mailbox poll: fetching a message failed (%s)", type(exc).__name__)
                 continue
             self.checkpoint("fetched")
             try:
-                outcome = self.ingest(raw, now=now, source=self.source)
+                outcome = self.ingest(raw, now=now, source=self.source, size=size if too_large else None)
             except STORE_UNAVAILABLE as exc:
                 # The database is unavailable: stop; the message stays in the inbox for the next poll.
                 report.stopped = f"database error ({type(exc).__name__})"
@@ -214,9 +216,11 @@ class MailIntake:
 
     # --- one message ---------------------------------------------------------------------------------
 
-    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli") -> IngestOutcome:
-        """Store, then act on one message. The same message again changes nothing."""
-        truncated = len(raw) > self.limits.max_message_bytes
+    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli", size: int | None = None) -> IngestOutcome:
+        """Store, then act on one message. The same message again changes nothing. `size`: the size the
+        mailbox gave for a message too large to fetch (`raw` is then its stand-in)."""
+        size = max(len(raw), size or 0)
+        truncated = size > self.limits.max_message_bytes
         message_id, rest = identity(raw)
         key = self.inbound.dedupe_key(message_id, rest)
         stored = self.inbound.store(
@@ -225,7 +229,7 @@ class MailIntake:
             message_id=message_id,
             now=now,
             source=source,
-            size=len(raw),
+            size=size,
             truncated=truncated,
         )
         self.checkpoint("stored")
