@@ -67,7 +67,6 @@ def mail_intake(
     mailbox: Mailbox | None = None,
     limits: Limits | None = None,
     authserv_id: str = "",
-    require_authentication: bool = False,
     source: str = "maildir",
 ) -> MailIntake:
     """Inbound mail: stored, read, acted on; the business unit told about what needs a person."""
@@ -78,7 +77,6 @@ def mail_intake(
         notices=OutboxMailNotices(outbox),
         limits=limits,
         authserv_id=authserv_id,
-        require_authentication=require_authentication,
         source=source,
     )
 

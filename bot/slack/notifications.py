@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.slack import notification_views as views
+from bot.slack.blocks import modal, plain_section
 from cases.actor import Actor
 from errors import Conflict, NotFound, Refused
 from notify.outbox import Outbox
@@ -211,9 +212,4 @@ def register(app: App, services: NotificationServices) -> None:
 
 
 def _notice_view(text: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Notification"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "plain_text", "text": text[:2900]}}],
-    }
+    return modal(title="Notification", blocks=[plain_section(text)])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cases.case import Involvement
-from intake.inbound.dates import find_dates
+from cases.dates import find_dates
 
 
 @dataclass(frozen=True)

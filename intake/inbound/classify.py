@@ -21,7 +21,7 @@ from cases.board import BoardConfig, domain_of
 from cases.calendar import local_date
 from cases.referral import Referral
 from intake.inbound.answers import AgencyAnswer, read_answer
-from intake.inbound.authentication import AuthVerdict, check_authentication
+from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
 from intake.inbound.docx_form import FormError, PasswordNeeded, WrongPassword
 from intake.inbound.limits import LimitExceeded, Limits
@@ -131,7 +131,6 @@ class Classifier:
     lookups: Lookups
     limits: Limits = field(default_factory=Limits)
     authserv_id: str = ""
-    require_authentication: bool = False
     # The parsers, replaceable so that tests can watch when they run (never in a write transaction).
     parse: Callable[[bytes, Limits], ParsedMessage] = parse_message
     read_form: Callable[..., Extraction] = extract
@@ -196,14 +195,10 @@ class Classifier:
         return reason + (f" (same domain as agency {same_domain[0]})" if same_domain else "")
 
     def _authenticate(self, parsed: ParsedMessage) -> Verdict | None:
-        check = check_authentication(
+        why = untrusted_reason(
             parsed.authentication_results, authserv_id=self.authserv_id, from_domain=domain_of(parsed.sender)
         )
-        if check.verdict is AuthVerdict.FAIL:
-            return quarantine("untrusted", f"sender authentication failed at the board's mail server ({check.reason})")
-        if check.verdict is AuthVerdict.ABSENT and self.require_authentication:
-            return quarantine("untrusted", "no Authentication-Results from the board's mail server")
-        return None
+        return None if why is None else quarantine("untrusted", why)
 
     # --- an agency's reply ---------------------------------------------------------------------------
 

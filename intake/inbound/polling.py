@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from intake.inbound.limits import Limits, not_fetched_stand_in, too_large_to_fetch
 from mail.base import PROCESSED, QUARANTINE, Mailbox, MailboxError
 from storage.inbound import InboundStatus
 
@@ -49,14 +50,17 @@ class PollReport:
 
 def poll(
     mailbox: Mailbox,
-    ingest: Callable[[bytes], IngestOutcome],
+    ingest: Callable[[bytes, int | None], IngestOutcome],
     *,
+    limits: Limits,
+    source: str,
     limit: int,
     checkpoint: Callable[[str], None],
     unavailable: tuple[type[BaseException], ...],
 ) -> PollReport:
-    """`ingest(raw)` stores and acts on one message; `unavailable`: the errors that mean the database cannot be
-    reached (the poll stops and the message stays in the inbox for the next one)."""
+    """`ingest(raw, size)` stores and acts on one message (`size` given for one too large to fetch: `raw` is then
+    a stand-in naming it); `unavailable`: the errors that mean the database cannot be reached (the poll stops
+    and the message stays in the inbox for the next one)."""
     report = PollReport()
     try:
         keys = mailbox.list_new()
@@ -67,14 +71,17 @@ def poll(
     for key in keys[:limit]:
         report.seen += 1
         try:
-            raw = mailbox.fetch_raw(key)
+            # The mailbox says a message's size first: one over the limit is never downloaded.
+            size = mailbox.size(key)
+            too_large = too_large_to_fetch(size, limits)
+            raw = not_fetched_stand_in(source, key, size or 0) if too_large else mailbox.fetch_raw(key)
         except MailboxError as exc:
             report.fetch_errors += 1
             log.warning("mailbox poll: fetching a message failed (%s)", type(exc).__name__)
             continue
         checkpoint("fetched")
         try:
-            outcome = ingest(raw)
+            outcome = ingest(raw, size if too_large else None)
         except unavailable as exc:
             report.stopped = f"database error ({type(exc).__name__})"
             log.error("mailbox poll stopped: %s", report.stopped)

@@ -77,7 +77,6 @@ class MailIntake:
         notices: IntakeNotices | None = None,
         limits: Limits | None = None,
         authserv_id: str = "",
-        require_authentication: bool = False,
         source: str = "maildir",
     ) -> None:
         self.store = store
@@ -87,7 +86,8 @@ class MailIntake:
         self.limits = limits or Limits()
         self.source = source
         self._sent = OutboxRows(board_id=store.board.id, codec=store.codec)
-        self.classifier = Classifier(store.board, self, self.limits, authserv_id, require_authentication)
+        # Safe by default: with no authserv-id nothing is trusted (intake/inbound/authentication.py).
+        self.classifier = Classifier(store.board, self, self.limits, authserv_id)
         self.desk = ManualRelease(store, inbound, self.classifier, self._carry_out_for_person)
         self._threads: dict[str, str] = {}
         self._case_ids: dict[str, str] = {}
@@ -131,7 +131,9 @@ class MailIntake:
             raise IntakeError("no mailbox is configured")
         report = poll(
             self.mailbox,
-            lambda raw: self.ingest(raw, now=now, source=self.source),
+            lambda raw, size: self.ingest(raw, now=now, source=self.source, size=size),
+            limits=self.limits,
+            source=self.source,
             limit=limit,
             checkpoint=lambda step: self.checkpoint(step),
             unavailable=STORE_UNAVAILABLE,
@@ -156,9 +158,11 @@ class MailIntake:
 
     # --- one message ---------------------------------------------------------------------------------
 
-    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli") -> IngestOutcome:
-        """Store, read, then act on one message. The same message again changes nothing."""
-        truncated = len(raw) > self.limits.max_message_bytes
+    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli", size: int | None = None) -> IngestOutcome:
+        """Store, read, then act on one message. The same message again changes nothing. `size`: the size the
+        mailbox gave for a message too large to fetch (`raw` is then its stand-in)."""
+        size = max(len(raw), size or 0)
+        truncated = size > self.limits.max_message_bytes
         message_id, rest = identity(raw)
         key = self.inbound.dedupe_key(message_id, rest)
         stored = self.inbound.store(
@@ -167,7 +171,7 @@ class MailIntake:
             message_id=message_id,
             now=now,
             source=source,
-            size=len(raw),
+            size=size,
             truncated=truncated,
         )
         self.checkpoint("stored")

@@ -55,3 +55,11 @@ def test_reminder_benchmark_runs(tmp_path: Path) -> None:
     assert (small["cases"], large["cases"]) == (20, 60)
     assert large["peak"]["due"] > small["peak"]["due"] > 0  # the day's reminders grow with the cases
     assert large["fixed_100"]["due"] == 100 and "ratio_to_baseline" in large
+
+
+def test_hostile_mail_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("hostile_mail.py", "--max-mib", "0.2", "--repeat", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "hostile_mail"
+    assert set(data["worst"]) == {"html", "headers", "mime"}
+    assert all("ratio_to_benign_stdlib_parse" in w for w in data["worst"].values())
+    assert {r["category"] for r in data["inputs"]} == {"html", "headers", "mime"}

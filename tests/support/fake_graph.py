@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,6 +94,7 @@ class FakeGraphState:
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
     throttle_next: int = 0
+    bodies_fetched: list[str] = field(default_factory=list)  # ids whose MIME content ($value) was downloaded
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -110,6 +111,13 @@ class FakeGraphState:
 
     def folder_named(self, name: str) -> str | None:
         return next((fid for fid, n in self.folders.items() if n == name), None)
+
+
+def _size(message: GraphMessage, expand: str) -> dict[str, Any]:
+    """PR_MESSAGE_SIZE as Graph gives it, when the request expanded that extended property."""
+    if "0x0E08" not in expand.upper().replace("0X", "0x"):
+        return {}
+    return {"singleValueExtendedProperties": [{"id": "Integer 0xe08", "value": str(len(message.mime))}]}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -201,17 +209,29 @@ class _Handler(BaseHTTPRequestHandler):
             skip = int(query.get("$skip", ["0"])[0])
             items = state.in_folder("inbox")
             page = items[skip : skip + top]
-            value: dict[str, Any] = {"value": [{"id": m.id, "receivedDateTime": m.received.isoformat()} for m in page]}
+            expand = query.get("$expand", [""])[0]
+            value: dict[str, Any] = {
+                "value": [{"id": m.id, "receivedDateTime": m.received.isoformat(), **_size(m, expand)} for m in page]
+            }
             if skip + top < len(items):
+                more = f"&$expand={quote(expand)}" if expand else ""
                 value["@odata.nextLink"] = (
                     f"{self._base}/v1.0/users/{state.mailbox}/mailFolders/inbox/messages?$top={top}&$skip={skip + top}"
+                    + more
                 )
             self._json(200, value)
+        elif method == "GET" and len(parts) == 2 and parts[0] == "messages":
+            message = state.messages.get(parts[1])
+            if message is None:
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+            else:
+                self._json(200, {"id": message.id, **_size(message, query.get("$expand", [""])[0])})
         elif method == "GET" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "$value":
             message = state.messages.get(parts[1])
             if message is None:
                 self._json(404, {"error": {"code": "ErrorItemNotFound"}})
             else:
+                state.bodies_fetched.append(message.id)
                 self._bytes(200, message.mime)
         elif method == "POST" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "move":
             message = state.messages.pop(parts[1], None)
