@@ -208,7 +208,11 @@ PERMISSIONS: list[tuple[str, Command, Actor, BoardConfig, bool]] = [
 ]
 
 
-@pytest.mark.parametrize(("what", "command", "actor", "board", "allowed"), PERMISSIONS, ids=[p[0] for p in PERMISSIONS])
+@pytest.mark.parametrize(
+    ("what", "command", "actor", "board", "allowed"),
+    PERMISSIONS,
+    ids=[p[0].encode("ascii", "replace").decode() for p in PERMISSIONS],  # node ids stay ASCII (mutmut)
+)
 def test_who_may_do_what(what: str, command: Command, actor: Actor, board: BoardConfig, allowed: bool) -> None:
     agencies = {a: AgencyRecord(a) for a in ("health", "police")}  # the school is not asked yet
     snapshot = case(agencies=agencies)

@@ -54,6 +54,17 @@ def test_a_rung_has_a_stable_key_naming_its_deadline_audience_rung_and_date() ->
                 ("escalate_chair", "chair", date(2026, 12, 21)),
             },
         ),
+        (
+            # A per-agency rule's board-level row (no agency asked): the business unit's own task.
+            DeadlineInfo("d1", "c1", "SCR-2026-0001", "rule", "", True, False, "open", ACT_BY),
+            {
+                ("before_3", "business_unit", date(2026, 12, 9)),
+                ("on_day", "business_unit", ACT_BY),
+                ("overdue_1", "business_unit", date(2026, 12, 15)),
+                ("escalate_manager", "manager", date(2026, 12, 16)),
+                ("escalate_chair", "chair", date(2026, 12, 21)),
+            },
+        ),
         (deadline(state="met"), set()),
         (deadline(state="cancelled"), set()),
         (deadline(minimum=True), set()),  # a minimum period is not chased
@@ -62,6 +73,7 @@ def test_a_rung_has_a_stable_key_naming_its_deadline_audience_rung_and_date() ->
 def test_the_rungs_a_deadline_wants(info: DeadlineInfo, expected: set[tuple[str, str, date]]) -> None:
     rows = wanted([info], TODAY, SETTINGS, CAL)
     assert {(r.rung, r.audience, r.remind_on) for r in rows} == expected
+    assert all(r.key.startswith(f"{info.id}:{r.audience}:{r.rung}:") for r in rows)
     assert all(r.deadline == info for r in rows)
     assert all(r.due_at == datetime.combine(r.remind_on, time(9), tzinfo=r.due_at.tzinfo) for r in rows)
     assert all(r.due_at.utcoffset() is not None for r in rows)
