@@ -17,6 +17,7 @@ from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import find_board_config, load_board, load_pack
 from bot.console_chat import ConsoleChat
 from bot.settings import Settings
+from bot.settings_errors import load_settings
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
@@ -82,7 +83,7 @@ def cli_actor() -> Actor:
 
 @dataclass
 class AppContext:
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=load_settings)
     clock: Clock | None = None
     # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
     json_output: bool = False
@@ -234,7 +235,7 @@ class AppContext:
                     mailbox=s.graph_mailbox,
                     authority_base=s.graph_authority,
                     graph_base=s.graph_base_url,
-                    ca_bundle=s.graph_ca_bundle,
+                    ca_bundle=str(s.graph_ca_bundle or ""),
                 )
             )
         return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
