@@ -28,10 +28,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="SCR Bot: referrals, agency confirmations, statutory deadlines and notifications "
         "for a safeguarding children board.",
     )
+    parser.add_argument("--version", action="version", version=f"scrbot {version()}", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
     return parser
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("scrbot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
