@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
     context: AppContext | None = None
     try:
+        if getattr(args, "own_context", False):  # `doctor`: reports wrong settings as a check, not an exit
+            configure_logging()
+            own: Callable[[argparse.Namespace, Clock | None], int] = args.handler
+            return own(args, clock)
         context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
         configure_logging(context.settings.log_level)
         handler: Callable[[AppContext, argparse.Namespace], int] = args.handler

@@ -217,6 +217,7 @@ class AppContext:
                     auth_type=s.ews_auth_type,
                     version=s.ews_version,
                     max_wait_seconds=s.ews_max_wait_seconds,
+                    ca_bundle=str(s.ews_ca_bundle or ""),
                 )
             )
         if s.mail_backend == "graph":
@@ -224,7 +225,6 @@ class AppContext:
                 "graph",
                 GRAPH_TENANT_ID=s.graph_tenant_id,
                 GRAPH_CLIENT_ID=s.graph_client_id,
-                GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
                 GRAPH_MAILBOX=s.graph_mailbox,
             )
             return GraphMailbox(
@@ -232,6 +232,8 @@ class AppContext:
                     tenant_id=s.graph_tenant_id,
                     client_id=s.graph_client_id,
                     client_secret=s.graph_client_secret.get_secret_value(),
+                    client_certificate=str(s.graph_client_certificate or ""),
+                    client_certificate_password=s.graph_client_certificate_password.get_secret_value(),
                     mailbox=s.graph_mailbox,
                     authority_base=s.graph_authority,
                     graph_base=s.graph_base_url,

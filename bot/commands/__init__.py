@@ -11,6 +11,7 @@ from bot.commands import (
     db_cmd,
     deadlines_cmd,
     decide_cmd,
+    doctor_cmd,
     drafts_cmd,
     keys_cmd,
     mail_cmd,
@@ -36,4 +37,5 @@ COMMAND_MODULES: list[ModuleType] = [
     db_cmd,
     purge_cmd,
     mail_cmd,
+    doctor_cmd,
 ]
