@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     )
     slack_app_token: SlackAppToken = Field(default="", description="App-level token (xapp-...): use Socket Mode")
     slack_host: HostName = Field(default="127.0.0.1", description="Interface the HTTP endpoint listens on")
-    slack_port: int = Field(default=3000, ge=1, le=65535, description="Port of the HTTP endpoint (POST /slack/events)")
+    slack_port: int = Field(
+        default=3000, ge=0, le=65535, description="Port of the HTTP endpoint (POST /slack/events); 0: any free port"
+    )
     slack_api_url: Url = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
     # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
     # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).

@@ -104,7 +104,8 @@ def _trust_ca_bundle(endpoint: str, ca_file: str) -> None:
 
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
             ca_file = _CA_BUNDLES.get(_server_key(request.url))
-            if ca_file and kwargs.get("verify", True) is True:
+            # Ours wins over the process-wide default (REQUESTS_CA_BUNDLE, certifi) for this server only.
+            if ca_file and kwargs.get("verify", True) is not False:
                 kwargs["verify"] = ca_file
             return super().send(request, *args, **kwargs)
 
@@ -242,6 +243,8 @@ def _reason(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     if "SSL" in name or (cause is not None and "SSL" in type(cause).__name__):
         return f"server {reasons['SSLError']}"
+    if name == "ErrorTimeoutExpired":
+        return "server did not answer within SCRBOT_EWS_MAX_WAIT_SECONDS: it cannot be reached or is busy"
     if name in {"TransportError", "ConnectionError", "ConnectTimeout", "ReadTimeout"}:
         return f"server cannot be reached ({name}; check SCRBOT_EWS_ENDPOINT and the network)"
     return f"request failed ({name})"

@@ -93,7 +93,7 @@ class GraphMailbox:
                         # A sovereign cloud or test authority is not in Microsoft's instance list.
                         validate_authority=not custom,
                         instance_discovery=False if custom else None,
-                        http_client=self._identity_http,
+                        http_client=_IdentityHttp(self._identity_http),
                     )
                 result = self._app.acquire_token_for_client(scopes=[self.config.scope])
             except MailboxError:
@@ -241,6 +241,26 @@ class GraphMailbox:
         children = self._request("GET", f"{self._mailbox_path()}/mailFolders/inbox/childFolders", "listing folders")
         self._check(children, "listing folders")
         return sorted(str(f.get("displayName", "")) for f in children.json().get("value", []))
+
+
+class _IdentityHttp:
+    """msal's `http_client`, over httpx. msal gives a signed client assertion (certificate credentials) as
+    bytes in the token request's form; requests sends bytes as they are, httpx would send "b'...'", so
+    they are decoded here."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v.decode("ascii") if isinstance(v, bytes) else v for k, v in data.items()}
+        return self._client.post(url, params=params, data=data, headers=headers, **kwargs)
+
+    def get(self, url: str, params: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        return self._client.get(url, params=params, headers=headers, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()
 
 
 @dataclass(frozen=True)

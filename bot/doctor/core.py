@@ -192,7 +192,7 @@ def check_mail_trust(ctx: AppContext) -> Finding:
     if s.mail_authserv_id:
         return ok(f"agency replies are trusted only on DMARC/DKIM results stamped by {s.mail_authserv_id}")
     if s.mail_backend == "maildir":
-        return ok("local mode: the local Maildir's own authserv-id")
+        return ok("the local Maildir: nothing arrives from outside")
     return fail(
         "SCRBOT_MAIL_AUTHSERV_ID is not set: no reply could be told from a forgery. Set it to the authserv-id "
         "your mail server writes in Authentication-Results (e.g. mx.board.gov.uk)"

@@ -90,9 +90,10 @@ def check_scopes(ctx: AppContext) -> Finding:
 
 
 def check_socket_mode(ctx: AppContext) -> Finding:
+    token = ctx.settings.slack_app_token
     _answer, failed = _call(
         "apps.connections.open (SCRBOT_SLACK_APP_TOKEN)",
-        _client(ctx, ctx.settings.slack_app_token).apps_connections_open,
+        lambda: _client(ctx, token).apps_connections_open(app_token=token),
     )
     if failed:
         return failed

@@ -215,5 +215,5 @@ def test_the_installed_command_shows_no_traceback(clean_env: Path) -> None:
     result = subprocess.run([str(scrbot), "case", "list"], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr == (
-        "scrbot: SCRBOT_SLACK_PORT: 'abc' is not a whole number; allowed: a whole number from 1 to 65535\n"
+        "scrbot: SCRBOT_SLACK_PORT: 'abc' is not a whole number; allowed: a whole number from 0 to 65535\n"
     )
