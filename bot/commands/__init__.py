@@ -6,6 +6,7 @@ from types import ModuleType
 
 from bot.commands import (
     audit_cmd,
+    backup_cmd,
     case_cmd,
     chat_cmd,
     db_cmd,
@@ -38,4 +39,5 @@ COMMAND_MODULES: list[ModuleType] = [
     purge_cmd,
     mail_cmd,
     doctor_cmd,
+    backup_cmd,
 ]
