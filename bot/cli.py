@@ -56,8 +56,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             configure_logging()
             own: Callable[[argparse.Namespace, Clock | None], int] = args.handler
             return own(args, clock)
-        context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
-        configure_logging(context.settings.log_level)
+        from bot.settings_errors import load_settings
+
+        settings = load_settings()  # a wrong setting is one line here (bot/settings_errors.py)
+        configure_logging(settings.log_level, settings.log_format)  # before anything logs
+        context = AppContext(settings=settings, clock=clock, json_output=bool(getattr(args, "json", False)))
         handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
         return handler(context, args)
     except ScrBotError as exc:
