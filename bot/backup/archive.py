@@ -20,12 +20,14 @@ import io
 import json
 import os
 import secrets
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from errors import BadInput
+
+if TYPE_CHECKING:
+    import tarfile
 
 FORMAT = "scrbot-backup"
 VERSION = 1
@@ -105,6 +107,8 @@ def write_archive(path: Path, manifest: dict[str, Any], members: dict[str, Path 
         name: (sha256_file(content) if isinstance(content, Path) else hashlib.sha256(content).hexdigest())
         for name, content in members.items()
     }
+    import tarfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -158,6 +162,8 @@ class OpenedArchive:
 def read_archive(path: Path, workdir: Path) -> OpenedArchive:
     """Read and check an archive: format, version, members, checksums. Only the named members are read (no
     path from the archive is ever used), into `workdir`."""
+    import tarfile
+
     try:
         tar = tarfile.open(path, mode="r:gz")  # noqa: SIM115 - closed by the `with tar:` below
     except FileNotFoundError:

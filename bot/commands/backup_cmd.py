@@ -1,4 +1,5 @@
 """`scrbot backup` and `scrbot restore`: the database and the key ring, the keys sealed with a passphrase.
+(bot/backup/ is imported when one of them runs: every other command starts without it.)
 
 The passphrase comes from a prompt (asked twice when backing up) or `--passphrase-file` for scripts; it is
 never stored, logged or put on a command line. Without a terminal and without the file, both refuse.
@@ -12,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.backup import default_archive_name, make_backup, restore_backup
-from bot.backup.archive import check_passphrase
 from bot.context import AppContext
 from bot.output import print_json
 from bot.settings_files import read_secret_file
@@ -45,6 +44,8 @@ def passphrase(args: argparse.Namespace, *, twice: bool) -> str:
         return read_secret_file("--passphrase-file", str(args.passphrase_file))
     if not sys.stdin.isatty():
         raise Refused("no terminal to ask for the passphrase: give --passphrase-file")
+    from bot.backup.archive import check_passphrase
+
     first = getpass.getpass("Backup passphrase: ")
     if twice:
         check_passphrase(first)
@@ -54,6 +55,8 @@ def passphrase(args: argparse.Namespace, *, twice: bool) -> str:
 
 
 def backup(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.backup import default_archive_name, make_backup
+
     destination = args.output or default_archive_name(ctx)
     report = make_backup(ctx, destination, passphrase(args, twice=True))
     if args.json:
@@ -75,6 +78,8 @@ def backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def restore(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.backup import restore_backup
+
     report = restore_backup(ctx, args.archive, passphrase(args, twice=False), force=args.force)
     if args.json:
         print_json(

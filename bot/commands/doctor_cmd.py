@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.context import AppContext
-from bot.doctor import diagnose
 from bot.output import print_json
 
 EXIT_FAILED_CHECK = 1
@@ -25,6 +24,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, clock: Clock | None) -> int:
+    from bot.doctor import diagnose  # only when asked: every other command starts without it
+
     report, ctx = diagnose(lambda: AppContext(clock=clock, json_output=args.json), quick=args.quick)
     try:
         if args.json:

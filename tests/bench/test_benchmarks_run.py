@@ -55,3 +55,9 @@ def test_reminder_benchmark_runs(tmp_path: Path) -> None:
     assert (small["cases"], large["cases"]) == (20, 60)
     assert large["peak"]["due"] > small["peak"]["due"] > 0  # the day's reminders grow with the cases
     assert large["fixed_100"]["due"] == 100 and "ratio_to_baseline" in large
+
+
+def test_cli_start_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("cli_start.py", "--runs", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "cli_start" and data["runs"] == 1
+    assert set(data["ratio_to_sqlalchemy_floor"]) == {"scrbot_help", "scrbot_case_list", "scrbot_deadlines_json"}
