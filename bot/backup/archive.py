@@ -140,6 +140,8 @@ def _timestamp(manifest: dict[str, Any]) -> int:
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mtime: int) -> None:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = mtime
