@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
+from bot.version import version
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
 
 log = logging.getLogger("scrbot")
@@ -33,16 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         module.register(sub)
     return parser
-
-
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed_version
-
-    try:
-        return installed_version("scrbot")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:

@@ -122,38 +122,3 @@ def allowed(field: FieldInfo) -> str:
 
 def _is_optional(annotation: Any) -> bool:
     return get_origin(annotation) in {typing.Union, types.UnionType} and type(None) in get_args(annotation)
-
-
-def incomplete(settings: Settings) -> str:
-    """Settings that only work together, and are set in part: the problem as one line, or ''."""
-    s = settings
-    if s.slack_bot_token and not (s.slack_signing_secret or s.slack_app_token):
-        return (
-            "SCRBOT_SLACK_BOT_TOKEN is set but neither SCRBOT_SLACK_SIGNING_SECRET (HTTP mode) nor "
-            "SCRBOT_SLACK_APP_TOKEN (Socket Mode) is; allowed: the bot token with one of them, or none of the three"
-        )
-    if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token:
-        which = "SCRBOT_SLACK_SIGNING_SECRET" if s.slack_signing_secret else "SCRBOT_SLACK_APP_TOKEN"
-        return f"{which} is set but SCRBOT_SLACK_BOT_TOKEN is not; allowed: both, or neither (local mode)"
-    if s.draft_warn_days >= s.draft_keep_days:
-        return (
-            f"SCRBOT_DRAFT_WARN_DAYS ({s.draft_warn_days}) is not less than SCRBOT_DRAFT_KEEP_DAYS "
-            f"({s.draft_keep_days}); allowed: a warning some days before the draft expires"
-        )
-    if s.mail_backend == "ews":
-        missing = [n for n in ("ews_endpoint", "ews_username", "ews_mailbox") if not getattr(s, n)]
-        if missing:
-            return f"SCRBOT_MAIL_BACKEND=ews needs {', '.join(env_name(n) for n in missing)}"
-    if s.mail_backend == "graph":
-        missing = [n for n in ("graph_tenant_id", "graph_client_id", "graph_mailbox") if not getattr(s, n)]
-        has_secret = bool(s.graph_client_secret.get_secret_value())
-        has_certificate = s.graph_client_certificate is not None
-        if not has_secret and not has_certificate:
-            missing.append("graph_client_secret")
-        if missing:
-            names = ", ".join(env_name(n) for n in missing)
-            more = " (or SCRBOT_GRAPH_CLIENT_CERTIFICATE)" if "graph_client_secret" in missing else ""
-            return f"SCRBOT_MAIL_BACKEND=graph needs {names}{more}"
-        if has_secret and has_certificate:
-            return "SCRBOT_GRAPH_CLIENT_SECRET and SCRBOT_GRAPH_CLIENT_CERTIFICATE are both set; allowed: one of them"
-    return ""

@@ -165,7 +165,7 @@ def _postgres_consistent(ctx: AppContext, url: str, database: Path, dump: Any) -
 
 
 def _version() -> str:
-    from bot.cli import version
+    from bot.version import version
 
     return version()
 
