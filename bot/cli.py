@@ -71,12 +71,19 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     except Exception as exc:
         # A bug. The exception's text may quote input, so neither the screen nor the log shows it;
         # SCRBOT_DEBUG=1 re-raises for a developer.
-        if os.environ.get("SCRBOT_DEBUG"):
+        if _debugging(context):
             raise
         return _internal_error(exc, context, args.command)
     finally:
         if context is not None:
             context.close()
+
+
+def _debugging(context: AppContext | None) -> bool:
+    """SCRBOT_DEBUG as the settings read it (true/1/yes/on); from the environment if the settings failed."""
+    if context is not None:
+        return context.settings.debug
+    return os.environ.get("SCRBOT_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _internal_error(exc: BaseException, context: AppContext | None, command: str) -> int:
