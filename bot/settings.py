@@ -76,6 +76,30 @@ class Settings(BaseSettings):
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0")
     graph_ca_bundle: str = Field(default="", description="CA file to trust for Graph and sign-in (default: system)")
 
+    # --- Microsoft Teams (bot/teams/) ------------------------------------------------------------------
+    # The Entra app registration behind the bot (its "Microsoft App ID") and a client secret of it.
+    teams_app_id: str = Field(default="", description="The bot's Entra application (client) id")
+    teams_app_password: SecretStr = Field(default=SecretStr(""), description="A client secret of that app")
+    # single_tenant: the board's own registration, in the board's tenant (the default). multi_tenant: one
+    # registration for a hosted service; each tenant is mapped to its board by `[teams] tenant_id`.
+    teams_app_type: Literal["single_tenant", "multi_tenant"] = Field(default="single_tenant")
+    teams_tenant_id: str = Field(default="", description="The registration's own tenant (single tenant)")
+    teams_host: str = Field(default="127.0.0.1", description="Interface the messaging endpoint listens on")
+    teams_port: int = Field(default=3978, description="Port of POST /api/messages (and GET /healthz)")
+    teams_workers: int = Field(default=2, ge=1, le=32, description="Threads doing conversation steps after the ack")
+    # Where the keys that sign the Bot Framework's requests are published, and whose tokens are accepted.
+    teams_openid_metadata_url: str = Field(default="https://login.botframework.com/v1/.well-known/openidconfiguration")
+    teams_token_issuer: str = Field(default="https://api.botframework.com")
+    # The bot's own sign-in (client credentials) for its replies and proactive messages.
+    teams_authority: str = Field(default="https://login.microsoftonline.com")
+    teams_ca_bundle: str = Field(default="", description="CA file to trust for sign-in and keys (default: system)")
+    # Where the messaging endpoint is reachable from Teams (the app package's validDomains).
+    teams_public_url: str = Field(default="", description="e.g. https://scrbot.board.gov.uk")
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id and self.teams_app_password.get_secret_value())
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "scrbot.db"
@@ -120,4 +144,4 @@ class Settings(BaseSettings):
     @property
     def local_mode(self) -> bool:
         """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
-        return not self.slack_configured and self.mail_backend == "maildir"
+        return not self.slack_configured and not self.teams_configured and self.mail_backend == "maildir"
