@@ -107,7 +107,9 @@ class TeamsChat:
             response = await context.send_activity(activity)
             sent.append(str(response.id) if response is not None and response.id else "")
 
-        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), send)
+        continuation = reference.get_continuation_activity()
+        continuation.id = None  # a new message (a new thread in a channel), not a reply to this event
+        await self.adapter.continue_conversation(self.app_id, continuation, send)
         return sent[0] if sent else ""
 
     def _address(self, target: str) -> ChatAddress | None:
