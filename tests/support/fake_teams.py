@@ -86,6 +86,7 @@ class FakeTeamsState:
     calls: list[Call] = field(default_factory=list)
     entra_tokens: set[str] = field(default_factory=set)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    token_tenants: list[str] = field(default_factory=list)  # the tenant of each token request's authority
     teams: set[str] = field(default_factory=lambda: {TEAM_ID})  # teams the bot is installed in
     fail_next: int = 0  # answer the next N connector calls with 503
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -192,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             form = parse_qs(raw.decode())
             with state.lock:
                 state.token_requests.append(form)
+                state.token_tenants.append(tenant)
                 if form.get("client_id") != [state.app_id] or form.get("client_secret") != [state.secret]:
                     self._json(401, {"error": "invalid_client", "error_description": "AADSTS7000215"})
                     return
