@@ -19,6 +19,7 @@ from bot.commands import (
     refer_cmd,
     reminders_cmd,
     run_cmd,
+    teams_cmd,
 )
 
 COMMAND_MODULES: list[ModuleType] = [
@@ -36,4 +37,5 @@ COMMAND_MODULES: list[ModuleType] = [
     db_cmd,
     purge_cmd,
     mail_cmd,
+    teams_cmd,
 ]
