@@ -78,6 +78,10 @@ class KeySet:
         self._keys = keys
         self._fetched_at = self.clock()
 
+    @property
+    def count(self) -> int:
+        return len(self._keys)
+
     def get(self, kid: str) -> SigningKey | None:
         with self._lock:
             now = self.clock()

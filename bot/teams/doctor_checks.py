@@ -37,7 +37,7 @@ def check_signing_keys(runtime: TeamsRuntime) -> Finding:
             keys.get("")
         except ScrBotError as exc:
             return False, str(exc)
-        count = len(keys._keys)
+        count = keys.count
     return (count > 0, f"{count} signing key(s) from {settings.teams_openid_metadata_url}")
 
 

@@ -172,10 +172,9 @@ class ServerThread:
         # A listen backlog of 1024: Python's default of 5 puts p99 over a second under bursts (DESIGN.md §7).
         site = web.TCPSite(self._runner, self.host, self.port, backlog=1024)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        addresses = self._runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
 
     def start(self) -> ServerThread:
         self._thread.start()
