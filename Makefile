@@ -38,9 +38,11 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/slack_ack.py
+	$(BIN)/python bench/teams_ack.py
 	$(BIN)/python bench/mail_ingest.py
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/hostile_mail.py
+	$(BIN)/python bench/cli_start.py
 
 # Mutation testing of the pure core (minutes; not part of `make test`): bench/results/mutation.json.
 mutate: install

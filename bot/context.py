@@ -19,6 +19,7 @@ from bot.config import find_board_config, load_board, load_pack
 from bot.console_chat import ConsoleChat
 from bot.mail_service import mail_tick
 from bot.settings import Settings
+from bot.settings_errors import load_settings
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # Slack is imported only when configured
     from slack_sdk import WebClient
 
     from bot.slack.services import SlackServices
+    from bot.teams.wiring import TeamsRuntime
 
 log = logging.getLogger("scrbot")
 
@@ -82,7 +84,7 @@ def cli_actor() -> Actor:
 
 @dataclass
 class AppContext:
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=load_settings)
     clock: Clock | None = None
     # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
     json_output: bool = False
@@ -207,6 +209,7 @@ class AppContext:
                     auth_type=s.ews_auth_type,
                     version=s.ews_version,
                     max_wait_seconds=s.ews_max_wait_seconds,
+                    ca_bundle=str(s.ews_ca_bundle or ""),
                 )
             )
         if s.mail_backend == "graph":
@@ -214,7 +217,6 @@ class AppContext:
                 "graph",
                 GRAPH_TENANT_ID=s.graph_tenant_id,
                 GRAPH_CLIENT_ID=s.graph_client_id,
-                GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
                 GRAPH_MAILBOX=s.graph_mailbox,
                 MAIL_AUTHSERV_ID=s.mail_authserv_id,
             )
@@ -223,10 +225,12 @@ class AppContext:
                     tenant_id=s.graph_tenant_id,
                     client_id=s.graph_client_id,
                     client_secret=s.graph_client_secret.get_secret_value(),
+                    client_certificate=str(s.graph_client_certificate or ""),
+                    client_certificate_password=s.graph_client_certificate_password.get_secret_value(),
                     mailbox=s.graph_mailbox,
                     authority_base=s.graph_authority,
                     graph_base=s.graph_base_url,
-                    ca_bundle=s.graph_ca_bundle,
+                    ca_bundle=str(s.graph_ca_bundle or ""),
                 )
             )
         return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
@@ -271,14 +275,43 @@ class AppContext:
 
     @cached_property
     def chat(self) -> ChatSender:
-        """Where channel notices and DMs go: Slack when configured, else (local mode) the console.
-        In Slack, approval requests get Approve / Edit / Reject buttons and case notices get case buttons."""
+        """Where channel notices and DMs go: Slack when configured, else (local mode) the console; `teams:`
+        targets to Teams when configured (bot/chat_router.py). In Slack, approval requests get Approve / Edit /
+        Reject buttons and case notices get case buttons; in Teams, approval cards."""
+        other: ChatSender
         if self.settings.slack_configured:
             from bot.slack.chat import SlackChat
             from bot.slack.notifications import ApprovalButtons
 
-            return ApprovalButtons(SlackChat(self.slack_client, self.board))
-        return ConsoleChat(sys.stderr if self.json_output else None)
+            other = ApprovalButtons(SlackChat(self.slack_client, self.board))
+        else:
+            other = ConsoleChat(sys.stderr if self.json_output else None)
+        if not self.teams_on:
+            return other
+        from bot.chat_router import ChatFrontEnds
+
+        return ChatFrontEnds(other, self.teams.chat)
+
+    @property
+    def teams_on(self) -> bool:
+        """Teams is configured for this process and the board works in it."""
+        return self.settings.teams_configured and "teams" in self.board.front_ends
+
+    @cached_property
+    def teams(self) -> TeamsRuntime:
+        """The Teams bot (bot/teams/wiring.py): its endpoint is served by `scrbot run`."""
+        from bot.teams.wiring import build_teams
+
+        return build_teams(
+            settings=self.settings,
+            store=self.store,
+            drafts=self.drafts,
+            deliveries=self.deliveries,
+            outbox=self.outbox,
+            clock=self.now_clock,
+            # Late-bound: the dispatcher's chat sender is built from this runtime.
+            dispatch=lambda now: self.dispatcher.dispatch_due(now),
+        )
 
     @cached_property
     def slack_client(self) -> WebClient:
@@ -325,6 +358,8 @@ class AppContext:
         return [purge_outbox, self.inbound.purge_case]
 
     def close(self) -> None:
+        if "teams" in self.__dict__:
+            self.teams.close()
         mailbox = self.__dict__.get("mailbox")
         if isinstance(mailbox, GraphMailbox):
             mailbox.close()

@@ -6,11 +6,13 @@ from types import ModuleType
 
 from bot.commands import (
     audit_cmd,
+    backup_cmd,
     case_cmd,
     chat_cmd,
     db_cmd,
     deadlines_cmd,
     decide_cmd,
+    doctor_cmd,
     drafts_cmd,
     keys_cmd,
     mail_cmd,
@@ -19,6 +21,7 @@ from bot.commands import (
     refer_cmd,
     reminders_cmd,
     run_cmd,
+    teams_cmd,
 )
 
 COMMAND_MODULES: list[ModuleType] = [
@@ -36,4 +39,7 @@ COMMAND_MODULES: list[ModuleType] = [
     db_cmd,
     purge_cmd,
     mail_cmd,
+    doctor_cmd,
+    backup_cmd,
+    teams_cmd,
 ]

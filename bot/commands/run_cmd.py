@@ -28,6 +28,9 @@ from notify.service import DISPATCH_EVERY
 
 log = logging.getLogger("scrbot")
 
+# sysexits.h EX_CONFIG: the set-up must change before a restart can help (systemd: RestartPreventExitStatus=78).
+EXIT_REFUSED_TO_START = 78
+
 SLACK_HINT = """\
 Slack is not configured. To connect it (see README, "Slack"):
   1. Create the app from bot/slack/manifest.json (api.slack.com/apps > Create New App > From a manifest).
@@ -76,12 +79,33 @@ def _report(ctx: AppContext, applied: bool) -> None:
     print(f"  calendar:     {ctx.settings.calendar_file}")
 
 
+def preflight(ctx: AppContext) -> bool:
+    """The doctor's checks, before anything starts: anything not ok is shown; a failure that would lose or
+    leak data (a key file others can read, keys missing beside sealed data...) stops the start."""
+    from bot.doctor import diagnose
+
+    report, _ctx = diagnose(lambda: ctx)
+    for result, line in zip(report.results, report.lines(), strict=True):
+        if result.status.value in {"warn", "fail"}:
+            print(line)
+    if report.blocking:
+        print(
+            f"SCR Bot will not start: {len(report.blocking)} check(s) above would lose or leak data if it ran. "
+            "Fix them (`scrbot doctor` shows every check)."
+        )
+        log.error("start refused: %s", ", ".join(r.check for r in report.blocking))
+        return False
+    return True
+
+
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not preflight(ctx):
+        return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
     ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
     _report(ctx, applied)
     print()
-    if not ctx.settings.slack_configured:
+    if not ctx.settings.slack_configured and not ctx.teams_on:
         print(SLACK_HINT)
         print()
         print("Meanwhile, try in another terminal:")
@@ -97,8 +121,12 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Ran {len(results)} periodic job(s) once" + (f"; failed: {', '.join(failed)}" if failed else "."))
         if failed:
             return 1
+        if ctx.teams_on:
+            _serve_teams(ctx, once=True)
         return _serve_slack(ctx, once=True) if ctx.settings.slack_configured else 0
     ctx.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
+    if ctx.teams_on:
+        _serve_teams(ctx, once=False)
     ticker = Ticker(ctx.jobs, ctx.now_clock.now)
     ticker.start(run_now=True)
     try:
@@ -107,7 +135,20 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         return _wait(threading.Event())
     finally:
         ticker.shutdown(wait=True)
+        if ctx.teams_on and ctx.teams.server is not None:
+            ctx.teams.server.stop()
         print("Stopped.", flush=True)
+
+
+def _serve_teams(ctx: AppContext, *, once: bool) -> None:
+    """The Teams messaging endpoint, on its own thread (bot/teams/server.py)."""
+    runtime = ctx.teams
+    if once:
+        print(f"Teams: messaging endpoint would listen on {ctx.settings.teams_host}:{ctx.settings.teams_port}.")
+        return
+    server = runtime.serve()
+    print(f"Teams: messaging endpoint {server.url} (the Azure Bot's messaging endpoint is its public address).")
+    log.info("teams endpoint listening on port %s", server.port)
 
 
 def _serve_slack(ctx: AppContext, *, once: bool) -> int:

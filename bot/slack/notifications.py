@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.chat_texts import NOTIFICATION_REFUSAL
 from bot.clock import Clock
 from bot.slack import notification_views as views
 from bot.slack.blocks import modal, plain_section
@@ -30,10 +31,7 @@ from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
 
-REFUSAL = (
-    "Sorry, only members of the board's business unit can approve, edit or reject notifications. If you think "
-    "you should be able to, please ask the board manager."
-)
+REFUSAL = NOTIFICATION_REFUSAL
 
 
 class ActorLookup(Protocol):
