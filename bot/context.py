@@ -39,11 +39,12 @@ from notify.purge import purge_outbox
 from notify.scheduler import JobRegistry
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from notify.service import NotifyService
-from storage.db import make_engine, needs_upgrade, upgrade
+from storage.db import check_connection, make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
 from storage.inbound import InboundStore
 from storage.keyring import KeyRing
+from storage.preflight import check_boards, check_keys, open_key_ring
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
 
@@ -119,11 +120,14 @@ class AppContext:
     def ring(self) -> KeyRing:
         if self.settings.keys:
             return KeyRing.from_environment(self.settings.keys)
-        return KeyRing.load_or_create(self.settings.resolved_key_file, self.board.id)
+        # New keys only for a board with no data yet (storage/preflight.py).
+        return open_key_ring(self.settings.resolved_key_file, self.engine, self.board.id)
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.resolved_database_url)
+        engine = make_engine(self.settings.resolved_database_url)
+        check_connection(engine)  # one clear line if the database cannot be reached or read
+        return engine
 
     def migrate(self) -> bool:
         """Bring the schema to head; True if anything was applied."""
@@ -135,6 +139,9 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         self.migrate()
+        # Refuse to start on data the config does not name, or that the key ring cannot open.
+        check_boards(self.engine, [self.board.id], config_path=self.board_path)
+        check_keys(self.engine, self.board.id, self.ring)
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
         self._subscribe(store)
         return store
