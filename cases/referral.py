@@ -221,6 +221,8 @@ def cross_field_problems_in_data(data: Mapping[str, Any], *, today: date | None 
 
 
 def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
+    # A date of birth is personal data: its problems say what is wrong with it, never the date itself
+    # (they reach CLI error lines and emailed-referral reasons as well as the referrer's own conversation).
     problems: list[FieldProblem] = []
 
     def add(field: str, label: str, message: str) -> None:
@@ -249,9 +251,9 @@ def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
         add("child.date_of_birth", "Child's date of birth", "give the date of birth, or the age if it is not known")
     if dob is not None:
         if today is not None and dob > today:
-            add("child.date_of_birth", "Child's date of birth", f"{dob} is in the future (today is {today})")
+            add("child.date_of_birth", "Child's date of birth", f"is in the future (today is {today})")
         elif f.incident_date is not None and dob > f.incident_date:
-            add("child.date_of_birth", "Child's date of birth", f"{dob} is after the incident date {f.incident_date}")
+            add("child.date_of_birth", "Child's date of birth", f"is after the incident date {f.incident_date}")
         elif f.incident_date is not None:
             age_at_incident = age_on(dob, f.incident_date)
             if age_at_incident > 17:
@@ -265,7 +267,7 @@ def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
                 add(
                     "child.age",
                     "Age",
-                    f"{f.child_age} does not match the date of birth {dob} "
+                    f"{f.child_age} does not match the date of birth "
                     f"(the child was {age_at_incident} on the incident date)",
                 )
 
@@ -275,13 +277,13 @@ def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
             ("father.date_of_birth", "Father's date of birth", f.father_dob),
         ):
             if born is not None and born > f.referral_date:
-                add(field, label, f"{born} is after the referral date {f.referral_date}")
+                add(field, label, f"is after the referral date {f.referral_date}")
         for index, born in enumerate(f.sibling_dobs):
             if born is not None and born > f.referral_date:
                 add(
                     f"siblings.{index}.date_of_birth",
                     "Sibling's date of birth",
-                    f"{born} is after the referral date {f.referral_date}",
+                    f"is after the referral date {f.referral_date}",
                 )
 
     for index in f.other_reasons_without_detail:

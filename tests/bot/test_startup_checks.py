@@ -46,7 +46,7 @@ def refer(clock: FixedClock, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(clock, capsys, "refer", "--file", "referral.json")[0] == 0
 
 
-# --- 4: the key ring -----------------------------------------------------------------------------------
+# --- the key ring -----------------------------------------------------------------------------------
 
 
 def test_a_missing_key_file_is_not_replaced_when_the_database_has_data(
@@ -99,7 +99,7 @@ def test_a_fresh_database_gets_a_new_key_file(
     assert code == 0 and status["missing"] == [] and status["needed"] == [status["active"]]
 
 
-# --- 5: the board id -------------------------------------------------------------------------------------
+# --- the board id -------------------------------------------------------------------------------------
 
 
 def test_a_changed_board_id_is_refused_rather_than_hiding_every_case(
@@ -121,7 +121,7 @@ def test_a_changed_board_id_is_refused_rather_than_hiding_every_case(
     assert code == 0 and len(json.loads(out)) == 1
 
 
-# --- 11: the database and the files ------------------------------------------------------------------------
+# --- the database and the files ------------------------------------------------------------------------
 
 PASSWORD = "s3cret-Pa55word"  # made up; must never be printed
 
