@@ -23,6 +23,8 @@ from cases.calendar import local_date
 from errors import Unavailable
 from mail.base import MailboxError
 from notify.outbox import Outbox, OutboxItem, OutboxStatus
+from notify.secure_send import insecure_recipients, refusal
+from storage.case_facts import case_facts
 from storage.case_store import CaseNotFound, CaseStore
 from storage.tables import OutboxRow
 
@@ -59,6 +61,7 @@ def _error_text(exc: BaseException) -> str:
 class DispatchReport:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # not sent: back to draft for a person (see `_hold`)
 
 
 class Dispatcher:
@@ -104,6 +107,11 @@ class Dispatcher:
     def dispatch_due(self, now: datetime, limit: int = 100) -> DispatchReport:
         report = DispatchReport()
         for item in self.claim(now, limit):
+            reason = self._refusal(item)
+            if reason:
+                self._hold(item, reason, now)
+                report.held.append(item.id)
+                continue
             try:
                 provider_id = self.senders[item.channel].send(item)
             except Exception as exc:  # noqa: BLE001 - any failure keeps the message for retry
@@ -113,6 +121,48 @@ class Dispatcher:
             self._sent(item, provider_id, now)
             report.sent.append(item.id)
         return report
+
+    def _refusal(self, item: OutboxItem) -> str:
+        """The secure-domain rule once more, just before sending (004 §3.6): the board's secure domains may
+        have changed since the message was queued, and its wording since it was drafted."""
+        board = self.outbox.board
+        if not insecure_recipients(board, item.channel, item.recipients):
+            return ""
+        with self.sessions() as s:
+            facts = case_facts(s, self.outbox.codec, item.case_id)
+        return refusal(
+            board,
+            channel=item.channel,
+            recipients=item.recipients,
+            recipient_summary=item.recipient_summary,
+            personal_data=item.personal_data,
+            subject=item.subject,
+            text=item.text,
+            facts=facts,
+        )
+
+    def _hold(self, item: OutboxItem, reason: str, now: datetime) -> None:
+        """Not sent: back to a draft that a person must edit (or reject) and approve, with the reason."""
+        with self.sessions.begin() as s:
+            row = s.get(OutboxRow, item.id, with_for_update=True)
+            assert row is not None
+            row.status = OutboxStatus.DRAFT.value
+            row.requires_approval = True
+            row.approver = ""
+            row.claimed_until = None
+            row.last_error = f"held, not sent: {reason}"[:500]
+            row.updated_at = now
+            self.outbox.audit.append(
+                s,
+                at=now,
+                actor=SYSTEM.id,
+                action="outbox.held",
+                case_ref=item.case_ref,
+                detail={"id": item.id, "kind": item.kind, "reason": "personal data to a non-secure recipient"},
+            )
+        log.warning(
+            "held %s %s for %s: personal data to a non-secure recipient", item.channel, item.kind, item.case_ref
+        )
 
     def _sent(self, item: OutboxItem, provider_id: str, now: datetime) -> None:
         discharges = bool(item.meets_rule and item.case_ref and self.cases is not None)

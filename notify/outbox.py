@@ -22,13 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import Actor, PermissionDenied
 from cases.board import BoardConfig
-from errors import Conflict, NotFound, Refused
+from errors import Conflict, NotFound
+from notify.secure_send import InsecureRecipient, check_edit
 from notify.templates import Rendered, Template, get_template
 from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
 from storage.db import transaction
 from storage.tables import OutboxRow
 from storage.tables.base import new_id, table_of
+
+__all__ = ["InsecureRecipient", "OutboundMessage", "Outbox", "OutboxError", "OutboxItem", "OutboxStatus"]
 
 TABLE = "outbox"
 _TABLE = table_of(OutboxRow)
@@ -43,10 +46,6 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # last attempt failed; retried at next_attempt_at
     REJECTED = "rejected"  # a person said no: never sent
     CANCELLED = "cancelled"  # no longer needed (e.g. the deadline was met another way)
-
-
-class InsecureRecipient(Refused):
-    """Personal data may only go to addresses on the board's secure domains (004 §3.6)."""
 
 
 class OutboxError(Conflict):
@@ -391,6 +390,8 @@ class Outbox:
         with self._tx(session) as s:
             row = self._row(s, item_id, lock=True)
             self._require_draft(row, "edited")
+            if check_edit(s, row, self.board, self.codec, subject=subject, text=text):
+                row.personal_data = True  # held from now on to the rule for messages with personal data
             if subject is not None:
                 row.subject_enc = self.codec.seal_text(TABLE, "subject_enc", row.id, " ".join(subject.split()))
             if text is not None:

@@ -37,7 +37,7 @@ from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent
 from cases.events import CaseEvent, Outcome
 from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxError, OutboxStatus
 from notify.routing import Routing
-from notify.templates import MissingData, TemplateError
+from notify.templates import MissingData, TemplateError, get_template
 from storage.case_store import CaseStore
 from storage.tables import OutboxRow
 
@@ -136,6 +136,13 @@ class StatutoryDrafts:
             "la_aware_date": referral.la_aware_date or "",
         }
 
+    @staticmethod
+    def _free_text(template_id: str, **values: str) -> dict[str, str]:
+        """Free text a person wrote (a rationale, a reason) for the template, only where the template asks
+        for it: such text can name the child, and the approver is warned when it does (notify/secure_send.py)."""
+        template = get_template(template_id)
+        return {name: value for name, value in values.items() if template.asks_for(name)}
+
     def _act_by(self, case: Case, rule: str, agency: str | None = None) -> date | None:
         for d in case.deadlines:
             if d.computed.rule == rule and d.computed.agency == agency and d.state is not DeadlineState.CANCELLED:
@@ -160,7 +167,10 @@ class StatutoryDrafts:
                     if self.board.decision_maker == "chair"
                     else "the serious case review sub-group",
                     "revised": event.revised,
-                    "rationale": decision.rationale if decision else "",
+                    # Free text goes in only where the template asks for it (it can name the child).
+                    **self._free_text(
+                        "statutory_decision_notification", rationale=decision.rationale if decision else ""
+                    ),
                     "review_complete_by": add_months(event.decided_on, 6) if event.outcome is Outcome.SCR else "",
                 },
                 recipients=recipients,

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.slack import notification_views as views
 from cases.actor import Actor, PermissionDenied
-from notify.outbox import Outbox, OutboxError
+from notify.outbox import InsecureRecipient, Outbox, OutboxError, OutboxItem
+from notify.secure_send import warning_for
 from notify.statutory import draft_id_in
 from storage.store import Store
 from storage.tables import OutboxRow
@@ -129,9 +130,26 @@ def register(app: App, services: NotificationServices) -> None:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
-        client.views_open(
-            trigger_id=body["trigger_id"], view=views.preview_modal(item, views.metadata(draft_id, channel, ts))
+        view = views.preview_modal(item, views.metadata(draft_id, channel, ts), warning=warning(item))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def warning(item: OutboxItem) -> str:
+        return warning_for(
+            outbox.sessions,
+            outbox.codec,
+            case_id=item.case_id,
+            template_id=item.template_id,
+            subject=item.subject,
+            text=item.text,
         )
+
+    def unchecked(draft_id: str) -> str:
+        """The warning for a draft approved straight from the channel, without its preview (not audited as a
+        view: the text is only checked, never shown)."""
+        with outbox.sessions() as s:
+            row = s.get(OutboxRow, draft_id)
+            item = outbox.item(row) if row is not None and row.board_id == outbox.board.id else None
+        return warning(item) if item is not None else ""
 
     def settle(body: dict[str, Any], client: WebClient, verb: str, act: Callable[..., None], note: str) -> None:
         """Approve or reject the draft a button belongs to; the prompt then says who did it."""
@@ -148,6 +166,9 @@ def register(app: App, services: NotificationServices) -> None:
         mark_done(client, channel, ts, draft_id, note.format(user=body["user"]["id"]))
 
     def approve(body: dict[str, Any], client: WebClient) -> None:
+        if who(body).is_staff and (problem := unchecked(draft_of(body))):
+            tell(client, body, f"Not approved: {problem}. Open Preview to read it, then approve from there.")
+            return
         settle(body, client, "approve", outbox.approve, ":white_check_mark: Approved by <@{user}>")
 
     def reject(body: dict[str, Any], client: WebClient) -> None:
@@ -189,8 +210,8 @@ def register(app: App, services: NotificationServices) -> None:
                 subject=views.submitted(values, views.SUBJECT_BLOCK),
                 text=text,
             )
-        except (OutboxError, LookupError, PermissionDenied) as exc:
-            ack(response_action="errors", errors={views.TEXT_BLOCK: str(exc)})
+        except (OutboxError, LookupError, PermissionDenied, InsecureRecipient) as exc:
+            ack(response_action="errors", errors={views.TEXT_BLOCK: str(exc)[:500]})
             return
         ack()
         if channel and ts:
