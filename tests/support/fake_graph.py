@@ -3,8 +3,9 @@
 
 Serves the OpenID configuration and token endpoint for client credentials, and under /v1.0/users/{mailbox}:
 inbox messages with paging (@odata.nextLink), /messages/{id}/$value, /messages/{id}/move, inbox child
-folders (find by displayName, create) and /sendMail (MIME, base64). Records every request; can answer the
-next N Graph requests with 429 to exercise throttling.
+folders (find by displayName, create), /sendMail (MIME, base64; a copy is kept in "sentitems"), messages of
+a folder filtered by internetMessageId, and /messages/{id}/permanentDelete. Records every request; can answer
+the next N Graph requests with 429 to exercise throttling.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,8 @@ class FakeGraphState:
     messages: dict[str, GraphMessage] = field(default_factory=dict)
     folders: dict[str, str] = field(default_factory=dict)  # id -> displayName (children of the inbox)
     sent: list[bytes] = field(default_factory=list)
+    deleted: list[bytes] = field(default_factory=list)
+    searches: list[tuple[str, str]] = field(default_factory=list)  # (folder, internetMessageId)
     requests: list[str] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
@@ -110,6 +114,19 @@ class FakeGraphState:
 
     def folder_named(self, name: str) -> str | None:
         return next((fid for fid, n in self.folders.items() if n == name), None)
+
+
+def internet_message_id(mime: bytes) -> str:
+    return str(BytesHeaderParser().parsebytes(mime).get("Message-ID") or "").strip()
+
+
+def _filtered_id(query: dict[str, list[str]]) -> str | None:
+    """The value of a `$filter=internetMessageId eq '...'`, if that is the filter."""
+    wanted = query.get("$filter", [""])[0]
+    prefix = "internetMessageId eq '"
+    if not wanted.startswith(prefix) or not wanted.endswith("'"):
+        return None
+    return wanted[len(prefix) : -1].replace("''", "'")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -207,6 +224,21 @@ class _Handler(BaseHTTPRequestHandler):
                     f"{self._base}/v1.0/users/{state.mailbox}/mailFolders/inbox/messages?$top={top}&$skip={skip + top}"
                 )
             self._json(200, value)
+        elif method == "GET" and len(parts) == 3 and parts[:1] == ["mailFolders"] and parts[2] == "messages":
+            wanted = _filtered_id(query)
+            if wanted is None:
+                self._json(400, {"error": {"code": "ErrorInvalidRestriction"}})
+                return
+            state.searches.append((parts[1], wanted))
+            found = [m for m in state.in_folder(parts[1]) if internet_message_id(m.mime) == wanted]
+            self._json(200, {"value": [{"id": m.id} for m in found]})
+        elif method == "POST" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "permanentDelete":
+            gone = state.messages.pop(parts[1], None)
+            if gone is None:
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+            else:
+                state.deleted.append(gone.mime)
+                self._bytes(204, b"", "text/plain")
         elif method == "GET" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "$value":
             message = state.messages.get(parts[1])
             if message is None:
@@ -237,7 +269,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("Content-Type", "").split(";")[0] != "text/plain":
                 self._json(400, {"error": {"code": "ErrorMimeContentInvalid"}})
                 return
-            state.sent.append(base64.b64decode(body))
+            mime = base64.b64decode(body)
+            state.sent.append(mime)
+            copy_id = f"AAMkSent{next(state.counter):06d}"
+            state.messages[copy_id] = GraphMessage(copy_id, "sentitems", mime, dt.datetime.now(dt.UTC))
             self._bytes(202, b"", "text/plain")
         else:
             self._json(404, {"error": {"code": "ResourceNotFound"}})
