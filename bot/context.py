@@ -25,7 +25,7 @@ from errors import BadInput
 from intake.inbound.limits import MIB, Limits
 from intake.inbound.processor import MailIntake
 from intake.referrals import ReferralConversations
-from mail.base import Mailbox
+from mail.base import Mailbox, StoredCopy
 from mail.ews import EwsConfig, EwsMailbox
 from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
@@ -35,7 +35,7 @@ from notify.dispatch import Dispatcher, Sender
 from notify.draft_notices import sweep_drafts
 from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
-from notify.purge import purge_outbox
+from notify.purge import OutboxPurge
 from notify.scheduler import JobRegistry
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from notify.service import NotifyService
@@ -43,6 +43,7 @@ from storage.db import check_connection, make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
 from storage.inbound import InboundStore
+from storage.inbound_purge import InboundPurge
 from storage.keyring import KeyRing
 from storage.preflight import check_boards, check_keys, open_key_ring
 from storage.purge import PurgeHook
@@ -339,9 +340,14 @@ class AppContext:
         registry.add("mailbox", timedelta(seconds=self.settings.mail_poll_seconds), self._mail_tick)
         return registry
 
-    def purge_hooks(self) -> list[PurgeHook]:
-        """What other features hold per case that purge must also remove."""
-        return [purge_outbox, self.inbound.purge_case]
+    def purge_hooks(self, copies: list[StoredCopy] | None = None) -> list[PurgeHook]:
+        """What other features hold per case that purge must also remove; the Message-IDs (and digests) of its
+        mail go to `copies`, for the mailbox's `delete_copies`."""
+        found = copies if copies is not None else []
+        return [
+            OutboxPurge(mail_from=self.settings.mail_from, collect=lambda mid: found.append(StoredCopy(mid))),
+            InboundPurge(self.inbound, collect=lambda mid, digest: found.append(StoredCopy(mid, digest))),
+        ]
 
     def _mail_tick(self, now: datetime) -> object:
         from bot.mail_service import mail_tick

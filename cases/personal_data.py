@@ -131,6 +131,16 @@ def find(text: str, facts: CaseFacts) -> list[Hit]:
     return hits
 
 
+def identifies(text: str, facts: CaseFacts) -> bool:
+    """Whether `text` is about this case's child or family, not merely sharing a word with them: a name of more
+    than one word (a full name, an initial and surname), or two different kinds of their personal data (a
+    forename and a date of birth, a surname and an address)."""
+    hits = find(text, facts)
+    if any(h.kind is Kind.NAME and len(text[h.start : h.end].split()) > 1 for h in hits):
+        return True
+    return len({h.kind for h in hits}) >= 2
+
+
 def describe(hits: Sequence[Hit], text: str) -> str:
     """The kinds found and the line each is first on ("name (line 3), date of birth (line 7)"): what a person
     needs to find them, without repeating them."""

@@ -28,7 +28,8 @@ from cases.actor import Actor, PermissionDenied
 from errors import NotFound
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
-from storage.db import rowcount, transaction
+from storage.db import transaction
+from storage.purge import CaseToPurge
 from storage.tables import InboundMessageRow
 from storage.tables.base import new_id
 
@@ -428,12 +429,9 @@ class InboundStore:
 
     # --- purge ---------------------------------------------------------------------------------------
 
-    def purge_case(self, s: Session, case_id: str) -> int:
-        """PurgeHook: remove the messages' content for a purged case; their status and reason stay."""
-        return rowcount(
-            s.execute(
-                update(InboundMessageRow)
-                .where(InboundMessageRow.case_id == case_id, InboundMessageRow.raw_enc.is_not(None))
-                .values(raw_enc=None, message_id_enc=None, detail_enc=None)
-            )
-        )
+    def purge_case(self, s: Session, case: CaseToPurge) -> int:
+        """PurgeHook: remove the content of every message linked to a purged case (storage/inbound_purge.py);
+        their status and reason stay."""
+        from storage.inbound_purge import InboundPurge
+
+        return InboundPurge(self)(s, case)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from cases.personal_data import CaseFacts, Hit, Kind, PersonName, describe, find
+from cases.personal_data import CaseFacts, Hit, Kind, PersonName, describe, find, identifies
 from tests.factories import make_referral
 
 FACTS = CaseFacts.from_referral(make_referral())  # Zephyrine Quillon Marchbanks-Tovey, born 2024-03-09, ...
@@ -111,3 +111,20 @@ def test_facts_from_a_referral_include_the_family() -> None:
     assert {n.surname for n in FACTS.names} == {"Marchbanks-Tovey"}
     assert date(2024, 3, 9) in FACTS.dates_of_birth and date(1998, 7, 1) in FACTS.dates_of_birth
     assert FACTS.addresses == ("17 Imaginary Crescent, Nowhereton, ZZ1 9QQ",)
+
+
+@pytest.mark.parametrize(
+    ("text", "about_the_case"),
+    [
+        ("Zephyrine Quillon Marchbanks-Tovey", True),  # a full name
+        ("re Z. Marchbanks-Tovey", True),  # initial and surname
+        ("Zephyrine, born 9 March 2024", True),  # two kinds
+        ("Marchbanks-Tovey of ZZ1 9QQ", True),
+        ("Zephyrine", False),  # one forename alone may be anyone's
+        ("Mrs Tovey said", False),
+        ("Dear Philippa, thank you", False),
+        ("Records secured: yes", False),
+    ],
+)
+def test_identifies_needs_more_than_one_word_in_common(text: str, about_the_case: bool) -> None:
+    assert identifies(text, FACTS) is about_the_case
