@@ -134,6 +134,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def fold_log(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it. After a purge the old versions of
+    the pages it overwrote (secure_delete) would otherwise stay in the log, sealed but openable with the key,
+    for as long as another process keeps the database open. Best effort: a reader in the middle of a
+    transaction keeps its pages until the next checkpoint. (PostgreSQL: old row versions go with vacuum.)"""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        # On the driver's connection: outside a transaction, which a checkpoint cannot run inside.
+        driver = connection.connection.driver_connection
+        if driver is not None:
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -8,6 +8,7 @@ from typing import Any
 from bot.context import AppContext, cli_actor
 from bot.output import print_json
 from mail.base import StoredCopy
+from storage.db import fold_log
 from storage.purge import purge
 
 
@@ -35,6 +36,8 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         before_commit=lambda: ctx.mailbox.delete_copies(copies) if copies else 0,
         dry_run=args.dry_run,
     )
+    if report.purged and not args.dry_run:
+        fold_log(store.engine)
     if args.json:
         print_json(
             {

@@ -6,6 +6,7 @@ and every encrypted value in the database is opened and searched, for the synthe
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -71,11 +72,11 @@ def everything_under(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def every_value(workdir: Path) -> list[str]:
-    """Every encrypted value in the database, opened."""
+def every_value(workdir: Path) -> dict[bytes, str]:
+    """Every encrypted value in the database, opened (by its ciphertext)."""
     context = AppContext(clock=FixedClock(NOW))
     store = context.store
-    opened: list[str] = []
+    opened: dict[bytes, str] = {}
     with store.sessions() as s:
         for table in encrypted_tables():
             columns = encrypted_columns(table)
@@ -83,7 +84,7 @@ def every_value(workdir: Path) -> list[str]:
                 for column, token in zip(columns, row[1:], strict=True):
                     if token is not None:
                         plain = store.cipher.open(token, table=table.name, column=column, row_id=row[0])
-                        opened.append(plain.decode("utf-8", "replace"))
+                        opened[bytes(token)] = plain.decode("utf-8", "replace")
     context.close()
     return opened
 
@@ -108,16 +109,25 @@ def test_purge_removes_the_child_from_every_row_and_file(workdir: Path, capsys: 
     (outbox / f".{first.name}.tmp999999").write_bytes(first.read_bytes()[:400])  # a send killed halfway
     before = everything_under(workdir / "var")
     assert any(s.encode() in data for data in before.values() for s in SENSITIVE_STRINGS)  # the search can fail
+    naming = [token for token, plain in every_value(workdir).items() if any(s in plain for s in SENSITIVE_STRINGS)]
+    assert naming
 
     scrbot(capsys, "case", "close", reference)
+    # The service is running meanwhile: its open connection keeps the write-ahead log from being folded away.
+    service = sqlite3.connect(workdir / "var" / "scrbot.db")
+    service.execute("SELECT count(*) FROM cases").fetchone()
     purged = json.loads(scrbot(capsys, "purge", "--json", at=NOW + timedelta(days=31)))
     assert purged["cases"] == [reference]
 
     for name, data in everything_under(workdir / "var").items():
         found = [s for s in SENSITIVE_STRINGS if s.encode() in data]
         assert found == [], f"{name} still holds {found}"
-    for value in every_value(workdir):
+    for value in every_value(workdir).values():
         assert [s for s in SENSITIVE_STRINGS if s in value] == []
+    # Nor is an old ciphertext left in the file's free pages or the write-ahead log, where the key would open it.
+    database = b"".join(data for name, data in everything_under(workdir / "var").items() if "scrbot.db" in name)
+    assert [token for token in naming if token in database] == []
+    service.close()
     shown = scrbot(capsys, "mail", "quarantine", "show", waiting["id"], "--raw", at=NOW + timedelta(days=31))
     assert [s for s in SENSITIVE_STRINGS if s in shown] == []
     # The de-identified timeline stays: the case, its deadlines, the messages' rows without their content.
