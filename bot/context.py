@@ -327,7 +327,7 @@ class AppContext:
             "email": EmailSender(self.mailbox, mail_from=self.settings.mail_from),
             "slack": ChatMessageSender(self.chat),
         }
-        return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases)
+        return Dispatcher(self.store.sessions, self.outbox, senders, cases=self.store.cases, clock=self.now_clock.now)
 
     @cached_property
     def jobs(self) -> JobRegistry:
