@@ -55,3 +55,11 @@ def test_reminder_benchmark_runs(tmp_path: Path) -> None:
     assert (small["cases"], large["cases"]) == (20, 60)
     assert large["peak"]["due"] > small["peak"]["due"] > 0  # the day's reminders grow with the cases
     assert large["fixed_100"]["due"] == 100 and "ratio_to_baseline" in large
+
+
+def test_crash_run_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("crash_run.py", "--small", "--kills", "1", "--backends", "sqlite", tmp_path=tmp_path)
+    assert data["benchmark"] == "crash_run"
+    crash = data["sqlite"]["crash"]
+    assert crash["kills"] == 1 and (crash["duplicates"], crash["lost"]) == (0, 0)
+    assert "ratio_seconds_crash_to_clean" in data["sqlite"]
