@@ -35,7 +35,7 @@ from bench.common import write_result
 from tests.support.crash_scenario import Layout, Workload, prepare, run_until_done, verify
 from tests.support.fake_ews import fake_ews
 
-KILL_RANGE = (1, 100)  # steps into a run; a clean run of this work takes about 2,400
+KILL_RANGE = (1, 70)  # steps into a run; a clean run of this work takes about 2,400 (so 60 kills fit)
 
 
 @contextmanager
