@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python bench/slack_ack.py
 	$(BIN)/python bench/mail_ingest.py
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/crash_run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
