@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck unit bench chat clean
+.PHONY: run test install lint typecheck unit bench mutate chat clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SCR Bot needs Python 3.11 or newer")'
@@ -40,7 +40,12 @@ bench: install
 	$(BIN)/python bench/slack_ack.py
 	$(BIN)/python bench/mail_ingest.py
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/hostile_mail.py
 	$(BIN)/python bench/crash_run.py
 
+# Mutation testing of the pure core (minutes; not part of `make test`): bench/results/mutation.json.
+mutate: install
+	$(BIN)/python bench/mutation.py
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache mutants

@@ -14,9 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.clock import Clock
+from pydantic import ValidationError
+
+from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
+from bot.output import dates_relative_to
+from cases.calendar import local_date
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
 
 log = logging.getLogger("scrbot")
@@ -36,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = build_parser()
+    dates_relative_to(lambda: local_date((clock or _settings_clock()).now()))
     args = parser.parse_args(argv)
     from bot.logs import configure_logging
 
@@ -48,6 +53,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     except ScrBotError as exc:
         print(f"scrbot: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:
+        # A model built straight from options (e.g. a decision's rationale over its length): the person's
+        # input. Each field and what is wrong, never the value (str(exc) would print `input_value=...`).
+        print(f"scrbot: {_fields_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         # A file the person named that is missing or is a folder: their input, not our bug.
         print(f"scrbot: {_os_line(exc)}", file=sys.stderr)
@@ -68,6 +78,14 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     finally:
         if context is not None:
             context.close()
+
+
+def _settings_clock() -> Clock:
+    """The clock AppContext will use (SCRBOT_CLOCK pins it), for reading date options such as "today"."""
+    from bot.settings import Settings
+
+    pinned = Settings().clock
+    return FixedClock(parse_moment(pinned)) if pinned else SystemClock()
 
 
 def _internal_error(exc: BaseException, context: AppContext | None, command: str) -> int:
@@ -91,6 +109,14 @@ def _os_line(exc: OSError) -> str:
         NotADirectoryError: "is not a folder",
     }.get(type(exc), "cannot open")
     return f"{what}: {exc.filename}" if exc.filename else what
+
+
+def _fields_line(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(p) for p in error['loc']) or 'input'}: {error['msg'].removeprefix('Value error, ')}"
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return " ".join("; ".join(problems).split())
 
 
 def _one_line(exc: ScrBotError) -> str:

@@ -214,7 +214,13 @@ class AppContext:
         """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail)."""
         s = self.settings
         if s.mail_backend == "ews":
-            self._require("ews", EWS_ENDPOINT=s.ews_endpoint, EWS_USERNAME=s.ews_username, EWS_MAILBOX=s.ews_mailbox)
+            self._require(
+                "ews",
+                EWS_ENDPOINT=s.ews_endpoint,
+                EWS_USERNAME=s.ews_username,
+                EWS_MAILBOX=s.ews_mailbox,
+                MAIL_AUTHSERV_ID=s.mail_authserv_id,
+            )
             return EwsMailbox(
                 EwsConfig(
                     endpoint=s.ews_endpoint,
@@ -233,6 +239,7 @@ class AppContext:
                 GRAPH_CLIENT_ID=s.graph_client_id,
                 GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
                 GRAPH_MAILBOX=s.graph_mailbox,
+                MAIL_AUTHSERV_ID=s.mail_authserv_id,
             )
             return GraphMailbox(
                 GraphConfig(
@@ -251,7 +258,13 @@ class AppContext:
     def _require(backend: str, **values: str) -> None:
         missing = [f"SCRBOT_{name}" for name, value in values.items() if not value]
         if missing:
-            raise MailSettingsError(f"SCRBOT_MAIL_BACKEND={backend} needs {', '.join(missing)}")
+            why = (
+                " (the authserv-id the board's mail server writes in Authentication-Results: without it no reply "
+                "could be trusted)"
+                if "SCRBOT_MAIL_AUTHSERV_ID" in missing
+                else ""
+            )
+            raise MailSettingsError(f"SCRBOT_MAIL_BACKEND={backend} needs {', '.join(missing)}{why}")
 
     @cached_property
     def inbound(self) -> InboundStore:
@@ -282,8 +295,7 @@ class AppContext:
             mailbox=self.mailbox,
             notices=OutboxMailNotices(self.outbox),
             limits=self.mail_limits,
-            authserv_id=self.settings.mail_authserv_id,
-            require_authentication=self.settings.mail_require_authentication,
+            authserv_id=self.settings.trusted_authserv_id,
             source=self.settings.mail_backend,
         )
 

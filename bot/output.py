@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
 from cases.calendar import BOARD_TIMEZONE
 from cases.case import Deadline
+from cases.dates import UnreadableDate, read_date
 from errors import BadInput
+
+# Today's date for date options ("today", two-digit years), from the command's own clock (bot/cli.py sets it).
+_TODAY: ContextVar[Callable[[], date] | None] = ContextVar("scrbot_cli_today", default=None)
 
 
 class CommandError(BadInput):
@@ -65,3 +71,34 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def dates_relative_to(today: Callable[[], date]) -> None:
+    """Date options read "today", "yesterday" and two-digit years against this (the command's clock)."""
+    _TODAY.set(today)
+
+
+def uk_date(text: str) -> str:
+    """The argparse type of every date option: a date as people type it, read like the referral
+    conversation reads it (cases/dates.py: 31/12/2026, 31 Dec 2026, 2026-12-31, today; day first), given to
+    the command as YYYY-MM-DD. An unreadable date is a one-line usage error naming the option."""
+    today_of = _TODAY.get()
+    try:
+        return read_date(text, today=today_of() if today_of else None).isoformat()
+    except UnreadableDate as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def uk_moment(text: str) -> str:
+    """The argparse type of `--now`: an ISO date and time as it is, else a date as `uk_date` reads it."""
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return text
+    except ValueError:
+        pass
+    try:
+        return uk_date(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or a date and time; use e.g. 24/12/2026 or 2026-12-24T09:05"
+        ) from None

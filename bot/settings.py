@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from intake.inbound.authentication import LOCAL_AUTHSERV_ID
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCRBOT_", env_file=".env", extra="ignore")
@@ -51,10 +53,8 @@ class Settings(BaseSettings):
     mail_authserv_id: str = Field(
         default="",
         description="The authserv-id the board's own mail server writes in Authentication-Results (e.g. "
-        "mx.board.gov.uk); its DMARC/DKIM verdicts are then required to pass",
-    )
-    mail_require_authentication: bool = Field(
-        default=False, description="Quarantine mail without Authentication-Results from the board's mail server"
+        "mx.board.gov.uk). Only mail whose DMARC (or aligned DKIM) passed under it is trusted; EWS and Graph "
+        "refuse to start without it; local mode's Maildir uses scrbot.local",
     )
     mail_max_message_mb: int = Field(default=25, ge=1, description="Larger messages are quarantined unread")
     mail_max_attachments: int = Field(default=10, ge=0)
@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     def calendar_file(self) -> Path:
         """The deadlines calendar the scheduler keeps up to date, for the business unit to subscribe to."""
         return self.data_dir / "calendar" / "deadlines.ics"
+
+    @property
+    def trusted_authserv_id(self) -> str:
+        """Whose Authentication-Results are believed: the setting, else local mode's own id for the Maildir
+        (`scrbot mail deliver`); "" (nothing trusted) for EWS and Graph, which refuse to start without it."""
+        if self.mail_authserv_id:
+            return self.mail_authserv_id
+        return LOCAL_AUTHSERV_ID if self.mail_backend == "maildir" else ""
 
     @property
     def local_mode(self) -> bool:

@@ -5,17 +5,18 @@ Parsed from TOML text here; the file itself is read by `bot.config`.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cases.actor import Actor, Role
+from cases.contact import email_address, name_text
 from errors import BadInput, NotFound
 
-_EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[^@\s]+)$")
+# Names shown to people (members, agencies, recipients): no control characters or direction overrides.
+Name = Annotated[str, AfterValidator(name_text)]
 
 
 class UnknownAgency(NotFound, KeyError):
@@ -34,9 +35,7 @@ class _Config(BaseModel):
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an email address")
-    return value.lower()
+    return email_address(value)
 
 
 def domain_of(address: str) -> str:
@@ -45,7 +44,7 @@ def domain_of(address: str) -> str:
 
 class Agency(_Config):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     kind: str = Field(default="other", description="police, health, icb, social_care, education, probation...")
     # Member of the SCR sub-group: asked to check involvement and secure records on every referral (004 §3.7).
     subgroup: bool = True
@@ -68,7 +67,7 @@ class Agency(_Config):
 
 
 class Member(_Config):
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     email: str = ""
     slack_user_id: str = ""
     roles: tuple[Role, ...] = (Role.BUSINESS_UNIT,)
@@ -76,9 +75,14 @@ class Member(_Config):
     # flagged, members with the "admin" role stand in.
     board_manager: bool = False
 
+    @field_validator("email")
+    @classmethod
+    def _member_email(cls, value: str) -> str:
+        return _email(value) if value else value
+
 
 class Recipient(_Config):
-    name: str
+    name: Name
     email: str
     postal_address: str = ""
 
@@ -177,7 +181,7 @@ class NotificationSettings(_Config):
 
 class BoardConfig(_Config):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
+    name: Name
     rules_pack: str = "hackney-2017"
     # 004 says both the sub-group (§5.1) and the chair (§3.8, §5.2) decide: configurable.
     decision_maker: Literal["chair", "subgroup"] = "chair"
@@ -264,7 +268,7 @@ class BoardConfig(_Config):
             return cls.model_validate({**board, **data})
         except ValidationError as exc:
             problems = []
-            for error in exc.errors(include_url=False):
+            for error in exc.errors(include_url=False):  # "msg" never holds the value (str(exc) would)
                 where = ".".join(str(p) for p in error["loc"])
-                problems.append(f"{where}: {error['msg']}")
+                problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
             raise BoardConfigError(f"{origin}: " + "; ".join(problems)) from exc

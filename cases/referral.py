@@ -5,23 +5,32 @@ Every field here is personal or case-identifying data: it is only ever stored en
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from cases.answers import Answer
+from cases.contact import email_address, name_text, phone_number, plain_text
 from cases.criteria import CriteriaAnswers
 from cases.problems import FieldProblem, InvalidInput, problems_from
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Every text field: no control characters or direction overrides (cases/contact.py); one-line fields not
+# even a newline.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(name_text)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), AfterValidator(plain_text)]
 
 
 class _Form(BaseModel):
@@ -52,9 +61,12 @@ class Referrer(_Form):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value):
-            raise ValueError("is not an email address (expected name@organisation.domain)")
-        return value.lower()
+        return email_address(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return phone_number(value) if value else value
 
 
 class Child(_Form):
@@ -267,8 +279,7 @@ def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
                 add(
                     "child.age",
                     "Age",
-                    f"{f.child_age} does not match the date of birth "
-                    f"(the child was {age_at_incident} on the incident date)",
+                    f"does not match the date of birth (the child was {age_at_incident} on the incident date)",
                 )
 
     if f.referral_date is not None:

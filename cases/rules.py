@@ -198,5 +198,6 @@ class RulesPack(_Strict):
             return cls.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise RulesPackError(f"{origin}: {where}: {first['msg']}") from exc
+            where = ".".join(str(p) for p in first["loc"])  # empty for a problem of the whole pack
+            reason = first["msg"].removeprefix("Value error, ")
+            raise RulesPackError(f"{origin}: {where}: {reason}" if where else f"{origin}: {reason}") from exc

@@ -40,6 +40,12 @@ class Mailbox(Protocol):
         """The message's full MIME bytes, exactly as received."""
         ...
 
+    def size(self, key: str) -> int | None:
+        """The message's size in bytes as the mailbox reports it, learnt without downloading the message
+        (a Maildir file's size, EWS's item size, Graph's PR_MESSAGE_SIZE); None if the mailbox cannot say.
+        A message over the intake's limit is then quarantined without its body ever being fetched."""
+        ...
+
     def move(self, key: str, folder: str) -> None:
         """Move a message out of the inbox into `folder` (PROCESSED, QUARANTINE). Idempotent."""
         ...

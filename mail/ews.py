@@ -86,6 +86,7 @@ class EwsMailbox:
         self.config = config
         self._account: Any = None
         self._folders: dict[str, Any] = {}
+        self._sizes: dict[str, int] = {}  # learnt while listing the inbox
         self._lock = threading.Lock()
 
     def _connect(self) -> Any:
@@ -126,9 +127,11 @@ class EwsMailbox:
     def list_new(self) -> list[str]:
         try:
             inbox = self._connect().inbox
-            query = inbox.all().only("datetime_received").order_by("datetime_received")
+            query = inbox.all().only("datetime_received", "size").order_by("datetime_received")
             query.page_size = self.config.page_size
-            return [item.id for item in query[: self.config.max_messages_per_poll]]
+            items = list(query[: self.config.max_messages_per_poll])
+            self._sizes = {item.id: int(item.size) for item in items if item.size is not None}
+            return [item.id for item in items]
         except MailboxError:
             raise
         except Exception as exc:  # noqa: BLE001 - any library or network failure is the backend's failure
@@ -145,6 +148,20 @@ class EwsMailbox:
             raise MailboxError("EWS fetching a message failed (not found or no MIME content)")
         content = items[0].mime_content
         return content if isinstance(content, bytes) else str(content).encode("utf-8")
+
+    def size(self, key: str) -> int | None:
+        """EWS's item size (bytes), from the listing or asked for alone: never the MIME content."""
+        if key in self._sizes:
+            return self._sizes[key]
+        from exchangelib.properties import ItemId
+
+        try:
+            items = list(self._connect().fetch(ids=[ItemId(id=key)], only_fields=["size"]))
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "reading a message's size") from None
+        if not items or isinstance(items[0], Exception) or items[0].size is None:
+            return None
+        return int(items[0].size)
 
     def move(self, key: str, folder: str) -> None:
         from exchangelib.errors import ErrorItemNotFound

@@ -29,6 +29,10 @@ from mail.base import PROCESSED, QUARANTINE, MailboxError, StoredCopy
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
+# PR_MESSAGE_SIZE (MS-OXPROPS PidTagMessageSize, 0x0E08): Graph's message resource has no size property of
+# its own; this extended property is the message's size in bytes.
+SIZE_PROPERTY = "Integer 0x0E08"
+_EXPAND_SIZE = f"singleValueExtendedProperties($filter=id eq '{SIZE_PROPERTY}')"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class GraphMailbox:
         self._sleep = sleep
         self._app: Any = None
         self._folders: dict[str, str] = {}
+        self._sizes: dict[str, int] = {}  # learnt while listing the inbox
         self._lock = threading.Lock()
         verify: Any = _ssl_context(config.ca_bundle) if config.ca_bundle else True
         # httpx for Graph and for msal's own requests: one TLS configuration, and a configured CA file is not
@@ -152,17 +157,37 @@ class GraphMailbox:
         url: str | None = f"{self._mailbox_path()}/mailFolders/inbox/messages"
         params: dict[str, Any] | None = {
             "$select": "id,receivedDateTime",
+            "$expand": _EXPAND_SIZE,
             "$orderby": "receivedDateTime",
             "$top": str(self.config.page_size),
         }
         keys: list[str] = []
+        sizes: dict[str, int] = {}
         while url and len(keys) < self.config.max_messages_per_poll:
             response = self._request("GET", url, "listing the inbox", params=params)
             self._check(response, "listing the inbox")
             data = response.json()
-            keys.extend(str(m["id"]) for m in data.get("value", []))
+            for message in data.get("value", []):
+                keys.append(str(message["id"]))
+                size = _size_of(message)
+                if size is not None:
+                    sizes[str(message["id"])] = size
             url, params = data.get("@odata.nextLink"), None
+        self._sizes = sizes
         return keys
+
+    def size(self, key: str) -> int | None:
+        """The message's PR_MESSAGE_SIZE, from the listing or asked for alone: never its MIME content."""
+        if key in self._sizes:
+            return self._sizes[key]
+        response = self._request(
+            "GET",
+            f"{self._mailbox_path()}/messages/{quote(key, safe='')}",
+            "reading a message's size",
+            params={"$select": "id", "$expand": _EXPAND_SIZE},
+        )
+        self._check(response, "reading a message's size")
+        return _size_of(response.json())
 
     def fetch_raw(self, key: str) -> bytes:
         response = self._request(
@@ -240,6 +265,20 @@ class GraphMailbox:
     def close(self) -> None:
         self._http.close()
         self._identity_http.close()
+
+
+def _size_of(message: dict[str, Any]) -> int | None:
+    # Graph answers the id as "Integer 0xe08": compare the property tag as a number.
+    for prop in message.get("singleValueExtendedProperties") or []:
+        kind, _, tag = str(prop.get("id", "")).partition(" ")
+        if kind.lower() != "integer" or not tag.lower().startswith("0x"):
+            continue
+        try:
+            if int(tag, 16) == 0x0E08:
+                return int(prop.get("value"))
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float:

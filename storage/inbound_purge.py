@@ -4,8 +4,9 @@ so the board can still show that a message came and what became of it.
 
 A message is the case's when it was recorded against the case (its id), when it named the case's reference
 (a quarantined reply from a colleague has the reference but no case), or - for mail linked to no case at all,
-such as an emailed referral a person filed by hand with `scrbot refer --file` and then dismissed - when its
-text names the child or family (cases/personal_data.py `identifies`). Each purged message's Message-ID and
+such as an unauthenticated reply quarantined before it was matched, or an emailed referral a person filed by
+hand with `scrbot refer --file` and then dismissed - when its text names the case's reference or the child
+or family (cases/personal_data.py `identifies`). Each purged message's Message-ID and
 the SHA-256 of its bytes go to `collect`, so that the mailbox's own copies can be deleted too.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from cases.personal_data import CaseFacts, identifies
+from cases.reference import find_references
 from storage.db import rowcount
 from storage.inbound import TABLE, InboundStore
 from storage.purge import CaseToPurge
@@ -46,10 +48,10 @@ class InboundPurge:
         unlinked = and_(m.board_id == case.board_id, m.case_id.is_(None), m.case_ref == "")
         facts = CaseFacts.from_referral(case.referral) if case.referral is not None else None
         ids: list[str] = []
-        for row in s.scalars(select(m).where(held, or_(linked, unlinked) if facts else linked)):
+        for row in s.scalars(select(m).where(held, or_(linked, unlinked))):
             raw = self.inbound.raw_of(row)
             named = row.case_id == case.id or row.case_ref == case.reference
-            if not named and (facts is None or not identifies(_text_of(raw, self.inbound.detail_of(row)), facts)):
+            if not named and not _about(case, facts, _text_of(raw, self.inbound.detail_of(row))):
                 continue
             ids.append(row.id)
             if self.collect is not None:
@@ -59,6 +61,13 @@ class InboundPurge:
         return rowcount(
             s.execute(update(T).where(T.c.id.in_(ids)).values(raw_enc=None, message_id_enc=None, detail_enc=None))
         )
+
+
+def _about(case: CaseToPurge, facts: CaseFacts | None, text: str) -> bool:
+    """Whether a message linked to no case is about this one: it names the reference, or the child or family."""
+    if case.reference in find_references(text):
+        return True
+    return facts is not None and identifies(text, facts)
 
 
 def _text_of(raw: bytes, detail: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,21 @@ from storage.keyring import KeyRing
 from storage.store import Store, open_store
 from tests.factories import make_board
 from tests.support.databases import PostgresServer, postgres_server, sqlite_engine
+
+
+@pytest.fixture(autouse=True)
+def _logging_put_back() -> Iterator[None]:
+    """`configure_logging` (the CLI's `main`, `scrbot run`) sets up the process's root logger: after each test,
+    take its handler out and put the levels back, so no test changes what another one logs or captures."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    levels = {name: logging.getLogger(name).level for name in ("", *logging.Logger.manager.loggerDict)}
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers and getattr(handler, "_scrbot", False):
+            root.removeHandler(handler)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture

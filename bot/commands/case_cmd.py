@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot.context import AppContext, cli_actor
-from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table
+from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table, uk_date
 from cases.calendar import local_date
 from cases.case import Case, DeadlineState, Involvement
 from cases.criteria import classify
@@ -32,15 +32,15 @@ def register(sub: Any) -> None:
     p = cs.add_parser("event", help="record or correct a clock-starting event; deadlines are recomputed")
     p.add_argument("reference")
     p.add_argument("event", choices=[e.value for e in CaseEvent if e is not CaseEvent.DECISION_MADE])
-    p.add_argument("--on", required=True, help="date of the event (YYYY-MM-DD)")
-    p.add_argument("--new-date", help="review_extended: the new completion date")
+    p.add_argument("--on", required=True, type=uk_date, help="date of the event (e.g. 31/12/2026)")
+    p.add_argument("--new-date", type=uk_date, help="review_extended: the new completion date")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=record_event)
 
     p = cs.add_parser("done", help="mark a deadline met (or not applicable)")
     p.add_argument("reference")
     p.add_argument("rule", help="rule id, e.g. scoping_meeting")
-    p.add_argument("--on", required=True, help="date it was done (YYYY-MM-DD)")
+    p.add_argument("--on", required=True, type=uk_date, help="date it was done (e.g. 31/12/2026)")
     p.add_argument("--agency", help="for per-agency rules, the agency id")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--not-applicable", action="store_true", help="mark it not applicable instead")
@@ -59,7 +59,7 @@ def register(sub: Any) -> None:
     p = cs.add_parser("confirm", help="record an agency's answer by hand (records secured, involvement)")
     p.add_argument("reference")
     p.add_argument("agency", help="agency id from the board config")
-    p.add_argument("--secured-on", help="date the agency secured its records")
+    p.add_argument("--secured-on", type=uk_date, help="date the agency secured its records")
     p.add_argument("--by", default="", help="who secured them")
     p.add_argument("--involvement", choices=["known", "not_known"])
     p.add_argument("--detail", default="", help="what the agency said about its involvement")

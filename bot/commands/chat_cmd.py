@@ -29,7 +29,18 @@ def _show(messages: list[Any]) -> None:
     sys.stdout.flush()
 
 
+def enable_line_editing() -> bool:
+    """Arrow keys, history and Ctrl-A/E while typing an answer: importing readline switches them on for
+    input(). Not on every platform (Windows has no readline), so optional."""
+    try:
+        import readline  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    enable_line_editing()
     conversations = ctx.referrals("terminal")
     actor = cli_actor()
     clock = ctx.now_clock

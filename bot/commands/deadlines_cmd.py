@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.config import load_pack
 from bot.context import AppContext
-from bot.output import CommandError, parse_date, print_json, print_table
+from bot.output import CommandError, parse_date, print_json, print_table, uk_date
 from cases.answers import Answer
 from cases.board import BoardConfigError
 from cases.calendar import WorkingCalendar
@@ -29,11 +29,11 @@ def register(sub: Any) -> None:
         help="the deadlines an event starts (working days, bank holidays, closures); --ics: all open deadlines",
     )
     p.add_argument("--event", choices=[e.value for e in CaseEvent])
-    p.add_argument("--on", help="date of the event (YYYY-MM-DD)")
+    p.add_argument("--on", type=uk_date, help="date of the event (e.g. 31/12/2026)")
     p.add_argument("--ics", action="store_true", help="every open deadline of every case as iCalendar (RFC 5545)")
     p.add_argument("--output", type=Path, help="with --ics: write to this file instead of standard output")
     p.add_argument("--outcome", choices=[o.value for o in Outcome], help="for decision_made")
-    p.add_argument("--new-date", help="for review_extended: the new completion date")
+    p.add_argument("--new-date", type=uk_date, help="for review_extended: the new completion date")
     p.add_argument("--rules", help="rules pack (default: the board's)")
     p.add_argument("--no-leder", action="store_true", help="the child had no learning disability or did not die")
     p.add_argument("--json", action="store_true")

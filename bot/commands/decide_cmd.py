@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot.context import AppContext, cli_actor
-from bot.output import deadline_json, parse_date, print_json
+from bot.output import deadline_json, parse_date, print_json, uk_date
 from cases.calendar import local_date
 from cases.case import parse_decision
 from cases.events import Outcome
@@ -16,7 +16,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("decide", help="record the decision on a case; starts the decision's deadlines")
     p.add_argument("reference")
     p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
-    p.add_argument("--on", help="date of the decision (YYYY-MM-DD; today if left out; never a future date)")
+    p.add_argument(
+        "--on", type=uk_date, help="date of the decision (e.g. 31/12/2026; today if left out; never a future date)"
+    )
     p.add_argument("--by", default="", help="who decided (e.g. the chair)")
     p.add_argument("--rationale", default="", help="the reasons, as recorded by the board")
     p.add_argument("--detail", default="", help="for 'other': what; for 'referred_other_board': which board")

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.clock import parse_moment
 from bot.context import AppContext
-from bot.output import print_json, print_table
+from bot.output import print_json, print_table, uk_moment
 from notify.draft_notices import sweep_drafts
 
 
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         "expire",
         help="warn owners of drafts about to expire (Slack DM), delete those untouched for SCRBOT_DRAFT_KEEP_DAYS",
     )
-    p.add_argument("--now", help="pretend it is this date/time (ISO)")
+    p.add_argument("--now", type=uk_moment, help="pretend it is this date (e.g. 24/12/2026) or ISO date and time")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=expire)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.clock import parse_moment
 from bot.context import AppContext
-from bot.output import CommandError, print_json, print_table
+from bot.output import CommandError, print_json, print_table, uk_moment
 from notify.service import dispatch_all
 from storage.tables import ReminderRow
 
@@ -25,7 +25,9 @@ def register(sub: Any) -> None:
     rs = reminders.add_subparsers(dest="reminders_command", metavar="REMINDERS_COMMAND", required=True)
 
     p = rs.add_parser("run", help="run one sweep now (or at --now), then send what it queued")
-    p.add_argument("--now", help="the moment to sweep at (ISO date or datetime; testing and simulation)")
+    p.add_argument(
+        "--now", type=uk_moment, help="the moment to sweep at (a date, or an ISO date and time; testing and simulation)"
+    )
     p.add_argument("--no-send", action="store_true", help="queue the messages but do not dispatch them")
     p.add_argument("--batch", type=int, default=1000, help="reminders claimed per transaction (default 1000)")
     p.add_argument("--json", action="store_true")

@@ -8,9 +8,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from bot.slack import case_views as views
-from bot.slack.conversation_blocks import start_button
+from bot.slack.blocks import header, section
+from bot.slack.conversation_blocks import start_block
 from bot.slack.services import SlackServices
 from cases.calendar import local_date
 from storage.case_store import CaseSummary
@@ -32,22 +35,20 @@ def _case_line(c: CaseSummary) -> str:
 def home_view(services: SlackServices, user: str) -> dict[str, Any]:
     actor = services.access.actor(user)
     today = local_date(services.clock.now())
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": services.store.board.name[:150]}},
-        start_button(),
-    ]
+    blocks: list[Block] = [header(services.store.board.name), start_block()]
     if actor.is_staff:
         cases = services.store.cases.list_cases(today=today)
-        blocks.append(views._section(f"*Open cases* ({len(cases)})"))
+        blocks.append(section(f"*Open cases* ({len(cases)})"))
         for c in cases[:30]:  # a view holds 100 blocks
-            blocks += [views._section(_case_line(c)), views.case_buttons(c.reference)]
+            blocks += [section(_case_line(c)), views._case_actions(c.reference)]
         if len(cases) > 30:
-            blocks.append(views._section(f"…and {len(cases) - 30} more: `scrbot case list` shows them all."))
+            blocks.append(section(f"…and {len(cases) - 30} more: `scrbot case list` shows them all."))
     else:
         mine = services.store.cases.list_cases(today=today, actor=actor)
-        blocks.append(views._section(f"*Your referrals* ({len(mine)})"))
-        blocks += [views._section(f"*{c.reference}* · {c.status.value.replace('_', ' ')}") for c in mine[:40]]
-    return {"type": "home", "blocks": blocks[:100]}
+        blocks.append(section(f"*Your referrals* ({len(mine)})"))
+        blocks += [section(f"*{c.reference}* · {c.status.value.replace('_', ' ')}") for c in mine[:40]]
+    view: dict[str, Any] = View(type="home", blocks=blocks[: View.blocks_max_length]).to_dict()
+    return view
 
 
 def register(app: App, services: SlackServices) -> None:

@@ -6,13 +6,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    DatePickerElement,
+    InputBlock,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
+
+from bot.slack.blocks import actions, button, modal, option, plain, section
 from bot.slack.text import escape
 from cases.calendar import WorkingCalendar
 from cases.case import Case
 from cases.events import Outcome
 from cases.status import Rag, rag
-
-Blocks = list[dict[str, Any]]
 
 OPEN_CASE = "bu_open_case"
 RECORD_MEETING = "bu_record_meeting"
@@ -37,24 +45,20 @@ OUTCOME_LABELS = {
 }
 
 
-def _plain(text: str, limit: int = 75) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2990] + ("…" if len(text) > 2990 else "")}}
+def _case_actions(reference: str) -> ActionsBlock:
+    return actions(
+        f"case:{reference}",
+        [
+            button(OPEN_CASE, "Open case", reference),
+            button(RECORD_MEETING, "Sub-group meeting", reference),
+            button(RECORD_DECISION, "Record decision", reference),
+        ],
+    )
 
 
 def case_buttons(reference: str) -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "block_id": f"case:{reference}",
-        "elements": [
-            {"type": "button", "action_id": OPEN_CASE, "text": _plain("Open case"), "value": reference},
-            {"type": "button", "action_id": RECORD_MEETING, "text": _plain("Sub-group meeting"), "value": reference},
-            {"type": "button", "action_id": RECORD_DECISION, "text": _plain("Record decision"), "value": reference},
-        ],
-    }
+    block: dict[str, Any] = _case_actions(reference).to_dict()
+    return block
 
 
 def _d(value: date | None) -> str:
@@ -62,21 +66,21 @@ def _d(value: date | None) -> str:
 
 
 def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int) -> dict[str, Any]:
-    blocks: Blocks = [_section(f"*{case.reference}* · {case.status.value.replace('_', ' ')}")]
+    blocks: list[Block] = [section(f"*{case.reference}* · {case.status.value.replace('_', ' ')}")]
     r = case.referral
     if r is None:
-        blocks.append(_section("Personal data of this case has been purged after its retention period."))
+        blocks.append(section("Personal data of this case has been purged after its retention period."))
     else:
         child = r.child.model_copy(update={k: escape(v) for k, v in r.child.model_dump().items() if type(v) is str})
         referrer = r.referrer
         age = f"born {_d(child.date_of_birth)}" if child.date_of_birth else f"age {child.age}"
         blocks += [
-            _section(
+            section(
                 f"*Child:* {child.forenames} {child.last_name} ({age}, {child.gender.value.replace('_', ' ')})"
                 + (f"\n*Address:* {child.home_address}" if child.home_address else "")
             ),
-            _section(f"*Case outline:*\n{escape(r.case_outline)}"),
-            _section(
+            section(f"*Case outline:*\n{escape(r.case_outline)}"),
+            section(
                 f"*Referred by:* {escape(referrer.name)}, {escape(referrer.role)}, {escape(referrer.agency)} "
                 f"({escape(referrer.email)})\n"
                 f"*Referral date:* {_d(r.referral_date)} · *Incident:* {_d(r.incident_date)} · "
@@ -91,7 +95,7 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
     if case.decision is not None:
         d = case.decision
         blocks.append(
-            _section(
+            section(
                 f"*Decision:* {OUTCOME_LABELS[d.outcome]} on {_d(d.decided_on)}"
                 + (f"\n*Rationale:* {escape(d.rationale)}" if d.rationale else "")
             )
@@ -103,87 +107,53 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
         who = f" ({c.agency})" if c.agency else ""
         lines.append(f"{RAG_EMOJI[status]} {c.rule}{who}: act by {_d(c.act_by)} ({c.source})")
     if lines:
-        blocks.append(_section("*Open deadlines*\n" + "\n".join(lines)))
+        blocks.append(section("*Open deadlines*\n" + "\n".join(lines)))
     waiting = case.agencies_not_confirmed()
-    blocks.append(_section("*Agencies still to confirm records secured:* " + (", ".join(waiting) or "none")))
-    return {
-        "type": "modal",
-        "title": _plain("Case " + case.reference, 24),
-        "close": _plain("Close"),
-        "blocks": blocks[:100],
-    }
+    blocks.append(section("*Agencies still to confirm records secured:* " + (", ".join(waiting) or "none")))
+    return modal(title="Case " + case.reference, blocks=blocks)
+
+
+def _input(block_id: str, label: str, element: Any, *, optional: bool = False) -> InputBlock:
+    return InputBlock(
+        block_id=block_id, label=plain(label, InputBlock.label_max_length), element=element, optional=optional
+    )
 
 
 def meeting_modal(reference: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": MEETING_MODAL,
-        "private_metadata": reference,
-        "title": _plain("Sub-group meeting", 24),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
-        "blocks": [
-            _section(f"Date the SCR sub-group meets about *{reference}* (004 §3.9)."),
-            {
-                "type": "input",
-                "block_id": "on",
-                "label": _plain("Meeting date"),
-                "element": {"type": "datepicker", "action_id": "value"},
-            },
+    return modal(
+        title="Sub-group meeting",
+        submit="Save",
+        close="Cancel",
+        callback_id=MEETING_MODAL,
+        private_metadata=reference,
+        blocks=[
+            section(f"Date the SCR sub-group meets about *{reference}* (004 §3.9)."),
+            _input("on", "Meeting date", DatePickerElement(action_id="value")),
         ],
-    }
+    )
 
 
 def decision_modal(reference: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": DECISION_MODAL,
-        "private_metadata": reference,
-        "title": _plain("Record decision", 24),
-        "submit": _plain("Record"),
-        "close": _plain("Cancel"),
-        "blocks": [
-            _section(
+    outcomes = StaticSelectElement(
+        action_id="value", options=[option(o.value, label) for o, label in OUTCOME_LABELS.items()]
+    )
+    return modal(
+        title="Record decision",
+        submit="Record",
+        close="Cancel",
+        callback_id=DECISION_MODAL,
+        private_metadata=reference,
+        blocks=[
+            section(
                 f"The board's decision on *{reference}* (004 Appendix 1 §5). The bot records it; it never makes it."
             ),
-            {
-                "type": "input",
-                "block_id": "outcome",
-                "label": _plain("Outcome"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": "value",
-                    "options": [{"text": _plain(label), "value": o.value} for o, label in OUTCOME_LABELS.items()],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "on",
-                "label": _plain("Date of the decision"),
-                "element": {"type": "datepicker", "action_id": "value"},
-            },
-            {
-                "type": "input",
-                "block_id": "by",
-                "label": _plain("Decided by"),
-                "optional": True,
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            },
-            {
-                "type": "input",
-                "block_id": "rationale",
-                "label": _plain("Rationale"),
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
-            },
-            {
-                "type": "input",
-                "block_id": "detail",
-                "label": _plain("Detail (other / which board)"),
-                "optional": True,
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            },
+            _input("outcome", "Outcome", outcomes),
+            _input("on", "Date of the decision", DatePickerElement(action_id="value")),
+            _input("by", "Decided by", PlainTextInputElement(action_id="value"), optional=True),
+            _input("rationale", "Rationale", PlainTextInputElement(action_id="value", multiline=True)),
+            _input("detail", "Detail (other / which board)", PlainTextInputElement(action_id="value"), optional=True),
         ],
-    }
+    )
 
 
 def submitted(values: dict[str, Any], block: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.slack.blocks import section, to_dicts
 from bot.slack.case_views import case_buttons
 from cases.board import BoardConfig
 from cases.reference import find_references
@@ -27,7 +28,7 @@ class SlackChat:
         if target.startswith(("U", "W")):
             channel = str(self.client.conversations_open(users=target)["channel"]["id"])
         if blocks is None:
-            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}}]
+            blocks = to_dicts([section(text)])
             if target == self.board.slack.business_unit_channel:
                 blocks += [case_buttons(reference) for reference in find_references(text)[:5]]
         response = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.slack import notification_views as views
+from bot.slack.blocks import modal, plain_section
 from cases.actor import Actor, PermissionDenied
 from notify.outbox import InsecureRecipient, Outbox, OutboxError, OutboxItem
 from notify.secure_send import warning_for
@@ -245,9 +246,4 @@ def register(app: App, services: NotificationServices) -> None:
 
 
 def _notice_view(text: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Notification"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "plain_text", "text": text[:2900]}}],
-    }
+    return modal(title="Notification", blocks=[plain_section(text)])

@@ -45,6 +45,9 @@ class SlackServices:
         self._turns = threading.Condition()
         self._next_ticket: dict[str, int] = {}
         self._serving: dict[str, int] = {}
+        # Steps that went ahead because an earlier one of the same person never finished in time (each is also
+        # logged): zero in a healthy process; tests assert it so a stuck line cannot pass unseen, only slower.
+        self.late_turns = 0
 
     def take_ticket(self, user: str) -> int:
         """Called when a message is acknowledged, in the order Slack delivered them: the person's place in
@@ -55,19 +58,21 @@ class SlackServices:
             return ticket
 
     @contextmanager
-    def turn(self, user: str, ticket: int | None, *, wait: float = TURN_WAIT_SECONDS) -> Iterator[None]:
+    def turn(self, user: str, ticket: int | None, *, wait: float = TURN_WAIT_SECONDS) -> Iterator[bool]:
         """One conversation step at a time per person in this process, in ticket order (the draft's row lock
         keeps processes apart). A step whose work never ran (its thread died) holds up the line for at most
-        `wait` seconds."""
+        `wait` seconds. Yields whether this step had its turn in order (False: it went ahead after waiting)."""
         with self._turns:
             if ticket is None:  # no place in line (not from an acknowledged request): join at the back
                 ticket = self._next_ticket.get(user, 0)
                 self._next_ticket[user] = ticket + 1
-            if not self._turns.wait_for(lambda: self._serving.get(user, 0) >= ticket, timeout=wait):
+            in_order = self._turns.wait_for(lambda: self._serving.get(user, 0) >= ticket, timeout=wait)
+            if not in_order:
+                self.late_turns += 1
                 log.warning("a conversation step waited %ss for an earlier one; going ahead", wait)
             self._serving[user] = max(self._serving.get(user, 0), ticket)
         try:
-            yield
+            yield in_order
         finally:
             with self._turns:
                 self._serving[user] = max(self._serving.get(user, 0), ticket + 1)

@@ -34,7 +34,7 @@ def render_prompt(p: Prompt) -> str:
     if p.current is not None:
         lines.append(f"  Current answer: {p.current}  (press Enter to keep it)")
     if p.optional:
-        lines.append(f"  (type skip if: {p.skip_label.lower()})")
+        lines.append(f'  (or type skip: "{p.skip_label}")')
     if p.problem:
         lines.append(f"  ! Not accepted: {_plain(p.problem)}")
     return "\n".join(lines)

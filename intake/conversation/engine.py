@@ -85,6 +85,7 @@ _TYPED = {
     "cancel": Command.CANCEL,
     "stop": Command.CANCEL,
     "submit": Command.SUBMIT,
+    "submit referral": Command.SUBMIT,
     "send": Command.SUBMIT,
     "summary": Command.SUMMARY,
     "help": Command.HELP,
@@ -136,6 +137,8 @@ def _read(step: Step, inp: Input, today: date) -> Any:
         return parse_date(text, today=today).isoformat()
     if step.kind is Kind.NUMBER:
         return parse_whole_number(text)
+    if step.kind in (Kind.ANSWER, Kind.CONFIRM) and text.isdigit() and choices:
+        return match_choice(text, choices)  # the terminal numbers the options: "2" is the second
     if step.kind is Kind.ANSWER:
         return parse_answer(text).value
     if step.kind is Kind.CONFIRM:
@@ -269,7 +272,7 @@ class Conversation:
     def _handle(self, s: State, inp: Input, today: date) -> list[Outbound]:
         command = inp.command
         if command is None and inp.text is not None and inp.value is None:
-            command = _TYPED.get(" ".join(inp.text.lower().split()))
+            command = _TYPED.get(" ".join(inp.text.lower().split()).rstrip(".!"))
         if s.finished:
             return self.current(s)
         if command is Command.START:

@@ -1,4 +1,5 @@
-"""Turning what people type into values: dates (UK day first), yes/no/not known, numbers, choices.
+"""Turning what people type into values: dates (UK day first, read by cases/dates.py), yes/no/not known,
+numbers, choices.
 
 Each parser raises `NotUnderstood` with a message that says what was wrong and how to type it instead.
 """
@@ -6,9 +7,10 @@ Each parser raises `NotUnderstood` with a message that says what was wrong and h
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from cases.answers import Answer
+from cases.dates import UnreadableDate, read_date
 from errors import BadInput
 
 
@@ -16,78 +18,13 @@ class NotUnderstood(BadInput):
     """The reply could not be read; the message says why, in words a referrer understands."""
 
 
-_MONTHS: dict[str, int] = {}
-for _number, _name in enumerate(
-    (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ),
-    start=1,
-):
-    _MONTHS[_name] = _number
-    _MONTHS[_name[:3]] = _number
-_MONTHS["sept"] = 9
-
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
-_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?,?\s+(\d{2}|\d{4})$")
-_MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
-
-DATE_HINT = "type it like 20/11/2026, 20 Nov 2026 or 2026-11-20 (day first)"
-
-
-def _year(text: str, today: date | None) -> int:
-    year = int(text)
-    if len(text) == 4:
-        return year
-    # Two-digit years: this century unless that would be in the future (a parent born in '98).
-    pivot = (today or date(2000, 1, 1)).year
-    return 2000 + year if 2000 + year <= pivot else 1900 + year
-
-
-def _make(year: int, month: int, day: int, original: str) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        if 1 <= month <= 12:
-            raise NotUnderstood(f"'{original}' is not a real date (that month has no day {day})") from None
-        raise NotUnderstood(
-            f"'{original}' is not a date: there is no month {month}. Dates are read day first; {DATE_HINT}"
-        ) from None
-
-
 def parse_date(text: str, *, today: date | None = None) -> date:
-    """A date as people type it in England: 2026-11-20, 20/11/2026, 20.11.26, 20 Nov 2026, 20th November 2026,
-    November 20, 2026, 'today', 'yesterday'. Numeric dates are day first (UK)."""
-    original = " ".join(text.split())
-    t = original.lower()
-    if not t:
-        raise NotUnderstood(f"no date given; {DATE_HINT}")
-    if today is not None and t == "today":
-        return today
-    if today is not None and t == "yesterday":
-        return today - timedelta(days=1)
-    if m := _ISO.match(t):
-        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
-    if m := _NUMERIC.match(t):
-        return _make(_year(m.group(3), today), int(m.group(2)), int(m.group(1)), original)
-    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
-        if m := pattern.match(t):
-            month = _MONTHS.get(m.group(month_group))
-            if month is None:
-                raise NotUnderstood(f"'{original}' is not a date: '{m.group(month_group)}' is not a month")
-            return _make(_year(m.group(3), today), month, int(m.group(day_group)), original)
-    raise NotUnderstood(f"'{original}' is not a date I can read; {DATE_HINT}")
+    """A date as people type it in England (cases/dates.py, the one date reader): 2026-11-20, 20/11/2026,
+    20.11.26, 20 Nov 2026, 20th November 2026, November 20, 2026, 'today', 'yesterday'. Day first."""
+    try:
+        return read_date(text, today=today)
+    except UnreadableDate as exc:
+        raise NotUnderstood(str(exc)) from None
 
 
 _YES = {"yes", "y", "yeah", "yep", "true", "correct"}

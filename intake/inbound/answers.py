@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cases.case import Involvement
-from intake.inbound.dates import find_dates
+from cases.dates import find_dates
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,12 @@ _RECORDS_SECURED = re.compile(
     rf".{{0,40}}?\b{_RECORDS_WORD}\b|\b(?:all|now|fully|been)\s+secured\b|^\s*secured\b",
     re.IGNORECASE,
 )
+# "n't" is matched without a word boundary before it: it ends a word ("haven't", "isn't").
 _NOT_YET = re.compile(
-    r"\b(?:not|n't|never|yet\s+to|unable|cannot|can\s?not|will|shall|going\s+to|intend|plan|in\s+the\s+process|"
+    r"(?:n't|\b(?:not|never|yet\s+to|unable|cannot|can\s?not|will|shall|going\s+to|intend|plan|in\s+the\s+process|"
     r"being|awaiting|await|pending|once|when|asked|requested|request(?:ing)?|aim|hope|try(?:ing)?|need\s+to|"
     r"needs\s+to|should|would|could|tomorrow|next\s+week|by\s+(?:the\s+)?end\s+of|partially|partly|some\s+of|"
-    r"waiting|chase|chasing|arrange|arranging|if|whether)\b",
+    r"waiting|chase|chasing|arrange|arranging|if|whether))\b",
     re.IGNORECASE,
 )
 _NO_RECORDS = re.compile(
@@ -88,7 +89,7 @@ _NO_RECORDS = re.compile(
     re.IGNORECASE,
 )
 _NOT_KNOWN = re.compile(
-    r"\b(?:not|never\s+been|n't\s+been|n't)\s+(?:previously\s+|currently\s+|been\s+)?known\b|\bunknown\s+to\b|"
+    r"(?:\b(?:not|never\s+been)|n't\s+been|n't)\s+(?:previously\s+|currently\s+|been\s+)?known\b|\bunknown\s+to\b|"
     r"\bno\s+(?:known\s+|previous\s+|prior\s+|current\s+|recorded\s+)?(?:involvement|contact|history|open\s+case)\b|"
     r"\b(?:has|have|had)\s+(?:had\s+)?no\s+(?:previous\s+|prior\s+)?(?:involvement|contact)\b|"
     r"\bnot\s+(?:open|registered|known)\s+(?:to|with)\b|"
@@ -117,8 +118,9 @@ _YES_NO_PREFIX = re.compile(r"^\s*(?:yes|no|y|n|not\s+known|known)\b[\s,.;:\-]*"
 _SHORT_YES = re.compile(r"^\s*(?:yes|yep|yeah|y|ok|okay|done|confirmed|will\s+do|noted)\s*[.!]*\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?;]\s+(?=[A-Z0-9])")
 _SELF = {"me", "myself"}
+_NONE_SECURED = re.compile(r"\bno\s+records?\s+(?:have|has)\s+(?:yet\s+)?been\s+secured\b", re.I)
 _NEGATED_SECURED = re.compile(
-    r"\b(?:not|n't|never|yet\s+to)\b[^.]{0,40}\bsecured?\b|\bsecured?\b[^.]{0,20}\bnot\b", re.I
+    r"(?:\b(?:not|never|yet\s+to)|n't)\b[^.]{0,40}\bsecured?\b|\bsecured?\b[^.]{0,20}\bnot\b", re.I
 )
 
 
@@ -192,7 +194,7 @@ def _read_sentence(sentence: str, r: _Reading) -> None:
         r.not_known.append(sentence)
         return
     if _RECORDS_SECURED.search(sentence):
-        if _NOT_YET.search(sentence) or _NEGATED_SECURED.search(sentence):
+        if _NOT_YET.search(sentence) or _NEGATED_SECURED.search(sentence) or _NONE_SECURED.search(sentence):
             r.negative.append(sentence)
         else:
             r.positive.append(sentence)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from intake.inbound.dates import parse_date_value
+from cases.dates import parse_date_value
 
-Kind = Literal["text", "long", "date", "int", "answer", "gender", "email", "list", "reasons"]
+# "section": a heading the referral does not read (the sub-group's own decisions, 004 Appendix 1 §5): it ends
+# the field before it, and its own lines (tick boxes, notes) are kept apart, never in the referral.
+Kind = Literal["text", "long", "date", "int", "answer", "gender", "email", "list", "reasons", "section"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,29 @@ FIELDS: tuple[FormField, ...] = (
         ("reasons for requesting a review", "reasons for requesting a review/referral", "reason for referral"),
     ),
     FormField("considerations.other", "long", ("particular considerations",)),
+    # 004 Appendix 1 §4 asks three questions in its heading; forms answer them on their own lines.
+    FormField("considerations.media_interest", "answer", ("media interest", "is there media interest", "media")),
+    FormField(
+        "considerations.criminal_proceedings",
+        "answer",
+        ("criminal proceedings", "are there criminal proceedings", "any criminal proceedings"),
+    ),
+    FormField(
+        "considerations.linked_complex_abuse",
+        "answer",
+        (
+            "complex abuse",
+            "linked to a complex abuse case",
+            "is the case linked to a complex abuse case",
+            "linked to complex abuse",
+        ),
+    ),
+    FormField(
+        "sections.subgroup_decisions",
+        "section",
+        ("decisions of the sub group", "decisions of the sub-group", "decisions of the subgroup", "actions needed"),
+    ),
+    FormField("sections.childs_details", "section", ("child's details",)),
     FormField("referrer.name", "text", ("referrer's name", "referrer name", "name of referrer", "referred by")),
     FormField("referrer.role", "text", ("referrer's role", "referrer role", "role of referrer", "job title")),
     FormField("referrer.agency", "text", ("referrer's agency", "referrer agency", "referrer's organisation")),
@@ -92,6 +117,11 @@ _INSTRUCTION = re.compile(
 _TICKED = re.compile(r"^\s*(?:☒|☑|✓|✔|\[\s*[xX✓✔]\s*\]|\(\s*[xX]\s*\)|[xX]\s+(?=\S))\s*")
 _UNTICKED = re.compile(r"^\s*(?:☐|□|\[\s*\]|\(\s*\))\s*")
 _CELL_SPLIT = re.compile(r"\t+|\s{3,}|\s+\|\s+")
+# A numbered heading in capitals ("3. REASONS FOR ...", "5) DECISIONS"): it starts something new, even when
+# its words are not a label we know.
+_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[A-Za-z]?\s*[.)]\s+[A-Z][A-Z'’ /&,()-]{3,}(?::|$)")
+# What people write for "nothing to say" in a text field.
+_EMPTY = frozenset({"none", "n/a", "na", "n.a.", "not applicable", "nil", "-", "--", "nothing", "no one"})
 
 
 def normalise_label(text: str) -> str:
@@ -104,14 +134,25 @@ def normalise_label(text: str) -> str:
 
 
 def field_for_label(text: str) -> FormField | None:
-    """The field a cell's text labels, if it is a label (the text before any colon)."""
+    """The field a cell's text labels, if it is a label (the text before any colon, or a question before
+    its question mark: "Is there media interest? No")."""
     head = text.split(":", 1)[0]
     if len(head) > 80:
         return None
     found = _BY_LABEL.get(normalise_label(head))
     if found is None and "/" in head:
         found = _BY_LABEL.get(normalise_label(head.split("/", 1)[0]))
+    if found is None and "?" in head:
+        found = _BY_LABEL.get(normalise_label(head.split("?", 1)[0]))
     return found
+
+
+def _inline_value(cell: str) -> str:
+    """The value written in the same cell as its label: after the colon, or after the question mark."""
+    head = cell.split(":", 1)[0]
+    if "?" in head and _BY_LABEL.get(normalise_label(head.split("?", 1)[0])) is not None:
+        return cell.split("?", 1)[1]
+    return cell.split(":", 1)[1] if ":" in cell else ""
 
 
 def field_for_path(path: str) -> FormField | None:
@@ -123,6 +164,18 @@ def clean_value(value: str) -> str:
     return "\n".join(ln.rstrip() for ln in lines).strip()
 
 
+def _continues(last: FormField | None) -> FormField | None:
+    """Where a line that is not a label goes: on with the previous long field or list; after one of section
+    4's questions, into its free text ("Other considerations")."""
+    if last is None:
+        return None
+    if last.kind in {"long", "reasons", "list"}:
+        return last
+    if last.kind == "answer" and last.path.startswith("considerations."):
+        return _BY_PATH["considerations.other"]
+    return None
+
+
 class FormValues:
     """Raw values by field path, gathered from rows of cells and continuation lines."""
 
@@ -132,6 +185,8 @@ class FormValues:
 
     def put(self, form_field: FormField, value: str) -> None:
         value = clean_value(value)
+        if form_field.kind in {"text", "long", "list", "date", "int", "email"} and value.lower().rstrip(".") in _EMPTY:
+            value = ""  # "none", "n/a", "not applicable": nothing to record
         if not value:
             self._last = form_field
             return
@@ -148,12 +203,14 @@ class FormValues:
             cell = cells[index]
             form_field = field_for_label(cell) if cell else None
             if form_field is None:
-                if not matched_any and self._last is not None and self._last.kind in {"long", "reasons", "list"}:
-                    self.put(self._last, cell)  # a continuation line of the previous field
+                if not matched_any and _NUMBERED_HEADING.match(cell):
+                    self._last = None  # a heading we do not read still ends the field before it
+                elif not matched_any and (target := _continues(self._last)) is not None:
+                    self.put(target, cell)  # a continuation line of the previous field
                 index += 1
                 continue
             matched_any = True
-            inline = cell.split(":", 1)[1] if ":" in cell else ""
+            inline = _inline_value(cell)
             if inline.strip() and not _INSTRUCTION.match(inline):
                 self.put(form_field, inline)
                 index += 1
@@ -238,6 +295,8 @@ def referral_data(values: Mapping[str, str], *, reference: date, defaults: Mappi
     data: dict[str, Any] = {}
     for path, raw in {**defaults, **{k: v for k, v in values.items() if v}}.items():
         form_field = _BY_PATH.get(path)
+        if form_field is not None and form_field.kind == "section":
+            continue  # not part of the referral
         if form_field is None or path.startswith("siblings."):
             if form_field is None:
                 _set(data, path, raw)

@@ -4,6 +4,7 @@ a cap."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from errors import BadInput
@@ -34,3 +35,24 @@ class Limits:
     # Text read for answers: an answer is at the top; the rest is not read.
     max_text_chars: int = 200_000
     max_html_bytes: int = 4 * MIB
+    # The message's own header block (a real one is a few KiB; a hostile one of a million headers takes the
+    # stdlib parser seconds): refused, unparsed, when it does not end within this.
+    max_header_bytes: int = 1 * MIB
+
+
+def too_large_to_fetch(size: int | None, limits: Limits) -> bool:
+    """Whether a message the mailbox says is `size` bytes is over the limit, so its body is never fetched
+    (a 300 MB message fetched whole took 980 MB). Unknown sizes are fetched and checked after."""
+    return size is not None and size > limits.max_message_bytes
+
+
+def not_fetched_stand_in(source: str, key: str, size: int) -> bytes:
+    """What is stored for a message too large to fetch: no content at all, only which mailbox item it is
+    and its size. Its Message-ID is made from the item's key, so the same item polled again (after a crash
+    before it was moved) is the same stored message."""
+    digest = hashlib.sha256(f"{source}\x00{key}".encode()).hexdigest()[:40]
+    return (
+        f"Message-ID: <not-fetched-{digest}@scrbot.invalid>\r\n"
+        f"X-SCRBot-Not-Fetched: {size} bytes, over the limit; the message stays in the mailbox\r\n"
+        "Subject: (not fetched: larger than the limit)\r\n\r\n"
+    ).encode()

@@ -18,12 +18,16 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from itertools import islice
 
 from intake.inbound.html_text import html_to_text
 from intake.inbound.limits import LimitExceeded, Limits
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
 _WS = re.compile(r"\s+")
+# The most of one header that is read (decoded, or split into addresses); a From longer than this is unreadable.
+MAX_HEADER_CHARS = 16_384
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ def header_text(message: Message, name: str) -> str:
     value = message.get(name)
     if value is None:
         return ""
-    return decode_words(str(value))
+    # Decoding encoded words is quadratic in their number: only the start of a long header is decoded.
+    return decode_words(str(value)[:MAX_HEADER_CHARS])
 
 
 def decode_words(value: str) -> str:
@@ -176,7 +181,7 @@ class _Walker:
             return
         if ctype.startswith("multipart/") or (in_body and ctype.startswith("text/") and not _is_attachment(part)):
             return
-        filename = decode_words(part.get_filename() or "")
+        filename = decode_words((part.get_filename() or "")[:MAX_HEADER_CHARS])
         if not filename and not _is_attachment(part) and not ctype.startswith("application/"):
             return  # inline images and the like: not evidence of anything
         if len(self.attachments) >= self.limits.max_attachments:
@@ -202,15 +207,39 @@ def _date(message: Message) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def check_structure(raw: bytes, limits: Limits) -> None:
+    """Count MIME parts from the raw bytes, before the stdlib parser builds (and recurses through) them all:
+    deep nesting needs a boundary per level, many parts a delimiter line each; and the header block must end
+    within its bound. Linear, and bounded."""
+    head = raw[: limits.max_header_bytes]
+    if len(raw) > limits.max_header_bytes and b"\n\n" not in head and b"\n\r\n" not in head:
+        raise LimitExceeded(f"headers larger than {limits.max_header_bytes // 1024} KiB")
+    found = [m.group(1) or m.group(2) for m in islice(_BOUNDARY.finditer(raw), limits.max_mime_parts + 1)]
+    if len(found) > limits.max_mime_parts:
+        raise LimitExceeded(f"more than {limits.max_mime_parts} multipart boundaries")
+    boundaries = set(found)
+    if not boundaries:
+        return
+    delimiter = re.compile(rb"^--(?:" + b"|".join(re.escape(b) for b in sorted(boundaries)) + rb")", re.MULTILINE)
+    allowed = limits.max_mime_parts + len(boundaries)  # each multipart also has a closing delimiter
+    if sum(1 for _ in islice(delimiter.finditer(raw), allowed + 1)) > allowed:
+        raise LimitExceeded(f"more than {limits.max_mime_parts} MIME parts")
+
+
 def parse_message(raw: bytes, limits: Limits | None = None) -> ParsedMessage:
     """Parse a message already within the size limit. Raises LimitExceeded for hostile structure."""
     limits = limits or Limits()
     if len(raw) > limits.max_message_bytes:
         raise LimitExceeded(f"message larger than {limits.max_message_bytes // 1_048_576} MiB")
+    check_structure(raw, limits)
     message = BytesParser(policy=compat32).parsebytes(raw)
 
     from_values = [str(v) for v in message.get_all("From", [])]
-    addresses = [(decode_words(n), a.strip().lower()) for n, a in getaddresses(from_values) if a and "@" in a]
+    if any(len(v) > MAX_HEADER_CHARS for v in from_values):
+        from_values = []  # not cut (that could leave one address of several): no readable sender at all
+    addresses = [
+        (decode_words(n[:MAX_HEADER_CHARS]), a.strip().lower()) for n, a in getaddresses(from_values) if a and "@" in a
+    ]
     sender_name, sender = addresses[0] if len(addresses) == 1 else ("", "")
 
     walker = _Walker(limits)
@@ -247,7 +276,7 @@ def parse_message(raw: bytes, limits: Limits | None = None) -> ParsedMessage:
         date=_date(message),
         in_reply_to=message_ids(str(message.get("In-Reply-To", ""))),
         references=message_ids(str(message.get("References", ""))),
-        authentication_results=[str(v) for v in message.get_all("Authentication-Results", [])][:20],
+        authentication_results=[str(v)[:MAX_HEADER_CHARS] for v in message.get_all("Authentication-Results", [])][:20],
         auto_submitted=str(message.get("Auto-Submitted", "")).strip().lower()[:100],
         precedence=str(message.get("Precedence", "")).strip().lower()[:100],
         autoreply_headers=autoreply_markers,

@@ -33,10 +33,10 @@ from cases.calendar import local_date
 from cases.case import Involvement
 from errors import Conflict
 from intake.inbound.answers import AgencyAnswer, read_answer
-from intake.inbound.authentication import AuthVerdict, check_authentication
+from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
 from intake.inbound.docx_form import FormError, PasswordNeeded, WrongPassword
-from intake.inbound.limits import LimitExceeded, Limits
+from intake.inbound.limits import LimitExceeded, Limits, not_fetched_stand_in, too_large_to_fetch
 from intake.inbound.parse import ParsedMessage, identity, parse_message
 from intake.inbound.references import find_case_reference
 from intake.inbound.referral_mail import build_referral, extract, looks_like_referral
@@ -141,7 +141,6 @@ class MailIntake:
         notices: IntakeNotices | None = None,
         limits: Limits | None = None,
         authserv_id: str = "",
-        require_authentication: bool = False,
         source: str = "maildir",
     ) -> None:
         self.store = store
@@ -149,8 +148,8 @@ class MailIntake:
         self.mailbox = mailbox
         self.notices: IntakeNotices = notices or NoNotices()
         self.limits = limits or Limits()
+        # Safe by default: with no authserv-id nothing is trusted (intake/inbound/authentication.py).
         self.authserv_id = authserv_id
-        self.require_authentication = require_authentication
         self.source = source
         # Tests hook in here to crash the process between the steps.
         self.checkpoint: Callable[[str], None] = lambda _step: None
@@ -175,14 +174,16 @@ class MailIntake:
         for key in keys[:limit]:
             report.seen += 1
             try:
-                raw = self.mailbox.fetch_raw(key)
+                size = self.mailbox.size(key)
+                too_large = too_large_to_fetch(size, self.limits)
+                raw = not_fetched_stand_in(self.source, key, size or 0) if too_large else self.mailbox.fetch_raw(key)
             except MailboxError as exc:
                 report.fetch_errors += 1
                 log.warning("mailbox poll: fetching a message failed (%s)", type(exc).__name__)
                 continue
             self.checkpoint("fetched")
             try:
-                outcome = self.ingest(raw, now=now, source=self.source)
+                outcome = self.ingest(raw, now=now, source=self.source, size=size if too_large else None)
             except STORE_UNAVAILABLE as exc:
                 # The database is unavailable: stop; the message stays in the inbox for the next poll.
                 report.stopped = f"database error ({type(exc).__name__})"
@@ -215,9 +216,11 @@ class MailIntake:
 
     # --- one message ---------------------------------------------------------------------------------
 
-    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli") -> IngestOutcome:
-        """Store, then act on one message. The same message again changes nothing."""
-        truncated = len(raw) > self.limits.max_message_bytes
+    def ingest(self, raw: bytes, *, now: datetime, source: str = "cli", size: int | None = None) -> IngestOutcome:
+        """Store, then act on one message. The same message again changes nothing. `size`: the size the
+        mailbox gave for a message too large to fetch (`raw` is then its stand-in)."""
+        size = max(len(raw), size or 0)
+        truncated = size > self.limits.max_message_bytes
         message_id, rest = identity(raw)
         key = self.inbound.dedupe_key(message_id, rest)
         stored = self.inbound.store(
@@ -226,7 +229,7 @@ class MailIntake:
             message_id=message_id,
             now=now,
             source=source,
-            size=len(raw),
+            size=size,
             truncated=truncated,
         )
         self.checkpoint("stored")
@@ -364,14 +367,10 @@ class MailIntake:
         return _quarantine("unknown", "neither an agency's reply nor a referral")
 
     def _authenticate(self, parsed: ParsedMessage) -> _Decision | None:
-        check = check_authentication(
+        why = untrusted_reason(
             parsed.authentication_results, authserv_id=self.authserv_id, from_domain=domain_of(parsed.sender)
         )
-        if check.verdict is AuthVerdict.FAIL:
-            return _quarantine("untrusted", f"sender authentication failed at the board's mail server ({check.reason})")
-        if check.verdict is AuthVerdict.ABSENT and self.require_authentication:
-            return _quarantine("untrusted", "no Authentication-Results from the board's mail server")
-        return None
+        return None if why is None else _quarantine("untrusted", why)
 
     def _sent_on(self, parsed: ParsedMessage, now: datetime) -> datetime:
         """The email's own date, unless it is implausible (in the future, or long before it arrived)."""

@@ -38,7 +38,39 @@ class ReferralResult:
     problems: list[FieldProblem] = field(default_factory=list)
 
     def gap_labels(self) -> list[str]:
-        return list(dict.fromkeys(p.label for p in self.problems))
+        return list(
+            dict.fromkeys(
+                p.label + (" (assumed: the day it arrived)" if p.field in ASSUMED else "") for p in self.problems
+            )
+        )
+
+
+# Fields the form must give although the model has a fallback: filled in, each is a gap for a person.
+ASSUMED = frozenset({"referral_date"})
+
+
+def _missing_dates(values: dict[str, str], received_on: date) -> list[FieldProblem]:
+    """A form without the referral date or the date the local authority became aware is not filed as it is:
+    the referral date is assumed to be the day it arrived (shown as assumed, for a person to confirm), and a
+    missing LA-aware date would silently start no Ofsted notification clock (004 §2.3)."""
+    gaps = []
+    if not values.get("referral_date", "").strip():
+        gaps.append(
+            FieldProblem(
+                "referral_date",
+                "Referral date",
+                f"not on the form; assumed to be the day it arrived ({received_on.isoformat()}): confirm it",
+            )
+        )
+    if not values.get("la_aware_date", "").strip():
+        gaps.append(
+            FieldProblem(
+                "la_aware_date",
+                "Date the local authority became aware",
+                "not on the form: it starts the Ofsted notification clock (004 §2.3); the business unit fills it in",
+            )
+        )
+    return gaps
 
 
 def form_attachments(message: ParsedMessage) -> list[int]:
@@ -92,8 +124,12 @@ def build_referral(
     if message.sender_name:
         defaults["referrer.name"] = message.sender_name
     data = referral_data(extraction.values, reference=received_on, defaults=defaults)
+    missing = _missing_dates(extraction.values, received_on)
     try:
         referral = parse_referral(data, today=today)
     except InvalidInput as exc:
-        return ReferralResult(None, data, exc.problems)
+        seen = {p.field for p in exc.problems}
+        return ReferralResult(None, data, exc.problems + [p for p in missing if p.field not in seen])
+    if missing:
+        return ReferralResult(None, data, missing)
     return ReferralResult(referral, data)

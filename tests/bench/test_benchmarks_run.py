@@ -63,3 +63,11 @@ def test_crash_run_benchmark_runs(tmp_path: Path) -> None:
     crash = data["sqlite"]["crash"]
     assert crash["kills"] == 1 and (crash["duplicates"], crash["lost"]) == (0, 0)
     assert "ratio_seconds_crash_to_clean" in data["sqlite"]
+
+
+def test_hostile_mail_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("hostile_mail.py", "--max-mib", "0.2", "--repeat", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "hostile_mail"
+    assert set(data["worst"]) == {"html", "headers", "mime"}
+    assert all("ratio_to_benign_stdlib_parse" in w for w in data["worst"].values())
+    assert {r["category"] for r in data["inputs"]} == {"html", "headers", "mime"}

@@ -173,3 +173,21 @@ def test_piped_stdin_stops_and_resumes_where_it_was(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in (tmp_path / "var").glob("scrbot.db*"))
     for sensitive in SENSITIVE_STRINGS:
         assert sensitive.encode() not in raw
+
+
+def test_the_terminal_prompt_reads_properly_and_editing_is_on() -> None:
+    from datetime import date
+
+    from bot.commands.chat_cmd import enable_line_editing
+    from bot.terminal.render import render_prompt
+    from intake.conversation.engine import Conversation, new_state
+    from intake.conversation.messages import Command, Input, Prompt
+    from intake.referral_flow import REFERRAL_FLOW
+
+    engine, today = Conversation(REFERRAL_FLOW), date(2026, 11, 22)
+    state, out = engine.handle(new_state(REFERRAL_FLOW), Input(command=Command.START), today=today)
+    for reply in REPLIES[:4]:  # name, role, agency, email: then the optional phone number
+        state, out = engine.handle(state, Input(text=reply), today=today)
+    shown = "\n".join(render_prompt(o) for o in out if isinstance(o, Prompt))
+    assert 'or type skip: "' in shown and "skip if:" not in shown
+    assert enable_line_editing() is True and "readline" in sys.modules

@@ -13,8 +13,10 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
+from intake.inbound.authentication import LOCAL_AUTHSERV_ID
 from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
 from tests.support.forms import encrypt_docx, referral_email, referral_form_docx
+from tests.support.intake import authentication_results
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -45,6 +47,7 @@ def reply_file(tmp_path: Path, request: Path, sender: str, body: str, name: str)
     path = tmp_path / name
     path.write_bytes(
         (
+            f"Authentication-Results: {authentication_results(sender, authserv_id=LOCAL_AUTHSERV_ID)}\r\n"
             f"From: <{sender}>\r\nTo: scr@testshire.gov.uk\r\nSubject: RE: {original['Subject']}\r\n"
             f"Date: Mon, 23 Nov 2026 09:30:00 +0000\r\nMessage-ID: <{name}@agency.example>\r\n"
             f"In-Reply-To: {original['Message-ID']}\r\n\r\n{body}\r\n"
@@ -113,7 +116,9 @@ def test_a_reply_lands_and_a_quarantined_one_is_released(cli, capsys: pytest.Cap
 def test_a_protected_referral_is_unlocked_with_a_password_from_stdin(cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     run, tmp_path, _clock = cli
     form = tmp_path / "referral.eml"
-    form.write_bytes(referral_email(encrypt_docx(referral_form_docx(), "Synthetic-Pa55"), sent=NOW))
+    form.write_bytes(
+        referral_email(encrypt_docx(referral_form_docx(), "Synthetic-Pa55"), sent=NOW, authserv_id=LOCAL_AUTHSERV_ID)
+    )
     code, out = run("mail", "ingest", str(form), "--json", capsys=capsys)
     waiting = json.loads(out)
     assert waiting["status"] == "needs_person"

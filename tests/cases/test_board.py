@@ -43,9 +43,24 @@ def test_slack_actor_roles() -> None:
 
 def test_statutory_recipients_default_to_004_5_3() -> None:
     recipients = make_board().statutory_recipients
-    assert set(recipients) == {"ofsted", "dfe", "national_panel"}
-    assert recipients["ofsted"].email == "scr.sin@ofsted.cjsm.net"
-    assert "M1 2WD" in recipients["ofsted"].postal_address
+    sanctuary_buildings = "Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT"
+    assert {key: (r.name, r.email, r.postal_address) for key, r in recipients.items()} == {
+        "ofsted": (
+            "Applications, Regulatory and Contact Team, Ofsted",
+            "scr.sin@ofsted.cjsm.net",  # its secure (CJSM) address
+            "Piccadilly Gate, Store Street, Manchester M1 2WD",  # the seed prints "M12 WD"
+        ),
+        "dfe": (
+            "Serious Incident Briefing Team, Department for Education",
+            "mailbox.cpod@education.gov.uk",
+            sanctuary_buildings,
+        ),
+        "national_panel": (
+            "National Panel Secretariat, c/o Department for Education",
+            "mailbox.scrpanel@education.gov.uk",
+            sanctuary_buildings,
+        ),
+    }
 
 
 @pytest.mark.parametrize(

@@ -69,3 +69,73 @@ def test_unknown_answers_keep_criteria_open_rather_than_not_met() -> None:
     summary = classify(only_some_known).summary
     assert "no SCR criterion" not in summary
     assert "004 §4.4(i)" in summary
+
+
+WORKED = ", with concerns about how local professionals and services worked together"
+
+# What the board reads for each criterion, in order, with the seed clause it rests on (004 §4.4-4.6).
+CRITERIA = [
+    (Category.MANDATORY, "004 §4.4(i)", "Abuse or neglect known or suspected and the child has died"),
+    (
+        Category.MANDATORY,
+        "004 §4.4(ii)",
+        "Abuse or neglect known or suspected, the child seriously harmed, and it is not clear that there are "
+        "no concerns about inter-agency working",
+    ),
+    (
+        Category.ALWAYS,
+        "004 §4.5(iii)",
+        "The child died in custody, on remand, in secure accommodation, detained under the Mental Health Act "
+        "or under a deprivation of liberty order",
+    ),
+    (
+        Category.SHOULD_CONSIDER,
+        "004 §4.6(iv)",
+        "Potentially life-threatening injury or serious and permanent impairment" + WORKED,
+    ),
+    (
+        Category.SHOULD_CONSIDER,
+        "004 §4.6(v)",
+        "Seriously harmed as a result of sexual abuse" + WORKED,
+    ),
+    (
+        Category.SHOULD_CONSIDER,
+        "004 §4.6(vi)",
+        "Parent murdered and a homicide review initiated" + WORKED,
+    ),
+    (
+        Category.SHOULD_CONSIDER,
+        "004 §4.6(vii)",
+        "Killed by a parent with a mental illness" + WORKED,
+    ),
+    (
+        Category.SHOULD_CONSIDER,
+        "004 §4.6(viii)",
+        "Seriously harmed following a violent assault" + WORKED,
+    ),
+    (
+        Category.LEARNING_INDICATOR,
+        "004 §4.6 Q1",
+        "Significant harm not recognised, not shared, or not acted on appropriately",
+    ),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q2", "Abused or neglected in an institutional setting"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q3", "Abused or neglected while looked after by the local authority"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q4", "Member of a family recently moved to the UK"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q5", "Harm during an unauthorised absence or after running away"),
+    (
+        Category.LEARNING_INDICATOR,
+        "004 §4.6 Q6",
+        "An agency considers its concerns were not taken seriously by another",
+    ),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q7", "Possible failings in local safeguarding procedures beyond this case"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q8", "Subject of a child protection plan now or before"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q9", "Implications for a range of agencies or professionals"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q10", "Local protocols may need to change or are not understood"),
+    (Category.LEARNING_INDICATOR, "004 §4.6 Q11", "National implications or a public interest in a review"),
+]
+
+
+def test_every_criterion_in_order_with_its_clause_and_wording() -> None:
+    results = classify(CriteriaAnswers()).results
+    assert [(r.category, r.clause, r.text) for r in results] == CRITERIA
+    assert {r.status for r in results} == {U}  # nothing answered: nothing met, nothing ruled out

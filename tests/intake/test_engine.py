@@ -227,3 +227,27 @@ def test_prefilled_answers_are_offered_not_assumed() -> None:
 
 def _answers(state: State) -> dict[str, Any]:
     return dict(state.answers)
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "stored"),
+    [
+        ("designated_professional_consulted", "1", "yes"),  # the options as the terminal numbers them
+        ("learning_disability", "2", "no"),
+        ("police_involved", "3", "unknown"),
+        ("considerations.media_interest", "2", "no"),
+    ],
+)
+def test_numbered_options_are_answers(key: str, typed: str, stored: str) -> None:
+    state, out = run_to(key)
+    assert [c.value for c in prompt_of(out).choices][int(typed) - 1] == stored
+    state, out = step(state, Input(text=typed))
+    assert prompt_of(out).key != key and prompt_of(out).problem is None
+    assert _answers(state)[key] == stored
+
+
+@pytest.mark.parametrize("typed", ["submit", "Submit.", "SUBMIT", "submit referral", "send"])
+def test_submit_is_typed_from_the_summary(typed: str) -> None:
+    state, out = run_to()
+    state, out = step(state, Input(text=typed))
+    assert any(isinstance(o, Submit) for o in out)

@@ -27,7 +27,7 @@ from tests.factories import (
 )
 from tests.support.databases import sqlite_engine
 from tests.support.forms import encrypt_docx, referral_email, referral_form_docx
-from tests.support.intake import agency_requests_for, make_intake, outbox_for
+from tests.support.intake import agency_requests_for, authentication_results, make_intake, outbox_for
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CHILD = f"{CHILD_FORENAMES} {CHILD_LAST_NAME}"
@@ -44,6 +44,7 @@ class Chat:
 
 def message(sender: str, subject: str, body: str, message_id: str) -> bytes:
     m = EmailMessage()
+    m["Authentication-Results"] = authentication_results(sender)
     m["From"] = sender
     m["To"] = "scr@testshire.gov.uk"
     m["Subject"] = subject

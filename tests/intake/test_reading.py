@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from cases.case import Involvement
+from cases.dates import find_dates
 from intake.inbound.answers import read_answer
 from intake.inbound.authentication import AuthVerdict, check_authentication
-from intake.inbound.dates import find_dates
 from intake.inbound.html_text import html_to_text
 from intake.inbound.reply_text import split_reply
 

@@ -142,6 +142,7 @@ Mother's DOB: 01/07/1998
 
 Referrer's role: Named Doctor
 Referrer's agency: Northshire Hospitals NHS Trust
+Referral date: 23/11/2026
 Incident date: {incident}
 Date the local authority became aware: 17/11/2026
 
@@ -156,7 +157,7 @@ def test_a_referral_typed_in_the_body_from_a_secure_address_is_filed(store: Stor
     assert (outcome.status, outcome.case_ref) == (InboundStatus.PROCESSED, "SCR-2026-0001"), outcome.reason
     case = store.cases.get_case("SCR-2026-0001", actor=STAFF, now=NOW)
     assert case.referral is not None
-    # What the form left out comes from the email: the referrer is the sender, the referral date the day it came.
+    # What the form left out comes from the email: the referrer is the sender.
     assert case.referral.referrer.email == "ottoline.testwhistle@nhs.net"
     assert case.referral.referral_date == NOW.date()
     assert case.filed_by == "mail:referral"

@@ -33,8 +33,13 @@ def test_deliver_list_fetch_and_move(tmp_path: Path) -> None:
     assert box.list_new() == []
     assert len(box.folder_keys(PROCESSED)) == 1
     assert b"Subject: second" in box.folder_raw(QUARANTINE, box.folder_keys(QUARANTINE)[0])
-    # Real Maildir layout on disk.
-    assert (tmp_path / "inbox" / ".processed" / "cur").is_dir() or (tmp_path / "inbox" / ".processed" / "new").is_dir()
+    # Real Maildir layout on disk: a message moved is in the folder's cur/ (seen), none left in the inbox.
+    inbox = tmp_path / "inbox"
+    for folder in (inbox, inbox / ".processed", inbox / ".quarantine"):
+        assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["cur", "new", "tmp"]
+    assert [len(list((inbox / sub).iterdir())) for sub in ("new", "cur")] == [0, 0]
+    assert [len(list((inbox / ".processed" / sub).iterdir())) for sub in ("new", "cur")] == [0, 1]
+    assert [len(list((inbox / ".quarantine" / sub).iterdir())) for sub in ("new", "cur")] == [0, 1]
 
 
 def test_send_writes_one_eml_per_message_id(tmp_path: Path) -> None:

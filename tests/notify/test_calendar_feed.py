@@ -6,14 +6,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 
 from cases.case import Decision
 from cases.events import Outcome
-from notify.calendar_feed import CalendarDeadline, build_ics, escape_text, fold, unfold
+from notify.calendar_feed import CalendarDeadline, build_ics
 from tests.factories import CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv
 
 NOW = datetime(2026, 12, 14, 10, tzinfo=UTC)
+
+
+def unfold(text: str) -> list[str]:
+    """The logical lines of an iCalendar text (RFC 5545 §3.1)."""
+    return text.replace("\r\n ", "").split("\r\n")[:-1]
 
 
 def one(**overrides: object) -> CalendarDeadline:
@@ -51,17 +57,20 @@ def test_lines_end_in_crlf_and_are_folded_at_75_octets() -> None:
     ("raw", "escaped"),
     [("a,b;c", "a\\,b\\;c"), ("back\\slash", "back\\\\slash"), ("two\nlines", "two\\nlines")],
 )
-def test_text_values_are_escaped(raw: str, escaped: str) -> None:
-    assert escape_text(raw) == escaped
+def test_text_values_are_escaped_and_read_back(raw: str, escaped: str) -> None:
+    text = build_ics([one(action=raw)], board_id="testshire", board_name="Testshire", now=NOW)
+    description = next(line for line in unfold(text) if line.startswith("DESCRIPTION:"))
+    assert description.startswith(f"DESCRIPTION:{escaped}. Due")
+    event = Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["DESCRIPTION"]).startswith(f"{raw}. Due")
 
 
 def test_folding_never_splits_a_character() -> None:
-    line = "DESCRIPTION:" + "§" * 80
-    folded = fold(line)
-    for part in folded.split("\r\n"):
+    text = build_ics([one(action="§" * 80)], board_id="testshire", board_name="Testshire", now=NOW)
+    for part in text.split("\r\n"):
         assert len(part.encode("utf-8")) <= 75
         part.encode("utf-8").decode("utf-8")
-    assert folded.replace("\r\n ", "") == line
+    assert any(line.startswith("DESCRIPTION:" + "§" * 80) for line in unfold(text))
 
 
 def test_the_feed_has_every_open_deadline_and_nothing_personal(env: NotifyEnv) -> None:

@@ -15,7 +15,7 @@ from cases.case import DeadlineState, Decision
 from cases.events import Outcome
 from mail.maildir import MaildirMailbox
 from notify.dispatch import Dispatcher, SendError, backoff
-from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxError, OutboxItem, OutboxStatus
+from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxError, OutboxStatus
 from notify.senders import ChatMessageSender, EmailSender
 from notify.templates import MissingData, TemplateError
 from storage.store import Store
@@ -38,6 +38,26 @@ class RecordingChat:
                 raise SendError("slack unavailable")
             self.posts.append((target, text))
             return f"ts-{len(self.posts)}"
+
+
+class MeetingChat(RecordingChat):
+    """Holds each sending thread's first post until a second thread is posting too (or 60 s have passed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(2, timeout=60)
+        self.threads: set[int] = set()
+        self.met = 0
+
+    def post(self, target: str, text: str) -> str:
+        with self.lock:
+            first = threading.get_ident() not in self.threads
+            self.threads.add(threading.get_ident())
+        if first:
+            self.barrier.wait()  # BrokenBarrierError: a failed send, which the test asserts against
+            with self.lock:
+                self.met += 1
+        return super().post(target, text)
 
 
 def notice(key: str = "notice-1", **overrides: object) -> OutboundMessage:
@@ -121,7 +141,9 @@ def test_missing_field_is_refused_before_anything_is_stored(store: Store, clock:
     assert count_rows(store) == 0
 
 
-def test_personal_data_never_queued_for_an_insecure_address(store: Store, clock: FixedClock) -> None:
+def test_personal_data_never_queued_for_an_insecure_address(
+    store: Store, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from notify import templates
 
     secure_template = templates.Template(
@@ -134,19 +156,18 @@ def test_personal_data_never_queued_for_an_insecure_address(store: Store, clock:
         subject_source="s",
         text_source="{{ x }}",
     )
-    templates.catalogue()["t_personal"] = secure_template
-    try:
-        outbox = outbox_for(store)
-        message = notice(template_id="t_personal", values={"x": "detail"}, recipients=["someone@example.org"])
-        with pytest.raises(InsecureRecipient):
-            outbox.enqueue(message, now=clock.now(), actor=STAFF)
-        ok = notice(
-            key="ok", template_id="t_personal", values={"x": "detail"}, recipients=["safeguarding.testshire@nhs.net"]
-        )
-        outbox.enqueue(ok, now=clock.now(), actor=STAFF)
-    finally:
-        del templates.catalogue()["t_personal"]
+    monkeypatch.setitem(templates.catalogue(), "t_personal", secure_template)  # taken out again after the test
+    outbox = outbox_for(store)
+    message = notice(template_id="t_personal", values={"x": "detail"}, recipients=["someone@example.org"])
+    with pytest.raises(InsecureRecipient):
+        outbox.enqueue(message, now=clock.now(), actor=STAFF)
+    assert count_rows(store) == 0
+    ok = notice(
+        key="ok", template_id="t_personal", values={"x": "detail"}, recipients=["safeguarding.testshire@nhs.net"]
+    )
+    stored = outbox.enqueue(ok, now=clock.now(), actor=STAFF)
     assert count_rows(store) == 1
+    assert outbox.get(stored, actor=STAFF, now=clock.now()).recipients == ["safeguarding.testshire@nhs.net"]
 
 
 def test_drafts_wait_for_approval_and_rejected_ones_are_never_sent(store: Store, clock: FixedClock) -> None:
@@ -201,7 +222,9 @@ def test_a_crashed_send_is_claimed_again_after_its_lease(store: Store, clock: Fi
     assert dispatcher.dispatch_due(clock.now() + timedelta(minutes=11)).sent == [item]
 
 
-def test_email_send_writes_eml_and_marks_the_deadline_met(store: Store, clock: FixedClock, tmp_path: Path) -> None:
+def test_email_send_writes_eml_and_marks_the_deadline_met(
+    store: Store, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
     store.cases.record_decision(
         filed.reference,
@@ -216,7 +239,7 @@ def test_email_send_writes_eml_and_marks_the_deadline_met(store: Store, clock: F
     )
     from notify import templates
 
-    templates.catalogue()["t_statutory"] = templates.Template(
+    statutory = templates.Template(
         id="t_statutory",
         version=3,
         channel="email",
@@ -226,24 +249,23 @@ def test_email_send_writes_eml_and_marks_the_deadline_met(store: Store, clock: F
         subject_source="Decision {{ ref }}",
         text_source="Decision on {{ ref }}",
     )
-    try:
-        outbox.enqueue(
-            notice(
-                template_id="t_statutory",
-                values={"ref": filed.reference},
-                recipients=["scr.sin@ofsted.cjsm.net"],
-                case_ref=filed.reference,
-                meets_rule="statutory_decision_notification",
-            ),
-            now=clock.now(),
-            actor=STAFF,
-        )
-    finally:
-        del templates.catalogue()["t_statutory"]
+    monkeypatch.setitem(templates.catalogue(), "t_statutory", statutory)  # taken out again after the test
+    outbox.enqueue(
+        notice(
+            template_id="t_statutory",
+            values={"ref": filed.reference},
+            recipients=["scr.sin@ofsted.cjsm.net"],
+            case_ref=filed.reference,
+            meets_rule="statutory_decision_notification",
+        ),
+        now=clock.now(),
+        actor=STAFF,
+    )
     later = clock.now() + timedelta(hours=1)
     assert len(Dispatcher.dispatch_due(dispatcher, later).sent) == 1
     [eml] = list((tmp_path / "outbox").glob("*.eml"))
     assert b"Subject: Decision SCR-2026-0001" in eml.read_bytes()
+    assert b"Decision on SCR-2026-0001" in eml.read_bytes()
     case = store.cases.get_case(filed.reference, actor=STAFF, now=later)
     notification = next(d for d in case.deadlines if d.computed.rule == "statutory_decision_notification")
     assert (notification.state, notification.met_on) == (DeadlineState.MET, later.date())
@@ -265,9 +287,10 @@ def test_two_dispatchers_send_each_message_exactly_once(request: pytest.FixtureR
     now = datetime(2026, 11, 22, 10, tzinfo=UTC)
     for n in range(200):
         outbox.enqueue(notice(f"k{n}"), now=now, actor=STAFF)
-    chat = RecordingChat()
+    chat = MeetingChat()
     dispatchers = [Dispatcher(store.sessions, outbox, {"slack": ChatMessageSender(chat)}) for _ in range(2)]
     sent: list[list[str]] = [[], []]
+    failed: list[str] = []
 
     def run(index: int) -> None:
         while True:
@@ -275,16 +298,22 @@ def test_two_dispatchers_send_each_message_exactly_once(request: pytest.FixtureR
             if not report.sent and not report.failed:
                 return
             sent[index].extend(report.sent)
+            failed.extend(report.failed)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=120)
+    assert [t.is_alive() for t in threads] == [False, False], "a dispatcher did not finish in time"
+    assert failed == []
+    # Both dispatchers were sending at the same time (each first post waited for the other's), and both sent.
+    assert chat.met == 2
+    assert sent[0] and sent[1], f"one dispatcher sent everything: {len(sent[0])} / {len(sent[1])}"
     assert len(chat.posts) == 200
-    assert len(set(sent[0]) | set(sent[1])) == 200
+    assert len(sent[0]) + len(sent[1]) == 200
     assert not set(sent[0]) & set(sent[1])
-    assert all(isinstance(i, OutboxItem) is False for i in sent[0])
+    assert {s.status for s in outbox.list()} == {OutboxStatus.SENT}
 
 
 def test_a_sent_message_stays_sent_when_its_deadline_cannot_be_marked(store: Store, clock: FixedClock) -> None:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from cases.board import ReminderSettings
 from cases.case import DeadlineState
 from cases.events import CaseEvent, CaseStatus
 from notify.reminders import due_reminders
-from storage.store import Store
 from storage.tables import ReminderRow
 from tests.factories import REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv, make_env, notify_board
@@ -57,18 +57,29 @@ def test_reminders_are_planned_with_the_deadlines(env: NotifyEnv) -> None:
     assert all(r.due_at == at(r.remind_on, 9, 0) for r in rows)
 
 
+def reminder_rows(env: NotifyEnv) -> dict[str, tuple[str, str]]:
+    """Every reminder row by its key: (row id, state)."""
+    return {r.key: (r.id, r.state) for r in env.reminders()}
+
+
 def test_planning_again_creates_nothing_twice(env: NotifyEnv) -> None:
     reference = file_case(env)
-    before = len(env.reminders())
     env.store.cases.record_event(
         reference, CaseEvent.SUBGROUP_MEETING_SCHEDULED, D(2026, 12, 21), actor=STAFF, now=at(D(2026, 12, 7), 11)
     )
+    planned = reminder_rows(env)
+    # One pending row per deadline, audience and rung: no ladder twice.
+    ladders = Counter((r.rule_id, r.agency_id, r.audience, r.rung) for r in env.reminders() if r.state == "pending")
+    assert set(ladders.values()) == {1}
+    assert len(pending(env, "records_secured", "police")) == 6
     env.service.sweep.catch_up(at(D(2026, 12, 7), 12))
     env.service.sweep.catch_up(at(D(2026, 12, 7), 13))
-    with env.store.sessions() as s:
-        keys = list(s.scalars(select(ReminderRow.key)))
-    assert len(keys) == len(set(keys))
-    assert len(env.reminders()) >= before
+    # Planning again (the catch-up covers every deadline changed today) changes no row and adds none.
+    assert reminder_rows(env) == planned
+    [case_id] = {r.case_id for r in env.reminders()}
+    with env.store.sessions.begin() as s:
+        env.service.planner.plan_case(s, case_id, now=at(D(2026, 12, 7), 14))
+    assert reminder_rows(env) == planned
 
 
 def test_a_deadline_met_stops_its_reminders_at_once(env: NotifyEnv) -> None:
@@ -187,16 +198,24 @@ def test_overdue_days_missed_while_down_make_one_late_line(env: NotifyEnv) -> No
     assert next_one.remind_on == D(2026, 12, 21)
 
 
-def test_escalation_goes_to_the_business_unit_when_no_one_holds_the_role(store: Store, tmp_path: Path) -> None:
-    board = notify_board()
-    members = tuple(m.model_copy(update={"board_manager": False}) for m in board.members)
-    store.board = board.model_copy(update={"members": members})
-    store.cases.board = store.board
-    env = make_env(store, tmp_path)
+# The store is built from the `board` fixture (tests/conftest.py): a test that needs another board says so here
+# rather than changing a built store's board afterwards, which the store's other parts would not see.
+@pytest.mark.parametrize(
+    "board",
+    [notify_board(members=tuple(m.model_copy(update={"board_manager": False}) for m in notify_board().members))],
+    ids=["no board manager"],
+)
+def test_escalation_goes_to_the_business_unit_when_no_one_holds_the_role(env: NotifyEnv) -> None:
     file_case(env)
     env.tick(at(D(2026, 12, 16)))
     escalations = [m for m in env.emails() if "escalated to the board manager" in m["Subject"]]
-    assert escalations and "bu.tester@testshire.gov.uk" in escalations[0]["To"]
+    # Each member of the business unit (the chair is one here), rather than no one.
+    [escalation] = escalations
+    assert sorted(a.strip() for a in escalation["To"].split(",")) == [
+        "bu.tester@testshire.gov.uk",
+        "chair@testshire.gov.uk",
+        "manager@testshire.gov.uk",
+    ]
 
 
 def test_reminder_texts_logs_and_the_database_hold_no_personal_data(
@@ -227,11 +246,21 @@ def test_the_weekly_digest_lists_open_cases_deadlines_and_missing_confirmations(
     env.tick(at(D(2026, 12, 14)))
     digests = [m for m in env.emails() if "weekly digest" in m["Subject"]]
     assert len(digests) == 1
-    text = digests[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert f"{reference} (referred)" in text
-    assert "Records not yet confirmed secured: health, school" in text
-    assert "[amber] records_secured (school): act by 14 December 2026" in text or "records_secured (school)" in text
-    assert "Notifications waiting for approval: 1" in text  # the serious incident notification
+    text = digests[0].get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert "Notifications waiting for approval: 1 (" in text  # the serious incident notification
+    # Every open deadline with its RAG (amber: act by today), police's records secured no longer listed.
+    case_block = f"""{reference} (referred)
+  [amber] ofsted_incident_notification: act by 14 December 2026
+  [amber] records_secured (health): act by 14 December 2026
+  [amber] records_secured (school): act by 14 December 2026
+  [green] agency_involvement_check (health): act by 24 December 2026
+  [green] agency_involvement_check (police): act by 24 December 2026
+  [green] agency_involvement_check (school): act by 24 December 2026
+  [green] subgroup_meeting: act by 24 December 2026
+  [green] chair_decision: act by 7 January 2027
+  Records not yet confirmed secured: health, school
+"""
+    assert case_block in text
     assert sorted(a.strip() for a in digests[0]["To"].split(",")) == [
         "bu.tester@testshire.gov.uk",
         "chair@testshire.gov.uk",
@@ -241,10 +270,12 @@ def test_the_weekly_digest_lists_open_cases_deadlines_and_missing_confirmations(
     assert len([m for m in env.emails() if "weekly digest" in m["Subject"]]) == 1
 
 
-def test_reminder_emails_go_to_the_configured_business_unit_address(store: Store, tmp_path: Path) -> None:
-    store.board = notify_board(reminders=ReminderSettings(business_unit_email="scr.unit@testshire.gov.uk"))
-    store.cases.board = store.board
-    env = make_env(store, tmp_path)
+@pytest.mark.parametrize(
+    "board",
+    [notify_board(reminders=ReminderSettings(business_unit_email="scr.unit@testshire.gov.uk"))],
+    ids=["business unit address"],
+)
+def test_reminder_emails_go_to_the_configured_business_unit_address(env: NotifyEnv) -> None:
     file_case(env)
     env.tick(at(D(2026, 12, 9)))
     reminders = [m for m in env.emails() if "deadline reminder" in m["Subject"]]

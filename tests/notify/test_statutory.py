@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +21,9 @@ from notify.senders import EmailSender
 from notify.statutory import OUTCOME_TEXT, draft_id_in, initials
 from notify.templates import MissingData, get_template
 from storage.purge import purge
-from storage.store import Store
 from storage.tables import AuditRow, CaseRow, OutboxRow
 from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, STAFF, at, make_referral
-from tests.notify.conftest import NotifyEnv, make_env, notify_board
+from tests.notify.conftest import NotifyEnv, notify_board
 
 D = date
 STATUTORY_ADDRESSES = ["mailbox.cpod@education.gov.uk", "mailbox.scrpanel@education.gov.uk", "scr.sin@ofsted.cjsm.net"]
@@ -68,18 +65,29 @@ def test_any_decision_drafts_the_notification_to_ofsted_dfe_and_the_panel(env: N
     assert len(requests) == 1 + len(expected)
 
 
-def test_statutory_recipients_come_from_the_board_config(store: Store, tmp_path: Path) -> None:
+def _with_ofsted_address(email: str) -> dict[str, Recipient]:
     recipients = dict(notify_board().statutory_recipients)
-    recipients["ofsted"] = Recipient(name="Ofsted (test)", email="serious.incidents@ofsted.cjsm.net")
-    store.board = notify_board(statutory_recipients=recipients)
-    store.cases.board = store.board
-    env = make_env(store, tmp_path)
+    recipients["ofsted"] = Recipient(name="Ofsted (test)", email=email)
+    return recipients
+
+
+# The store is built from the `board` fixture (tests/conftest.py): a test that needs another board says so here
+# rather than changing a built store's board afterwards, which the store's other parts would not see.
+@pytest.mark.parametrize(
+    "board",
+    [notify_board(statutory_recipients=_with_ofsted_address("serious.incidents@ofsted.cjsm.net"))],
+    ids=["board's own Ofsted address"],
+)
+def test_statutory_recipients_come_from_the_board_config(env: NotifyEnv) -> None:
     reference = filed(env)
     decide(env, reference, Outcome.NO_REVIEW)
     [draft] = [m for m in env.outbox.list() if m.kind == "statutory_decision_notification"]
     item = env.outbox.get(draft.id, actor=BUSINESS_UNIT, now=at(D(2026, 12, 22), 11))
-    assert "serious.incidents@ofsted.cjsm.net" in item.recipients
-    assert "scr.sin@ofsted.cjsm.net" not in item.recipients
+    assert sorted(item.recipients) == [
+        "mailbox.cpod@education.gov.uk",
+        "mailbox.scrpanel@education.gov.uk",
+        "serious.incidents@ofsted.cjsm.net",
+    ]
 
 
 def test_approved_and_sent_within_five_working_days_meets_the_deadline(env: NotifyEnv) -> None:
@@ -196,16 +204,12 @@ def test_the_serious_incident_notification_is_drafted_when_the_la_became_aware(e
 
 
 @pytest.fixture
-def stricter_template() -> Iterator[None]:
-    """The board's edited template now needs a field the bot does not have."""
+def stricter_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's edited template now needs a field the bot does not have (the catalogue is built once per
+    process: monkeypatch puts the original back whatever the test does)."""
     original = get_template("statutory_decision_notification")
-    templates.catalogue()["statutory_decision_notification"] = templates.Template(
-        **{**original.__dict__, "fields": (*original.fields, "lead_reviewer_name")}
-    )
-    try:
-        yield
-    finally:
-        templates.catalogue()["statutory_decision_notification"] = original
+    stricter = templates.Template(**{**original.__dict__, "fields": (*original.fields, "lead_reviewer_name")})
+    monkeypatch.setitem(templates.catalogue(), "statutory_decision_notification", stricter)
 
 
 def test_a_template_missing_a_field_is_refused_naming_it_and_the_decision_still_stands(
@@ -240,10 +244,10 @@ def test_outbox_refuses_a_notification_missing_a_field_before_storing_it(env: No
         assert s.scalar(select(func.count()).select_from(OutboxRow)) == 0
 
 
-def test_a_statutory_address_off_the_secure_list_is_refused_not_sent(store: Store, tmp_path: Path) -> None:
-    store.board = notify_board(secure_domains=("nhs.net", "pnn.police.uk"))
-    store.cases.board = store.board
-    env = make_env(store, tmp_path)
+@pytest.mark.parametrize(
+    "board", [notify_board(secure_domains=("nhs.net", "pnn.police.uk"))], ids=["cjsm.net not a secure domain"]
+)
+def test_a_statutory_address_off_the_secure_list_is_refused_not_sent(env: NotifyEnv) -> None:
     reference = filed(env)
     decide(env, reference, Outcome.SCR)
     assert "statutory_decision_notification" not in kinds(env)

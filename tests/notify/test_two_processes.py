@@ -26,7 +26,12 @@ from tests.notify.conftest import NOTIFY_BOARD_TOML, notify_board
 from tests.support.databases import PostgresServer
 from tests.support.reminder_seed import seed
 
-RELEASE_THEN_RUN = "import sys\nfrom bot.cli import main\nsys.stdin.readline()\nraise SystemExit(main(sys.argv[1:]))\n"
+# Imports first, says so, then waits to be released: both sweeps start together, not one after the other's
+# imports (a sweep can be over before a slow interpreter has started).
+RELEASE_THEN_RUN = (
+    "import sys\nfrom bot.cli import main\nprint('ready', flush=True)\nsys.stdin.readline()\n"
+    "raise SystemExit(main(sys.argv[1:]))\n"
+)
 LINE = re.compile(r"^[•-] (SCR-\d{4}-\d{4}) `?(rule_\d\d)`?", re.MULTILINE)
 
 
@@ -63,6 +68,9 @@ def test_two_processes_send_each_of_1000_due_reminders_exactly_once(pg_server: P
         for _ in range(2)
     ]
     for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+    for process in processes:
         assert process.stdin is not None
         process.stdin.write("go\n")
         process.stdin.flush()
@@ -78,7 +86,7 @@ def test_two_processes_send_each_of_1000_due_reminders_exactly_once(pg_server: P
     claimed = [set(r["reminder_ids"]) for r in reports]
     assert len(claimed[0]) + len(claimed[1]) == 1000
     assert not claimed[0] & claimed[1], "a reminder was claimed by both processes"
-    print(f"split between the processes: {len(claimed[0])} / {len(claimed[1])}")
+    assert claimed[0] and claimed[1], f"one process did all the work: {len(claimed[0])} / {len(claimed[1])}"
 
     # Sent exactly once: every reminder line once in Slack, once in email; every row marked sent once.
     assert len(slack_lines) == 1000 and set(slack_lines.values()) == {1}

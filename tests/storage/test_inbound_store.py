@@ -20,6 +20,7 @@ from tests.support.intake import inbound_for, make_intake
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 RAW = (
+    b"Authentication-Results: mx.testshire.gov.uk; dmarc=pass header.from=testshire.pnn.police.uk\r\n"
     b"From: <reviews@testshire.pnn.police.uk>\r\nSubject: RE: [SCR-2026-0001]\r\nMessage-ID: <r1@x>\r\n\r\n"
     b"Records secured: yes\r\n"
 )

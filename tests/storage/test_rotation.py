@@ -121,6 +121,7 @@ def test_rotation_while_another_process_keeps_writing(store: Store, clock: Fixed
     finally:
         stop.set()
         writer.join(timeout=60)
+    assert not writer.is_alive(), "the other process's writer did not stop"
     assert not errors
     assert written, "the other process wrote nothing during the rotation"
     # Anything the other process wrote after the rotation finished was sealed under the new key too.

@@ -44,6 +44,7 @@ from bot.settings import Settings
 from storage.tables import AuditRow, CaseRow, InboundMessageRow, OutboxRow, ReminderRow
 from tests.factories import make_referral
 from tests.support.fake_ews import FakeEwsState, internet_message_id
+from tests.support.intake import AUTHSERV_ID, authentication_results
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -104,6 +105,7 @@ Child's Home Address: 17 Imaginary Crescent, Nowhereton, ZZ1 9QQ
 
 Referrer's role: Named Doctor
 Referrer's agency: Northshire Hospitals NHS Trust
+Referral date: 30/11/2026
 Incident date: 27/11/2026
 Date the local authority became aware: 28/11/2026
 """
@@ -145,12 +147,14 @@ class Layout:
             ews_mailbox=MAILBOX,
             ews_auth_type="basic",
             ews_max_wait_seconds=5,
+            mail_authserv_id=AUTHSERV_ID,
             log_level="WARNING",
         )
 
 
 def _reply(reference: str, sender: str, n: int) -> bytes:
     message = EmailMessage()
+    message["Authentication-Results"] = authentication_results(sender)  # as the board's mail server stamps it
     message["From"] = sender
     message["To"] = MAILBOX
     message["Subject"] = f"RE: [{reference}] Please check your involvement and secure your records"
@@ -162,6 +166,7 @@ def _reply(reference: str, sender: str, n: int) -> bytes:
 
 def _emailed_referral(n: int) -> bytes:
     message = EmailMessage()
+    message["Authentication-Results"] = authentication_results("ottoline.testwhistle@nhs.net")
     message["From"] = '"Dr Ottoline Testwhistle" <ottoline.testwhistle@nhs.net>'
     message["To"] = MAILBOX
     message["Subject"] = "Case for Consideration - new referral"

@@ -46,6 +46,7 @@ class FakeEwsState:
     operations: list[str] = field(default_factory=list)
     searches: list[tuple[str, str]] = field(default_factory=list)  # (folder id, InternetMessageId)
     deleted: list[bytes] = field(default_factory=list)
+    bodies_fetched: list[str] = field(default_factory=list)  # item ids whose MimeContent was sent
     unauthorized: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -137,6 +138,11 @@ def _folder_refs(element: Any) -> list[str]:
         if node.tag == f"{{{T}}}DistinguishedFolderId" or node.tag == f"{{{T}}}FolderId":
             refs.append(node.get("Id"))
     return refs
+
+
+def _field_uris(operation: Any) -> set[str]:
+    """The properties an operation asked for (its ItemShape's AdditionalProperties)."""
+    return {node.get("FieldURI") for node in operation.iter(f"{{{T}}}FieldURI")}
 
 
 def _item_refs(element: Any) -> list[str]:
@@ -248,9 +254,12 @@ class _Handler(BaseHTTPRequestHandler):
             items = [i for i in items if internet_message_id(i.mime) == wanted]
         page = items[offset : offset + size]
         last = offset + len(page) >= len(items)
+        sized = "item:Size" in _field_uris(op)
         xml = "".join(
             f'<t:Message><t:ItemId Id="{i.id}" ChangeKey="ck"/>'
-            f"<t:DateTimeReceived>{i.received.strftime('%Y-%m-%dT%H:%M:%SZ')}</t:DateTimeReceived></t:Message>"
+            f"<t:DateTimeReceived>{i.received.strftime('%Y-%m-%dT%H:%M:%SZ')}</t:DateTimeReceived>"
+            + (f"<t:Size>{len(i.mime)}</t:Size>" if sized else "")
+            + "</t:Message>"
             for i in page
         )
         return _response(
@@ -265,6 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _op_GetItem(self, state: FakeEwsState, op: Any) -> bytes:
+        fields = _field_uris(op)
         messages = []
         for ref in _item_refs(op.find(f"{{{M}}}ItemIds")):
             item = state.items.get(ref)
@@ -273,14 +283,15 @@ class _Handler(BaseHTTPRequestHandler):
                     _error("GetItem", "ErrorItemNotFound", "The specified object was not found.", "<m:Items/>")
                 )
                 continue
-            mime = base64.b64encode(item.mime).decode()
-            messages.append(
-                _ok(
-                    "GetItem",
-                    f'<m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">{mime}</t:MimeContent>'
-                    f'<t:ItemId Id="{item.id}" ChangeKey="ck"/></t:Message></m:Items>',
-                )
-            )
+            inner = ""
+            if "item:MimeContent" in fields or not fields:
+                state.bodies_fetched.append(item.id)
+                mime = base64.b64encode(item.mime).decode()
+                inner += f'<t:MimeContent CharacterSet="UTF-8">{mime}</t:MimeContent>'
+            inner += f'<t:ItemId Id="{item.id}" ChangeKey="ck"/>'
+            if "item:Size" in fields:
+                inner += f"<t:Size>{len(item.mime)}</t:Size>"
+            messages.append(_ok("GetItem", f"<m:Items><t:Message>{inner}</t:Message></m:Items>"))
         return _response("GetItem", messages)
 
     def _op_MoveItem(self, state: FakeEwsState, op: Any) -> bytes:

@@ -25,7 +25,7 @@ from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -98,6 +98,7 @@ class FakeGraphState:
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
     throttle_next: int = 0
+    bodies_fetched: list[str] = field(default_factory=list)  # ids whose MIME content ($value) was downloaded
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -127,6 +128,13 @@ def _filtered_id(query: dict[str, list[str]]) -> str | None:
     if not wanted.startswith(prefix) or not wanted.endswith("'"):
         return None
     return wanted[len(prefix) : -1].replace("''", "'")
+
+
+def _size(message: GraphMessage, expand: str) -> dict[str, Any]:
+    """PR_MESSAGE_SIZE as Graph gives it, when the request expanded that extended property."""
+    if "0x0E08" not in expand.upper().replace("0X", "0x"):
+        return {}
+    return {"singleValueExtendedProperties": [{"id": "Integer 0xe08", "value": str(len(message.mime))}]}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -218,10 +226,15 @@ class _Handler(BaseHTTPRequestHandler):
             skip = int(query.get("$skip", ["0"])[0])
             items = state.in_folder("inbox")
             page = items[skip : skip + top]
-            value: dict[str, Any] = {"value": [{"id": m.id, "receivedDateTime": m.received.isoformat()} for m in page]}
+            expand = query.get("$expand", [""])[0]
+            value: dict[str, Any] = {
+                "value": [{"id": m.id, "receivedDateTime": m.received.isoformat(), **_size(m, expand)} for m in page]
+            }
             if skip + top < len(items):
+                more = f"&$expand={quote(expand)}" if expand else ""
                 value["@odata.nextLink"] = (
                     f"{self._base}/v1.0/users/{state.mailbox}/mailFolders/inbox/messages?$top={top}&$skip={skip + top}"
+                    + more
                 )
             self._json(200, value)
         elif method == "GET" and len(parts) == 3 and parts[:1] == ["mailFolders"] and parts[2] == "messages":
@@ -239,11 +252,18 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 state.deleted.append(gone.mime)
                 self._bytes(204, b"", "text/plain")
+        elif method == "GET" and len(parts) == 2 and parts[0] == "messages":
+            message = state.messages.get(parts[1])
+            if message is None:
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+            else:
+                self._json(200, {"id": message.id, **_size(message, query.get("$expand", [""])[0])})
         elif method == "GET" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "$value":
             message = state.messages.get(parts[1])
             if message is None:
                 self._json(404, {"error": {"code": "ErrorItemNotFound"}})
             else:
+                state.bodies_fetched.append(message.id)
                 self._bytes(200, message.mime)
         elif method == "POST" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "move":
             message = state.messages.pop(parts[1], None)

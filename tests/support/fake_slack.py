@@ -31,6 +31,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
 BOT_USER = "UBOT000001"
 TEAM = "T0TEST0001"
 
@@ -73,6 +77,22 @@ def _decode(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _invalid_blocks(params: dict[str, Any]) -> str:
+    """Why Slack would refuse the call's blocks or view (slack_sdk's block models check Slack's limits), or
+    "" when they are valid: every recorded call then shows valid Block Kit."""
+    try:
+        blocks = params.get("blocks")
+        if isinstance(blocks, list):
+            for block in Block.parse_all(blocks):
+                block.to_dict()
+        view = params.get("view")
+        if isinstance(view, dict):
+            View(**view).to_dict()
+    except (SlackObjectFormationError, TypeError, KeyError, ValueError) as exc:
+        return str(exc)[:200]
+    return ""
 
 
 @dataclass
@@ -161,6 +181,9 @@ class FakeSlack:
             failures = self._failures.get(call.method)
             if failures:
                 return {"ok": False, "error": failures.pop(0)}
+        invalid = _invalid_blocks(call.params)
+        if invalid:
+            return {"ok": False, "error": "invalid_blocks", "errors": [invalid]}
         p = call.params
         if call.method == "auth.test":
             return {

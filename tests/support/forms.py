@@ -14,6 +14,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from msoffcrypto.method.ecma376_agile import ECMA376Agile
 
 from tests.factories import CASE_OUTLINE, CHILD_ADDRESS, CHILD_FORENAMES, CHILD_LAST_NAME, MOTHER_NAME, REFERRER_NAME
+from tests.support.intake import AUTHSERV_ID, authentication_results
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 W14_NS = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
@@ -139,8 +140,13 @@ def referral_email(
     subject: str = "Case for Consideration - new referral",
     sent: datetime | None = None,
     message_id: str = "<referral-0001@nhs.example>",
+    authserv_id: str = AUTHSERV_ID,
 ) -> bytes:
+    """The referral as the board's mail server hands it on: stamped with a DMARC pass under `authserv_id`
+    ("" for no stamp)."""
     message = EmailMessage()
+    if authserv_id:
+        message["Authentication-Results"] = authentication_results(sender, authserv_id=authserv_id)
     message["From"] = f'"{sender_name}" <{sender}>'
     message["To"] = "scr@testshire.gov.uk"
     message["Subject"] = subject

@@ -83,3 +83,4 @@ def test_referral_starts_over_socket_mode_and_retries_are_dropped(
     # intro, name; the answer taken once (a second take would have answered the role and asked the agency);
     # then "help" shows the help and the role question again.
     assert questions == [None, "referrer.name", "referrer.role", None, "referrer.role"]
+    assert services.late_turns == 0  # every step had its turn in order
