@@ -79,11 +79,11 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {
     ),
     "born in the future": (
         data(child__date_of_birth="2026-11-23"),
-        [("child.date_of_birth", DOB, "2026-11-23 is in the future (today is 2026-11-22)")],
+        [("child.date_of_birth", DOB, "is in the future (today is 2026-11-22)")],
     ),
     "born after the incident": (
         data(child__date_of_birth="2026-11-17"),
-        [("child.date_of_birth", DOB, "2026-11-17 is after the incident date 2026-11-16")],
+        [("child.date_of_birth", DOB, "is after the incident date 2026-11-16")],
     ),
     "born on the incident day": (data(child__date_of_birth="2026-11-16"), []),
     "eighteen on the incident date": (
@@ -95,13 +95,13 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {
     "age matches the referral date": (data(child__date_of_birth="2024-11-18", child__age=2), []),
     "age matches neither": (
         data(child__age=5),
-        [("child.age", "Age", "5 does not match the date of birth 2024-03-09 (the child was 2 on the incident date)")],
+        [("child.age", "Age", "does not match the date of birth (the child was 2 on the incident date)")],
     ),
     "parents born after the referral": (
         data(mother__date_of_birth="2026-11-21", father__date_of_birth="2026-11-21"),
         [
-            ("mother.date_of_birth", "Mother's date of birth", "2026-11-21 is after the referral date 2026-11-20"),
-            ("father.date_of_birth", "Father's date of birth", "2026-11-21 is after the referral date 2026-11-20"),
+            ("mother.date_of_birth", "Mother's date of birth", "is after the referral date 2026-11-20"),
+            ("father.date_of_birth", "Father's date of birth", "is after the referral date 2026-11-20"),
         ],
     ),
     "parents born on the referral day": (
@@ -110,7 +110,7 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {
     ),
     "a sibling born after the referral": (
         data(siblings=[{"date_of_birth": "2020-01-01"}, {"date_of_birth": "2026-11-21"}, "junk"]),
-        [("siblings.1.date_of_birth", "Sibling's date of birth", "2026-11-21 is after the referral date 2026-11-20")],
+        [("siblings.1.date_of_birth", "Sibling's date of birth", "is after the referral date 2026-11-20")],
     ),
     "an other reason without detail": (
         data(reasons=[{"kind": "fits_scr_criteria"}, {"kind": "other"}, {"kind": "other", "detail": "x"}, "junk"]),
@@ -118,7 +118,7 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {
     ),
     "unreadable dates are left to the field checks": (
         data(referral_date="garbage", incident_date="2026-13-01", child__date_of_birth="2026-11-30"),
-        [("child.date_of_birth", DOB, "2026-11-30 is in the future (today is 2026-11-22)")],
+        [("child.date_of_birth", DOB, "is in the future (today is 2026-11-22)")],
     ),
     "siblings and reasons that are not lists": (data(siblings="none", reasons={"kind": "other"}), []),
 }
@@ -153,15 +153,15 @@ def test_without_today_the_future_is_not_checked() -> None:
         ({"la_aware_date": "2026-11-15"}, [("la_aware_date", "2026-11-15 is before the incident date 2026-11-16")]),
         (
             {"mother.date_of_birth": "2026-11-21"},
-            [("mother.date_of_birth", "2026-11-21 is after the referral date 2026-11-20")],
+            [("mother.date_of_birth", "is after the referral date 2026-11-20")],
         ),
         (
             {"father.date_of_birth": "2026-11-21"},
-            [("father.date_of_birth", "2026-11-21 is after the referral date 2026-11-20")],
+            [("father.date_of_birth", "is after the referral date 2026-11-20")],
         ),
         (
             {"child.age": 7},
-            [("child.age", "7 does not match the date of birth 2024-03-09 (the child was 2 on the incident date)")],
+            [("child.age", "does not match the date of birth (the child was 2 on the incident date)")],
         ),
     ],
 )
