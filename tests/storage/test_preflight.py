@@ -32,6 +32,8 @@ def test_the_key_census_counts_what_the_values_name(store: Store, clock: FixedCl
     assert set(needed) == {store.ring.board(board).active}
     assert board_has_data(store.engine, board)
     assert key_ids_needed(store.engine, "another-board") == {}
+    # The sample a starting process looks at (a row from each end of each column) names the same key.
+    assert set(key_ids_needed(store.engine, board, sample=1)) == set(needed)
 
 
 def test_boards_in_the_data_must_all_be_configured(store: Store, clock: FixedClock) -> None:
