@@ -20,6 +20,7 @@ from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.commands import COMMAND_MODULES
 from bot.context import AppContext
 from bot.output import dates_relative_to
+from bot.version import version
 from cases.calendar import local_date
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="SCR Bot: referrals, agency confirmations, statutory deadlines and notifications "
         "for a safeguarding children board.",
     )
+    parser.add_argument("--version", action="version", version=f"scrbot {version()}", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -46,8 +48,15 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
     context: AppContext | None = None
     try:
-        context = AppContext(clock=clock, json_output=bool(getattr(args, "json", False)))
-        configure_logging(context.settings.log_level)
+        if getattr(args, "own_context", False):  # `doctor`: reports wrong settings as a check, not an exit
+            configure_logging()
+            own: Callable[[argparse.Namespace, Clock | None], int] = args.handler
+            return own(args, clock)
+        from bot.settings_errors import load_settings
+
+        settings = load_settings()  # a wrong setting is one line here (bot/settings_errors.py)
+        configure_logging(settings.log_level, settings.log_format)  # before anything logs
+        context = AppContext(settings=settings, clock=clock, json_output=bool(getattr(args, "json", False)))
         handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
         return handler(context, args)
     except ScrBotError as exc:
@@ -72,7 +81,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     except Exception as exc:
         # A bug. The exception's text may quote input, so neither the screen nor the log shows it;
         # SCRBOT_DEBUG=1 re-raises for a developer.
-        if os.environ.get("SCRBOT_DEBUG"):
+        if _debugging(context):
             raise
         return _internal_error(exc, context, args.command)
     finally:
@@ -81,11 +90,23 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
 
 def _settings_clock() -> Clock:
-    """The clock AppContext will use (SCRBOT_CLOCK pins it), for reading date options such as "today"."""
-    from bot.settings import Settings
+    """The clock AppContext will use (SCRBOT_CLOCK pins it), for reading date options such as "today".
+    Read before the settings are checked: an unreadable value falls back to the system clock here, and
+    load_settings then reports it as the one-line error it is."""
+    pinned = os.environ.get("SCRBOT_CLOCK", "").strip()
+    if pinned:
+        try:
+            return FixedClock(parse_moment(pinned))
+        except ValueError:
+            pass
+    return SystemClock()
 
-    pinned = Settings().clock
-    return FixedClock(parse_moment(pinned)) if pinned else SystemClock()
+
+def _debugging(context: AppContext | None) -> bool:
+    """SCRBOT_DEBUG as the settings read it (true/1/yes/on); from the environment if the settings failed."""
+    if context is not None:
+        return context.settings.debug
+    return os.environ.get("SCRBOT_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _internal_error(exc: BaseException, context: AppContext | None, command: str) -> int:

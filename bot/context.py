@@ -17,6 +17,7 @@ from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import find_board_config, load_board, load_pack
 from bot.console_chat import ConsoleChat
 from bot.settings import Settings
+from bot.settings_errors import load_settings
 from cases.actor import Actor, Role
 from cases.board import BoardConfig
 from cases.packs import bundled_pack, bundled_pack_names
@@ -84,7 +85,7 @@ def cli_actor() -> Actor:
 
 @dataclass
 class AppContext:
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=load_settings)
     clock: Clock | None = None
     # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
     json_output: bool = False
@@ -230,6 +231,7 @@ class AppContext:
                     auth_type=s.ews_auth_type,
                     version=s.ews_version,
                     max_wait_seconds=s.ews_max_wait_seconds,
+                    ca_bundle=str(s.ews_ca_bundle or ""),
                 )
             )
         if s.mail_backend == "graph":
@@ -237,7 +239,6 @@ class AppContext:
                 "graph",
                 GRAPH_TENANT_ID=s.graph_tenant_id,
                 GRAPH_CLIENT_ID=s.graph_client_id,
-                GRAPH_CLIENT_SECRET=s.graph_client_secret.get_secret_value(),
                 GRAPH_MAILBOX=s.graph_mailbox,
                 MAIL_AUTHSERV_ID=s.mail_authserv_id,
             )
@@ -246,10 +247,12 @@ class AppContext:
                     tenant_id=s.graph_tenant_id,
                     client_id=s.graph_client_id,
                     client_secret=s.graph_client_secret.get_secret_value(),
+                    client_certificate=str(s.graph_client_certificate or ""),
+                    client_certificate_password=s.graph_client_certificate_password.get_secret_value(),
                     mailbox=s.graph_mailbox,
                     authority_base=s.graph_authority,
                     graph_base=s.graph_base_url,
-                    ca_bundle=s.graph_ca_bundle,
+                    ca_bundle=str(s.graph_ca_bundle or ""),
                 )
             )
         return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)

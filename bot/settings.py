@@ -9,72 +9,152 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.setting_types import (
+    AuthservId,
+    DatabaseUrl,
+    EmailAddress,
+    EwsAuthType,
+    EwsVersion,
+    FileIfPresent,
+    Folder,
+    Guid,
+    HostName,
+    HttpsUrl,
+    KeyRingJson,
+    LogLevel,
+    Moment,
+    ReadableFile,
+    SecretText,
+    SecretValue,
+    SlackAppToken,
+    SlackBotToken,
+    Tenant,
+    Text,
+    Url,
+)
+from bot.settings_files import env_name
 from intake.inbound.authentication import LOCAL_AUTHSERV_ID
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCRBOT_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Where local mode keeps its database, keys and mail")
-    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/scrbot.db")
-    key_file: Path | None = Field(default=None, description="Key ring file (mode 0600); default DATA_DIR/keys.json")
-    keys: str = Field(default="", description="The key ring as JSON, instead of a key file (containers)")
-    board_config: Path | None = Field(
+    data_dir: Folder = Field(default=Path("var"), description="Where local mode keeps its database, keys and mail")
+    database_url: DatabaseUrl = Field(
+        default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/scrbot.db"
+    )
+    database_password: SecretValue = Field(
+        default=SecretStr(""),
+        description="Password for SCRBOT_DATABASE_URL when the URL leaves it out (e.g. from a secret file)",
+    )
+    key_file: FileIfPresent = Field(
+        default=None, description="Key ring file (mode 0600); default DATA_DIR/keys.json, created on first run"
+    )
+    keys: KeyRingJson = Field(default="", description="The key ring as JSON, instead of a key file (containers)")
+    board_config: ReadableFile = Field(
         default=None, description="Board config TOML; default ./board.toml, else the example"
     )
-    log_level: str = Field(default="INFO")
+    log_level: LogLevel = Field(default="INFO", description="Least severe log messages written")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or one JSON object per line (for a log collector)"
+    )
+    debug: bool = Field(
+        default=False, description="Show tracebacks of unexpected errors (may show input values; never in service)"
+    )
     # Slack (bot/slack/). HTTP mode needs the bot token and signing secret; Socket Mode the bot token and an
     # app-level token (xapp-...), for boards without a public URL.
-    slack_bot_token: str = Field(default="", description="Bot token (xoxb-...)")
-    slack_signing_secret: str = Field(default="", description="Signing secret: verifies requests come from Slack")
-    slack_app_token: str = Field(default="", description="App-level token (xapp-...): use Socket Mode")
-    slack_host: str = Field(default="127.0.0.1", description="Interface the HTTP endpoint listens on")
-    slack_port: int = Field(default=3000, description="Port of the HTTP endpoint (POST /slack/events)")
-    slack_api_url: str = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
+    slack_bot_token: SlackBotToken = Field(default="", description="Bot token (xoxb-...)")
+    slack_signing_secret: SecretText = Field(
+        default="", description="HTTP mode: signing secret that verifies requests come from Slack"
+    )
+    slack_app_token: SlackAppToken = Field(default="", description="App-level token (xapp-...): use Socket Mode")
+    slack_host: HostName = Field(default="127.0.0.1", description="Interface the HTTP endpoint listens on")
+    slack_port: int = Field(
+        default=3000, ge=0, le=65535, description="Port of the HTTP endpoint (POST /slack/events); 0: any free port"
+    )
+    slack_api_url: Url = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
     # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
     # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).
-    slack_workers: int = Field(default=2, ge=1, le=32)
+    slack_workers: int = Field(default=2, ge=1, le=32, description="Threads that run conversation steps after the ack")
     # Half-finished referrals: kept this long after their last change, owner warned this long before.
-    draft_keep_days: int = Field(default=30, ge=1)
-    draft_warn_days: int = Field(default=3, ge=0)
+    draft_keep_days: int = Field(default=30, ge=1, description="Days an untouched referral draft is kept")
+    draft_warn_days: int = Field(default=3, ge=0, description="Days before a draft expires that its owner is warned")
     # Outbound mail: the address the bot sends from. Local mode writes .eml files to DATA_DIR/mail/outbox.
-    mail_from: str = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
+    mail_from: EmailAddress = Field(default="scr-bot@board.invalid", description="From address of outbound mail")
     # Testing and simulation only: pin the clock to this ISO datetime. A warning is logged when set.
-    clock: str = Field(default="")
+    clock: Moment = Field(default="", description="Testing only: pin the clock to this ISO date and time")
 
     # --- the board's mailbox (issue #4) ---------------------------------------------------------------
     mail_backend: Literal["maildir", "ews", "graph"] = Field(
         default="maildir", description="maildir (local mode), ews (Exchange on-premises) or graph (Microsoft 365)"
     )
     mail_poll_seconds: int = Field(default=60, ge=5, description="How often `scrbot run` polls the mailbox")
-    mail_authserv_id: str = Field(
+    mail_authserv_id: AuthservId = Field(
         default="",
         description="The authserv-id the board's own mail server writes in Authentication-Results (e.g. "
         "mx.board.gov.uk). Only mail whose DMARC (or aligned DKIM) passed under it is trusted; EWS and Graph "
         "refuse to start without it; local mode's Maildir uses scrbot.local",
     )
     mail_max_message_mb: int = Field(default=25, ge=1, description="Larger messages are quarantined unread")
-    mail_max_attachments: int = Field(default=10, ge=0)
-    mail_max_attachment_mb: int = Field(default=10, ge=1)
+    mail_max_attachments: int = Field(default=10, ge=0, description="More attachments than this: quarantined")
+    mail_max_attachment_mb: int = Field(default=10, ge=1, description="A larger attachment: quarantined")
     # Exchange on-premises (EWS)
-    ews_endpoint: str = Field(default="", description="e.g. https://mail.board.gov.uk/EWS/Exchange.asmx")
-    ews_username: str = Field(default="", description="DOMAIN\\user or user@board.gov.uk")
-    ews_password: SecretStr = Field(default=SecretStr(""))
-    ews_mailbox: str = Field(default="", description="The shared mailbox's primary SMTP address")
-    ews_auth_type: str = Field(default="NTLM", description="NTLM, basic or digest")
-    ews_version: str = Field(default="2016", description="2010, 2013, 2016, 2019 or a build number")
+    ews_endpoint: Url = Field(default="", description="e.g. https://mail.board.gov.uk/EWS/Exchange.asmx")
+    ews_username: Text = Field(default="", description="The service account: DOMAIN\\user or user@board.gov.uk")
+    ews_password: SecretValue = Field(default=SecretStr(""), description="The service account's password")
+    ews_mailbox: EmailAddress = Field(default="", description="The shared mailbox's primary SMTP address")
+    ews_auth_type: EwsAuthType = Field(default="NTLM", description="NTLM, basic or digest")
+    ews_version: EwsVersion = Field(default="2016", description="2010, 2013, 2016, 2019 or a build number")
     ews_max_wait_seconds: int = Field(default=60, ge=0, description="Longest wait for a busy server")
-    # Exchange Online (Microsoft Graph, client credentials)
-    graph_tenant_id: str = Field(default="")
-    graph_client_id: str = Field(default="")
-    graph_client_secret: SecretStr = Field(default=SecretStr(""))
-    graph_mailbox: str = Field(default="", description="The shared mailbox's address")
-    graph_authority: str = Field(default="https://login.microsoftonline.com")
-    graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0")
-    graph_ca_bundle: str = Field(default="", description="CA file to trust for Graph and sign-in (default: system)")
+    ews_ca_bundle: ReadableFile = Field(
+        default=None, description="CA file to trust for the Exchange server (an internal CA; default: system CAs)"
+    )
+    # Exchange Online (Microsoft Graph, client credentials: a client secret or a certificate)
+    graph_tenant_id: Tenant = Field(default="", description="The Microsoft 365 tenant (directory) id")
+    graph_client_id: Guid = Field(default="", description="The app registration's application (client) id")
+    graph_client_secret: SecretValue = Field(
+        default=SecretStr(""), description="The app registration's client secret (or use a certificate)"
+    )
+    graph_client_certificate: ReadableFile = Field(
+        default=None,
+        description="PEM file with the app registration's certificate and its private key (instead of a secret)",
+    )
+    graph_client_certificate_password: SecretValue = Field(
+        default=SecretStr(""), description="Password of that private key, if it has one"
+    )
+    graph_mailbox: EmailAddress = Field(default="", description="The shared mailbox's address")
+    graph_authority: HttpsUrl = Field(
+        default="https://login.microsoftonline.com", description="Sign-in authority (sovereign clouds, tests)"
+    )
+    graph_base_url: HttpsUrl = Field(default="https://graph.microsoft.com/v1.0", description="Graph endpoint")
+    graph_ca_bundle: ReadableFile = Field(
+        default=None, description="CA file to trust for Graph and sign-in (default: system CAs)"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from bot.settings_files import SecretFiles
+
+        # A secret from SCRBOT_<NAME>_FILE (a container's secret file) ranks with the environment.
+        return init_settings, env_settings, SecretFiles(settings_cls), dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _complete(self) -> Settings:
+        """Settings that only work together: half a configuration is an error, never a silent fallback."""
+        problem = incomplete(self)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @property
     def sqlite_path(self) -> Path:
@@ -82,7 +162,14 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite+pysqlite:///{self.sqlite_path}"
+        if not self.database_url:
+            return f"sqlite+pysqlite:///{self.sqlite_path}"
+        password = self.database_password.get_secret_value()
+        if not password:
+            return self.database_url
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).set(password=password).render_as_string(hide_password=False)
 
     @property
     def resolved_key_file(self) -> Path:
@@ -121,3 +208,38 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
         return not self.slack_configured and self.mail_backend == "maildir"
+
+
+def incomplete(settings: Settings) -> str:
+    """Settings that only work together, and are set in part: the problem as one line, or ''."""
+    s = settings
+    if s.slack_bot_token and not (s.slack_signing_secret or s.slack_app_token):
+        return (
+            "SCRBOT_SLACK_BOT_TOKEN is set but neither SCRBOT_SLACK_SIGNING_SECRET (HTTP mode) nor "
+            "SCRBOT_SLACK_APP_TOKEN (Socket Mode) is; allowed: the bot token with one of them, or none of the three"
+        )
+    if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token:
+        which = "SCRBOT_SLACK_SIGNING_SECRET" if s.slack_signing_secret else "SCRBOT_SLACK_APP_TOKEN"
+        return f"{which} is set but SCRBOT_SLACK_BOT_TOKEN is not; allowed: both, or neither (local mode)"
+    if s.draft_warn_days >= s.draft_keep_days:
+        return (
+            f"SCRBOT_DRAFT_WARN_DAYS ({s.draft_warn_days}) is not less than SCRBOT_DRAFT_KEEP_DAYS "
+            f"({s.draft_keep_days}); allowed: a warning some days before the draft expires"
+        )
+    if s.mail_backend == "ews":
+        missing = [n for n in ("ews_endpoint", "ews_username", "ews_mailbox") if not getattr(s, n)]
+        if missing:
+            return f"SCRBOT_MAIL_BACKEND=ews needs {', '.join(env_name(n) for n in missing)}"
+    if s.mail_backend == "graph":
+        missing = [n for n in ("graph_tenant_id", "graph_client_id", "graph_mailbox") if not getattr(s, n)]
+        has_secret = bool(s.graph_client_secret.get_secret_value())
+        has_certificate = s.graph_client_certificate is not None
+        if not has_secret and not has_certificate:
+            missing.append("graph_client_secret")
+        if missing:
+            names = ", ".join(env_name(n) for n in missing)
+            more = " (or SCRBOT_GRAPH_CLIENT_CERTIFICATE)" if "graph_client_secret" in missing else ""
+            return f"SCRBOT_MAIL_BACKEND=graph needs {names}{more}"
+        if has_secret and has_certificate:
+            return "SCRBOT_GRAPH_CLIENT_SECRET and SCRBOT_GRAPH_CLIENT_CERTIFICATE are both set; allowed: one of them"
+    return ""

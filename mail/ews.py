@@ -6,6 +6,8 @@ most `max_wait_seconds`, and treats HTTP 401 as wrong credentials at once: excha
 fault-tolerant policy reads 401 as throttling and retries it for up to an hour.
 
 "Processed" and "quarantine" are subfolders of the inbox, created on first use. Keys are EWS item ids.
+An Exchange server whose certificate comes from the board's own certificate authority is trusted through
+`ca_bundle` (a PEM file), for that server only.
 Microsoft is switching EWS off for Exchange Online (from 1 October 2026, fully on 1 April 2027): boards on
 Microsoft 365 use the Graph backend (mail/graph.py).
 """
@@ -33,6 +35,7 @@ class EwsConfig:
     auth_type: str = "NTLM"  # NTLM, basic, digest
     version: str = "2016"  # 2010, 2013, 2016, 2019, or a build number such as 15.1.2507.6
     max_wait_seconds: int = 60
+    ca_bundle: str = ""  # a CA file to trust for this server (an internal CA); "" = the system's CAs
     page_size: int = 100
     max_messages_per_poll: int = 500
 
@@ -76,6 +79,41 @@ def _retry_policy(max_wait: int) -> Any:
     return BoundedRetry(max_wait=max_wait)
 
 
+# CA files to trust, by "host:port" of the EWS endpoint. exchangelib takes one HTTP adapter class for every
+# server; ours looks the server up here, so each mailbox trusts its own CA and nothing else changes.
+_CA_BUNDLES: dict[str, str] = {}
+
+
+def _server_key(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def _trust_ca_bundle(endpoint: str, ca_file: str) -> None:
+    import requests.adapters
+    from exchangelib.protocol import BaseProtocol
+
+    _CA_BUNDLES[_server_key(endpoint)] = ca_file
+    if getattr(BaseProtocol.HTTP_ADAPTER_CLS, "_scrbot_ca_bundles", False):
+        return
+    base: Any = BaseProtocol.HTTP_ADAPTER_CLS
+
+    class CaBundleAdapter(base):  # type: ignore[misc]
+        _scrbot_ca_bundles = True
+
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            ca_file = _CA_BUNDLES.get(_server_key(request.url))
+            # Ours wins over the process-wide default (REQUESTS_CA_BUNDLE, certifi) for this server only.
+            if ca_file and kwargs.get("verify", True) is not False:
+                kwargs["verify"] = ca_file
+            return super().send(request, *args, **kwargs)
+
+    assert issubclass(CaBundleAdapter, requests.adapters.HTTPAdapter)
+    BaseProtocol.HTTP_ADAPTER_CLS = CaBundleAdapter
+
+
 def _failure(exc: BaseException, doing: str) -> MailboxError:
     # exchangelib's messages can quote server responses; only the type is kept.
     return MailboxError(f"EWS {doing} failed ({type(exc).__name__})")
@@ -94,6 +132,8 @@ class EwsMailbox:
 
         with self._lock:
             if self._account is None:
+                if self.config.ca_bundle:
+                    _trust_ca_bundle(self.config.endpoint, self.config.ca_bundle)
                 configuration = Configuration(
                     service_endpoint=self.config.endpoint,
                     credentials=Credentials(self.config.username, self.config.password),
@@ -220,3 +260,38 @@ class EwsMailbox:
         except Exception as exc:  # noqa: BLE001
             raise _failure(exc, "deleting copies of a purged case's messages") from None
         return deleted
+
+    # --- for `scrbot doctor`: what works, without sending ------------------------------------------------
+
+    def inbox_folders(self) -> list[str]:
+        """Sign in, open the mailbox's inbox and list its subfolders: proves the credentials and the
+        service account's access (Full Access, or impersonation) to the mailbox."""
+        try:
+            inbox = self._connect().inbox
+            return sorted(str(folder.name) for folder in inbox.children)
+        except MailboxError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - explained by its kind, never its text
+            raise MailboxError(f"EWS {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """What an exchangelib failure means for the person setting the mailbox up."""
+    name = type(exc).__name__
+    reasons = {
+        "UnauthorizedError": "refused the credentials (SCRBOT_EWS_USERNAME, SCRBOT_EWS_PASSWORD, SCRBOT_EWS_AUTH_TYPE)",
+        "ErrorNonExistentMailbox": "has no such mailbox (SCRBOT_EWS_MAILBOX)",
+        "ErrorAccessDenied": "denied the service account access to the mailbox: grant it Full Access (README)",
+        "ErrorImpersonateUserDenied": "denied impersonation of the mailbox: grant ApplicationImpersonation (README)",
+        "SSLError": "certificate is not trusted: set SCRBOT_EWS_CA_BUNDLE to the board's CA file",
+    }
+    if name in reasons:
+        return f"server {reasons[name]}"
+    cause = exc.__cause__ or exc.__context__
+    if "SSL" in name or (cause is not None and "SSL" in type(cause).__name__):
+        return f"server {reasons['SSLError']}"
+    if name == "ErrorTimeoutExpired":
+        return "server did not answer within SCRBOT_EWS_MAX_WAIT_SECONDS: it cannot be reached or is busy"
+    if name in {"TransportError", "ConnectionError", "ConnectTimeout", "ReadTimeout"}:
+        return f"server cannot be reached ({name}; check SCRBOT_EWS_ENDPOINT and the network)"
+    return f"request failed ({name})"

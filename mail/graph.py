@@ -1,5 +1,7 @@
 """Exchange Online through Microsoft Graph: msal (client credentials, application permission Mail.ReadWrite
-and Mail.Send on the board's mailbox) and httpx.
+and Mail.Send on the board's mailbox) and httpx. The app signs in with a client secret or, as Microsoft
+recommends, a certificate (a PEM file with the certificate and its private key; msal signs a client
+assertion with the key, and the secret never travels).
 
 Microsoft is switching EWS off for Exchange Online (phased from 1 October 2026, permanently on 1 April 2027),
 so a board on Microsoft 365 uses this backend rather than mail/ews.py.
@@ -14,12 +16,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -39,8 +43,10 @@ _EXPAND_SIZE = f"singleValueExtendedProperties($filter=id eq '{SIZE_PROPERTY}')"
 class GraphConfig:
     tenant_id: str
     client_id: str
-    client_secret: str
+    client_secret: str  # "" when a certificate is used
     mailbox: str  # the shared mailbox's address (user principal name)
+    client_certificate: str = ""  # PEM file: the app registration's certificate and its private key
+    client_certificate_password: str = ""  # of that private key, if it is encrypted
     authority_base: str = DEFAULT_AUTHORITY
     graph_base: str = DEFAULT_GRAPH
     ca_bundle: str = ""  # a CA file to trust (a corporate proxy, or a test server); "" = system CAs
@@ -87,14 +93,16 @@ class GraphMailbox:
                     custom = self.config.authority_base.rstrip("/") != DEFAULT_AUTHORITY
                     self._app = msal.ConfidentialClientApplication(
                         self.config.client_id,
-                        client_credential=self.config.client_secret,
+                        client_credential=self._credential(),
                         authority=f"{self.config.authority_base.rstrip('/')}/{self.config.tenant_id}",
                         # A sovereign cloud or test authority is not in Microsoft's instance list.
                         validate_authority=not custom,
                         instance_discovery=False if custom else None,
-                        http_client=self._identity_http,
+                        http_client=_IdentityHttp(self._identity_http),
                     )
                 result = self._app.acquire_token_for_client(scopes=[self.config.scope])
+            except MailboxError:
+                raise
             except Exception as exc:  # noqa: BLE001 - msal raises ValueError / requests errors
                 raise MailboxError(f"Graph sign-in failed ({type(exc).__name__})") from None
         token = result.get("access_token") if isinstance(result, dict) else None
@@ -102,6 +110,15 @@ class GraphMailbox:
             error = result.get("error", "no token") if isinstance(result, dict) else "no token"
             raise MailboxError(f"Graph sign-in failed ({str(error)[:60]})")
         return str(token)
+
+    def _credential(self) -> str | dict[str, str]:
+        if not self.config.client_certificate:
+            return self.config.client_secret
+        certificate = load_certificate(self.config.client_certificate, self.config.client_certificate_password)
+        credential = {"private_key": certificate.private_key_pem, "public_certificate": certificate.certificate_pem}
+        if self.config.client_certificate_password:
+            credential["passphrase"] = self.config.client_certificate_password
+        return credential
 
     # --- requests --------------------------------------------------------------------------------------
 
@@ -265,6 +282,96 @@ class GraphMailbox:
     def close(self) -> None:
         self._http.close()
         self._identity_http.close()
+
+    # --- for `scrbot doctor`: what works, without sending ------------------------------------------------
+
+    def granted_roles(self) -> set[str]:
+        """The application permissions (app roles) in the access token Microsoft issued to the bot: what it
+        may do, as the token says, without doing it."""
+        token = self._token()
+        try:
+            payload = token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (IndexError, ValueError):
+            raise MailboxError("Graph sign-in gave a token that is not a JWT") from None
+        return {str(role) for role in claims.get("roles", [])}
+
+    def inbox_folders(self) -> list[str]:
+        """Open the mailbox's inbox and list its subfolders: proves the application access policy lets the
+        app into this mailbox."""
+        response = self._request("GET", f"{self._mailbox_path()}/mailFolders/inbox", "opening the inbox")
+        self._check(response, "opening the inbox")
+        children = self._request("GET", f"{self._mailbox_path()}/mailFolders/inbox/childFolders", "listing folders")
+        self._check(children, "listing folders")
+        return sorted(str(f.get("displayName", "")) for f in children.json().get("value", []))
+
+
+class _IdentityHttp:
+    """msal's `http_client`, over httpx. msal gives a signed client assertion (certificate credentials) as
+    bytes in the token request's form; requests sends bytes as they are, httpx would send "b'...'", so
+    they are decoded here."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v.decode("ascii") if isinstance(v, bytes) else v for k, v in data.items()}
+        return self._client.post(url, params=params, data=data, headers=headers, **kwargs)
+
+    def get(self, url: str, params: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        return self._client.get(url, params=params, headers=headers, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@dataclass(frozen=True)
+class Certificate:
+    private_key_pem: str
+    certificate_pem: str
+    not_after: Any  # datetime (UTC)
+    sha256_thumbprint: str
+
+
+def load_certificate(path: str, password: str = "") -> Certificate:
+    """Read the app's certificate and private key from one PEM file and check that they belong together."""
+    import re
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MailboxError(f"Graph certificate file {path} cannot be read ({type(exc).__name__})") from None
+    keys = re.findall(
+        r"-----BEGIN (?:ENCRYPTED |RSA )?PRIVATE KEY-----.*?-----END (?:ENCRYPTED |RSA )?PRIVATE KEY-----", text, re.S
+    )
+    certificates = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", text, re.S)
+    if not keys or not certificates:
+        missing = "private key" if not keys else "certificate"
+        raise MailboxError(f"Graph certificate file {path} holds no {missing} (PEM: the certificate and its key)")
+    try:
+        key = serialization.load_pem_private_key(keys[0].encode(), password.encode() or None)
+        certificate = x509.load_pem_x509_certificate(certificates[0].encode())
+    except (ValueError, TypeError) as exc:
+        reason = (
+            "wrong or missing password"
+            if "password" in str(exc).lower() or isinstance(exc, TypeError)
+            else "not readable"
+        )
+        raise MailboxError(f"Graph certificate file {path}: private key {reason}") from None
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    encoding = serialization.Encoding.PEM
+    if key.public_key().public_bytes(encoding, public) != certificate.public_key().public_bytes(encoding, public):
+        raise MailboxError(f"Graph certificate file {path}: the private key does not belong to the certificate")
+    return Certificate(
+        private_key_pem=keys[0],
+        certificate_pem=certificates[0],
+        not_after=certificate.not_valid_after_utc,
+        sha256_thumbprint=certificate.fingerprint(hashes.SHA256()).hex(),
+    )
 
 
 def _size_of(message: dict[str, Any]) -> int | None:

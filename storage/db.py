@@ -97,9 +97,8 @@ def _unreachable(engine: Engine, exc: DBAPIError) -> str:
     if url.get_backend_name() == "sqlite":
         if "not a database" in reason or "malformed" in reason:
             reason += " (the file is corrupt or not an SQLite database: restore it from a backup)"
-        return f"the SQLite database {url.database} cannot be read: {reason}"
-    where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
-    return f"the database at {where} cannot be reached ({safe_url(url)}): {reason}"
+        return f"cannot read the SQLite database {url.database}: {reason}"
+    return f"cannot reach the database at {safe_url(url)}: {reason}"  # the URL names host and port
 
 
 def _reason(exc: DBAPIError, password: str | None) -> str:

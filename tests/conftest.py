@@ -15,7 +15,12 @@ from cases.packs import bundled_pack
 from storage.keyring import KeyRing
 from storage.store import Store, open_store
 from tests.factories import make_board
-from tests.support.databases import PostgresServer, postgres_server, sqlite_engine
+from tests.support.databases import SESSION_NOTES, PostgresServer, postgres_server, sqlite_engine
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for note in SESSION_NOTES:
+        terminalreporter.write_line(note)
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,13 @@ from types import ModuleType
 
 from bot.commands import (
     audit_cmd,
+    backup_cmd,
     case_cmd,
     chat_cmd,
     db_cmd,
     deadlines_cmd,
     decide_cmd,
+    doctor_cmd,
     drafts_cmd,
     keys_cmd,
     mail_cmd,
@@ -36,4 +38,6 @@ COMMAND_MODULES: list[ModuleType] = [
     db_cmd,
     purge_cmd,
     mail_cmd,
+    doctor_cmd,
+    backup_cmd,
 ]

@@ -13,7 +13,7 @@ def register(sub: Any) -> None:
     audit = sub.add_parser("audit", help="the audit log: verify the chain, show entries")
     au = audit.add_subparsers(dest="audit_command", metavar="AUDIT_COMMAND", required=True)
     p = au.add_parser("verify", help="fail on any edited, inserted, deleted or reordered entry")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=verify)
     p = au.add_parser(
         "sign-anchor",
@@ -21,9 +21,9 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(handler=sign_anchor)
     p = au.add_parser("show", help="recent entries, optionally for one case")
-    p.add_argument("reference", nargs="?")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("reference", nargs="?", help="only this case (default: every case)")
+    p.add_argument("--limit", type=int, default=50, help="show at most this many entries (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=show)
 
 

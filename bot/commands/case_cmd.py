@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.confirm import add_yes
+from bot.confirm import confirm as confirm_irreversible
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table, uk_date
 from cases.calendar import local_date
@@ -20,25 +22,29 @@ def register(sub: Any) -> None:
 
     p = cs.add_parser("list", help="cases with status, next deadline and agencies still to confirm")
     p.add_argument("--all", action="store_true", help="include closed cases")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=list_cases)
 
     p = cs.add_parser("show", help="one case: status, deadlines (due, act_by, state), agency confirmations")
-    p.add_argument("reference")
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
     p.add_argument("--full", action="store_true", help="include the referral's personal data (audited)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=show_case)
 
     p = cs.add_parser("event", help="record or correct a clock-starting event; deadlines are recomputed")
-    p.add_argument("reference")
-    p.add_argument("event", choices=[e.value for e in CaseEvent if e is not CaseEvent.DECISION_MADE])
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
+    p.add_argument(
+        "event",
+        choices=[e.value for e in CaseEvent if e is not CaseEvent.DECISION_MADE],
+        help="the clock-starting event (decisions: `scrbot decide`)",
+    )
     p.add_argument("--on", required=True, type=uk_date, help="date of the event (e.g. 31/12/2026)")
-    p.add_argument("--new-date", type=uk_date, help="review_extended: the new completion date")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--new-date", type=uk_date, help="review_extended: the new completion date (e.g. 31/12/2026)")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=record_event)
 
     p = cs.add_parser("done", help="mark a deadline met (or not applicable)")
-    p.add_argument("reference")
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
     p.add_argument("rule", help="rule id, e.g. scoping_meeting")
     p.add_argument("--on", required=True, type=uk_date, help="date it was done (e.g. 31/12/2026)")
     p.add_argument("--agency", help="for per-agency rules, the agency id")
@@ -48,20 +54,24 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=mark_done)
 
     p = cs.add_parser("advance", help="move a case on in its lifecycle")
-    p.add_argument("reference")
-    p.add_argument("status", choices=[s.value for s in CaseStatus])
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
+    p.add_argument("status", choices=[s.value for s in CaseStatus], help="the lifecycle stage to move to")
+    add_yes(p)  # moving to closed asks, as `case close` does
     p.set_defaults(handler=advance)
 
     p = cs.add_parser("close", help="close a case (cancels its open deadlines)")
-    p.add_argument("reference")
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
+    add_yes(p)
     p.set_defaults(handler=close)
 
     p = cs.add_parser("confirm", help="record an agency's answer by hand (records secured, involvement)")
-    p.add_argument("reference")
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
     p.add_argument("agency", help="agency id from the board config")
     p.add_argument("--secured-on", type=uk_date, help="date the agency secured its records")
     p.add_argument("--by", default="", help="who secured them")
-    p.add_argument("--involvement", choices=["known", "not_known"])
+    p.add_argument(
+        "--involvement", choices=["known", "not_known"], help="whether the child or family is known to the agency"
+    )
     p.add_argument("--detail", default="", help="what the agency said about its involvement")
     p.set_defaults(handler=confirm)
 
@@ -270,12 +280,17 @@ def mark_done(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def advance(ctx: AppContext, args: argparse.Namespace) -> int:
+    if CaseStatus(args.status) is CaseStatus.CLOSED:
+        return close(ctx, args)
     ctx.store.cases.move_status(args.reference, CaseStatus(args.status), actor=cli_actor(), now=ctx.now_clock.now())
     print(f"{args.reference.upper()} is now {args.status}.")
     return 0
 
 
 def close(ctx: AppContext, args: argparse.Namespace) -> int:
+    _id, status, _by = ctx.store.cases.status_of(args.reference)  # a wrong reference fails before the question
+    if status is not CaseStatus.CLOSED:
+        confirm_irreversible(f"Close {args.reference.upper()} and cancel its open deadlines", args)
     ctx.store.cases.move_status(args.reference, CaseStatus.CLOSED, actor=cli_actor(), now=ctx.now_clock.now())
     print(f"{args.reference.upper()} is closed.")
     return 0

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
         "deadlines",
         help="the deadlines an event starts (working days, bank holidays, closures); --ics: all open deadlines",
     )
-    p.add_argument("--event", choices=[e.value for e in CaseEvent])
+    p.add_argument("--event", choices=[e.value for e in CaseEvent], help="the event that starts the clocks")
     p.add_argument("--on", type=uk_date, help="date of the event (e.g. 31/12/2026)")
     p.add_argument("--ics", action="store_true", help="every open deadline of every case as iCalendar (RFC 5545)")
     p.add_argument("--output", type=Path, help="with --ics: write to this file instead of standard output")
@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     p.add_argument("--new-date", type=uk_date, help="for review_extended: the new completion date")
     p.add_argument("--rules", help="rules pack (default: the board's)")
     p.add_argument("--no-leder", action="store_true", help="the child had no learning disability or did not die")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=run)
 
 

@@ -14,15 +14,17 @@ from cases.events import Outcome
 
 def register(sub: Any) -> None:
     p = sub.add_parser("decide", help="record the decision on a case; starts the decision's deadlines")
-    p.add_argument("reference")
-    p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
+    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
+    p.add_argument(
+        "--outcome", required=True, choices=[o.value for o in Outcome], help="the decision (004 Appendix 1 §5, §12)"
+    )
     p.add_argument(
         "--on", type=uk_date, help="date of the decision (e.g. 31/12/2026; today if left out; never a future date)"
     )
     p.add_argument("--by", default="", help="who decided (e.g. the chair)")
     p.add_argument("--rationale", default="", help="the reasons, as recorded by the board")
     p.add_argument("--detail", default="", help="for 'other': what; for 'referred_other_board': which board")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=run)
 
 

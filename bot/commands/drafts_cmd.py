@@ -15,14 +15,14 @@ def register(sub: Any) -> None:
     drafts = sub.add_parser("drafts", help="half-finished referrals: list, expire stale ones")
     ds = drafts.add_subparsers(dest="drafts_command", metavar="DRAFTS_COMMAND", required=True)
     p = ds.add_parser("list", help="drafts with owner, channel, last change and expiry (no content)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=list_drafts)
     p = ds.add_parser(
         "expire",
         help="warn owners of drafts about to expire (Slack DM), delete those untouched for SCRBOT_DRAFT_KEEP_DAYS",
     )
     p.add_argument("--now", type=uk_moment, help="pretend it is this date (e.g. 24/12/2026) or ISO date and time")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=expire)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.confirm import add_yes, confirm
 from bot.context import AppContext, cli_actor
 from bot.output import print_json
 from errors import Unavailable
 from storage.preflight import key_ids_needed
-from storage.rotation import retire_unused_keys, rotate_data_key, rotate_index_key
+from storage.rotation import key_usage, retire_unused_keys, rotate_data_key, rotate_index_key
+
+_BACKUPS = " (backups made before the rotation need them)"
 
 
 def register(sub: Any) -> None:
@@ -17,15 +20,17 @@ def register(sub: Any) -> None:
     ks = keys.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND", required=True)
     p = ks.add_parser("rotate", help="new data key; re-encrypt every field under it (the bot keeps running)")
     p.add_argument("--retire", action="store_true", help="then remove old keys that nothing uses any more")
+    add_yes(p)  # with --retire: retiring asks first
     p.add_argument("--index-key", action="store_true", help="also replace the blind-index key and recompute indexes")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=rotate)
     p = ks.add_parser(
         "status", help="the data key ids the stored data needs, how many values each seals, and which are present"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=status)
     p = ks.add_parser("retire", help="remove old data keys that no stored value uses")
+    add_yes(p)
     p.set_defaults(handler=retire)
 
 
@@ -33,6 +38,8 @@ def rotate(ctx: AppContext, args: argparse.Namespace) -> int:
     store = ctx.store
     board_id = store.board.id
     old = sorted(ctx.ring.board(board_id).data_keys)
+    if args.retire:  # asked before anything changes: after re-sealing, every old key is unused
+        confirm(f"Rotate, then remove the old data key(s) {', '.join(old)} from the key ring{_BACKUPS}", args)
     report = rotate_data_key(ctx.ring, board_id, store.sessions, store.cipher)
     indexes = rotate_index_key(ctx.ring, board_id, store.sessions, store.codec.open_referral) if args.index_key else 0
     retired = retire_unused_keys(ctx.ring, board_id, store.sessions, store.cipher) if args.retire else []
@@ -109,8 +116,19 @@ def status(ctx: AppContext, args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _confirm_retiring(ctx: AppContext, args: argparse.Namespace) -> None:
+    """Backups made before a rotation need the old keys: removing them is for good (see README, "Backup")."""
+    store = ctx.store
+    keys = ctx.ring.board(store.board.id)
+    usage = key_usage(store.sessions, store.cipher, store.board.id)
+    unused = [k for k in sorted(keys.data_keys) if k != keys.active and usage.get(k, 0) == 0]
+    if unused:
+        confirm(f"Remove data key(s) {', '.join(unused)} from the key ring{_BACKUPS}", args)
+
+
 def retire(ctx: AppContext, args: argparse.Namespace) -> int:
     store = ctx.store
+    _confirm_retiring(ctx, args)
     retired = retire_unused_keys(ctx.ring, store.board.id, store.sessions, store.cipher)
     print(f"Retired: {', '.join(retired)}" if retired else "No unused keys to retire.")
     return 0

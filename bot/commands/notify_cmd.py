@@ -27,19 +27,26 @@ def register(sub: Any) -> None:
     notify = sub.add_parser("notify", help="notifications: list, show, approve, edit or reject drafts; send")
     ns = notify.add_subparsers(dest="notify_command", metavar="NOTIFY_COMMAND", required=True)
 
-    p = ns.add_parser("list", help="queued, draft, sent and failed messages (no content)")
-    p.add_argument("--status", action="append", choices=[s.value for s in OutboxStatus], help="repeatable")
+    p = ns.add_parser("list", help="what awaits approval (--all: every message); no content")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--status",
+        action="append",
+        choices=[s.value for s in OutboxStatus],
+        help="only messages in this state (repeatable; default: draft, i.e. awaiting approval)",
+    )
+    which.add_argument("--all", action="store_true", help="every message, whatever its state")
     p.add_argument("--case", help="only this case reference")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=list_messages)
 
     p = ns.add_parser("show", help="one message with its content and recipients (audited)")
-    p.add_argument("id")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", help="the message id, or its first 6+ characters")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=show_message)
 
     p = ns.add_parser("approve", help="approve drafts: they are sent by the next dispatch")
-    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("ids", nargs="+", metavar="ID", help="message ids, or their first 6+ characters")
     p.add_argument(
         "--despite-warning",
         action="store_true",
@@ -48,19 +55,19 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=approve)
 
     p = ns.add_parser("reject", help="reject drafts: they are never sent")
-    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("ids", nargs="+", metavar="ID", help="message ids, or their first 6+ characters")
     p.set_defaults(handler=reject)
 
     p = ns.add_parser("edit", help="change a draft's subject or text before approving it")
-    p.add_argument("id")
-    p.add_argument("--subject")
+    p.add_argument("id", help="the message id, or its first 6+ characters")
+    p.add_argument("--subject", help="the new subject line")
     text = p.add_mutually_exclusive_group()
     text.add_argument("--text", help="the new body text")
     text.add_argument("--text-file", type=Path, help="read the new body text from a file ('-' for stdin)")
     p.set_defaults(handler=edit)
 
     p = ns.add_parser("send", help="send what is approved and due now (the service does this every 15 s)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=send)
 
 
@@ -85,7 +92,8 @@ def _resolve(ctx: AppContext, ident: str) -> str:
 
 
 def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
-    statuses = [OutboxStatus(s) for s in args.status] if args.status else None
+    # By default what a person must act on: the drafts awaiting approval.
+    statuses = None if args.all else [OutboxStatus(s) for s in args.status or [OutboxStatus.DRAFT.value]]
     messages = ctx.outbox.list(statuses=statuses, case_ref=args.case)
     if args.json:
         print_json(
@@ -111,7 +119,10 @@ def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
         )
         return 0
     if not messages:
-        print("No messages.")
+        if args.all or args.status:
+            print("No messages.")
+        else:
+            print("Nothing awaits approval. (`scrbot notify list --all` shows every message.)")
         return 0
     print_table(
         ["ID", "STATUS", "KIND", "CASE", "TO", "CREATED", "NOTE"],

@@ -30,13 +30,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-send", action="store_true", help="queue the messages but do not dispatch them")
     p.add_argument("--batch", type=int, default=1000, help="reminders claimed per transaction (default 1000)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=run)
 
     p = rs.add_parser("list", help="reminders still to be sent (references, rules and dates only)")
     p.add_argument("--case", help="only this case reference")
-    p.add_argument("--limit", type=int, default=200)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=200, help="show at most this many (default 200)")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=list_reminders)
 
 

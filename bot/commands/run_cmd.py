@@ -28,6 +28,9 @@ from notify.service import DISPATCH_EVERY
 
 log = logging.getLogger("scrbot")
 
+# sysexits.h EX_CONFIG: the set-up must change before a restart can help (systemd: RestartPreventExitStatus=78).
+EXIT_REFUSED_TO_START = 78
+
 SLACK_HINT = """\
 Slack is not configured. To connect it (see README, "Slack"):
   1. Create the app from bot/slack/manifest.json (api.slack.com/apps > Create New App > From a manifest).
@@ -76,7 +79,28 @@ def _report(ctx: AppContext, applied: bool) -> None:
     print(f"  calendar:     {ctx.settings.calendar_file}")
 
 
+def preflight(ctx: AppContext) -> bool:
+    """The doctor's checks, before anything starts: anything not ok is shown; a failure that would lose or
+    leak data (a key file others can read, keys missing beside sealed data...) stops the start."""
+    from bot.doctor import diagnose
+
+    report, _ctx = diagnose(lambda: ctx)
+    for result, line in zip(report.results, report.lines(), strict=True):
+        if result.status.value in {"warn", "fail"}:
+            print(line)
+    if report.blocking:
+        print(
+            f"SCR Bot will not start: {len(report.blocking)} check(s) above would lose or leak data if it ran. "
+            "Fix them (`scrbot doctor` shows every check)."
+        )
+        log.error("start refused: %s", ", ".join(r.check for r in report.blocking))
+        return False
+    return True
+
+
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not preflight(ctx):
+        return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
     ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
     _report(ctx, applied)

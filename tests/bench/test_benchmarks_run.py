@@ -71,3 +71,9 @@ def test_hostile_mail_benchmark_runs(tmp_path: Path) -> None:
     assert set(data["worst"]) == {"html", "headers", "mime"}
     assert all("ratio_to_benign_stdlib_parse" in w for w in data["worst"].values())
     assert {r["category"] for r in data["inputs"]} == {"html", "headers", "mime"}
+
+
+def test_cli_start_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("cli_start.py", "--runs", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "cli_start" and data["runs"] == 1
+    assert set(data["ratio_to_sqlalchemy_floor"]) == {"scrbot_help", "scrbot_case_list", "scrbot_deadlines_json"}

@@ -151,7 +151,7 @@ def test_lifecycle_commands(workdir: Path, clock: FixedClock, capsys: pytest.Cap
 
 def test_keys_rotate_and_retire(workdir: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]) -> None:
     run(clock, capsys, "refer", "--file", write_referral(workdir))
-    code, out, _ = run(clock, capsys, "keys", "rotate", "--retire", "--json")
+    code, out, _ = run(clock, capsys, "keys", "rotate", "--retire", "--yes", "--json")
     result = json.loads(out)
     assert code == 0 and result["resealed_fields"] >= 1 and result["retired_keys"] == result["previous_keys"]
     code, out, _ = run(clock, capsys, "case", "show", "SCR-2026-0001", "--full", "--json")

@@ -44,6 +44,20 @@ def drafts(capsys: pytest.CaptureFixture[str], kind: str) -> list[str]:
     return [m["id"] for m in json.loads(out) if m["kind"] == kind]
 
 
+def test_list_shows_what_awaits_approval_unless_asked_for_all(local: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert scrbot(capsys, "refer", "--file", "referral.json")[0] == 0
+    everything = json.loads(scrbot(capsys, "notify", "list", "--all", "--json")[1])
+    waiting = json.loads(scrbot(capsys, "notify", "list", "--json")[1])
+    assert {m["status"] for m in everything} > {"draft"}  # agency requests and notices are queued, not drafts
+    assert waiting and {m["status"] for m in waiting} == {"draft"}
+    assert {m["id"] for m in waiting} == {m["id"] for m in everything if m["status"] == "draft"}
+    for message in waiting:
+        assert scrbot(capsys, "notify", "reject", message["id"])[0] == 0
+    code, out, _ = scrbot(capsys, "notify", "list")
+    assert code == 0 and out.startswith("Nothing awaits approval.")
+    assert "rejected" in scrbot(capsys, "notify", "list", "--all")[1]
+
+
 def test_decide_then_approve_and_send_the_statutory_notification(
     local: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -112,11 +112,11 @@ def test_purge_removes_the_child_from_every_row_and_file(workdir: Path, capsys: 
     naming = [token for token, plain in every_value(workdir).items() if any(s in plain for s in SENSITIVE_STRINGS)]
     assert naming
 
-    scrbot(capsys, "case", "close", reference)
+    scrbot(capsys, "case", "close", reference, "--yes")
     # The service is running meanwhile: its open connection keeps the write-ahead log from being folded away.
     service = sqlite3.connect(workdir / "var" / "scrbot.db")
     service.execute("SELECT count(*) FROM cases").fetchone()
-    purged = json.loads(scrbot(capsys, "purge", "--json", at=NOW + timedelta(days=31)))
+    purged = json.loads(scrbot(capsys, "purge", "--json", "--yes", at=NOW + timedelta(days=31)))
     assert purged["cases"] == [reference]
 
     for name, data in everything_under(workdir / "var").items():

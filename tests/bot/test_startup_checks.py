@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from errors import EXIT_BAD_INPUT, EXIT_UNAVAILABLE
 from tests.factories import BOARD_TOML, referral_data
+from tests.support.databases import PostgresServer
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_an_old_key_file_restored_after_a_rotation_is_refused_naming_the_key(
     key_file = workdir / "var" / "keys.json"
     old = workdir / "keys-old.json"
     shutil.copy(key_file, old)
-    assert run(clock, capsys, "keys", "rotate", "--retire")[0] == 0
+    assert run(clock, capsys, "keys", "rotate", "--retire", "--yes")[0] == 0
     new_key = json.loads(key_file.read_text())["boards"]["testshire"]["active"]
     shutil.copy(old, key_file)
 
@@ -129,16 +130,16 @@ PASSWORD = "s3cret-Pa55word"  # made up; must never be printed
 @pytest.mark.parametrize(
     ("url", "code", "says"),
     [
-        ("this is not a url", EXIT_BAD_INPUT, "SCRBOT_DATABASE_URL is not a database URL"),
-        (f"nosuchdb://scrbot:{PASSWORD}@127.0.0.1/x", EXIT_BAD_INPUT, "not installed or not known (nosuchdb)"),
+        ("this is not a url", EXIT_BAD_INPUT, "SCRBOT_DATABASE_URL: (value hidden) is not a database URL"),
+        (f"nosuchdb://scrbot:{PASSWORD}@127.0.0.1/x", EXIT_BAD_INPUT, "names the database 'nosuchdb'"),
         (
             f"postgresql+psycopg://scrbot:{PASSWORD}@127.0.0.1:1/scrbot",
             EXIT_UNAVAILABLE,
-            "127.0.0.1:1 cannot be reached",
+            "cannot reach the database at postgresql+psycopg://scrbot:***@127.0.0.1:1/scrbot: Connection refused",
         ),
         ("sqlite+pysqlite:///{workdir}", EXIT_BAD_INPUT, "is a folder, not a file"),
         ("sqlite+pysqlite:///{workdir}/board.toml/scrbot.db", EXIT_BAD_INPUT, "a part of its folder is a file"),
-        ("sqlite+pysqlite:///{workdir}/corrupt.db", EXIT_UNAVAILABLE, "cannot be read: file is not a database"),
+        ("sqlite+pysqlite:///{workdir}/corrupt.db", EXIT_UNAVAILABLE, "corrupt.db: file is not a database"),
     ],
 )
 def test_a_database_that_cannot_be_used_is_one_line_without_the_password(
@@ -158,26 +159,30 @@ def test_a_database_that_cannot_be_used_is_one_line_without_the_password(
 
 
 @pytest.mark.postgres
-def test_a_wrong_postgres_password_is_one_line_without_it(
-    workdir: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_refused_postgres_login_is_one_line_without_the_password(
+    workdir: Path,
+    clock: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pg_server: PostgresServer,
 ) -> None:
-    admin = os.environ.get("SCRBOT_TEST_POSTGRES_URL", "")
-    if not admin:
-        pytest.skip("PostgreSQL tests skipped: SCRBOT_TEST_POSTGRES_URL is not set")
-    wrong = make_url(admin).set(password=PASSWORD).render_as_string(hide_password=False)
-    monkeypatch.setenv("SCRBOT_DATABASE_URL", wrong)
+    # A wrong password, and a database that does not exist (a server that trusts local logins refuses that).
+    admin = make_url(pg_server.admin_url)
+    wrong = admin.set(password=PASSWORD, database="scrbot_no_such_database")
+    monkeypatch.setenv("SCRBOT_DATABASE_URL", wrong.render_as_string(hide_password=False))
     code, _, err = run(clock, capsys, "case", "list")
     line = one_line(err)
-    assert code == EXIT_UNAVAILABLE and "password authentication failed" in line and PASSWORD not in err
-    assert f"{make_url(admin).host}:{make_url(admin).port}" in line
+    assert code == EXIT_UNAVAILABLE and PASSWORD not in err
+    assert "password authentication failed" in line or 'database "scrbot_no_such_database" does not exist' in line
+    assert f"{admin.host}:{admin.port}" in line
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [
-        ("SCRBOT_KEY_FILE", "{workdir}", "is a folder, not a file"),
-        ("SCRBOT_BOARD_CONFIG", "{workdir}", "is a folder, not a file"),
-        ("SCRBOT_DATA_DIR", "{workdir}/board.toml", "a part of its folder is a file"),
+        ("SCRBOT_KEY_FILE", "{workdir}", "SCRBOT_KEY_FILE: '{workdir}' is not a file"),
+        ("SCRBOT_BOARD_CONFIG", "{workdir}", "SCRBOT_BOARD_CONFIG: '{workdir}' is not a file"),
+        ("SCRBOT_DATA_DIR", "{workdir}/board.toml", "SCRBOT_DATA_DIR: '{workdir}/board.toml' is not a folder"),
     ],
 )
 def test_a_folder_or_file_in_the_wrong_place_is_one_line(
@@ -191,4 +196,4 @@ def test_a_folder_or_file_in_the_wrong_place_is_one_line(
 ) -> None:
     monkeypatch.setenv(variable, value.format(workdir=workdir))
     code, _, err = run(clock, capsys, "case", "list")
-    assert code == EXIT_BAD_INPUT and says in one_line(err)
+    assert code == EXIT_BAD_INPUT and says.format(workdir=workdir) in one_line(err)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.context import AppContext, MailSettingsError
 from bot.settings import Settings
+from bot.settings_errors import load_settings
 from errors import BadInput
 from intake.inbound.authentication import LOCAL_AUTHSERV_ID
 from storage.inbound import InboundStatus
@@ -24,9 +25,15 @@ POLICE = "reviews@testshire.pnn.police.uk"
 BODY = "Known to agency: yes\nRecords secured: yes\nDate secured: 03/12/2026\nSecured by: Alex Moore, PPU"
 
 # The three configurations, as the settings that make them (the authserv-id intake is given comes from them).
+EWS = {
+    "ews_endpoint": "https://127.0.0.1/EWS/Exchange.asmx",
+    "ews_username": "u",
+    "ews_mailbox": "scr@testshire.gov.uk",
+}
 CONFIGURATIONS = {
-    "unset (EWS/Graph would refuse to start)": Settings(mail_backend="graph", mail_authserv_id=""),
-    "set": Settings(mail_backend="ews", mail_authserv_id="mx.testshire.gov.uk"),
+    # EWS/Graph refuse to start like this (below); the intake itself must trust nothing either.
+    "unset": Settings.model_construct(mail_backend="ews", mail_authserv_id="", **EWS),
+    "set": Settings(mail_backend="ews", mail_authserv_id="mx.testshire.gov.uk", **EWS),
     "local mode": Settings(mail_backend="maildir", mail_authserv_id=""),
 }
 
@@ -97,19 +104,24 @@ def test_a_genuine_reply_is_trusted_only_where_an_authserv_id_is_known(configura
 def test_local_mode_trusts_its_own_id_and_a_configured_id_replaces_it() -> None:
     assert Settings(mail_backend="maildir").trusted_authserv_id == LOCAL_AUTHSERV_ID
     assert Settings(mail_backend="maildir", mail_authserv_id="mx.board.gov.uk").trusted_authserv_id == "mx.board.gov.uk"
-    assert Settings(mail_backend="ews").trusted_authserv_id == ""
+    assert Settings.model_construct(mail_backend="ews", mail_authserv_id="").trusted_authserv_id == ""
 
 
 @pytest.mark.parametrize(
     "backend",
     [
         {"mail_backend": "ews", "ews_endpoint": "https://127.0.0.1/EWS/Exchange.asmx", "ews_username": "u"},
-        {"mail_backend": "graph", "graph_tenant_id": "t", "graph_client_id": "c", "graph_client_secret": "s"},
+        {
+            "mail_backend": "graph",
+            "graph_tenant_id": "testshire.example",
+            "graph_client_id": "11111111-2222-4333-8444-555555555555",
+            "graph_client_secret": "s",
+        },
     ],
 )
 def test_a_server_mailbox_without_an_authserv_id_refuses_to_start(backend: dict[str, str], tmp_path: Path) -> None:
     mailbox_setting = {"ews": "ews_mailbox", "graph": "graph_mailbox"}[backend["mail_backend"]]
-    settings = Settings(data_dir=tmp_path, **{**backend, mailbox_setting: "scr@testshire.gov.uk"})  # type: ignore[arg-type]
+    settings = load_settings(data_dir=tmp_path, **{**backend, mailbox_setting: "scr@testshire.gov.uk"})
     with pytest.raises(MailSettingsError, match="SCRBOT_MAIL_AUTHSERV_ID") as refused:
         _ = AppContext(settings=settings).mailbox
     assert isinstance(refused.value, BadInput)

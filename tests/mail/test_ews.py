@@ -135,3 +135,29 @@ def test_copies_of_purged_messages_are_deleted_from_every_folder(ews: tuple[EwsM
     remaining = sorted(i.mime for i in state.items.values())
     assert remaining == sorted([raw(1), next(m for m in state.sent if b"request 8" in m)])
     assert box.delete_copies(copies) == 0
+
+
+def test_an_internal_ca_is_trusted_through_the_ca_bundle(tmp_path: object) -> None:
+    """An Exchange server whose certificate comes from the board's own CA: refused by default, trusted with
+    `ca_bundle` (SCRBOT_EWS_CA_BUNDLE), for that server only."""
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    with fake_ews(tls_directory=folder) as (endpoint, state):
+        assert endpoint.startswith("https://")
+        settings = {
+            "endpoint": endpoint,
+            "username": state.username,
+            "password": state.password,
+            "mailbox": "scr@testshire.gov.uk",
+            "auth_type": "basic",
+        }
+        with pytest.raises(MailboxError, match="certificate is not trusted: set SCRBOT_EWS_CA_BUNDLE"):
+            EwsMailbox(EwsConfig(**settings, max_wait_seconds=0)).inbox_folders()
+        from exchangelib import close_connections
+
+        close_connections()  # exchangelib keeps one connection pool per server and account in the process
+        state.deliver(raw(1))
+        box = EwsMailbox(EwsConfig(**settings, ca_bundle=str(folder / "ca.pem")))
+        assert len(box.list_new()) == 1
+        assert box.inbox_folders() == []

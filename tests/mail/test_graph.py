@@ -139,3 +139,61 @@ def test_copies_of_purged_messages_are_deleted_from_every_folder(graph: FakeGrap
     assert remaining == sorted([raw(1), next(m for m in graph.state.sent if b"request 8" in m)])
     assert box.delete_copies(copies) == 0
     box.close()
+
+
+# --- certificate credentials (the app signs a client assertion; no secret travels) -----------------------
+
+
+def test_signs_in_with_a_certificate(graph: FakeGraph, tmp_path: Path) -> None:
+    from tests.support.fake_graph import make_app_certificate
+
+    pem, certificate = make_app_certificate(tmp_path)
+    graph.state.certificate = certificate
+    box = GraphMailbox(config(graph, client_secret="", client_certificate=str(pem)))
+    graph.state.deliver(raw(1))
+    assert len(box.list_new()) == 1
+    assert box.granted_roles() == {"Mail.ReadWrite", "Mail.Send"}
+    box.close()
+
+
+def test_an_encrypted_key_needs_its_password(graph: FakeGraph, tmp_path: Path) -> None:
+    from tests.support.fake_graph import make_app_certificate
+
+    pem, certificate = make_app_certificate(tmp_path, password="synthetic-pass")
+    graph.state.certificate = certificate
+    with pytest.raises(MailboxError, match="private key wrong or missing password"):
+        GraphMailbox(config(graph, client_secret="", client_certificate=str(pem))).list_new()
+    box = GraphMailbox(
+        config(graph, client_secret="", client_certificate=str(pem), client_certificate_password="synthetic-pass")
+    )
+    assert box.list_new() == []
+    box.close()
+
+
+def test_a_certificate_the_tenant_does_not_know_is_refused(graph: FakeGraph, tmp_path: Path) -> None:
+    from tests.support.fake_graph import make_app_certificate
+
+    registered = make_app_certificate(tmp_path, name="registered.pem")[1]
+    other, _ = make_app_certificate(tmp_path, name="other.pem")
+    graph.state.certificate = registered
+    box = GraphMailbox(config(graph, client_secret="", client_certificate=str(other)))
+    with pytest.raises(MailboxError, match="invalid_client"):
+        box.list_new()
+    box.close()
+
+
+def test_a_key_from_another_certificate_is_caught_before_sign_in(tmp_path: Path) -> None:
+    from mail.graph import load_certificate
+    from tests.support.fake_graph import make_app_certificate
+
+    one, _ = make_app_certificate(tmp_path, name="one.pem")
+    two, _ = make_app_certificate(tmp_path, name="two.pem")
+    certificate_of_one = one.read_text().split("-----BEGIN PRIVATE KEY-----")[0]
+    key_of_two = "-----BEGIN PRIVATE KEY-----" + two.read_text().split("-----BEGIN PRIVATE KEY-----")[1]
+    mixed = tmp_path / "mixed.pem"
+    mixed.write_text(certificate_of_one + key_of_two)
+    with pytest.raises(MailboxError, match="does not belong to the certificate"):
+        load_certificate(str(mixed))
+    (tmp_path / "cert-only.pem").write_text(certificate_of_one)
+    with pytest.raises(MailboxError, match="holds no private key"):
+        load_certificate(str(tmp_path / "cert-only.pem"))

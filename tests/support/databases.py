@@ -1,7 +1,9 @@
-"""Real databases for tests: SQLite files, and a real PostgreSQL server when SCRBOT_TEST_POSTGRES_URL is set.
+"""Real databases for tests: SQLite files, and a real PostgreSQL server.
 
-Without that variable the PostgreSQL tests are skipped with a clear reason; with SCRBOT_REQUIRE_POSTGRES=1
-(as .ci/run sets) a missing or unreachable server fails the run instead.
+The server is the one SCRBOT_TEST_POSTGRES_URL names (`.ci/run` starts one and sets it); without that
+variable the session starts a throwaway server of its own (tests/support/throwaway_postgres.py), so that
+`make test` runs the PostgreSQL tests on any machine. Only when neither is possible are those tests
+skipped, with the reason; with SCRBOT_REQUIRE_POSTGRES=1 (as .ci/run sets) that fails the run instead.
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from sqlalchemy.engine import make_url
 
 from storage.db import make_engine, upgrade
 from storage.tables import Base
+from tests.support.throwaway_postgres import NoThrowawayServer, ThrowawayPostgres
 
 POSTGRES_URL_VAR = "SCRBOT_TEST_POSTGRES_URL"
 REQUIRE_VAR = "SCRBOT_REQUIRE_POSTGRES"
+
+# Lines for the end of the session's report (tests/conftest.py prints them): which server the tests used.
+SESSION_NOTES: list[str] = []
 
 
 def postgres_unavailable(reason: str) -> None:
     if os.environ.get(REQUIRE_VAR) == "1":
         pytest.fail(f"PostgreSQL is required ({REQUIRE_VAR}=1) but {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL tests skipped: {reason} (set {POSTGRES_URL_VAR}; .ci/run does)")
+    pytest.skip(f"PostgreSQL tests skipped: {reason} (or set {POSTGRES_URL_VAR} to a server's URL)")
 
 
 class PostgresServer:
@@ -65,7 +71,7 @@ class PostgresServer:
 def postgres_server() -> Iterator[PostgresServer]:
     url = os.environ.get(POSTGRES_URL_VAR)
     if not url:
-        postgres_unavailable(f"{POSTGRES_URL_VAR} is not set")
+        yield from _throwaway_server()
         return
     try:
         server = PostgresServer(url)
@@ -78,6 +84,26 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.close()
+
+
+def _throwaway_server() -> Iterator[PostgresServer]:
+    try:
+        throwaway = ThrowawayPostgres().start()
+    except NoThrowawayServer as exc:
+        postgres_unavailable(f"{POSTGRES_URL_VAR} is not set and no throwaway server could be started: {exc}")
+        return
+    SESSION_NOTES.append(
+        f"PostgreSQL tests ran on a throwaway server ({POSTGRES_URL_VAR} is not set): "
+        f"{throwaway.binaries.source}, port {throwaway.port}, started in {throwaway.started_in:.2f} s"
+    )
+    try:
+        server = PostgresServer(throwaway.url)
+        try:
+            yield server
+        finally:
+            server.close()
+    finally:
+        throwaway.stop()
 
 
 def sqlite_engine(path: str) -> Engine:

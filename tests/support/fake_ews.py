@@ -4,13 +4,17 @@ It answers the SOAP operations exchangelib uses for our mailbox: GetFolder (root
 FindFolder and CreateFolder (the processed / quarantine subfolders), FindItem with paging and sorting,
 GetItem with MimeContent, MoveItem, CreateItem with SendAndSaveCopy, DeleteItem, and FindItem restricted to
 one InternetMessageId (the search for a message already sent, or for the copies a purge deletes). It checks
-HTTP Basic credentials (401 otherwise) and records every operation it served and every search.
+HTTP Basic credentials (401 otherwise) and records every operation it served and every search. With
+`tls_directory` it serves HTTPS under a certificate from a throwaway CA (ca.pem in that folder), as an Exchange
+server with the board's internal CA does. `folder_error` (an EWS response code such as ErrorAccessDenied)
+answers every GetFolder with it, as a server does when the account has no access to the mailbox.
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -48,6 +53,7 @@ class FakeEwsState:
     deleted: list[bytes] = field(default_factory=list)
     bodies_fetched: list[str] = field(default_factory=list)  # item ids whose MimeContent was sent
     unauthorized: int = 0
+    folder_error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -197,7 +203,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _op_GetFolder(self, state: FakeEwsState, op: Any) -> bytes:
         messages = []
         for ref in _folder_refs(op.find(f"{{{M}}}FolderIds")):
-            if ref in state.folders:
+            if state.folder_error:
+                messages.append(_error("GetFolder", state.folder_error, "Refused by the fake server."))
+            elif ref in state.folders:
                 messages.append(_ok("GetFolder", f"<m:Folders>{_folder_xml(state, ref)}</m:Folders>"))
             else:
                 messages.append(_error("GetFolder", "ErrorFolderNotFound", "The specified folder could not be found."))
@@ -350,14 +358,24 @@ class _Server(ThreadingHTTPServer):
 def fake_ews(
     username: str = "TESTSHIRE\\scrbot",
     password: str = "correct horse",  # noqa: S107
+    tls_directory: Path | None = None,
 ) -> Iterator[tuple[str, FakeEwsState]]:
     """Yields (service endpoint URL, state) while the server runs."""
     state = FakeEwsState(username, password)
     server = _Server(state)
+    scheme = "http"
+    if tls_directory is not None:
+        from tests.support.fake_graph import make_certificates
+
+        _ca, cert_path, key_path = make_certificates(tls_directory)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert_path, key_path)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx", state
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx", state
     finally:
         server.shutdown()
         server.server_close()

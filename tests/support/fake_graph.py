@@ -1,11 +1,14 @@
 """A small Microsoft identity platform + Graph mail server on 127.0.0.1, over HTTPS with a throwaway CA
 (msal only accepts https authorities), for the real msal and httpx to talk to.
 
-Serves the OpenID configuration and token endpoint for client credentials, and under /v1.0/users/{mailbox}:
-inbox messages with paging (@odata.nextLink), /messages/{id}/$value, /messages/{id}/move, inbox child
-folders (find by displayName, create), /sendMail (MIME, base64; a copy is kept in "sentitems"), messages of
-a folder filtered by internetMessageId, and /messages/{id}/permanentDelete. Records every request; can answer
-the next N Graph requests with 429 to exercise throttling.
+Serves the OpenID configuration and token endpoint for client credentials (a client secret, or a client
+assertion signed with the key of the registered `certificate`, checked as Microsoft does: signature, audience,
+issuer, x5t#S256 thumbprint), and under /v1.0/users/{mailbox}: the inbox folder, inbox messages with paging
+(@odata.nextLink), /messages/{id}/$value, /messages/{id}/move, inbox child folders (find by displayName,
+create), /sendMail (MIME, base64; a copy is kept in "sentitems"), messages of a folder filtered by
+internetMessageId, and /messages/{id}/permanentDelete. Tokens are JWT-shaped and carry the app's `roles` (application
+permissions). `access_policy_denies` answers every mailbox request with 403, as an application access policy
+that leaves the mailbox out does. Records every request; can answer the next N Graph requests with 429.
 """
 
 from __future__ import annotations
@@ -31,6 +34,37 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+
+def make_app_certificate(
+    directory: Path, *, days: int = 365, password: str = "", name: str = "app.pem", now: dt.datetime | None = None
+) -> tuple[Path, x509.Certificate]:
+    """An app registration's certificate and RSA private key in one PEM file (as `scrbot` reads it); the key
+    encrypted with `password` if one is given. Returns the file and the certificate (to register)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    now = now or dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SCR Bot test app")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=400))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
+    )
+    path = directory / name
+    path.write_bytes(
+        certificate.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    )
+    return path, certificate
 
 
 def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
@@ -99,6 +133,9 @@ class FakeGraphState:
     token_requests: int = 0
     throttle_next: int = 0
     bodies_fetched: list[str] = field(default_factory=list)  # ids whose MIME content ($value) was downloaded
+    roles: list[str] = field(default_factory=lambda: ["Mail.ReadWrite", "Mail.Send"])
+    access_policy_denies: bool = False
+    certificate: x509.Certificate | None = None  # registered: client assertions signed by its key are accepted
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -200,6 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization", "").removeprefix("Bearer ") not in state.tokens:
                 self._json(401, {"error": {"code": "InvalidAuthenticationToken"}})
                 return
+            if state.access_policy_denies:
+                self._json(403, {"error": {"code": "ErrorAccessDenied", "message": "Blocked by AppOnly AccessPolicy"}})
+                return
             if state.throttle_next:
                 state.throttle_next -= 1
                 self._json(429, {"error": {"code": "TooManyRequests"}})
@@ -208,20 +248,55 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _token(self, state: FakeGraphState, form: dict[str, list[str]]) -> None:
         state.token_requests += 1
-        if (
-            form.get("grant_type") != ["client_credentials"]
-            or form.get("client_id") != [state.client_id]
-            or form.get("client_secret") != [state.client_secret]
-        ):
+        if form.get("grant_type") != ["client_credentials"] or form.get("client_id") != [state.client_id]:
+            self._json(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: unknown app."})
+            return
+        if "client_assertion" in form:
+            if not self._assertion_valid(state, form["client_assertion"][0]):
+                self._json(401, {"error": "invalid_client", "error_description": "AADSTS700027: bad assertion."})
+                return
+        elif form.get("client_secret") != [state.client_secret]:
             self._json(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."})
             return
-        token = secrets.token_urlsafe(24)
+        claims = {"aud": "https://graph.microsoft.com", "appid": state.client_id, "roles": state.roles}
+        token = (
+            ".".join(
+                base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+                for part in ({"typ": "JWT", "alg": "none"}, claims)
+            )
+            + "."
+            + secrets.token_urlsafe(24)
+        )
         state.tokens.add(token)
         self._json(200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token})
 
+    def _assertion_valid(self, state: FakeGraphState, assertion: str) -> bool:
+        """A client assertion as Microsoft checks it: signed by the registered certificate's key (RS256 or
+        PS256), for this token endpoint, issued by and about the client, naming the certificate's thumbprint."""
+        import jwt
+
+        if state.certificate is None:
+            return False
+        try:
+            header = jwt.get_unverified_header(assertion)
+            claims = jwt.decode(
+                assertion,
+                state.certificate.public_key(),  # type: ignore[arg-type]
+                algorithms=["RS256", "PS256"],
+                audience=f"{self._base}/{state.tenant}/oauth2/v2.0/token",
+                issuer=state.client_id,
+            )
+        except jwt.PyJWTError:
+            return False
+        thumbprint = base64.urlsafe_b64encode(state.certificate.fingerprint(hashes.SHA256())).decode().rstrip("=")
+        named = str(header.get("x5t#S256", "")).rstrip("=")  # base64url, with or without padding
+        return bool(claims.get("sub") == state.client_id and named == thumbprint)
+
     def _graph(self, state: FakeGraphState, method: str, path: str, query: dict[str, list[str]], body: bytes) -> None:
         parts = path.split("/")
-        if method == "GET" and path == "mailFolders/inbox/messages":
+        if method == "GET" and path == "mailFolders/inbox":
+            self._json(200, {"id": "inbox", "displayName": "Inbox", "totalItemCount": len(state.in_folder("inbox"))})
+        elif method == "GET" and path == "mailFolders/inbox/messages":
             top = int(query.get("$top", ["10"])[0])
             skip = int(query.get("$skip", ["0"])[0])
             items = state.in_folder("inbox")

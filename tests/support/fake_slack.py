@@ -15,7 +15,11 @@ method, parameters, and the channel / user it targeted, and answered the way Sla
 Answers: auth.test names the bot (user UBOT000001, team T0TEST0001); conversations.open gives the DM
 channel "D" + user id; chat.postMessage / chat.postEphemeral / chat.update give a fresh ts; views.* give a view
 id; users.info gives the configured profile; usergroups.users.list the configured members; apps.connections.open
-the `socket_url` if one is set. Anything else answers {"ok": true}. GET /calls gives the number of calls so far
+the `socket_url` if one is set; conversations.info the channel in `channels` (None: every channel exists and
+the bot is in it; otherwise channel_not_found for any other). Every answer carries `x-oauth-scopes`, the
+token's scopes as Slack sends them (`scopes`; None: the manifest's). With `strict_users`, users.info answers
+user_not_found for ids not in `users` (a profile with "deleted": "true" is a deactivated account).
+Anything else answers {"ok": true}. GET /calls gives the number of calls so far
 (for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
 """
@@ -28,6 +32,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +41,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 BOT_USER = "UBOT000001"
+MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.json"
 TEAM = "T0TEST0001"
 
 
@@ -100,6 +106,9 @@ class FakeSlack:
     users: dict[str, dict[str, str]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     socket_url: str = ""
+    scopes: list[str] | None = None
+    channels: dict[str, dict[str, Any]] | None = None
+    strict_users: bool = False
 
     def __post_init__(self) -> None:
         self._calls: list[SlackCall] = []
@@ -126,6 +135,7 @@ class FakeSlack:
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(body)))
+                self.send_header("x-oauth-scopes", ",".join(fake.granted_scopes()))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -170,6 +180,12 @@ class FakeSlack:
 
     # --- answering -----------------------------------------------------------------------------------
 
+    def granted_scopes(self) -> list[str]:
+        if self.scopes is not None:
+            return self.scopes
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+        return list(manifest["oauth_config"]["scopes"]["bot"])
+
     def fail_next(self, method: str, error: str) -> None:
         with self._changed:
             self._failures.setdefault(method, []).append(error)
@@ -212,15 +228,25 @@ class FakeSlack:
             return {"ok": True, "view": {"id": f"V{next(self._views):08d}", **(p.get("view") or {})}}
         if call.method == "users.info":
             user = str(p.get("user"))
+            if self.strict_users and user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
             profile = self.users.get(user, {})
             return {
                 "ok": True,
                 "user": {
                     "id": user,
+                    "deleted": profile.get("deleted") == "true",
                     "real_name": profile.get("real_name", ""),
                     "profile": {"real_name": profile.get("real_name", ""), "email": profile.get("email", "")},
                 },
             }
+        if call.method == "conversations.info":
+            channel = str(p.get("channel"))
+            if self.channels is None:
+                return {"ok": True, "channel": {"id": channel, "name": "business-unit", "is_member": True}}
+            if channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": channel, **self.channels[channel]}}
         if call.method == "usergroups.users.list":
             return {"ok": True, "users": self.usergroups.get(str(p.get("usergroup")), [])}
         if call.method == "apps.connections.open":

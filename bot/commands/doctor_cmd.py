@@ -1,0 +1,40 @@
+"""`scrbot doctor [--quick] [--json]`: one line per check, ok or what to fix; exit 1 on any failure.
+
+`--quick` makes no network call (no Slack, mailbox or PostgreSQL): the container healthcheck. It builds
+its own context, so that wrong settings are reported as its first line rather than stopping it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.clock import Clock
+from bot.context import AppContext
+from bot.output import print_json
+
+EXIT_FAILED_CHECK = 1
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("doctor", help="check settings, board, keys, database, Slack and mailbox: ok or what to fix")
+    p.add_argument("--quick", action="store_true", help="no network calls (for a container healthcheck)")
+    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
+    p.set_defaults(handler=run, own_context=True)
+
+
+def run(args: argparse.Namespace, clock: Clock | None) -> int:
+    from bot.doctor import diagnose  # only when asked: every other command starts without it
+
+    report, ctx = diagnose(lambda: AppContext(clock=clock, json_output=args.json), quick=args.quick)
+    try:
+        if args.json:
+            print_json({"ok": not report.failed, "checks": [r.as_json() for r in report.results]})
+        else:
+            for line in report.lines():
+                print(line)
+            print(f"{len(report.failed)} check(s) failed." if report.failed else "All checks passed.")
+    finally:
+        if ctx is not None:
+            ctx.close()
+    return EXIT_FAILED_CHECK if report.failed else 0
