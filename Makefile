@@ -38,6 +38,7 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/slack_ack.py
+	$(BIN)/python bench/teams_ack.py
 	$(BIN)/python bench/mail_ingest.py
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/hostile_mail.py

@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # Slack is imported only when configured
     from slack_sdk import WebClient
 
     from bot.slack.services import SlackServices
+    from bot.teams.wiring import TeamsRuntime
 
 log = logging.getLogger("scrbot")
 
@@ -304,14 +305,43 @@ class AppContext:
 
     @cached_property
     def chat(self) -> ChatSender:
-        """Where channel notices and DMs go: Slack when configured, else (local mode) the console.
-        In Slack, approval requests get Approve / Edit / Reject buttons and case notices get case buttons."""
+        """Where channel notices and DMs go: Slack when configured, else (local mode) the console; `teams:`
+        targets to Teams when configured (bot/chat_router.py). In Slack, approval requests get Approve / Edit /
+        Reject buttons and case notices get case buttons; in Teams, approval cards."""
+        other: ChatSender
         if self.settings.slack_configured:
             from bot.slack.chat import SlackChat
             from bot.slack.notifications import ApprovalButtons
 
-            return ApprovalButtons(SlackChat(self.slack_client, self.board))
-        return ConsoleChat(sys.stderr if self.json_output else None)
+            other = ApprovalButtons(SlackChat(self.slack_client, self.board))
+        else:
+            other = ConsoleChat(sys.stderr if self.json_output else None)
+        if not self.teams_on:
+            return other
+        from bot.chat_router import ChatFrontEnds
+
+        return ChatFrontEnds(other, self.teams.chat)
+
+    @property
+    def teams_on(self) -> bool:
+        """Teams is configured for this process and the board works in it."""
+        return self.settings.teams_configured and "teams" in self.board.front_ends
+
+    @cached_property
+    def teams(self) -> TeamsRuntime:
+        """The Teams bot (bot/teams/wiring.py): its endpoint is served by `scrbot run`."""
+        from bot.teams.wiring import build_teams
+
+        return build_teams(
+            settings=self.settings,
+            store=self.store,
+            drafts=self.drafts,
+            deliveries=self.deliveries,
+            outbox=self.outbox,
+            clock=self.now_clock,
+            # Late-bound: the dispatcher's chat sender is built from this runtime.
+            dispatch=lambda now: self.dispatcher.dispatch_due(now),
+        )
 
     @cached_property
     def slack_client(self) -> WebClient:
@@ -370,6 +400,8 @@ class AppContext:
         return mail_tick(self, now)
 
     def close(self) -> None:
+        if "teams" in self.__dict__:
+            self.teams.close()
         mailbox = self.__dict__.get("mailbox")
         if isinstance(mailbox, GraphMailbox):
             mailbox.close()

@@ -156,6 +156,45 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return self
 
+    # --- Microsoft Teams (bot/teams/) ------------------------------------------------------------------
+    # The Entra app registration behind the bot (its "Microsoft App ID") and a client secret of it.
+    teams_app_id: Guid = Field(default="", description="The bot's Entra application (client) id")
+    teams_app_password: SecretValue = Field(default=SecretStr(""), description="A client secret of that app")
+    # single_tenant: the board's own registration, in the board's tenant (the default). multi_tenant: one
+    # registration for a hosted service; each tenant is mapped to its board by `[teams] tenant_id`.
+    teams_app_type: Literal["single_tenant", "multi_tenant"] = Field(
+        default="single_tenant", description="single_tenant (the board's own registration) or multi_tenant"
+    )
+    teams_tenant_id: Tenant = Field(default="", description="The registration's own tenant (single tenant)")
+    teams_host: HostName = Field(default="127.0.0.1", description="Interface the messaging endpoint listens on")
+    teams_port: int = Field(
+        default=3978, ge=0, le=65535, description="Port of POST /api/messages (and GET /healthz); 0: any free port"
+    )
+    teams_workers: int = Field(default=2, ge=1, le=32, description="Threads doing conversation steps after the ack")
+    # Where the keys that sign the Bot Framework's requests are published, and whose tokens are accepted.
+    teams_openid_metadata_url: Url = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="OpenID metadata naming the keys that sign the Bot Framework's requests",
+    )
+    teams_token_issuer: Url = Field(
+        default="https://api.botframework.com", description="The issuer whose tokens the endpoint accepts"
+    )
+    # The bot's own sign-in (client credentials) for its replies and proactive messages.
+    teams_authority: Url = Field(
+        default="https://login.microsoftonline.com", description="Sign-in authority for the bot's own token"
+    )
+    teams_ca_bundle: ReadableFile = Field(
+        default=None, description="CA file to trust for sign-in and keys (default: system CAs)"
+    )
+    # Where the messaging endpoint is reachable from Teams (the app package's validDomains).
+    teams_public_url: Url = Field(
+        default="", description="Where Teams reaches the bot, e.g. https://scrbot.board.gov.uk"
+    )
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id and self.teams_app_password.get_secret_value())
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "scrbot.db"
@@ -207,7 +246,7 @@ class Settings(BaseSettings):
     @property
     def local_mode(self) -> bool:
         """No Slack, no mail server: SQLite, key file, Maildir and .eml outbox under DATA_DIR."""
-        return not self.slack_configured and self.mail_backend == "maildir"
+        return not self.slack_configured and not self.teams_configured and self.mail_backend == "maildir"
 
 
 def incomplete(settings: Settings) -> str:
@@ -221,6 +260,9 @@ def incomplete(settings: Settings) -> str:
     if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token:
         which = "SCRBOT_SLACK_SIGNING_SECRET" if s.slack_signing_secret else "SCRBOT_SLACK_APP_TOKEN"
         return f"{which} is set but SCRBOT_SLACK_BOT_TOKEN is not; allowed: both, or neither (local mode)"
+    # The app id alone is enough to build the Teams package (`scrbot teams package`); a secret alone is not.
+    if s.teams_app_password.get_secret_value() and not s.teams_app_id:
+        return "SCRBOT_TEAMS_APP_PASSWORD is set but SCRBOT_TEAMS_APP_ID is not; allowed: both, or the id alone"
     if s.draft_warn_days >= s.draft_keep_days:
         return (
             f"SCRBOT_DRAFT_WARN_DAYS ({s.draft_warn_days}) is not less than SCRBOT_DRAFT_KEEP_DAYS "

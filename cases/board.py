@@ -70,6 +70,10 @@ class Member(_Config):
     name: Name = Field(min_length=1)
     email: str = ""
     slack_user_id: str = ""
+    # The person's Microsoft Entra object id (Teams gives it as `aadObjectId`): who they are in Teams.
+    teams_user_id: str = Field(
+        default="", pattern=r"^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )
     roles: tuple[Role, ...] = (Role.BUSINESS_UNIT,)
     # Overdue deadlines are escalated to the board manager (004 §7.2 names the role). Without any member
     # flagged, members with the "admin" role stand in.
@@ -119,6 +123,27 @@ DEFAULT_SECURE_DOMAINS = ("nhs.net", "cjsm.net", "pnn.police.uk", "police.uk", "
 class SlackSettings(_Config):
     business_unit_channel: str = Field(default="", description="Channel id for case notices without personal data")
     business_unit_usergroup: str = Field(default="", description="User group id whose members are authorised")
+
+
+# A Teams channel id ("19:...@thread.tacv2"), a tenant id (a GUID): checked so a typo fails at load.
+_TEAMS_CHANNEL = r"^$|^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$"
+_GUID = r"^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+# Chat targets that are not Slack ids: where a message goes in Teams (bot/teams/chat.py resolves them).
+TEAMS_CHANNEL_TARGET = "teams:channel"
+TEAMS_USER_TARGET = "teams:user:"
+
+FrontEnd = Literal["slack", "teams"]
+
+
+class TeamsSettings(_Config):
+    """`[teams]`: the board's Microsoft 365 tenant, and the business unit's team and channel."""
+
+    # The tenant whose people use this board's bot. Single tenant: the registration's own tenant (the
+    # default when empty). Multi-tenant: required, and it is how an activity finds its board.
+    tenant_id: str = Field(default="", pattern=_GUID)
+    team_id: str = Field(default="", pattern=_TEAMS_CHANNEL, description="The business unit's team (General's id)")
+    business_unit_channel: str = Field(default="", pattern=_TEAMS_CHANNEL, description="Channel for case notices")
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -194,7 +219,10 @@ class BoardConfig(_Config):
     agencies: tuple[Agency, ...] = ()
     members: tuple[Member, ...] = ()
     statutory_recipients: dict[str, Recipient] = Field(default_factory=_default_recipients)
+    # Which chat front ends the board works in: Slack, Teams or both (channel notices go to each).
+    front_ends: tuple[FrontEnd, ...] = ("slack",)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
@@ -202,6 +230,13 @@ class BoardConfig(_Config):
     @classmethod
     def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(d.strip().lower().lstrip("@.") for d in value if d.strip())
+
+    @field_validator("front_ends")
+    @classmethod
+    def _front_ends(cls, value: tuple[FrontEnd, ...]) -> tuple[FrontEnd, ...]:
+        if not value:
+            raise ValueError("name at least one front end: slack, teams or both")
+        return tuple(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _unique_agencies(self) -> BoardConfig:
@@ -250,6 +285,37 @@ class BoardConfig(_Config):
             if member.slack_user_id and member.slack_user_id == slack_user_id:
                 return member
         return None
+
+    def member_by_teams_id(self, teams_user_id: str) -> Member | None:
+        wanted = teams_user_id.lower()
+        for member in self.members:
+            if member.teams_user_id and member.teams_user_id.lower() == wanted:
+                return member
+        return None
+
+    def teams_actor(self, teams_user_id: str) -> Actor:
+        """The actor for a Teams user (by Entra object id): a configured member's roles, or a referrer."""
+        member = self.member_by_teams_id(teams_user_id) if teams_user_id else None
+        roles = frozenset({Role.REFERRER, *(member.roles if member else ())})
+        return Actor(f"teams:{teams_user_id.lower()}", roles)
+
+    def business_unit_chat(self) -> tuple[str, ...]:
+        """Where the business unit's channel notices go: the Slack channel, the Teams channel, or both."""
+        targets: list[str] = []
+        if "slack" in self.front_ends and self.slack.business_unit_channel:
+            targets.append(self.slack.business_unit_channel)
+        if "teams" in self.front_ends and self.teams.business_unit_channel:
+            targets.append(TEAMS_CHANNEL_TARGET)
+        return tuple(targets)
+
+    def chat_ids(self, members: list[Member]) -> tuple[str, ...]:
+        """Direct-message targets for these members, in each front end the board uses."""
+        ids: set[str] = set()
+        if "slack" in self.front_ends:
+            ids |= {m.slack_user_id for m in members if m.slack_user_id}
+        if "teams" in self.front_ends:
+            ids |= {TEAMS_USER_TARGET + m.teams_user_id.lower() for m in members if m.teams_user_id}
+        return tuple(sorted(ids))
 
     def slack_actor(self, slack_user_id: str) -> Actor:
         """The actor for a Slack user: a configured member's roles, or a referrer."""

@@ -209,7 +209,7 @@ class AgencyRequests:
         today = local_date(now)
         missing: dict[tuple[str, str, date], list[str]] = defaultdict(list)
         told: list[str] = []
-        channel = self.board.slack.business_unit_channel
+        channels = self.board.business_unit_chat()  # Slack's, Teams' or both
         with self.sessions.begin() as s:
             rows = s.execute(
                 select(DeadlineRow.case_id, DeadlineRow.agency_id, DeadlineRow.act_by, CaseRow.reference)
@@ -238,7 +238,7 @@ class AgencyRequests:
                 key = f"records_missing:{case_id}:{act_by}"
                 if self._queued(s, key):
                     continue
-                if not channel:
+                if not channels:
                     log.warning(
                         "%s: records not confirmed by %d agencies; no business unit channel", reference, len(names)
                     )
@@ -248,7 +248,7 @@ class AgencyRequests:
                         kind="records_missing_notice",
                         template_id="records_missing_notice",
                         values={"case_ref": reference, "act_by": act_by, "agencies": ", ".join(names)},
-                        recipients=[channel],
+                        recipients=list(channels),
                         recipient_summary="channel:business_unit",
                         idempotency_key=key,
                         case_id=case_id,

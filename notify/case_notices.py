@@ -35,10 +35,10 @@ def _next_deadline(s: Session, case_id: str) -> DeadlineRow | None:
 
 def business_unit_notices(outbox: Outbox, *, rules_pack: str) -> CaseListener:
     """A case listener (CaseStore.subscribe) that queues the channel notices, if a channel is configured."""
-    channel = outbox.board.slack.business_unit_channel
+    channels = outbox.board.business_unit_chat()  # Slack's, Teams' or both
 
     def listener(s: Session, event: DomainEvent) -> None:
-        if not channel:
+        if not channels:
             return
         if isinstance(event, ReferralFiled):
             upcoming = _next_deadline(s, event.case_id)
@@ -66,7 +66,7 @@ def business_unit_notices(outbox: Outbox, *, rules_pack: str) -> CaseListener:
                 kind=kind,
                 template_id=kind,
                 values=values,
-                recipients=[channel],
+                recipients=list(channels),
                 recipient_summary="channel:business_unit",
                 idempotency_key=key,
                 case_id=event.case_id,

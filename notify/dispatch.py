@@ -176,7 +176,7 @@ class Dispatcher:
         if not insecure_recipients(board, item.channel, item.recipients):
             return ""
         with self.sessions() as s:
-            facts = case_facts(s, self.outbox.codec, item.case_id)
+            facts = case_facts(s, self.outbox.codec, item.case_id, board_id=board.id, case_ref=item.case_ref)
         return refusal(
             board,
             channel=item.channel,

@@ -29,10 +29,10 @@ class OutboxMailNotices:
         self.outbox = outbox
 
     def tell_business_unit(self, s: Session, *, messages: Sequence[InboundSummary], now: datetime) -> None:
-        channel = self.outbox.board.slack.business_unit_channel
+        channels = self.outbox.board.business_unit_chat()  # Slack's, Teams' or both
         if not messages:
             return
-        if not channel:
+        if not channels:
             log.info(
                 "no business unit channel configured: %d inbound message(s) wait in the quarantine list", len(messages)
             )
@@ -47,7 +47,7 @@ class OutboxMailNotices:
                 kind="inbound_mail_notice",
                 template_id="inbound_mail_notice",
                 values={"count": len(messages), "items": items},
-                recipients=[channel],
+                recipients=list(channels),
                 recipient_summary="channel:business_unit",
                 idempotency_key=f"inbound-notice:{key}",
                 case_ref=messages[0].case_ref if len({m.case_ref for m in messages}) == 1 else "",

@@ -18,10 +18,6 @@ class Targets:
     summary: str
 
 
-def _chat_ids(members: list[Member]) -> tuple[str, ...]:
-    return tuple(sorted({m.slack_user_id for m in members if m.slack_user_id}))
-
-
 def _emails(members: list[Member]) -> tuple[str, ...]:
     return tuple(sorted({m.email.lower() for m in members if m.email}))
 
@@ -36,16 +32,16 @@ class Routing:
         members = self.board.members_with(Role.BUSINESS_UNIT)
         email = self.board.reminders.business_unit_email
         emails = (email,) if email else _emails(members)
-        # The channel never sees personal data, and reminders carry none, so the channel is preferred.
-        channel = self.board.slack.business_unit_channel
-        chat = (channel,) if channel else _chat_ids(members)
+        # The channel never sees personal data, and reminders carry none, so the channel is preferred (Slack's,
+        # Teams', or both).
+        chat = self.board.business_unit_chat() or self.board.chat_ids(members)
         if not chat and self.console_target:
             chat = (self.console_target,)
         return Targets(emails, chat, "business_unit")
 
     def escalation(self, audience: Audience) -> Targets:
         members = self.board.members_with(Role.CHAIR) if audience is Audience.CHAIR else self.board.board_managers()
-        chat = _chat_ids(members)  # direct messages to the person
+        chat = self.board.chat_ids(members)  # direct messages to the person, in each front end
         if not chat and self.console_target:
             chat = (self.console_target,)
         return Targets(_emails(members), chat, audience.value)

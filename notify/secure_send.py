@@ -97,7 +97,7 @@ def check_edit(
 
     new_subject = " ".join(subject.split()) if subject is not None else opened("subject_enc")
     new_text = text if text is not None else opened("body_enc")
-    facts = case_facts(s, codec, row.case_id)
+    facts = case_facts(s, codec, row.case_id, board_id=row.board_id, case_ref=row.case_ref)
     reason = refusal(
         board,
         channel=row.channel,
@@ -121,6 +121,8 @@ def warning_for(
     template_id: str,
     subject: str,
     text: str,
+    board_id: str = "",
+    case_ref: str = "",
 ) -> str:
     """`approval_warning` for a stored message (what `scrbot notify show` and the Slack preview show)."""
     try:
@@ -128,5 +130,5 @@ def warning_for(
     except TemplateError:
         carries = ()
     with sessions() as s:
-        facts = case_facts(s, codec, case_id)
+        facts = case_facts(s, codec, case_id, board_id=board_id, case_ref=case_ref)
     return approval_warning(subject, text, facts, carries=carries)

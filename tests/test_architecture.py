@@ -20,7 +20,15 @@ ALLOWED = {
     "bot": OURS,
 }
 # Libraries only the edges may use (DESIGN.md §4: the core never imports slack_bolt or exchangelib).
-EDGE_ONLY = {"slack_bolt": {"bot"}, "slack_sdk": {"bot"}, "exchangelib": {"mail"}, "msal": {"mail"}}
+EDGE_ONLY = {
+    "slack_bolt": {"bot"},
+    "slack_sdk": {"bot"},
+    "exchangelib": {"mail"},
+    "msal": {"mail", "bot"},  # Graph mail, and the Teams bot's own sign-in
+    "microsoft_agents": {"bot"},
+    "microsoft_teams": {"bot"},
+    "aiohttp": {"bot"},
+}
 # The pure domain does no I/O and reads no clock.
 IMPURE_FOR_CASES = {"sqlalchemy", "httpx", "socket", "os", "subprocess", "time", "requests", "email"}
 

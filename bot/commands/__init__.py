@@ -21,6 +21,7 @@ from bot.commands import (
     refer_cmd,
     reminders_cmd,
     run_cmd,
+    teams_cmd,
 )
 
 COMMAND_MODULES: list[ModuleType] = [
@@ -40,4 +41,5 @@ COMMAND_MODULES: list[ModuleType] = [
     mail_cmd,
     doctor_cmd,
     backup_cmd,
+    teams_cmd,
 ]

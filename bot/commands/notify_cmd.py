@@ -17,8 +17,8 @@ from sqlalchemy import select
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
 from errors import Refused
+from notify.approval_warning import draft_warning, item_warning
 from notify.outbox import OutboxItem, OutboxStatus
-from notify.secure_send import warning_for
 from notify.service import dispatch_all
 from storage.tables import OutboxRow
 
@@ -144,15 +144,7 @@ def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _warning(ctx: AppContext, item: OutboxItem) -> str:
     """Personal data of the case in the text beyond what its template carries (e.g. a name in free text)."""
-    outbox = ctx.outbox
-    return warning_for(
-        outbox.sessions,
-        outbox.codec,
-        case_id=item.case_id,
-        template_id=item.template_id,
-        subject=item.subject,
-        text=item.text,
-    )
+    return item_warning(ctx.outbox, item)
 
 
 def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -199,16 +191,11 @@ def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
 def approve(ctx: AppContext, args: argparse.Namespace) -> int:
     for ident in args.ids:
         item_id = _resolve(ctx, ident)
-        if not args.despite_warning:
-            with ctx.store.sessions() as s:  # read without an audited view: the text is checked, not shown
-                row = s.get(OutboxRow, item_id)
-                item = ctx.outbox.item(row) if row is not None else None
-            warning = _warning(ctx, item) if item is not None else ""
-            if warning:
-                raise Refused(
-                    f"{item_id} not approved: {warning} (`scrbot notify show {item_id[:8]}`; to send it as it is, "
-                    "approve with --despite-warning)"
-                )
+        if not args.despite_warning and (warning := draft_warning(ctx.outbox, item_id)):
+            raise Refused(
+                f"{item_id} not approved: {warning} (`scrbot notify show {item_id[:8]}`; to send it as it is, "
+                "approve with --despite-warning)"
+            )
         ctx.outbox.approve(item_id, actor=cli_actor(), now=ctx.now_clock.now())
         print(f"{item_id}: approved; it goes with the next dispatch (`scrbot notify send` sends now).")
     return 0

@@ -105,7 +105,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
     ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
     _report(ctx, applied)
     print()
-    if not ctx.settings.slack_configured:
+    if not ctx.settings.slack_configured and not ctx.teams_on:
         print(SLACK_HINT)
         print()
         print("Meanwhile, try in another terminal:")
@@ -121,8 +121,12 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Ran {len(results)} periodic job(s) once" + (f"; failed: {', '.join(failed)}" if failed else "."))
         if failed:
             return 1
+        if ctx.teams_on:
+            _serve_teams(ctx, once=True)
         return _serve_slack(ctx, once=True) if ctx.settings.slack_configured else 0
     ctx.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
+    if ctx.teams_on:
+        _serve_teams(ctx, once=False)
     ticker = Ticker(ctx.jobs, ctx.now_clock.now)
     ticker.start(run_now=True)
     try:
@@ -131,7 +135,20 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         return _wait(threading.Event())
     finally:
         ticker.shutdown(wait=True)
+        if ctx.teams_on and ctx.teams.server is not None:
+            ctx.teams.server.stop()
         print("Stopped.", flush=True)
+
+
+def _serve_teams(ctx: AppContext, *, once: bool) -> None:
+    """The Teams messaging endpoint, on its own thread (bot/teams/server.py)."""
+    runtime = ctx.teams
+    if once:
+        print(f"Teams: messaging endpoint would listen on {ctx.settings.teams_host}:{ctx.settings.teams_port}.")
+        return
+    server = runtime.serve()
+    print(f"Teams: messaging endpoint {server.url} (the Azure Bot's messaging endpoint is its public address).")
+    log.info("teams endpoint listening on port %s", server.port)
 
 
 def _serve_slack(ctx: AppContext, *, once: bool) -> int:

@@ -2,8 +2,8 @@
 
 Also run by `scrbot run` before it starts, which refuses to start on a failure that would lose or leak
 data (bot/doctor/base.py, `blocks_start`). Providers of checks: bot/doctor/core.py (settings, board, keys,
-database, mail trust, holidays, disk), bot/doctor/slack_checks.py, bot/doctor/mailbox_checks.py; a new
-front end registers its own with `register_provider`.
+database, mail trust, holidays, disk), bot/doctor/slack_checks.py, bot/doctor/teams_checks.py,
+bot/doctor/mailbox_checks.py; a new front end registers its own with `register_provider`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.doctor import core, mailbox_checks, slack_checks  # each registers its provider
+from bot.doctor import core, mailbox_checks, slack_checks, teams_checks  # each registers its provider
 from bot.doctor.base import Check, Finding, Report, Result, Status, checks_for, register_provider, run_checks
 from errors import ScrBotError
 
@@ -29,6 +29,7 @@ __all__ = [
     "mailbox_checks",
     "register_provider",
     "slack_checks",
+    "teams_checks",
 ]
 
 

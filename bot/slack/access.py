@@ -10,16 +10,14 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import chat_texts
 from bot.clock import Clock
 from cases.actor import Actor, Role
 from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
 
-REFUSAL = (
-    "Sorry, only members of the board's business unit can do that. If you think you should have access, please "
-    "ask the board manager."
-)
+REFUSAL = chat_texts.REFUSAL
 
 
 class SlackAccess:

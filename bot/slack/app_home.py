@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.chat_texts import case_line
 from bot.slack import case_views as views
 from bot.slack.blocks import header, section
 from bot.slack.conversation_blocks import start_block
@@ -22,14 +23,7 @@ log = logging.getLogger("scrbot.slack")
 
 
 def _case_line(c: CaseSummary) -> str:
-    line = f"{views.RAG_EMOJI[c.rag]} *{c.reference}* · {c.status.value.replace('_', ' ')}"
-    if c.next_deadline is not None:
-        d = c.next_deadline.computed
-        who = f" ({d.agency})" if d.agency else ""
-        line += f"\nNext: {d.rule}{who}, act by {d.act_by:%-d %b %Y}"
-    if c.agencies_not_confirmed:
-        line += f"\nStill to confirm records secured: {', '.join(c.agencies_not_confirmed)}"
-    return line
+    return case_line(c, bold=lambda s: f"*{s}*", rag=views.RAG_EMOJI.__getitem__)
 
 
 def home_view(services: SlackServices, user: str) -> dict[str, Any]:

@@ -21,22 +21,20 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.chat_texts import NOTIFICATION_REFUSAL
 from bot.clock import Clock
 from bot.slack import notification_views as views
 from bot.slack.blocks import modal, plain_section
 from cases.actor import Actor, PermissionDenied
+from notify.approval_warning import draft_warning, item_warning
 from notify.outbox import InsecureRecipient, Outbox, OutboxError, OutboxItem
-from notify.secure_send import warning_for
 from notify.statutory import draft_id_in
 from storage.store import Store
 from storage.tables import OutboxRow
 
 log = logging.getLogger("scrbot.slack")
 
-REFUSAL = (
-    "Sorry, only members of the board's business unit can approve, edit or reject notifications. If you think "
-    "you should be able to, please ask the board manager."
-)
+REFUSAL = NOTIFICATION_REFUSAL
 
 
 class ActorLookup(Protocol):
@@ -135,22 +133,7 @@ def register(app: App, services: NotificationServices) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def warning(item: OutboxItem) -> str:
-        return warning_for(
-            outbox.sessions,
-            outbox.codec,
-            case_id=item.case_id,
-            template_id=item.template_id,
-            subject=item.subject,
-            text=item.text,
-        )
-
-    def unchecked(draft_id: str) -> str:
-        """The warning for a draft approved straight from the channel, without its preview (not audited as a
-        view: the text is only checked, never shown)."""
-        with outbox.sessions() as s:
-            row = s.get(OutboxRow, draft_id)
-            item = outbox.item(row) if row is not None and row.board_id == outbox.board.id else None
-        return warning(item) if item is not None else ""
+        return item_warning(outbox, item)
 
     def settle(body: dict[str, Any], client: WebClient, verb: str, act: Callable[..., None], note: str) -> None:
         """Approve or reject the draft a button belongs to; the prompt then says who did it."""
@@ -167,7 +150,7 @@ def register(app: App, services: NotificationServices) -> None:
         mark_done(client, channel, ts, draft_id, note.format(user=body["user"]["id"]))
 
     def approve(body: dict[str, Any], client: WebClient) -> None:
-        if who(body).is_staff and (problem := unchecked(draft_of(body))):
+        if who(body).is_staff and (problem := draft_warning(outbox, draft_of(body))):
             tell(client, body, f"Not approved: {problem}. Open Preview to read it, then approve from there.")
             return
         settle(body, client, "approve", outbox.approve, ":white_check_mark: Approved by <@{user}>")

@@ -10,6 +10,7 @@ from storage.tables.cases import (
     DeadlineRow,
     DecisionRow,
 )
+from storage.tables.chat_addresses import ChatAddressRow
 from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
@@ -23,6 +24,7 @@ __all__ = [
     "CaseCounterRow",
     "CaseEventRow",
     "CaseRow",
+    "ChatAddressRow",
     "DeadlineRow",
     "DecisionRow",
     "DraftRow",

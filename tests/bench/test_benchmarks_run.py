@@ -77,3 +77,9 @@ def test_cli_start_benchmark_runs(tmp_path: Path) -> None:
     data = run_bench("cli_start.py", "--runs", "1", tmp_path=tmp_path)
     assert data["benchmark"] == "cli_start" and data["runs"] == 1
     assert set(data["ratio_to_sqlalchemy_floor"]) == {"scrbot_help", "scrbot_case_list", "scrbot_deadlines_json"}
+
+
+def test_teams_ack_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("teams_ack.py", "--requests", "32", "--clients", "4", "--rounds", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "teams_ack"
+    assert data["real"]["count"] == 32 and data["noop"]["count"] == 32

@@ -29,9 +29,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_an_upgraded_database_is_reported_until_its_anchor_is_signed_once(
     workdir: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A database as the version before anchor signing left it: schema 0005, an anchor without a signature.
+    # A database as the version before anchor signing left it: schema 0007, an anchor without a signature.
     engine = make_engine(f"sqlite+pysqlite:///{workdir / 'var' / 'scrbot.db'}")
-    upgrade(engine, "0005")
+    upgrade(engine, "0007")
     with engine.begin() as c:
         anchor = text("INSERT INTO audit_anchor (board_id, seq, head_hash) VALUES ('testshire', 0, :g)")
         c.execute(anchor, {"g": GENESIS})

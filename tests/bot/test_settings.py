@@ -69,6 +69,18 @@ WRONG: dict[str, tuple[str, str]] = {
     "graph_authority": ("http://login.invalid", "is not an https URL"),
     "graph_base_url": ("graph", "is not an https URL"),
     "graph_ca_bundle": ("{tmp}/proxy-ca.pem", "does not exist"),
+    "teams_app_id": ("my-bot", "is not a GUID"),
+    "teams_app_password": ("SYNTHETIC-SECRET\x07", "control character"),
+    "teams_app_type": ("both", "is not one of the choices"),
+    "teams_tenant_id": ("not a tenant", "is neither a GUID nor a domain name"),
+    "teams_host": ("not a host!", "is not an IP address or host name"),
+    "teams_port": ("-1", "is below the least allowed (0)"),
+    "teams_workers": ("33", "is above the most allowed (32)"),
+    "teams_openid_metadata_url": ("login.invalid/openid", "is not an http or https URL"),
+    "teams_token_issuer": ("botframework", "is not an http or https URL"),
+    "teams_authority": ("login.invalid", "is not an http or https URL"),
+    "teams_ca_bundle": ("{tmp}/teams-ca.pem", "does not exist"),
+    "teams_public_url": ("scrbot.board.invalid", "is not an http or https URL"),
 }
 
 
@@ -187,6 +199,8 @@ def test_a_secret_can_come_from_a_file(name: str, clean_env: Path, monkeypatch: 
             "SCRBOT_SLACK_BOT_TOKEN" if name != "slack_bot_token" else "SCRBOT_SLACK_APP_TOKEN",
             "xoxb-1" if name != "slack_bot_token" else "xapp-1",
         )
+    if name == "teams_app_password":  # and Teams its app id
+        monkeypatch.setenv("SCRBOT_TEAMS_APP_ID", "11111111-2222-4333-8444-555555555555")
     got = getattr(load_settings(), name)
     assert (got.get_secret_value() if hasattr(got, "get_secret_value") else got) == value
 

@@ -36,6 +36,7 @@ def test_a_fresh_local_set_up_passes_and_creates_nothing(env: Path, doctor: Doct
         "disk": "ok",
         "mailbox": "ok",
         "slack": "skip",
+        "teams": "skip",
     }
     assert "will be created on first run" in checks["database"][1]
     assert not (env / "var").exists()  # the doctor looks; it does not make the database or the keys

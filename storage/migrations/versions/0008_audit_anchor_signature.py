@@ -4,8 +4,8 @@ The anchor (the head of each board's audit chain) is signed with the board's aud
 tail and moving the anchor back is detected. Existing anchors stay unsigned (the migration has no keys):
 `scrbot audit sign-anchor` signs one once, after checking the chain.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
