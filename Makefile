@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/mail_ingest.py
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/hostile_mail.py
+	$(BIN)/python bench/crash_run.py
 	$(BIN)/python bench/cli_start.py
 
 # Mutation testing of the pure core (minutes; not part of `make test`): bench/results/mutation.json.

@@ -28,7 +28,7 @@ from errors import BadInput
 from intake.inbound.limits import MIB, Limits
 from intake.inbound.processor import MailIntake
 from intake.referrals import ReferralConversations
-from mail.base import Mailbox
+from mail.base import Mailbox, StoredCopy
 from mail.ews import EwsConfig, EwsMailbox
 from mail.graph import GraphConfig, GraphMailbox
 from mail.maildir import MaildirMailbox
@@ -36,15 +36,17 @@ from notify.agency_requests import AgencyRequests
 from notify.dispatch import Dispatcher
 from notify.draft_notices import sweep_drafts
 from notify.outbox import Outbox
-from notify.purge import purge_outbox
+from notify.purge import OutboxPurge
 from notify.scheduler import JobRegistry
 from notify.senders import ChatSender
 from notify.service import NotifyService
-from storage.db import make_engine, needs_upgrade, upgrade
+from storage.db import check_connection, make_engine, needs_upgrade, upgrade
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
 from storage.inbound import InboundStore
+from storage.inbound_purge import InboundPurge
 from storage.keyring import KeyRing
+from storage.preflight import check_boards, check_keys, open_key_ring
 from storage.purge import PurgeHook
 from storage.store import Store, open_store
 
@@ -121,11 +123,14 @@ class AppContext:
     def ring(self) -> KeyRing:
         if self.settings.keys:
             return KeyRing.from_environment(self.settings.keys)
-        return KeyRing.load_or_create(self.settings.resolved_key_file, self.board.id)
+        # New keys only for a board with no data yet (storage/preflight.py).
+        return open_key_ring(self.settings.resolved_key_file, self.engine, self.board.id)
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.resolved_database_url)
+        engine = make_engine(self.settings.resolved_database_url)
+        check_connection(engine)  # one clear line if the database cannot be reached or read
+        return engine
 
     def migrate(self) -> bool:
         """Bring the schema to head; True if anything was applied."""
@@ -139,6 +144,9 @@ class AppContext:
         """The store with every feature's listeners on it, built together: no path gets a store without
         them (a referral filed from the CLI still queues its agencies' requests)."""
         self.migrate()
+        # Refuse to start on data the config does not name, or that the key ring cannot open.
+        check_boards(self.engine, [self.board.id], config_path=self.board_path)
+        check_keys(self.engine, self.board.id, self.ring)
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
         console = CONSOLE_TARGET if self.settings.local_mode else ""
         return wiring.wire_features(store, reply_to=self.settings.mail_from, console_target=console)
@@ -335,7 +343,12 @@ class AppContext:
     @cached_property
     def dispatcher(self) -> Dispatcher:
         return wiring.dispatcher(
-            self.store, self.outbox, mailbox=self.mailbox, mail_from=self.settings.mail_from, chat=self.chat
+            self.store,
+            self.outbox,
+            mailbox=self.mailbox,
+            mail_from=self.settings.mail_from,
+            chat=self.chat,
+            clock=self.now_clock.now,
         )
 
     @cached_property
@@ -353,9 +366,14 @@ class AppContext:
         )
         return registry
 
-    def purge_hooks(self) -> list[PurgeHook]:
-        """What other features hold per case that purge must also remove."""
-        return [purge_outbox, self.inbound.purge_case]
+    def purge_hooks(self, copies: list[StoredCopy] | None = None) -> list[PurgeHook]:
+        """What other features hold per case that purge must also remove; the Message-IDs (and digests) of its
+        mail go to `copies`, for the mailbox's `delete_copies`."""
+        found = copies if copies is not None else []
+        return [
+            OutboxPurge(mail_from=self.settings.mail_from, collect=lambda mid: found.append(StoredCopy(mid))),
+            InboundPurge(self.inbound, collect=lambda mid, digest: found.append(StoredCopy(mid, digest))),
+        ]
 
     def close(self) -> None:
         if "teams" in self.__dict__:

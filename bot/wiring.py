@@ -7,8 +7,9 @@ to case changes inside the transaction that made them (cases/domain_events.py), 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from intake.inbound.limits import Limits
 from intake.inbound.processor import MailIntake
@@ -89,6 +90,7 @@ def dispatcher(
     mail_from: str = "",
     chat: ChatSender | None = None,
     senders: Mapping[str, Sender] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Dispatcher:
     """Sends what the outbox holds: email through the mailbox, chat through Slack (or the console). A message
     sent that discharges a deadline marks it met."""
@@ -97,7 +99,7 @@ def dispatcher(
         channels["email"] = EmailSender(mailbox, mail_from=mail_from)
     if chat is not None:
         channels["slack"] = ChatMessageSender(chat)
-    return Dispatcher(store.sessions, outbox, channels, cases=store.cases)
+    return Dispatcher(store.sessions, outbox, channels, cases=store.cases, clock=clock)
 
 
 @dataclass(frozen=True)

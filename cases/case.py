@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cases.events import CaseEvent, CaseStatus, Outcome
-from cases.problems import FieldProblem
+from cases.problems import FieldProblem, InvalidInput, problems_from
 from cases.referral import Referral
 from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
 
@@ -39,6 +40,15 @@ class Decision(BaseModel):
             message = f"{self.decided_on} is before the referral was received ({referral_received})"
             return [FieldProblem("decided_on", label, message)]
         return []
+
+
+def parse_decision(**values: Any) -> Decision:
+    """A decision from what a person typed; every problem names its field, never the value (a rationale can
+    name the child)."""
+    try:
+        return Decision(**values)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, Decision)) from None
 
 
 class DeadlineState(StrEnum):

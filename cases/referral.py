@@ -233,6 +233,8 @@ def cross_field_problems_in_data(data: Mapping[str, Any], *, today: date | None 
 
 
 def _cross_checks(f: _CrossFacts, today: date | None) -> list[FieldProblem]:
+    # A date of birth is personal data: its problems say what is wrong with it, never the date itself
+    # (they reach CLI error lines and emailed-referral reasons as well as the referrer's own conversation).
     problems: list[FieldProblem] = []
 
     def add(field: str, label: str, message: str) -> None:

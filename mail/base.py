@@ -6,6 +6,8 @@ and a local Maildir. The core never imports a backend's library; it talks to thi
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -18,6 +20,15 @@ QUARANTINE = "quarantine"
 
 class MailboxError(Unavailable):
     """A backend failed (network, auth, server). The message carries no message content."""
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    """What identifies a message the mailbox may keep a copy of: its Message-ID, and (when known) the SHA-256
+    of its bytes exactly as they were read, for a message that has no Message-ID."""
+
+    message_id: str
+    sha256: str = ""
 
 
 class Mailbox(Protocol):
@@ -41,4 +52,16 @@ class Mailbox(Protocol):
 
     def send(self, message: EmailMessage) -> str:
         """Send a message; returns the provider's id for it (or its Message-ID)."""
+        ...
+
+    def find_sent(self, message_id: str) -> str | None:
+        """The provider's id of a message with this Message-ID already sent from this mailbox (its sent items;
+        local mode: the outbox folder), or None. Asked before sending again a message whose first send may
+        have gone (the process died, or the server timed out), so that it never goes twice."""
+        ...
+
+    def delete_copies(self, copies: Collection[StoredCopy]) -> int:
+        """Delete every copy of these messages the mailbox keeps outside its inbox - the processed and
+        quarantine folders and the sent items (local mode: the outbox folder, with any temporary file a crash
+        left there) - and return how many were deleted. For `scrbot purge`."""
         ...

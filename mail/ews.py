@@ -15,12 +15,13 @@ Microsoft 365 use the Graph backend (mail/graph.py).
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from mail.base import MailboxError
+from mail.base import PROCESSED, QUARANTINE, MailboxError, StoredCopy
 
 _VERSIONS = {"2010": (14, 2), "2013": (15, 0), "2016": (15, 1), "2019": (15, 2)}
 
@@ -230,6 +231,35 @@ class EwsMailbox:
         except Exception as exc:  # noqa: BLE001
             raise _failure(exc, "sending a message") from None
         return str(message_id)
+
+    def _with_message_id(self, folder: Any, message_id: str) -> list[Any]:
+        """Items in `folder` whose InternetMessageId is `message_id` (a server-side search: nothing is fetched)."""
+        return list(folder.filter(message_id=message_id).only("datetime_received"))
+
+    def find_sent(self, message_id: str) -> str | None:
+        try:
+            found = self._with_message_id(self._connect().sent, message_id)
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "searching the sent items") from None
+        return str(found[0].id) if found else None
+
+    def delete_copies(self, copies: Collection[StoredCopy]) -> int:
+        """Hard-deletes (not to Deleted Items) the copies in the processed and quarantine folders and the sent
+        items, found by Message-ID."""
+        ids = sorted({c.message_id.strip() for c in copies if c.message_id.strip()})
+        if not ids:
+            return 0
+        deleted = 0
+        try:
+            folders = [self._folder(PROCESSED), self._folder(QUARANTINE), self._connect().sent]
+            for folder in folders:
+                for message_id in ids:
+                    for item in self._with_message_id(folder, message_id):
+                        item.delete()
+                        deleted += 1
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc, "deleting copies of a purged case's messages") from None
+        return deleted
 
     # --- for `scrbot doctor`: what works, without sending ------------------------------------------------
 

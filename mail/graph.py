@@ -19,7 +19,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mail.base import MailboxError
+from mail.base import PROCESSED, QUARANTINE, MailboxError, StoredCopy
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
@@ -240,6 +240,44 @@ class GraphMailbox:
         )
         self._check(response, "sending a message")
         return str(message_id)
+
+    def _with_message_id(self, folder: str, message_id: str, doing: str) -> list[str]:
+        """Ids of the messages in `folder` (an id or a well-known name) with this internetMessageId: a
+        server-side filter, nothing is downloaded."""
+        escaped = message_id.replace("'", "''")
+        response = self._request(
+            "GET",
+            f"{self._mailbox_path()}/mailFolders/{quote(folder, safe='')}/messages",
+            doing,
+            params={"$filter": f"internetMessageId eq '{escaped}'", "$select": "id"},
+        )
+        self._check(response, doing)
+        return [str(m["id"]) for m in response.json().get("value", [])]
+
+    def find_sent(self, message_id: str) -> str | None:
+        found = self._with_message_id("sentitems", message_id, "searching the sent items")
+        return found[0] if found else None
+
+    def delete_copies(self, copies: Collection[StoredCopy]) -> int:
+        """Permanently deletes (not to Deleted Items) the copies in the processed and quarantine folders and the
+        sent items, found by internetMessageId."""
+        ids = sorted({c.message_id.strip() for c in copies if c.message_id.strip()})
+        if not ids:
+            return 0
+        deleted = 0
+        folders = [self._folder_id(PROCESSED), self._folder_id(QUARANTINE), "sentitems"]
+        for folder in folders:
+            for message_id in ids:
+                for key in self._with_message_id(folder, message_id, "finding a purged case's messages"):
+                    response = self._request(
+                        "POST",
+                        f"{self._mailbox_path()}/messages/{quote(key, safe='')}/permanentDelete",
+                        "deleting a purged case's message",
+                    )
+                    if response.status_code != 404:
+                        self._check(response, "deleting a purged case's message")
+                        deleted += 1
+        return deleted
 
     def close(self) -> None:
         self._http.close()

@@ -7,17 +7,36 @@ two folders or in none, and its key (the file name before any ":2,flags" suffix)
 
 from __future__ import annotations
 
+import hashlib
 import mailbox
 import os
 import re
+from collections.abc import Collection
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.policy import SMTP
 from pathlib import Path
 
-from mail.base import MailboxError
+from mail.base import PROCESSED, QUARANTINE, MailboxError, StoredCopy
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 _SUBDIRS = ("new", "cur")
+_TEMP = re.compile(r"^\.(?P<name>.+\.eml)\.tmp(?P<pid>\d+)$")
+
+
+def outbox_name(message_id: str) -> str:
+    """The outbox file of a message: its Message-ID made safe as a file name (the same id, the same file)."""
+    return _SAFE.sub("_", message_id.strip().strip("<>")) + ".eml"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _key_of(filename: str) -> str:
@@ -108,7 +127,7 @@ class MaildirMailbox:
         message_id = message.get("Message-ID")
         if not message_id:
             raise MailboxError("outbound message has no Message-ID")
-        name = _SAFE.sub("_", message_id.strip("<>")) + ".eml"
+        name = outbox_name(message_id)
         final = self.outbox_path / name
         tmp = self.outbox_path / f".{name}.tmp{os.getpid()}"
         data = message.as_bytes(policy=SMTP)
@@ -118,6 +137,40 @@ class MaildirMailbox:
             os.fsync(handle.fileno())
         os.replace(tmp, final)  # the same Message-ID sent twice overwrites, never duplicates
         return str(message_id)
+
+    def find_sent(self, message_id: str) -> str | None:
+        return message_id if (self.outbox_path / outbox_name(message_id)).is_file() else None
+
+    def delete_copies(self, copies: Collection[StoredCopy]) -> int:
+        """Files in `.processed` and `.quarantine` whose Message-ID or bytes match, the outbox files of these
+        Message-IDs, and temporary files a crash left in the outbox (of these messages, or of a process that is
+        no longer running)."""
+        ids = {c.message_id.strip() for c in copies if c.message_id.strip()}
+        digests = {c.sha256 for c in copies if c.sha256}
+        deleted = 0
+        for folder in (PROCESSED, QUARANTINE):
+            root = self._folder_path(folder)
+            for sub in (*_SUBDIRS, "tmp"):
+                for path in sorted((root / sub).glob("*")):
+                    if path.is_file() and self._matches(path, ids, digests):
+                        path.unlink(missing_ok=True)
+                        deleted += 1
+        names = {outbox_name(i) for i in ids}
+        for path in sorted(self.outbox_path.iterdir()):
+            temp = _TEMP.match(path.name)
+            stale = temp is not None and (temp["name"] in names or not _pid_alive(int(temp["pid"])))
+            if path.is_file() and (path.name in names or stale):
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
+
+    @staticmethod
+    def _matches(path: Path, ids: set[str], digests: set[str]) -> bool:
+        data = path.read_bytes()
+        if digests and hashlib.sha256(data).hexdigest() in digests:
+            return True
+        found = BytesHeaderParser().parsebytes(data).get("Message-ID")
+        return bool(found) and str(found).strip() in ids
 
     # --- for tests, newcomers and the CLI ------------------------------------------------------------
 

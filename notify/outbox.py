@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.actor import Actor
 from cases.board import BoardConfig
 from cases.permissions import require_outbox_staff
-from errors import Conflict, NotFound, Refused
+from errors import Conflict, NotFound
+from notify.secure_send import InsecureRecipient, check_edit
 from notify.templates import Rendered, Template, get_template
 from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
@@ -36,10 +37,6 @@ __all__ = [
     "OutboxStatus",
     "OutboxSummary",
 ]
-
-
-class InsecureRecipient(Refused):
-    """Personal data may only go to addresses on the board's secure domains (004 §3.6)."""
 
 
 class OutboxError(Conflict):
@@ -220,8 +217,13 @@ class Outbox:
         require_outbox_staff(actor, "edit")
         with self._tx(session) as s:
             summary = self._draft(s, item_id, "edited")
+            # The secure-domain rule again on the new wording (004 §3.6); wording that names the child holds
+            # the message to the rule for messages with personal data from now on.
+            holds_personal_data = check_edit(
+                s, self.rows.get(s, item_id), self.board, self.codec, subject=subject, text=text
+            )
             subject = " ".join(subject.split()) if subject is not None else None
-            self.rows.reword(s, item_id, now=now, subject=subject, text=text)
+            self.rows.reword(s, item_id, now=now, subject=subject, text=text, personal_data=holds_personal_data)
             self.audit.append(
                 s,
                 at=now,

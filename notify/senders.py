@@ -44,6 +44,10 @@ class EmailSender:
             raise SendError("no recipients")
         return self.mailbox.send(build_email(item, mail_from=self.mail_from))
 
+    def find_sent(self, item: OutboxItem) -> str | None:
+        """Whether the mailbox has sent this message already (its Message-ID is the outbox row's)."""
+        return self.mailbox.find_sent(message_id_for(item.id, self.mail_from))
+
 
 class ChatSender(Protocol):
     """Posts a message to a Slack channel or a user's DM (the Slack implementation lives in bot/)."""

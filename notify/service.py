@@ -85,6 +85,7 @@ def dispatch_all(dispatcher: Dispatcher, now: datetime, *, rounds: int = 100) ->
         report = dispatcher.dispatch_due(now)
         total.sent += report.sent
         total.failed += report.failed
-        if not report.sent and not report.failed:
+        total.held += report.held
+        if not report.sent and not report.failed and not report.held:
             break
     return total

@@ -57,6 +57,13 @@ class Template:
     text_source: str
     html_source: str | None = None
     optional: tuple[str, ...] = ()  # declared, may be empty
+    # Kinds of the case's personal data the template itself puts in (cases/personal_data.py Kind values, e.g.
+    # "date_of_birth"): an approver is warned about any other kind found in the text.
+    carries: tuple[str, ...] = ()
+
+    def asks_for(self, field: str) -> bool:
+        """Whether the template uses `field` (declared required or optional)."""
+        return field in self.fields or field in self.optional
 
     @property
     def placeholders(self) -> set[str]:
@@ -146,6 +153,7 @@ def catalogue() -> dict[str, Template]:
             text_source=text,
             html_source=_read(f"{channel}/{template_id}.html.j2"),
             optional=tuple(entry.get("optional", ())),
+            carries=tuple(entry.get("carries", ())),
         )
     return templates
 

@@ -3,7 +3,14 @@
 Each row's hash is an HMAC (under the board's audit key) of the previous row's hash and the row's own
 fields, so a row cannot be edited, inserted, deleted or moved without `verify` noticing, and someone who
 can write to the database but does not hold the key cannot forge a consistent chain. The anchor row holds
-the head, so deleting rows from the end is noticed too.
+the head, signed with the same key (over board id, seq and head hash), so deleting rows from the end is
+noticed too: the anchor cannot be moved back to an earlier entry without the key.
+
+A missing anchor on a database that holds data (cases, messages or audit entries) means the log was cut:
+`verify` says so, and the next append starts again from what is left behind an `audit.anchor_restored`
+entry, which `verify` reports for ever after. An anchor from a version before signing stays unsigned (and is
+reported) until `scrbot audit sign-anchor` signs it, once, after checking the chain; appends never sign an
+anchor whose signature they cannot check, so a rewritten anchor is never laundered by the next append.
 
 Detail must never hold personal data: ids, field names, states and counts only.
 """
@@ -18,11 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from errors import Conflict
+from storage.tables import CaseRow, InboundMessageRow, OutboxRow
 from storage.tables.audit import AuditAnchorRow, AuditRow
 from storage.tables.base import table_of
 
@@ -36,10 +45,16 @@ _BUMP = (
     update(_ANCHOR)
     .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
     .values(seq=_ANCHOR.c.seq + bindparam("count"))
-    .returning(_ANCHOR.c.seq, _ANCHOR.c.head_hash)
+    .returning(_ANCHOR.c.seq, _ANCHOR.c.head_hash, _ANCHOR.c.signature)
 )
 _INSERT = insert(_LOG)
-_HEAD = update(_ANCHOR).where(_ANCHOR.c.board_id == bindparam("anchor_board")).values(head_hash=bindparam("head"))
+_HEAD = (
+    update(_ANCHOR)
+    .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
+    .values(head_hash=bindparam("head"), signature=bindparam("signature"))
+)
+RESTORED = "audit.anchor_restored"
+SIGNED = "audit.anchor_signed"
 
 
 def _row_hash(
@@ -62,16 +77,38 @@ def _row_hash(
     return hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def ensure_anchor(session: Session, board_id: str) -> None:
-    """Create the board's anchor row if missing, safely when several processes do it at once."""
-    values = {"board_id": board_id, "seq": 0, "head_hash": GENESIS}
+def anchor_signature(key: bytes, board_id: str, seq: int, head_hash: str) -> str:
+    body = json.dumps(["anchor/v1", board_id, seq, head_hash], separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def holds_data(session: Session, board_id: str) -> bool:
+    """Whether the board has anything an audit chain should cover: a case, a message or an audit entry."""
+    tables: list[Any] = [CaseRow, AuditRow, InboundMessageRow, OutboxRow]
+    return bool(session.scalar(select(or_(*(exists().where(t.board_id == board_id) for t in tables)))))
+
+
+def _insert_anchor(session: Session, values: dict[str, Any]) -> bool:
+    """Insert the anchor unless one exists (safe when several processes do it at once); True if inserted."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(pg_insert(AuditAnchorRow).values(values).on_conflict_do_nothing())
+        result = session.execute(pg_insert(AuditAnchorRow).values(values).on_conflict_do_nothing())
     elif dialect == "sqlite":
-        session.execute(sqlite_insert(AuditAnchorRow).values(values).on_conflict_do_nothing())
-    elif session.get(AuditAnchorRow, board_id) is None:
-        session.execute(insert(AuditAnchorRow).values(values))
+        result = session.execute(sqlite_insert(AuditAnchorRow).values(values).on_conflict_do_nothing())
+    elif session.get(AuditAnchorRow, values["board_id"]) is None:
+        result = session.execute(insert(AuditAnchorRow).values(values))
+    else:
+        return False
+    return bool(getattr(result, "rowcount", 0))
+
+
+def ensure_anchor(session: Session, board_id: str, key: bytes) -> bool:
+    """Create a fresh board's signed anchor; True if created. On a database that already holds the board's
+    data a missing anchor means the log was cut: nothing is created here, so `verify` reports it."""
+    if session.get(AuditAnchorRow, board_id) is not None or holds_data(session, board_id):
+        return False
+    values = {"board_id": board_id, "seq": 0, "head_hash": GENESIS}
+    return _insert_anchor(session, {**values, "signature": anchor_signature(key, board_id, 0, GENESIS)})
 
 
 @dataclass(frozen=True)
@@ -126,10 +163,16 @@ class AuditLog:
         # concurrent appends queue here and the chain stays linear.
         bumped = session.execute(_BUMP, {"anchor_board": self._board_id, "count": len(records)}).one_or_none()
         if bumped is None:
-            ensure_anchor(session, self._board_id)
+            if not ensure_anchor(session, self._board_id, self._key):
+                self._restore_anchor(session, records[0].at)
             return self.append_many(session, records)
-        last_seq, prev_hash = bumped
+        last_seq, prev_hash, signature = bumped
         first_seq = int(last_seq) - len(records) + 1
+        # Only an anchor whose signature checks out is signed again: a rewritten or unsigned one stays
+        # unverifiable, so `verify` keeps reporting it.
+        valid = signature is not None and hmac.compare_digest(
+            signature, anchor_signature(self._key, self._board_id, first_seq - 1, prev_hash)
+        )
         rows: list[dict[str, Any]] = []
         for seq, record in enumerate(records, start=first_seq):
             detail_json = json.dumps(dict(record.detail), sort_keys=True, separators=(",", ":"), default=str)
@@ -159,8 +202,31 @@ class AuditLog:
             )
             prev_hash = digest
         session.execute(_INSERT, rows)
-        session.execute(_HEAD, {"anchor_board": self._board_id, "head": prev_hash})
+        new_signature = anchor_signature(self._key, self._board_id, int(last_seq), prev_hash) if valid else signature
+        session.execute(_HEAD, {"anchor_board": self._board_id, "head": prev_hash, "signature": new_signature})
         return list(range(first_seq, first_seq + len(records)))
+
+    def _restore_anchor(self, session: Session, at: datetime) -> None:
+        """The anchor of a board with data is gone: carry on from the last entry left, and say so in the chain
+        itself (an entry nobody can forge without the key, which `verify` reports from then on)."""
+        last = session.execute(
+            select(AuditRow.seq, AuditRow.hash)
+            .where(AuditRow.board_id == self._board_id)
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        seq, head = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+        values = {"board_id": self._board_id, "seq": seq, "head_hash": head}
+        if not _insert_anchor(session, {**values, "signature": anchor_signature(self._key, self._board_id, seq, head)}):
+            return  # another process restored it just now (and wrote the entry)
+        cases = session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.board_id == self._board_id))
+        self.append(
+            session,
+            at=at,
+            actor="system",
+            action=RESTORED,
+            detail={"entries_left": seq, "cases": int(cases or 0)},
+        )
 
     def verify(self, session: Session) -> list[str]:
         """Every inconsistency found, in order; an empty list means the chain is intact."""
@@ -188,19 +254,63 @@ class AuditLog:
                 problems.append(f"entry {row.seq} has been altered (its hash does not match its content)")
             prev_hash = row.hash
             expected_seq = row.seq + 1
-        anchor = session.get(AuditAnchorRow, self._board_id)
-        last_seq = expected_seq - 1
-        if anchor is None:
-            if last_seq:
-                problems.append("the audit anchor is missing")
-        else:
-            if anchor.seq != last_seq:
+            if row.action == RESTORED:
                 problems.append(
-                    f"the log ends at entry {last_seq} but the anchor says {anchor.seq} (entries removed or added)"
+                    f"entry {row.seq}: the audit anchor was missing on {row.at:%Y-%m-%d %H:%M} UTC and was re-created "
+                    "after the last entry left; entries after that may have been removed"
                 )
-            elif anchor.head_hash != prev_hash:
-                problems.append("the last entry is not the one the anchor recorded")
+        problems += self._check_anchor(session, expected_seq - 1, prev_hash)
         return problems
+
+    def _check_anchor(self, session: Session, last_seq: int, last_hash: str) -> list[str]:
+        anchor = session.get(AuditAnchorRow, self._board_id)
+        if anchor is None:
+            if last_seq or holds_data(session, self._board_id):
+                return ["the audit anchor is missing although the database holds this board's data (log cut)"]
+            return []
+        problems: list[str] = []
+        if anchor.signature is None:
+            problems.append(
+                "the audit anchor is not signed (written by an older version, or its signature was removed); "
+                "if this database was just upgraded, run `scrbot audit sign-anchor` once"
+            )
+        elif not hmac.compare_digest(
+            anchor.signature, anchor_signature(self._key, self._board_id, anchor.seq, anchor.head_hash)
+        ):
+            problems.append("the audit anchor's signature does not match it (the anchor was rewritten)")
+        if anchor.seq != last_seq:
+            problems.append(
+                f"the log ends at entry {last_seq} but the anchor says {anchor.seq} (entries removed or added)"
+            )
+        elif anchor.head_hash != last_hash:
+            problems.append("the last entry is not the one the anchor recorded")
+        return problems
+
+    def sign_anchor(self, session: Session, *, at: datetime, actor: str) -> int:
+        """Sign an anchor written before anchors were signed, once, if the chain behind it is intact; returns
+        the sequence number it covers. Refused if it is signed, if the chain has problems, or if an anchor was
+        signed this way before (an unsigned anchor after that means someone changed it)."""
+        anchor = session.get(AuditAnchorRow, self._board_id, with_for_update=True)
+        if anchor is None:
+            raise Conflict("there is no audit anchor to sign; run `scrbot audit verify`")
+        if anchor.signature is not None:
+            raise Conflict("the audit anchor is already signed")
+        earlier = session.scalar(
+            select(AuditRow.seq).where(AuditRow.board_id == self._board_id, AuditRow.action == SIGNED).limit(1)
+        )
+        if earlier is not None:
+            raise Conflict(
+                f"the audit anchor was signed before (entry {earlier}); an unsigned anchor now means it was changed: "
+                "run `scrbot audit verify`"
+            )
+        problems = [p for p in self.verify(session) if "is not signed" not in p]
+        if problems:
+            raise Conflict(f"the audit chain has {len(problems)} problem(s); not signing: {problems[0]}")
+        covered = anchor.seq
+        anchor.signature = anchor_signature(self._key, self._board_id, anchor.seq, anchor.head_hash)
+        session.flush()
+        self.append(session, at=at, actor=actor, action=SIGNED, detail={"covers": covered})
+        return covered
 
     def head(self, session: Session) -> tuple[int, str]:
         anchor = session.get(AuditAnchorRow, self._board_id)

@@ -13,11 +13,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from errors import BadInput, Unavailable
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+URL_SETTING = "SCRBOT_DATABASE_URL"
 
 
 def sqlite_url(path: Path) -> str:
@@ -25,25 +29,88 @@ def sqlite_url(path: Path) -> str:
 
 
 def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+    return parse_url(url).get_backend_name() == "sqlite"
+
+
+def parse_url(url: str) -> URL:
+    """The URL, or one clear line naming the setting; never the text itself, which may hold a password."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise BadInput(
+            f"{URL_SETTING} is not a database URL (expected e.g. postgresql+psycopg://user:password@host/db "
+            "or sqlite+pysqlite:///path/to/scrbot.db)",
+            field=URL_SETTING,
+        ) from None
+
+
+def safe_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            _create_private_file(Path(database))
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    parsed = parse_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                _create_private_file(Path(database))
+            engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+            _configure_sqlite(engine)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except (NoSuchModuleError, ImportError):
+        raise BadInput(
+            f"{URL_SETTING} names a database driver that is not installed or not known "
+            f"({parsed.drivername}); use postgresql+psycopg or sqlite+pysqlite",
+            field=URL_SETTING,
+        ) from None
 
 
 def _create_private_file(path: Path) -> None:
     """The database file (and the -wal/-shm files SQLite gives the same mode) readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.is_dir():
+        raise BadInput(f"the SQLite database {path} is a folder, not a file", field=URL_SETTING)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except (FileExistsError, NotADirectoryError):
+        raise BadInput(f"the SQLite database {path} cannot be created: a part of its folder is a file") from None
+    except PermissionError:
+        raise Unavailable(f"the SQLite database {path} cannot be created: permission denied") from None
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once, so that an unreachable server or an unreadable file is one clear line at start (with the
+    host or file and the reason, never the password) rather than an error deep inside the first command."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        raise Unavailable(_unreachable(engine, exc)) from None
+
+
+def _unreachable(engine: Engine, exc: DBAPIError) -> str:
+    url = engine.url
+    reason = _reason(exc, url.password)
+    if url.get_backend_name() == "sqlite":
+        if "not a database" in reason or "malformed" in reason:
+            reason += " (the file is corrupt or not an SQLite database: restore it from a backup)"
+        return f"cannot read the SQLite database {url.database}: {reason}"
+    return f"cannot reach the database at {safe_url(url)}: {reason}"  # the URL names host and port
+
+
+def _reason(exc: DBAPIError, password: str | None) -> str:
+    """The driver's own explanation, in one line: psycopg's 'connection failed: connection to server at ...
+    failed: Connection refused' becomes 'Connection refused'."""
+    text_ = str(exc.orig) if exc.orig is not None else type(exc).__name__
+    line = next((part.strip() for part in text_.splitlines() if part.strip()), type(exc.orig).__name__)
+    line = line.rsplit(" failed: ", 1)[-1].removeprefix("connection failed: ").strip()
+    line = " ".join(line.split())
+    if password:
+        line = line.replace(password, "***")
+    return line[:300]
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -64,6 +131,20 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take the write lock at the start: a deferred transaction that reads and then writes can fail
         # with SQLITE_BUSY under concurrency instead of waiting its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def fold_log(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it. After a purge the old versions of
+    the pages it overwrote (secure_delete) would otherwise stay in the log, sealed but openable with the key,
+    for as long as another process keeps the database open. Best effort: a reader in the middle of a
+    transaction keeps its pages until the next checkpoint. (PostgreSQL: old row versions go with vacuum.)"""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        # On the driver's connection: outside a transaction, which a checkpoint cannot run inside.
+        driver = connection.connection.driver_connection
+        if driver is not None:
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -28,7 +28,7 @@ from cases.actor import Actor, PermissionDenied
 from errors import NotFound
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
-from storage.db import rowcount, transaction
+from storage.db import transaction
 from storage.tables import InboundMessageRow
 from storage.tables.base import new_id
 
@@ -425,15 +425,3 @@ class InboundStore:
                 s, at=now, actor=actor.id, action="mail.viewed", case_ref=full.case_ref, detail={"message": full.id}
             )
             return InboundDetail(summary_of(full), self.raw_of(full), self.message_id_of(full), self.detail_of(full))
-
-    # --- purge ---------------------------------------------------------------------------------------
-
-    def purge_case(self, s: Session, case_id: str) -> int:
-        """PurgeHook: remove the messages' content for a purged case; their status and reason stay."""
-        return rowcount(
-            s.execute(
-                update(InboundMessageRow)
-                .where(InboundMessageRow.case_id == case_id, InboundMessageRow.raw_enc.is_not(None))
-                .values(raw_enc=None, message_id_enc=None, detail_enc=None)
-            )
-        )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from errors import NotFound
 from storage.case_codec import Codec
 from storage.db import rowcount
+from storage.purge import CaseToPurge
 from storage.tables import OutboxRow
 from storage.tables.base import new_id, table_of
 
@@ -331,8 +332,13 @@ class OutboxRows:
         row.status = OutboxStatus.CANCELLED.value
         row.updated_at = now
 
-    def reword(self, s: Session, item_id: str, *, now: datetime, subject: str | None, text: str | None) -> None:
+    def reword(
+        self, s: Session, item_id: str, *, now: datetime, subject: str | None, text: str | None, personal_data: bool
+    ) -> None:
+        """New wording for a draft; `personal_data`: it now holds some (never unset once set)."""
         row = self._row(s, item_id, lock=True)
+        if personal_data:
+            row.personal_data = True
         if subject is not None:
             row.subject_enc = self.codec.seal_text(TABLE, "subject_enc", row.id, subject)
         if text is not None:
@@ -379,6 +385,16 @@ class OutboxRows:
         row.updated_at = now
         return row.attempts
 
+    def hold(self, s: Session, item_id: str, *, reason: str, now: datetime) -> None:
+        """Not sent: back to a draft that a person must edit (or reject) and approve, with the reason."""
+        row = self._row(s, item_id, lock=True)
+        row.status = OutboxStatus.DRAFT.value
+        row.requires_approval = True
+        row.approver = ""
+        row.claimed_until = None
+        row.last_error = reason[:500]
+        row.updated_at = now
+
     def mark_failed(
         self, s: Session, item_id: str, *, error: str, retry_after: Callable[[int], timedelta], now: datetime
     ) -> int:
@@ -393,22 +409,33 @@ class OutboxRows:
 
     # --- purge ---------------------------------------------------------------------------------------
 
-    def purge_case(self, s: Session, case_id: str) -> int:
-        return purge_case_messages(s, case_id)
+    def purge_case(self, s: Session, case: CaseToPurge) -> int:
+        return purge_case_messages(s, case)
 
 
-def purge_case_messages(s: Session, case_id: str) -> int:
+def purge_case_messages(s: Session, case: CaseToPurge, *, emails: Callable[[str, str], None] | None = None) -> int:
     """Cancel a purged case's unsent messages and remove every message's content and addresses; the rows
-    stay (kind, template, status, dates, approver). Returns how many lost their content."""
+    stay (kind, template, status, dates, approver). Messages are found by the case's id or its reference (a
+    row whose case was never linked by id still names it). `emails(row id, provider id)` is told of each email,
+    so that the copies a mailbox keeps can be deleted too. Returns how many lost their content."""
+    mine = or_(
+        OutboxRow.case_id == case.id,
+        and_(OutboxRow.board_id == case.board_id, OutboxRow.case_ref == case.reference),
+    )
+    if emails is not None:
+        for row_id, provider_id in s.execute(
+            select(OutboxRow.id, OutboxRow.provider_message_id).where(mine, OutboxRow.channel == "email")
+        ):
+            emails(row_id, provider_id)
     s.execute(
         update(OutboxRow)
-        .where(OutboxRow.case_id == case_id, OutboxRow.status.in_([st.value for st in UNSENT]))
+        .where(mine, OutboxRow.status.in_([st.value for st in UNSENT]))
         .values(status=OutboxStatus.CANCELLED.value)
     )
     return rowcount(
         s.execute(
             update(OutboxRow)
-            .where(OutboxRow.case_id == case_id, OutboxRow.body_enc.is_not(None))
+            .where(mine, OutboxRow.body_enc.is_not(None))
             .values(recipients_enc=None, subject_enc=None, body_enc=None, html_enc=None)
         )
     )

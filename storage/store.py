@@ -51,7 +51,7 @@ def open_store(
     sessions = make_sessions(engine)
     audit = AuditLog(board.id, keys.audit_key)
     with sessions.begin() as session:
-        ensure_anchor(session, board.id)
+        ensure_anchor(session, board.id, keys.audit_key)
     calendar = WorkingCalendar.england(board.closure_days)
     cases = CaseStore(
         sessions,

@@ -8,7 +8,7 @@ from typing import Any
 from bot.context import AppContext, cli_actor
 from bot.output import deadline_json, parse_date, print_json, uk_date
 from cases.calendar import local_date
-from cases.case import Decision
+from cases.case import parse_decision
 from cases.events import Outcome
 
 
@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     now = ctx.now_clock.now()
-    decision = Decision(
+    decision = parse_decision(
         outcome=Outcome(args.outcome),
         decided_on=parse_date(args.on) if args.on else local_date(now),
         decided_by=args.by,

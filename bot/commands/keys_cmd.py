@@ -8,6 +8,8 @@ from typing import Any
 from bot.confirm import add_yes, confirm
 from bot.context import AppContext, cli_actor
 from bot.output import print_json
+from errors import Unavailable
+from storage.preflight import key_ids_needed
 from storage.rotation import key_usage, retire_unused_keys, rotate_data_key, rotate_index_key
 
 _BACKUPS = " (backups made before the rotation need them)"
@@ -22,7 +24,9 @@ def register(sub: Any) -> None:
     p.add_argument("--index-key", action="store_true", help="also replace the blind-index key and recompute indexes")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=rotate)
-    p = ks.add_parser("status", help="key ids and how many stored values each one seals")
+    p = ks.add_parser(
+        "status", help="the data key ids the stored data needs, how many values each seals, and which are present"
+    )
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=status)
     p = ks.add_parser("retire", help="remove old data keys that no stored value uses")
@@ -77,17 +81,39 @@ def rotate(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def status(ctx: AppContext, args: argparse.Namespace) -> int:
-    store = ctx.store
-    keys = ctx.ring.board(store.board.id)
-    usage = key_usage(store.sessions, store.cipher, store.board.id)
-    counts = {k: usage.get(k, 0) for k in sorted(keys.data_keys)}
-    data = {"board": store.board.id, "active": keys.active, "keys": counts}
+    """Works when the store would refuse to open (a key missing): this is where a person finds out which."""
+    board_id = ctx.board.id
+    ctx.migrate()
+    needed = key_ids_needed(ctx.engine, board_id)
+    problem = ""
+    try:
+        keys = ctx.ring.board(board_id)
+        present, active = set(keys.data_keys), keys.active
+    except Unavailable as exc:  # no key file, or no keys for this board in it
+        present, active, problem = set(), "", str(exc)
+    ids = sorted(set(needed) | present)
+    missing = [k for k in ids if k not in present]
     if args.json:
-        print_json(data)
+        print_json(
+            {
+                "board": board_id,
+                "active": active or None,
+                "keys": {k: needed.get(k, 0) for k in ids},
+                "needed": sorted(needed),
+                "present": sorted(present),
+                "missing": missing,
+                "problem": problem or None,
+            }
+        )
     else:
-        for key_id, count in counts.items():
-            print(f"{key_id}{' (active)' if key_id == keys.active else ''}: {count} values")
-    return 0
+        if problem:
+            print(f"keys: {problem}")
+        for key_id in ids:
+            state = "present" if key_id in present else "MISSING from the key ring"
+            print(f"{key_id}{' (active)' if key_id == active else ''}: {needed.get(key_id, 0)} values, {state}")
+        if not ids:
+            print("No keys, and no stored values that need one.")
+    return 1 if missing else 0
 
 
 def _confirm_retiring(ctx: AppContext, args: argparse.Namespace) -> None:

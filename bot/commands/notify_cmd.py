@@ -14,7 +14,9 @@ from typing import Any
 
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
-from notify.outbox import OutboxStatus
+from errors import Refused
+from notify.approval_warning import draft_warning, item_warning
+from notify.outbox import OutboxItem, OutboxStatus
 from notify.service import dispatch_all
 
 
@@ -42,6 +44,11 @@ def register(sub: Any) -> None:
 
     p = ns.add_parser("approve", help="approve drafts: they are sent by the next dispatch")
     p.add_argument("ids", nargs="+", metavar="ID", help="message ids, or their first 6+ characters")
+    p.add_argument(
+        "--despite-warning",
+        action="store_true",
+        help="approve even though the text holds the case's personal data beyond what its template carries",
+    )
     p.set_defaults(handler=approve)
 
     p = ns.add_parser("reject", help="reject drafts: they are never sent")
@@ -125,8 +132,14 @@ def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _warning(ctx: AppContext, item: OutboxItem) -> str:
+    """Personal data of the case in the text beyond what its template carries (e.g. a name in free text)."""
+    return item_warning(ctx.outbox, item)
+
+
 def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
     item = ctx.outbox.get(_resolve(ctx, args.id), actor=cli_actor(), now=ctx.now_clock.now())
+    warning = _warning(ctx, item)
     if args.json:
         print_json(
             {
@@ -145,6 +158,8 @@ def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
                 "meets_rule": item.meets_rule or None,
                 "provider_message_id": item.provider_message_id or None,
                 "sent_at": item.sent_at.isoformat() if item.sent_at else None,
+                "last_error": item.last_error or None,
+                "warning": warning or None,
             }
         )
         return 0
@@ -154,6 +169,10 @@ def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Subject: {item.subject}")
     if item.meets_rule:
         print(f"Meets:   {item.meets_rule} for {item.case_ref} when sent")
+    if item.last_error:
+        print(f"Note:    {item.last_error}")
+    if warning:
+        print(f"WARNING: {warning}")
     print()
     print(item.text.rstrip())
     return 0
@@ -162,6 +181,11 @@ def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
 def approve(ctx: AppContext, args: argparse.Namespace) -> int:
     for ident in args.ids:
         item_id = _resolve(ctx, ident)
+        if not args.despite_warning and (warning := draft_warning(ctx.outbox, item_id)):
+            raise Refused(
+                f"{item_id} not approved: {warning} (`scrbot notify show {item_id[:8]}`; to send it as it is, "
+                "approve with --despite-warning)"
+            )
         ctx.outbox.approve(item_id, actor=cli_actor(), now=ctx.now_clock.now())
         print(f"{item_id}: approved; it goes with the next dispatch (`scrbot notify send` sends now).")
     return 0

@@ -55,12 +55,15 @@ def read_metadata(value: str) -> tuple[str, str, str]:
     return str(data.get("id", "")), str(data.get("channel", "")), str(data.get("ts", ""))
 
 
-def preview_modal(item: OutboxItem, private_metadata: str) -> dict[str, Any]:
-    """The draft as it will be sent: recipients, subject, text. Submitting approves it."""
+def preview_modal(item: OutboxItem, private_metadata: str, *, warning: str = "") -> dict[str, Any]:
+    """The draft as it will be sent: recipients, subject, text. Submitting approves it. `warning`: the case's
+    personal data found in the text beyond what its template carries (kinds and lines only)."""
     blocks: list[Block] = [
         section(f"*{item.kind.replace('_', ' ').capitalize()}* for {item.case_ref or 'the board'}"),
         section(f"*To:* {', '.join(item.recipients)}"),
     ]
+    if warning:
+        blocks.insert(0, section(f":warning: *Check before approving:* {warning}"))
     if item.subject:
         blocks.append(section(f"*Subject:* {item.subject}"))
     blocks.append(DividerBlock())

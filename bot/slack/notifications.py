@@ -26,7 +26,8 @@ from bot.slack import notification_views as views
 from bot.slack.blocks import modal, plain_section
 from cases.actor import Actor
 from errors import Conflict, NotFound, Refused
-from notify.outbox import Outbox
+from notify.approval_warning import draft_warning, item_warning
+from notify.outbox import Outbox, OutboxItem
 from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
@@ -115,9 +116,11 @@ def register(app: App, services: NotificationServices) -> None:
             tell(client, body, str(exc))
             return
         channel, ts = where(body)
-        client.views_open(
-            trigger_id=body["trigger_id"], view=views.preview_modal(item, views.metadata(draft_id, channel, ts))
-        )
+        view = views.preview_modal(item, views.metadata(draft_id, channel, ts), warning=warning(item))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def warning(item: OutboxItem) -> str:
+        return item_warning(outbox, item)
 
     def settle(body: dict[str, Any], client: WebClient, verb: str, act: Callable[..., None], note: str) -> None:
         """Approve or reject the draft a button belongs to; the prompt then says who did it."""
@@ -134,6 +137,9 @@ def register(app: App, services: NotificationServices) -> None:
         mark_done(client, channel, ts, draft_id, note.format(user=body["user"]["id"]))
 
     def approve(body: dict[str, Any], client: WebClient) -> None:
+        if who(body).is_staff and (problem := draft_warning(outbox, draft_of(body))):
+            tell(client, body, f"Not approved: {problem}. Open Preview to read it, then approve from there.")
+            return
         settle(body, client, "approve", outbox.approve, ":white_check_mark: Approved by <@{user}>")
 
     def reject(body: dict[str, Any], client: WebClient) -> None:
@@ -175,8 +181,8 @@ def register(app: App, services: NotificationServices) -> None:
                 subject=views.submitted(values, views.SUBJECT_BLOCK),
                 text=text,
             )
-        except (Conflict, NotFound, Refused) as exc:
-            ack(response_action="errors", errors={views.TEXT_BLOCK: str(exc)})
+        except (Conflict, NotFound, Refused) as exc:  # InsecureRecipient is a Refused
+            ack(response_action="errors", errors={views.TEXT_BLOCK: str(exc)[:500]})
             return
         ack()
         if channel and ts:

@@ -1,7 +1,13 @@
-"""Serving the bolt app: HTTP (POST /slack/events, signatures checked by bolt) or Socket Mode.
+"""Serving the bolt app: HTTP (POST /slack/events) or Socket Mode.
 
 The HTTP server is threaded with a listen backlog of 1024: with Python's default of 5, bursts of Slack
 requests are refused and retried by TCP a second later, putting p99 over 1 s (DESIGN.md §7).
+
+Before bolt sees a request (bot/slack/request_checks.py): the declared length must be a number within 1 MiB
+(413 otherwise, with nothing read; 400 for a bad one, 411 for a chunked body); the body must arrive within
+`read_timeout` seconds in all (a client that stops sending is dropped); Slack's signature must match the bytes
+received (401); and the payload must have the shape bolt's listeners read (400). Idle kept-alive connections
+are closed after the same timeout.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,14 +23,16 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.deferral import after_response
+from bot.slack.request_checks import MAX_BODY, Refusal, check_shape, check_signature, declared_length
 
 log = logging.getLogger("scrbot.slack")
 
 EVENTS_PATH = "/slack/events"
 LISTEN_BACKLOG = 1024
-MAX_BODY = 1 << 20  # Slack payloads are far smaller
+READ_TIMEOUT = 10.0  # seconds for a request to arrive in full; Slack sends each in one go
 
 
 class SlackHTTPServer(ThreadingHTTPServer):
@@ -31,9 +40,27 @@ class SlackHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        *,
+        signing_secret: str | None = None,
+        read_timeout: float = READ_TIMEOUT,
+        max_body: int = MAX_BODY,
+    ) -> None:
         self.app = app
+        secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", None)
+        if not secret:
+            raise ValueError("the Slack HTTP server needs the app's signing secret")
+        self.verifier = SignatureVerifier(secret)
+        self.read_timeout = read_timeout
+        self.max_body = max_body
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request, or a bug: one line, no traceback (it could quote a body).
+        log.warning("slack http: a request failed (%s)", type(sys.exc_info()[1]).__name__)
 
     @property
     def url(self) -> str:
@@ -53,6 +80,10 @@ class SlackHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Slack and load balancers reuse connections
     server: SlackHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)  # every read on the connection, headers included
 
     def _reply(self, status: int, body: str, headers: dict[str, Any] | None = None) -> None:
         data = body.encode("utf-8")
@@ -75,20 +106,46 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, "not found")
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        if self.path.split("?")[0] != EVENTS_PATH or length > MAX_BODY:
-            if length <= MAX_BODY:
-                self.rfile.read(length)
-            self.close_connection = length > MAX_BODY
-            self._reply(404 if length <= MAX_BODY else 413, "not found" if length <= MAX_BODY else "too large")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            raw = self._body(declared_length(headers, self.server.max_body))
+            if self.path.split("?")[0] != EVENTS_PATH:
+                raise Refusal(404, "not found")
+            check_signature(self.server.verifier, raw, headers)
+            body = check_shape(raw, headers.get("content-type", ""))
+        except Refusal as refused:
+            self.close_connection = self.close_connection or refused.close
+            self._reply(refused.status, refused.reason)
             return
-        body = self.rfile.read(length).decode("utf-8")
-        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+        except TimeoutError:
+            self.close_connection = True
+            self._reply(408, "request timed out")
+            return
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
+        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
         with after_response():  # the conversation step starts once the acknowledgement is sent
-            response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=bolt_headers))
             self._reply(response.status, response.body or "", response.headers)
             self.wfile.flush()
+
+    def _body(self, length: int) -> bytes:
+        """Exactly `length` bytes, all within the read timeout (not per read: a trickle does not last longer);
+        TimeoutError otherwise, Refusal if the client closes early."""
+        deadline = time.monotonic() + self.server.read_timeout
+        chunks: list[bytes] = []
+        remaining = length
+        while remaining:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("body not received in time")
+            self.connection.settimeout(left)
+            chunk = self.rfile.read1(min(remaining, 65536))
+            if not chunk:
+                raise Refusal(400, "the body ended early", close=True)
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        self.connection.settimeout(self.server.read_timeout)
+        return b"".join(chunks)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines carry no personal data, but they are noise; bolt logs failures itself
@@ -100,9 +157,9 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(0.001)
 
 
-def serve_http(app: App, host: str, port: int) -> SlackHTTPServer:
+def serve_http(app: App, host: str, port: int, *, read_timeout: float = READ_TIMEOUT) -> SlackHTTPServer:
     """Bind (port 0: any free port) and return the server; call `serve_forever` or `start_in_thread`."""
-    return SlackHTTPServer((host, port), app)
+    return SlackHTTPServer((host, port), app, read_timeout=read_timeout)
 
 
 def socket_mode(app: App, app_token: str) -> SocketModeHandler:

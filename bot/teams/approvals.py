@@ -22,6 +22,7 @@ from bot.teams.referral_flow import user_of
 from bot.teams.services import TeamsServices
 from cases.actor import Actor, PermissionDenied
 from errors import ScrBotError
+from notify.approval_warning import draft_warning, item_warning
 from notify.outbox import OutboxItem
 
 log = logging.getLogger("scrbot.teams")
@@ -72,6 +73,11 @@ async def on_card(services: TeamsServices, context: TurnContext, data: dict[str,
         await _refuse(services, actor, draft_id, verb)
         await context.send_activity(c.message(NOTIFICATION_REFUSAL))
         return True
+    if verb == APPROVE:  # not without the preview when the text names the child (notify/approval_warning.py)
+        problem = await services.run(lambda: draft_warning(services.outbox, draft_id))
+        if problem:
+            await context.send_activity(c.message(f"Not approved: {problem}. Open Preview to read it, then approve."))
+            return True
     act = services.outbox.approve if verb == APPROVE else services.outbox.reject
 
     def settle() -> None:
@@ -108,8 +114,9 @@ def _tell(text: str) -> dict[str, Any]:
     return {"task": {"type": "message", "value": c.fit(text, 500)}}
 
 
-def _preview(item: OutboxItem, draft_id: str) -> list[CardElement]:
+def _preview(item: OutboxItem, draft_id: str, warning: str = "") -> list[CardElement]:
     return [
+        *([c.text(f"Check before approving: {warning}", bold=True)] if warning else []),
         c.text(f"{item.kind.replace('_', ' ')} for {item.case_ref}", bold=True),
         c.facts([("To", item.recipient_summary), ("Subject", item.subject)]),
         c.text(item.text),
@@ -156,7 +163,8 @@ async def _fetch(services: TeamsServices, actor: Actor, draft_id: str, verb: str
         return _tell(str(exc))
     if verb == EDIT:
         return _dialog("Edit notification", _edit(item, draft_id))
-    return _dialog("Notification", _preview(item, draft_id))
+    warning = await services.run(lambda: item_warning(services.outbox, item))
+    return _dialog("Notification", _preview(item, draft_id, warning))
 
 
 async def _submit(

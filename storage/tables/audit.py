@@ -35,3 +35,7 @@ class AuditAnchorRow(Base):
     board_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC (audit key) over board id, seq and head hash: without the key, the anchor cannot be moved back to
+    # an earlier entry to hide a cut tail. NULL on an anchor written by a version before signing (see
+    # `scrbot audit sign-anchor`).
+    signature: Mapped[str | None] = mapped_column(String(64))

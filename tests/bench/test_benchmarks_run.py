@@ -57,6 +57,14 @@ def test_reminder_benchmark_runs(tmp_path: Path) -> None:
     assert large["fixed_100"]["due"] == 100 and "ratio_to_baseline" in large
 
 
+def test_crash_run_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("crash_run.py", "--small", "--kills", "1", "--backends", "sqlite", tmp_path=tmp_path)
+    assert data["benchmark"] == "crash_run"
+    crash = data["sqlite"]["crash"]
+    assert crash["kills"] == 1 and (crash["duplicates"], crash["lost"]) == (0, 0)
+    assert "ratio_seconds_crash_to_clean" in data["sqlite"]
+
+
 def test_hostile_mail_benchmark_runs(tmp_path: Path) -> None:
     data = run_bench("hostile_mail.py", "--max-mib", "0.2", "--repeat", "1", tmp_path=tmp_path)
     assert data["benchmark"] == "hostile_mail"

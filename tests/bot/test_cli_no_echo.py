@@ -21,7 +21,7 @@ def test_an_over_long_rationale_is_one_line_naming_the_field_without_its_text(
     rationale = f"{CHILD_LAST_NAME} " * 2_000  # over 20,000 characters, naming the child
     code, _, err = run(clock, capsys, "decide", "SCR-2026-0001", "--outcome", "scr", "--rationale", rationale)
     assert code == 2 and err.count("\n") == 1
-    assert err.startswith("scrbot: rationale: ") and "20000 characters" in err
+    assert err.startswith("scrbot: Rationale (rationale): ") and "20000 characters" in err
     assert CHILD_LAST_NAME not in err and "input_value" not in err
 
 

@@ -98,6 +98,45 @@ def test_bad_settings_are_named() -> None:
         box.list_new()
 
 
+def sent_message(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "scr@testshire.gov.uk"
+    message["To"] = "reviews@testshire.pnn.police.uk"
+    message["Subject"] = f"request {n}"
+    message["Message-ID"] = f"<outbox-{n}@testshire.gov.uk>"
+    message.set_content("Please secure your records.")
+    return message
+
+
+def test_a_sent_message_is_found_by_its_message_id_in_the_sent_items(ews: tuple[EwsMailbox, FakeEwsState]) -> None:
+    box, state = ews
+    assert box.find_sent("<outbox-1@testshire.gov.uk>") is None
+    box.send(sent_message(1))
+    box.send(sent_message(2))
+    found = box.find_sent("<outbox-1@testshire.gov.uk>")
+    assert found is not None and state.items[found].folder == "sentitems"
+    assert b"request 1" in state.items[found].mime
+    assert state.searches[-1] == ("sentitems", "<outbox-1@testshire.gov.uk>")  # searched on the server
+    assert "GetItem" not in state.operations  # nothing was fetched
+
+
+def test_copies_of_purged_messages_are_deleted_from_every_folder(ews: tuple[EwsMailbox, FakeEwsState]) -> None:
+    from mail.base import StoredCopy
+
+    box, state = ews
+    kept, gone, quarantined = state.deliver(raw(1)), state.deliver(raw(2)), state.deliver(raw(3))
+    box.move(kept, PROCESSED)
+    box.move(gone, PROCESSED)
+    box.move(quarantined, QUARANTINE)
+    box.send(sent_message(7))
+    box.send(sent_message(8))
+    copies = [StoredCopy("<m2@nhs.net>"), StoredCopy("<m3@nhs.net>"), StoredCopy("<outbox-7@testshire.gov.uk>")]
+    assert box.delete_copies(copies) == 3
+    remaining = sorted(i.mime for i in state.items.values())
+    assert remaining == sorted([raw(1), next(m for m in state.sent if b"request 8" in m)])
+    assert box.delete_copies(copies) == 0
+
+
 def test_an_internal_ca_is_trusted_through_the_ca_bundle(tmp_path: object) -> None:
     """An Exchange server whose certificate comes from the board's own CA: refused by default, trusted with
     `ca_bundle` (SCRBOT_EWS_CA_BUNDLE), for that server only."""

@@ -100,6 +100,47 @@ def test_an_untrusted_certificate_is_refused(graph: FakeGraph) -> None:
         box.list_new()
 
 
+def sent_message(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "scr@testshire.gov.uk"
+    message["To"] = "reviews@testshire.pnn.police.uk"
+    message["Subject"] = f"request {n}"
+    message["Message-ID"] = f"<outbox-{n}@testshire.gov.uk>"
+    message.set_content("Please secure your records.")
+    return message
+
+
+def test_a_sent_message_is_found_by_its_message_id_in_the_sent_items(graph: FakeGraph) -> None:
+    box = GraphMailbox(config(graph))
+    assert box.find_sent("<outbox-1@testshire.gov.uk>") is None
+    box.send(sent_message(1))
+    box.send(sent_message(2))
+    found = box.find_sent("<outbox-1@testshire.gov.uk>")
+    assert found is not None and graph.state.messages[found].folder == "sentitems"
+    assert b"request 1" in graph.state.messages[found].mime
+    assert graph.state.searches[-1] == ("sentitems", "<outbox-1@testshire.gov.uk>")
+    assert not [r for r in graph.state.requests if r.endswith("/$value")]  # nothing was downloaded
+    box.close()
+
+
+def test_copies_of_purged_messages_are_deleted_from_every_folder(graph: FakeGraph) -> None:
+    from mail.base import StoredCopy
+
+    box = GraphMailbox(config(graph))
+    kept, gone, quarantined = (graph.state.deliver(raw(n)) for n in (1, 2, 3))
+    box.move(kept, PROCESSED)
+    box.move(gone, PROCESSED)
+    box.move(quarantined, QUARANTINE)
+    box.send(sent_message(7))
+    box.send(sent_message(8))
+    copies = [StoredCopy("<m2@nhs.net>"), StoredCopy("<m3@nhs.net>"), StoredCopy("<outbox-7@testshire.gov.uk>")]
+    assert box.delete_copies(copies) == 3
+    remaining = sorted(m.mime for m in graph.state.messages.values())
+    assert remaining == sorted([raw(1), next(m for m in graph.state.sent if b"request 8" in m)])
+    assert box.delete_copies(copies) == 0
+    box.close()
+
+
 # --- certificate credentials (the app signs a client assertion; no secret travels) -----------------------
 
 

@@ -56,3 +56,56 @@ def test_send_writes_one_eml_per_message_id(tmp_path: Path) -> None:
     assert len(files) == 1
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=default)
     assert parsed["Subject"] == "SCR-2026-0001"
+
+
+def _sent(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "scr@testshire.gov.uk"
+    message["To"] = "reviews@testshire.pnn.police.uk"
+    message["Subject"] = f"request {n}"
+    message["Message-ID"] = f"<outbox-{n}@testshire.gov.uk>"
+    message.set_content("Please secure your records.")
+    return message
+
+
+def test_a_sent_message_is_found_in_the_outbox_folder(tmp_path: Path) -> None:
+    box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    assert box.find_sent("<outbox-1@testshire.gov.uk>") is None
+    box.send(_sent(1))
+    assert box.find_sent("<outbox-1@testshire.gov.uk>") == "<outbox-1@testshire.gov.uk>"
+    assert box.find_sent("<outbox-2@testshire.gov.uk>") is None
+
+
+def test_copies_are_deleted_by_message_id_or_content_with_the_temp_files_a_crash_left(tmp_path: Path) -> None:
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    from mail.base import PROCESSED, QUARANTINE, StoredCopy
+
+    box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    with_id = b"From: a@nhs.net\nMessage-ID: <gone@nhs.net>\n\nRecords secured\n"
+    without_id = b"From: b@nhs.net\n\nNo Message-ID here\n"
+    kept = b"From: c@nhs.net\nMessage-ID: <kept@nhs.net>\n\nKeep me\n"
+    for raw, folder in ((with_id, PROCESSED), (without_id, QUARANTINE), (kept, PROCESSED)):
+        box.move(box.deliver(raw), folder)
+    box.send(_sent(1))
+    box.send(_sent(2))
+    # A send killed between writing its temporary file and renaming it, and one from a process now gone.
+    (tmp_path / "outbox" / ".outbox-1@testshire.gov.uk.eml.tmp424242").write_bytes(b"half a message")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    stale = tmp_path / "outbox" / f".outbox-9@testshire.gov.uk.eml.tmp{int(dead.stdout)}"
+    stale.write_bytes(b"half of another")
+    live = tmp_path / "outbox" / f".outbox-3@testshire.gov.uk.eml.tmp{os.getpid()}"
+    live.write_bytes(b"being written now")
+
+    copies = [
+        StoredCopy("<gone@nhs.net>"),
+        StoredCopy("", hashlib.sha256(without_id).hexdigest()),
+        StoredCopy("<outbox-1@testshire.gov.uk>"),
+    ]
+    assert box.delete_copies(copies) == 5
+    assert [box.folder_raw(PROCESSED, k) for k in box.folder_keys(PROCESSED)] == [kept]
+    assert box.folder_keys(QUARANTINE) == []
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [live.name, "outbox-2@testshire.gov.uk.eml"]

@@ -288,6 +288,9 @@ class FlakyMailbox:
             raise MailboxError("server unavailable (451)")
         return str(self.inner.send(message))
 
+    def find_sent(self, message_id: str) -> str | None:
+        return self.inner.find_sent(message_id)  # type: ignore[no-any-return]
+
 
 def test_a_failed_send_stays_in_the_outbox_and_meets_the_deadline_when_it_goes(env: NotifyEnv) -> None:
     env.dispatcher.senders = {

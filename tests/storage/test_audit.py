@@ -10,9 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
+from errors import Conflict
 from storage.audit import AuditLog, AuditRecord
 from storage.store import Store
-from tests.factories import STAFF
+from tests.factories import REFERRER, STAFF, make_referral
 
 
 def five(clock: FixedClock) -> list[AuditRecord]:
@@ -85,6 +86,11 @@ TAMPERING: dict[str, Callable[[Session], object]] = {
         s.execute(text("DELETE FROM audit_log WHERE seq = 5")),
         s.execute(text("UPDATE audit_anchor SET seq = 4")),
     ),
+    "delete last and move the anchor back to the entry before": lambda s: (
+        s.execute(text("DELETE FROM audit_log WHERE seq = 5")),
+        s.execute(text("UPDATE audit_anchor SET seq = 4, head_hash = (SELECT hash FROM audit_log WHERE seq = 4)")),
+    ),
+    "remove the anchor's signature": lambda s: s.execute(text("UPDATE audit_anchor SET signature = NULL")),
     "reorder contents": swap_details,
     "reorder rows": move_last_to_first,
     "insert forged": lambda s: s.execute(
@@ -147,3 +153,109 @@ def test_a_batch_makes_the_same_chain_as_one_append_at_a_time(store: Store, cloc
     assert chain(store) == expected
     with store.sessions() as s:
         assert store.audit.head(s) == (5, expected[-1][4])
+
+
+# --- the anchor: signed, and missing only on an empty database ----------------------------------------------
+
+
+def many(clock: FixedClock, n: int) -> list[AuditRecord]:
+    return [AuditRecord(at=clock.now() + timedelta(seconds=k), actor=STAFF.id, action=f"test.{k}") for k in range(n)]
+
+
+def cut_after_100_and_move_the_anchor_back(s: Session) -> None:
+    s.execute(text("DELETE FROM audit_log WHERE seq > 100"))
+    s.execute(text("UPDATE audit_anchor SET seq = 100, head_hash = (SELECT hash FROM audit_log WHERE seq = 100)"))
+
+
+def test_a_tail_cut_with_the_anchor_moved_back_is_detected_and_not_laundered(store: Store, clock: FixedClock) -> None:
+    with store.sessions.begin() as s:
+        store.audit.append_many(s, many(clock, 150))
+    with store.sessions.begin() as s:
+        cut_after_100_and_move_the_anchor_back(s)
+    with store.sessions() as s:
+        assert any("signature does not match" in p for p in store.audit.verify(s))
+    # The bot keeps appending: the chain grows from entry 100, but the anchor is never signed again.
+    with store.sessions.begin() as s:
+        store.audit.append(s, at=clock.now(), actor=STAFF.id, action="test.after")
+    with store.sessions() as s:
+        assert any("signature does not match" in p for p in store.audit.verify(s))
+
+
+def delete_everything(s: Session) -> None:
+    s.execute(text("DELETE FROM audit_log"))
+    s.execute(text("DELETE FROM audit_anchor"))
+
+
+def test_every_entry_and_the_anchor_deleted_is_detected_when_there_are_cases(store: Store, clock: FixedClock) -> None:
+    from storage.store import open_store
+
+    store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    with store.sessions.begin() as s:
+        delete_everything(s)
+    with store.sessions() as s:
+        assert store.audit.verify(s) == [
+            "the audit anchor is missing although the database holds this board's data (log cut)"
+        ]
+    # Starting again does not paper over it: no fresh anchor on a database with cases...
+    reopened = open_store(store.engine, store.board, store.ring, store.pack)
+    with reopened.sessions() as s:
+        assert reopened.audit.verify(s) != []
+    # ...and the next change carries on behind an entry that says what happened, reported from then on.
+    reopened.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    with reopened.sessions() as s:
+        problems = reopened.audit.verify(s)
+        [restored] = [e for e in reopened.audit.entries(s) if e.action == "audit.anchor_restored"]
+    assert restored.seq == 1 and restored.detail["entries_left"] == 0 and restored.detail["cases"] >= 1
+    assert len(problems) == 1 and "entry 1: the audit anchor was missing" in problems[0]
+
+
+def test_only_the_anchor_deleted_carries_on_from_the_last_entry(store: Store, clock: FixedClock) -> None:
+    store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    log_five(store, clock)
+    with store.sessions.begin() as s:
+        s.execute(text("DELETE FROM audit_anchor"))
+    log_five(store, clock)
+    with store.sessions() as s:
+        problems = store.audit.verify(s)
+    assert len(problems) == 1 and "the audit anchor was missing" in problems[0]
+
+
+def test_an_empty_database_may_lose_its_anchor_and_start_again(store: Store, clock: FixedClock) -> None:
+    with store.sessions.begin() as s:
+        s.execute(text("DELETE FROM audit_anchor"))
+    log_five(store, clock)
+    with store.sessions() as s:
+        assert store.audit.verify(s) == []
+
+
+def test_an_unsigned_anchor_from_an_older_version_is_signed_once(store: Store, clock: FixedClock) -> None:
+    log_five(store, clock)
+    with store.sessions.begin() as s:
+        s.execute(text("UPDATE audit_anchor SET signature = NULL"))
+    log_five(store, clock)  # appends never sign an anchor they cannot check
+    with store.sessions() as s:
+        assert [p for p in store.audit.verify(s) if "not signed" in p]
+    with store.sessions.begin() as s:
+        assert store.audit.sign_anchor(s, at=clock.now(), actor=STAFF.id) == 10
+    with store.sessions() as s:
+        assert store.audit.verify(s) == []
+    with store.sessions.begin() as s, pytest.raises(Conflict, match="already signed"):
+        store.audit.sign_anchor(s, at=clock.now(), actor=STAFF.id)
+    # Unsigned again later: someone changed it, and it is not signed a second time.
+    with store.sessions.begin() as s:
+        s.execute(text("UPDATE audit_anchor SET signature = NULL"))
+    with store.sessions.begin() as s, pytest.raises(Conflict, match="signed before"):
+        store.audit.sign_anchor(s, at=clock.now(), actor=STAFF.id)
+
+
+def test_an_unsigned_anchor_over_a_broken_chain_is_not_signed(store: Store, clock: FixedClock) -> None:
+    log_five(store, clock)
+    with store.sessions.begin() as s:
+        s.execute(text("DELETE FROM audit_log WHERE seq = 5"))
+        s.execute(text("UPDATE audit_anchor SET signature = NULL, seq = 4"))
+        s.execute(text("UPDATE audit_anchor SET head_hash = (SELECT hash FROM audit_log WHERE seq = 4)"))
+    # (The cut itself cannot be seen without a signature: signing is refused only if the chain shows damage.)
+    with store.sessions.begin() as s:
+        s.execute(text("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2"))
+    with store.sessions.begin() as s, pytest.raises(Conflict, match="problem"):
+        store.audit.sign_anchor(s, at=clock.now(), actor=STAFF.id)

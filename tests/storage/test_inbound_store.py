@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage.crypto import AesGcmCipher
 from storage.inbound import InboundStatus
+from storage.inbound_purge import InboundPurge
 from storage.purge import purge
 from storage.rotation import rotate_data_key
 from storage.store import Store
@@ -61,7 +62,7 @@ def test_purge_removes_a_closed_cases_messages_but_keeps_what_happened(store: St
         retention_days=0,
         now=NOW + timedelta(days=1),
         actor=STAFF,
-        hooks=[inbound.purge_case],
+        hooks=[InboundPurge(inbound)],  # storage/inbound_purge.py
     )
     assert report.purged == [filed.reference]
     detail = inbound.get(outcome.inbound_id, actor=STAFF, now=NOW)

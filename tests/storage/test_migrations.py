@@ -48,8 +48,8 @@ def test_postgres_upgrade_from_empty(pg_server: PostgresServer) -> None:
 
 
 def _answers_survive_the_records_state_migration(engine: Engine) -> None:
-    """0008: an agency's records_secured flag becomes its records state (secured / not yet); nothing is lost."""
-    upgrade(engine, "0007")
+    """0009: an agency's records_secured flag becomes its records state (secured / not yet); nothing is lost."""
+    upgrade(engine, "0008")
     now = "2026-11-23 10:00:00+00:00"
     with engine.begin() as c:
         c.execute(

@@ -2,11 +2,12 @@
 
 It answers the SOAP operations exchangelib uses for our mailbox: GetFolder (root, inbox, sent items),
 FindFolder and CreateFolder (the processed / quarantine subfolders), FindItem with paging and sorting,
-GetItem with MimeContent, MoveItem, and CreateItem with SendAndSaveCopy. It checks HTTP Basic credentials
-(401 otherwise) and records every operation it served. With `tls_directory` it serves HTTPS under a
-certificate from a throwaway CA (ca.pem in that folder), as an Exchange server with the board's internal CA
-does. `folder_error` (an EWS response code such as ErrorAccessDenied) answers every GetFolder with it, as a
-server does when the account has no access to the mailbox.
+GetItem with MimeContent, MoveItem, CreateItem with SendAndSaveCopy, DeleteItem, and FindItem restricted to
+one InternetMessageId (the search for a message already sent, or for the copies a purge deletes). It checks
+HTTP Basic credentials (401 otherwise) and records every operation it served and every search. With
+`tls_directory` it serves HTTPS under a certificate from a throwaway CA (ca.pem in that folder), as an Exchange
+server with the board's internal CA does. `folder_error` (an EWS response code such as ErrorAccessDenied)
+answers every GetFolder with it, as a server does when the account has no access to the mailbox.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,8 @@ class FakeEwsState:
     items: dict[str, FakeItem] = field(default_factory=dict)
     sent: list[bytes] = field(default_factory=list)
     operations: list[str] = field(default_factory=list)
+    searches: list[tuple[str, str]] = field(default_factory=list)  # (folder id, InternetMessageId)
+    deleted: list[bytes] = field(default_factory=list)
     bodies_fetched: list[str] = field(default_factory=list)  # item ids whose MimeContent was sent
     unauthorized: int = 0
     folder_error: str = ""
@@ -72,6 +76,22 @@ class FakeEwsState:
 
     def in_folder(self, folder_id: str) -> list[FakeItem]:
         return sorted((i for i in self.items.values() if i.folder == folder_id), key=lambda i: i.received)
+
+
+def internet_message_id(mime: bytes) -> str:
+    return str(BytesHeaderParser().parsebytes(mime).get("Message-ID") or "").strip()
+
+
+def _message_id_restriction(op: Any) -> str | None:
+    """The InternetMessageId a FindItem is restricted to (IsEqualTo on message:InternetMessageId), if any."""
+    equal = op.find(f"{{{M}}}Restriction/{{{T}}}IsEqualTo")
+    if equal is None:
+        return None
+    uri = equal.find(f"{{{T}}}FieldURI")
+    constant = equal.find(f".//{{{T}}}Constant")
+    if uri is None or uri.get("FieldURI") != "message:InternetMessageId" or constant is None:
+        return None
+    return str(constant.get("Value"))
 
 
 def _envelope(body: str) -> bytes:
@@ -236,6 +256,10 @@ class _Handler(BaseHTTPRequestHandler):
         offset = int(view.get("Offset", "0")) if view is not None else 0
         size = int(view.get("MaxEntriesReturned", "1000")) if view is not None else 1000
         items = state.in_folder(folder)
+        wanted = _message_id_restriction(op)
+        if wanted is not None:
+            state.searches.append((folder, wanted))
+            items = [i for i in items if internet_message_id(i.mime) == wanted]
         page = items[offset : offset + size]
         last = offset + len(page) >= len(items)
         sized = "item:Size" in _field_uris(op)
@@ -295,6 +319,17 @@ class _Handler(BaseHTTPRequestHandler):
                 _ok("MoveItem", f'<m:Items><t:Message><t:ItemId Id="{new_id}" ChangeKey="ck"/></t:Message></m:Items>')
             )
         return _response("MoveItem", messages)
+
+    def _op_DeleteItem(self, state: FakeEwsState, op: Any) -> bytes:
+        messages = []
+        for ref in _item_refs(op.find(f"{{{M}}}ItemIds")):
+            item = state.items.pop(ref, None)
+            if item is None:
+                messages.append(_error("DeleteItem", "ErrorItemNotFound", "The specified object was not found."))
+                continue
+            state.deleted.append(item.mime)
+            messages.append(_ok("DeleteItem", ""))
+        return _response("DeleteItem", messages)
 
     def _op_CreateItem(self, state: FakeEwsState, op: Any) -> bytes:
         disposition = op.get("MessageDisposition")

@@ -5,7 +5,8 @@ Serves the OpenID configuration and token endpoint for client credentials (a cli
 assertion signed with the key of the registered `certificate`, checked as Microsoft does: signature, audience,
 issuer, x5t#S256 thumbprint), and under /v1.0/users/{mailbox}: the inbox folder, inbox messages with paging
 (@odata.nextLink), /messages/{id}/$value, /messages/{id}/move, inbox child folders (find by displayName,
-create) and /sendMail (MIME, base64). Tokens are JWT-shaped and carry the app's `roles` (application
+create), /sendMail (MIME, base64; a copy is kept in "sentitems"), messages of a folder filtered by
+internetMessageId, and /messages/{id}/permanentDelete. Tokens are JWT-shaped and carry the app's `roles` (application
 permissions). `access_policy_denies` answers every mailbox request with 403, as an application access policy
 that leaves the mailbox out does. Records every request; can answer the next N Graph requests with 429.
 """
@@ -23,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -124,6 +126,8 @@ class FakeGraphState:
     messages: dict[str, GraphMessage] = field(default_factory=dict)
     folders: dict[str, str] = field(default_factory=dict)  # id -> displayName (children of the inbox)
     sent: list[bytes] = field(default_factory=list)
+    deleted: list[bytes] = field(default_factory=list)
+    searches: list[tuple[str, str]] = field(default_factory=list)  # (folder, internetMessageId)
     requests: list[str] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
@@ -148,6 +152,19 @@ class FakeGraphState:
 
     def folder_named(self, name: str) -> str | None:
         return next((fid for fid, n in self.folders.items() if n == name), None)
+
+
+def internet_message_id(mime: bytes) -> str:
+    return str(BytesHeaderParser().parsebytes(mime).get("Message-ID") or "").strip()
+
+
+def _filtered_id(query: dict[str, list[str]]) -> str | None:
+    """The value of a `$filter=internetMessageId eq '...'`, if that is the filter."""
+    wanted = query.get("$filter", [""])[0]
+    prefix = "internetMessageId eq '"
+    if not wanted.startswith(prefix) or not wanted.endswith("'"):
+        return None
+    return wanted[len(prefix) : -1].replace("''", "'")
 
 
 def _size(message: GraphMessage, expand: str) -> dict[str, Any]:
@@ -295,6 +312,21 @@ class _Handler(BaseHTTPRequestHandler):
                     + more
                 )
             self._json(200, value)
+        elif method == "GET" and len(parts) == 3 and parts[:1] == ["mailFolders"] and parts[2] == "messages":
+            wanted = _filtered_id(query)
+            if wanted is None:
+                self._json(400, {"error": {"code": "ErrorInvalidRestriction"}})
+                return
+            state.searches.append((parts[1], wanted))
+            found = [m for m in state.in_folder(parts[1]) if internet_message_id(m.mime) == wanted]
+            self._json(200, {"value": [{"id": m.id} for m in found]})
+        elif method == "POST" and len(parts) == 3 and parts[0] == "messages" and parts[2] == "permanentDelete":
+            gone = state.messages.pop(parts[1], None)
+            if gone is None:
+                self._json(404, {"error": {"code": "ErrorItemNotFound"}})
+            else:
+                state.deleted.append(gone.mime)
+                self._bytes(204, b"", "text/plain")
         elif method == "GET" and len(parts) == 2 and parts[0] == "messages":
             message = state.messages.get(parts[1])
             if message is None:
@@ -332,7 +364,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("Content-Type", "").split(";")[0] != "text/plain":
                 self._json(400, {"error": {"code": "ErrorMimeContentInvalid"}})
                 return
-            state.sent.append(base64.b64decode(body))
+            mime = base64.b64decode(body)
+            state.sent.append(mime)
+            copy_id = f"AAMkSent{next(state.counter):06d}"
+            state.messages[copy_id] = GraphMessage(copy_id, "sentitems", mime, dt.datetime.now(dt.UTC))
             self._bytes(202, b"", "text/plain")
         else:
             self._json(404, {"error": {"code": "ResourceNotFound"}})

@@ -235,3 +235,39 @@ def test_approving_from_the_preview_modal(harness: Harness) -> None:
     assert harness.submit(BU_USER, views.PREVIEW_MODAL, {}, metadata) == {}
     assert harness.status(statutory) is OutboxStatus.APPROVED
     harness.fake.wait_count("chat.update", 1)
+
+
+def _edit(harness: Harness, draft: str, text: str) -> dict[str, Any]:
+    before = len(harness.fake.calls("views.open"))
+    harness.press(BU_USER, views.EDIT, draft)
+    opened = harness.fake.wait_count("views.open", before + 1)[-1]
+    values = {views.TEXT_BLOCK: {views.INPUT: {"type": "plain_text_input", "value": text}}}
+    return harness.submit(BU_USER, views.EDIT_MODAL, values, opened.params["view"]["private_metadata"])
+
+
+def test_an_edit_naming_the_child_for_a_non_secure_school_is_refused_in_the_modal(harness: Harness) -> None:
+    [school] = [
+        m.id
+        for m in harness.env.outbox.list(statuses=[OutboxStatus.DRAFT])
+        if m.kind == "imr_request" and m.recipient_summary == "agency:school"
+    ]
+    answer = _edit(harness, school, "Please send your IMR about Zephyrine Marchbanks-Tovey.")
+    assert answer["response_action"] == "errors"
+    error = answer["errors"][views.TEXT_BLOCK]
+    assert "was not changed" in error and "not on a secure domain" in error
+    for sensitive in SENSITIVE_STRINGS:
+        assert sensitive not in error
+
+
+def test_a_named_child_in_the_text_is_flagged_before_approval(harness: Harness) -> None:
+    statutory = harness.draft("statutory_decision_notification")
+    assert _edit(harness, statutory, "Decision about Zephyrine Marchbanks-Tovey, SCR-2026-0001.") == {}
+    harness.press(BU_USER, views.APPROVE, statutory)  # straight from the channel: not without the preview
+    [told] = harness.fake.wait_count("chat.postEphemeral", 1)
+    assert "Not approved: the text holds the case's personal data (name (line 2))" in str(told.params["text"])
+    assert harness.status(statutory) is OutboxStatus.DRAFT
+    harness.press(BU_USER, views.PREVIEW, statutory)
+    preview = harness.fake.wait_count("views.open", 2)[-1].params["view"]
+    assert ":warning: *Check before approving:*" in json.dumps(preview["blocks"][0])
+    assert harness.submit(BU_USER, views.PREVIEW_MODAL, {}, preview["private_metadata"]) == {}
+    assert harness.status(statutory) is OutboxStatus.APPROVED

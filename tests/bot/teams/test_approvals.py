@@ -168,3 +168,28 @@ def test_decision_by_the_chair_is_not_needed_to_read_no_personal_data_in_the_cha
         )
         bot.runtime.chat.post("teams:channel", "Draft waiting", about=draft_id)
     assert "Testshire Police" not in str(bot.fake.state.posted()[-1].body)
+
+
+def test_a_draft_naming_the_child_is_not_approved_from_the_card_without_its_preview(
+    bot: TeamsHarness, store: Store, clock: FixedClock
+) -> None:
+    from tests.factories import CHILD_LAST_NAME, SENSITIVE_STRINGS
+
+    with bot:
+        draft_id = draft(bot, store, clock)
+        bot.outbox.edit(draft_id, actor=STAFF, now=clock.now(), text=f"About Z. {CHILD_LAST_NAME}, SCR-2026-0001.")
+        press = {"scr": c.APPROVAL, "do": APPROVE, "id": draft_id}
+        assert bot.post(bot.channel(user=BU_MEMBER, value=press, reply_to="card-1")) == 202
+        bot.drain()
+        [told] = [str(p.body.get("text")) for p in bot.fake.state.posted() if "Not approved" in str(p.body)]
+        status = next(m.status for m in bot.outbox.list() if m.id == draft_id)
+        preview = bot.post_json(
+            bot.dialog("task/fetch", user=BU_MEMBER, data={"scr": c.APPROVAL, "do": PREVIEW, "id": draft_id})
+        )
+        approved = bot.post_json(
+            bot.dialog("task/submit", user=BU_MEMBER, data={"scr": c.APPROVAL, "do": APPROVE, "id": draft_id})
+        )
+    assert "Not approved: the text holds the case's personal data (name (line 2))" in told
+    assert not [s for s in SENSITIVE_STRINGS if s in told] and status is OutboxStatus.DRAFT
+    assert "Check before approving: the text holds the case's personal data" in preview.text
+    assert "Approved by" in approved.json()["task"]["value"]  # from the preview, having read it

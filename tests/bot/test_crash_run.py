@@ -1,0 +1,34 @@
+"""The service killed with SIGKILL at random points through ingest, reminder sweep and send, then left to
+finish: nothing is done twice and nothing is lost (tests/support/crash_scenario.py; bench/crash_run.py does
+the same with at least 50 kills and more work)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.crash_scenario import Layout, Workload, prepare, run_until_done, verify
+from tests.support.databases import PostgresServer
+from tests.support.fake_ews import fake_ews
+
+WORK = Workload(filed=3, replies_per_case=3, emailed_referrals=2, noise=2, days=4)
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_killed_at_random_the_service_sends_and_ingests_everything_exactly_once(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = ""
+    if database == "postgresql":
+        server: PostgresServer = request.getfixturevalue("pg_server")
+        url = server.new_database()
+    with fake_ews() as (endpoint, state):
+        layout = Layout(tmp_path / "service", url)
+        delivered = prepare(layout, endpoint, state, WORK)
+        report = run_until_done(layout, endpoint, state, WORK, kills=6, kill_range=(1, 50), seed=1)
+        verdict = verify(layout, endpoint, state, delivered, WORK)
+    assert report.kills == 6 and report.kill_points["send"] >= 1  # sends really were interrupted
+    assert (verdict.duplicates, verdict.lost) == (0, 0), verdict.as_json()
+    assert verdict.emails_sent == verdict.emails_to_send > 0 and verdict.inbound_rows == delivered
+    assert verdict.found_already_sent >= 1  # a message that had gone before a kill was found, not resent
