@@ -37,10 +37,13 @@ from cases.commands import (
     RecomputeDeadlines,
     RecordDecision,
     RecordEvent,
+    RecordPanelResponse,
+    RecordSubmission,
 )
 from cases.deadline_ledger import DeadlineLedger
 from cases.domain_events import AgencyConfirmed, CaseEventRecorded, DecisionRecorded, ReferralFiled, StatusChanged
 from cases.events import CaseEvent, CaseStatus, can_move
+from cases.outside import record_outside
 from cases.permissions import (
     require_answer_for,
     require_decision_maker,
@@ -93,6 +96,10 @@ def needs(case: CaseSnapshot, command: Command) -> tuple[Part, ...]:
         return case.missing(rule_part(command.rule, command.agency))
     if isinstance(command, MarkRequestSent):
         return case.missing(agency_part(command.agency))
+    if isinstance(command, RecordSubmission):
+        return case.missing(rule_part(case.pack.made_outside_named(command.template).discharges, None))
+    if isinstance(command, RecordPanelResponse):
+        return case.missing(*WHOLE_CASE)
     return _confirmation_needs(case, command)
 
 
@@ -168,6 +175,8 @@ def apply(
         return rules.add_agency(command)
     if isinstance(command, MarkRequestSent):
         return rules.mark_request_sent(command)
+    if isinstance(command, (RecordSubmission, RecordPanelResponse)):
+        return record_outside(rules.case, command, actor=actor, calendar=calendar, now=now, today=rules.today)
     return rules.recompute()
 
 

@@ -112,7 +112,28 @@ def _default_recipients() -> dict[str, Recipient]:
             email="mailbox.scrpanel@education.gov.uk",
             postal_address="Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
         ),
+        # Working Together 2023 ch. 5 (the wt2023 pack). Defaults a board should check against the Panel's
+        # current guidance and override under [statutory_recipients.<role>]; the serious incident
+        # notification itself is made on the national online form, not to these addresses.
+        "cspr_panel": Recipient(
+            name="Child Safeguarding Practice Review Panel, c/o Department for Education",
+            email="mailbox.cspreviewpanel@education.gov.uk",
+            postal_address="Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
+        "secretary_of_state": Recipient(
+            name="The Secretary of State for Education, c/o Department for Education",
+            email="mailbox.cpod@education.gov.uk",
+            postal_address="Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
     }
+
+
+def _statutory_recipients(value: object) -> object:
+    """A board's [statutory_recipients] add to or replace the defaults role by role (a board that names only
+    its safeguarding partners keeps the national bodies' default addresses)."""
+    if isinstance(value, dict):
+        return {**_default_recipients(), **value}
+    return value
 
 
 # Domains where mail is protected end to end between government, NHS, police and criminal justice bodies.
@@ -225,6 +246,8 @@ class BoardConfig(_Config):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+
+    _recipients = field_validator("statutory_recipients", mode="before")(lambda cls, v: _statutory_recipients(v))
 
     @field_validator("secure_domains")
     @classmethod

@@ -160,6 +160,7 @@ class Case:
     possible_duplicates: list[str] = field(default_factory=list)
     closed_at: datetime | None = None
     purged_at: datetime | None = None
+    rules_pack_version: str = "1"  # the pack's version when the case was opened
 
     def __repr__(self) -> str:
         return f"Case(reference={self.reference!r}, status={self.status.value})"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cases.case import DeadlineState, Decision, Involvement, RecordsState
-from cases.events import CaseEvent, CaseStatus
+from cases.events import CaseEvent, CaseStatus, PanelResponse
 from cases.referral import Referral
 
 
@@ -89,6 +89,25 @@ class RecomputeDeadlines:
     """Bring the stored deadlines in line with the case's events (every other command does this itself)."""
 
 
+@dataclass(frozen=True)
+class RecordSubmission:
+    """A person made a notification the pack says is made outside the bot (the national online form, a
+    document sent by hand) and records it: `template` names the pack's notification, `reference` the portal's
+    reference (needed for a portal submission). It meets the rule the notification discharges, on `on`."""
+
+    template: str
+    on: date
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class RecordPanelResponse:
+    """The Panel's response to the rapid review, with its date (Working Together 2023 ch. 5)."""
+
+    response: PanelResponse
+    on: date
+
+
 Command = (
     FileReferral
     | RecordEvent
@@ -99,4 +118,6 @@ Command = (
     | AddAgency
     | MarkRequestSent
     | RecomputeDeadlines
+    | RecordSubmission
+    | RecordPanelResponse
 )

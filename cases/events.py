@@ -15,6 +15,8 @@ class CaseEvent(StrEnum):
     REVIEW_EXTENDED = "review_extended"
     PUBLICATION_PLANNED = "publication_planned"
     REPORT_PUBLISHED = "report_published"
+    # The Child Safeguarding Practice Review Panel's answer to a rapid review (Working Together 2023 ch. 5).
+    PANEL_RESPONDED = "panel_responded"
 
 
 class Outcome(StrEnum):
@@ -26,6 +28,14 @@ class Outcome(StrEnum):
     REFERRED_OTHER_BOARD = "referred_other_board"
     NO_REVIEW = "no_review"
     OTHER = "other"
+
+
+class PanelResponse(StrEnum):
+    """What the Child Safeguarding Practice Review Panel said of a rapid review (Working Together 2023 ch. 5)."""
+
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+    ASKS_QUESTIONS = "asks_questions"
 
 
 class CaseStatus(StrEnum):

@@ -35,9 +35,17 @@ class Trigger(StrEnum):
 class RecipientRole(StrEnum):
     """Who a notification goes to, by role: addresses come from the board config."""
 
+    # National bodies and the partnership's own mailboxes: addresses under [statutory_recipients] in the board
+    # config, with documented defaults for the national bodies (cases/board.py).
     OFSTED = "ofsted"
     DFE = "dfe"
+    # The National Panel of Independent Experts on Serious Case Reviews (004 §5.3; replaced in 2018).
     NATIONAL_PANEL = "national_panel"
+    # The Child Safeguarding Practice Review Panel (Children Act 2004 s.16A; Working Together 2023 ch. 5).
+    CSPR_PANEL = "cspr_panel"
+    SECRETARY_OF_STATE = "secretary_of_state"
+    # The three safeguarding partners (Children Act 2004 s.16E): no default, the board gives its address.
+    SAFEGUARDING_PARTNERS = "safeguarding_partners"
     # One message to the chief officers of every involved agency (004 §7.1).
     INVOLVED_AGENCIES = "involved_agencies"
     # One message to each involved agency (e.g. its IMR request, 004 §7.3).
@@ -45,7 +53,21 @@ class RecipientRole(StrEnum):
 
     @property
     def statutory(self) -> bool:
-        return self in (RecipientRole.OFSTED, RecipientRole.DFE, RecipientRole.NATIONAL_PANEL)
+        """Resolved from the board's [statutory_recipients] (the agency roles from its [[agencies]])."""
+        return self not in (RecipientRole.INVOLVED_AGENCIES, RecipientRole.EACH_INVOLVED_AGENCY)
+
+
+class Via(StrEnum):
+    """How a notification reaches its recipients."""
+
+    # Drafted, approved by a person, sent from the outbox by email.
+    OUTBOX = "outbox"
+    # Made by a person on a national online form (the serious incident notification, Working Together 2023
+    # ch. 5): the bot words the fields the form asks for; a person submits it and records the portal's
+    # reference and date, which meets the rule it discharges.
+    PORTAL = "portal"
+    # Sent by a person outside the bot (e.g. the rapid review document to the Panel) and recorded with its date.
+    RECORDED = "recorded"
 
 
 DateWhich = Literal["act_by", "due", "original_due"]
@@ -93,6 +115,7 @@ class Notification(BaseModel):
     # Template fields that are deadline dates: field -> "rule", "rule.due" or "rule.original_due".
     dates: dict[str, DateFrom] = Field(default_factory=dict)
     source: str = ""
+    via: Via = Via.OUTBOX
 
     @field_validator("dates", mode="before")
     @classmethod
@@ -115,7 +138,15 @@ class Notification(BaseModel):
             raise ValueError("an agency role cannot be combined with other recipients")
         if self.outcomes and self.on is not Trigger.DECISION_MADE:
             raise ValueError("outcomes only apply to notifications on decision_made")
+        if self.via is not Via.OUTBOX and not self.discharges:
+            raise ValueError(f"a notification made {self.via.value} must name the rule it discharges")
+        if self.via is not Via.OUTBOX and agencies:
+            raise ValueError(f"a notification made {self.via.value} goes to statutory recipients only")
         return self
+
+    @property
+    def sent_by_bot(self) -> bool:
+        return self.via is Via.OUTBOX
 
     @property
     def serves_rule(self) -> str:

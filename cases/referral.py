@@ -26,6 +26,7 @@ from cases.answers import Answer
 from cases.contact import email_address, name_text, phone_number, plain_text
 from cases.criteria import CriteriaAnswers
 from cases.problems import FieldProblem, InvalidInput, problems_from
+from cases.triage import IncidentAnswers
 
 # Every text field: no control characters or direction overrides (cases/contact.py); one-line fields not
 # even a newline.
@@ -139,6 +140,8 @@ class Referral(_Form):
         default_factory=ParticularConsiderations, title="Particular considerations"
     )
     criteria: CriteriaAnswers = Field(default_factory=CriteriaAnswers, title="Criteria questions")
+    # Children Act 2004 s.16C, 004 §2.2: where it happened and whether the child was looked after (triage).
+    incident: IncidentAnswers = Field(default_factory=IncidentAnswers, title="Notifiable incident")
 
     @field_validator("case_outline")
     @classmethod

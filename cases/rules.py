@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cases.events import CaseEvent, Outcome
-from cases.notifications import Notification
+from cases.notifications import Notification, Via
 from errors import BadInput, NotFound
 
 
@@ -32,6 +32,10 @@ class Fact(StrEnum):
 
     LEARNING_DISABILITY = "learning_disability"
     CHILD_DIED = "child_died"
+    # Triage (cases/triage.py): any 004 §2.2 branch; the s.16C(1) branches (to the Panel); looked after.
+    NOTIFIABLE_INCIDENT = "notifiable_incident"
+    NOTIFIABLE_TO_PANEL = "notifiable_to_panel"
+    LOOKED_AFTER = "looked_after"
 
 
 class MetBy(StrEnum):
@@ -173,16 +177,28 @@ class PackInfo(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str
     source: str = ""
+    # Bumped when a rule's meaning changes: a case keeps the id and version it was opened under.
+    version: str = Field(default="1", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    # What the law calls a review (the business unit's views and `case show` speak the case's pack).
+    review_name: str = "serious case review"
+    review_short: str = "SCR"
 
 
 class RulesPack(_Strict):
     pack: PackInfo
     rules: tuple[Rule, ...]
     notifications: tuple[Notification, ...] = ()
+    # The words a decision's outcome is told in, in the law's own terms (e.g. "to carry out a local child
+    # safeguarding practice review"); outcomes not given use the words of the seeds (004 Appendix 1).
+    outcomes: dict[Outcome, str] = Field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.pack.id
+
+    @property
+    def version(self) -> str:
+        return self.pack.version
 
     @model_validator(mode="after")
     def _check_references(self) -> RulesPack:
@@ -235,6 +251,33 @@ class RulesPack(_Strict):
             if notification.template not in known:
                 where = f"{origin or f'rules pack {self.id}'}: notifications.{index}.template"
                 raise RulesPackError(f"{where}: unknown template {notification.template!r}")
+
+    def check_recipients(self, addressed: Collection[str], *, origin: str = "") -> None:
+        """Refuse a pack whose notifications go to a role the board has no address for (`addressed`: the
+        keys of the board's [statutory_recipients]), naming the key, before any case needs it."""
+        for index, notification in enumerate(self.notifications):
+            for place, role in enumerate(notification.to):
+                if role.statutory and role.value not in addressed:
+                    where = f"{origin or f'rules pack {self.id}'}: notifications.{index}.to.{place}"
+                    raise RulesPackError(
+                        f"{where}: the board config has no address for {role.value!r} "
+                        f"(add [statutory_recipients.{role.value}] with name and email)"
+                    )
+
+    def made_outside(self) -> list[Notification]:
+        """Notifications a person makes outside the bot (a national online form, a document sent by hand)
+        and records: recording one meets the rule it discharges."""
+        return [n for n in self.notifications if n.via is not Via.OUTBOX]
+
+    def made_outside_named(self, template: str) -> Notification:
+        for notification in self.made_outside():
+            if notification.template == template:
+                return notification
+        known = ", ".join(n.template for n in self.made_outside()) or "none"
+        raise NotFound(f"rules pack {self.id} has no notification {template!r} made outside the bot (it has: {known})")
+
+    def outcome_words(self, outcome: Outcome) -> str | None:
+        return self.outcomes.get(outcome)
 
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "rules pack") -> RulesPack:

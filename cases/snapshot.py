@@ -17,6 +17,7 @@ from cases.events import CaseEvent, CaseStatus
 from cases.referral import Referral
 from cases.rules import Fact, RulesPack
 from cases.timeline import DeadlineKey, EventRecord
+from cases.triage import triage
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,18 @@ class AgencyRecord:
 
 
 def facts_of(referral: Referral | None) -> dict[Fact, Answer]:
-    """The referral's answers that switch rules on (LeDeR, 004 §2.10-2.12); none once it is purged."""
+    """The referral's answers that switch rules on (LeDeR, 004 §2.10-2.12; the triage of a notifiable
+    incident, cases/triage.py); none once it is purged."""
     if referral is None:
         return {}
-    return {Fact.LEARNING_DISABILITY: referral.learning_disability, Fact.CHILD_DIED: referral.criteria.child_died}
+    found = triage(referral.criteria, referral.incident)
+    return {
+        Fact.LEARNING_DISABILITY: referral.learning_disability,
+        Fact.CHILD_DIED: referral.criteria.child_died,
+        Fact.NOTIFIABLE_INCIDENT: found.notifiable,
+        Fact.NOTIFIABLE_TO_PANEL: found.to_panel,
+        Fact.LOOKED_AFTER: referral.incident.looked_after,
+    }
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.actor import SYSTEM
+from cases.answers import Answer
 from cases.board import Agency
 from cases.case import Case
 from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, ReferralFiled
 from cases.notifications import Notification, RecipientRole, Trigger
-from cases.rules import RulesPack
+from cases.rules import Rule, RulesPack
+from cases.snapshot import facts_of
 from notify.notification_values import OUTCOME_TEXT, NotificationValues, deadline_date, for_template, initials
 from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxError
 from notify.routing import Routing
@@ -91,8 +93,10 @@ class StatutoryDrafts:
         self.routing = routing
         self.board = cases.board
         self.values = NotificationValues(cases.board, cases.calendar, reply_to)
-        # A pack naming a template the catalogue lacks is refused here, before any case needs it.
+        # A pack naming a template the catalogue lacks, or a recipient the board has no address for, is
+        # refused here, before any case needs it.
         cases.pack.check_templates(catalogue())
+        cases.pack.check_recipients(cases.board.statutory_recipients)
 
     def __call__(self, s: Session, event: DomainEvent) -> None:
         change = _change(event)
@@ -103,31 +107,35 @@ class StatutoryDrafts:
             change.reference, actor=SYSTEM, now=change.at, purpose="statutory notification", session=s
         )
         pack = self.cases.pack_named(case.rules_pack)
-        declared = [n for n in pack.notifications if n.on is change.trigger]
+        # Those a person makes outside the bot (the national online form) are recorded, not drafted here.
+        declared = [n for n in pack.notifications if n.on is change.trigger and n.sent_by_bot]
         if not declared:
             return
         drafts: list[Draft] = []
         for notification in declared:
-            if self._applies(notification, case, change):
+            if self._applies(notification, case, pack, change):
                 drafts += self._drafts(case, pack, notification, change)
         self._replace(s, case, drafts, kinds=[n.template for n in declared], now=change.at)
 
-    def _applies(self, notification: Notification, case: Case, change: _Change) -> bool:
+    def _applies(self, notification: Notification, case: Case, pack: RulesPack, change: _Change) -> bool:
         if notification.outcomes and (
             not isinstance(change.event, DecisionRecorded) or change.event.outcome not in notification.outcomes
         ):
             return False
         if notification.requires_event is not None and notification.requires_event not in case.events:
             return False
+        if notification.discharges and not _owed(case, pack.rule(notification.discharges)):
+            return False
         return not notification.switch or bool(getattr(self.board.notifications, notification.switch))
 
     # --- what a change drafts ------------------------------------------------------------------------
 
-    def _context(self, case: Case, change: _Change) -> dict[str, Any]:
+    def _context(self, case: Case, pack: RulesPack, change: _Change) -> dict[str, Any]:
         values = self.values.common(case)
         event = change.event
         if isinstance(event, DecisionRecorded):
             values.update(self.values.decision(case, event.outcome, event.decided_on, revised=event.revised))
+            values["outcome_text"] = pack.outcome_words(event.outcome) or values["outcome_text"]
         elif isinstance(event, CaseEventRecorded):
             values.update(new_completion_date=event.new_due or "", reason="", publication_date=event.on)
         return values
@@ -144,7 +152,7 @@ class StatutoryDrafts:
         return agencies
 
     def _drafts(self, case: Case, pack: RulesPack, n: Notification, change: _Change) -> list[Draft]:
-        context = self._context(case, change)
+        context = self._context(case, pack, change)
         key = f"{n.template}:{change.case_id}"
 
         def draft(values: dict[str, Any], recipients: list[str], summary: str, agency: str | None = None) -> Draft:
@@ -276,6 +284,16 @@ class StatutoryDrafts:
             actor=SYSTEM,
             session=s,
         )
+
+
+def _owed(case: Case, rule: Rule) -> bool:
+    """Whether the message a rule's deadline calls for is due: the case has the deadline, and every fact the
+    rule needs is known to be true (triage, cases/triage.py). A fact not known yet keeps the deadline open
+    (the business unit confirms it) but drafts nothing: only a notifiable incident gets a notification."""
+    if not any(d.computed.rule == rule.id for d in case.deadlines):
+        return False
+    facts = facts_of(case.referral)
+    return all(facts.get(fact) is Answer.YES for fact in rule.requires)
 
 
 def _agency_for(pack: RulesPack, rule_id: str, agency: str | None) -> str | None:

@@ -4,7 +4,9 @@ sent. Jinja2 with StrictUndefined; HTML templates are autoescaped.
 
 The catalogue (`templates/catalogue.toml`) lists every template with its id, version, channel, whether it
 may carry personal data (then it only goes to secure addresses, 004 §3.6), and its declared fields. The
-files are `templates/<channel>/<id>.subject.j2`, `<id>.txt.j2` and optionally `<id>.html.j2`.
+files are `templates/<channel>/<id>.subject.j2`, `<id>.txt.j2` and optionally `<id>.html.j2`; a template
+written for one rules pack, in that law's own terms, says `pack = "<pack id>"` and lives in
+`templates/<pack>/<channel>/`.
 """
 
 from __future__ import annotations
@@ -138,10 +140,11 @@ def catalogue() -> dict[str, Template]:
     templates: dict[str, Template] = {}
     for entry in data.get("templates", []):
         template_id, channel = entry["id"], entry["channel"]
-        subject = _read(f"{channel}/{template_id}.subject.j2") or ""
-        text = _read(f"{channel}/{template_id}.txt.j2")
+        folder = f"{entry['pack']}/{channel}" if entry.get("pack") else channel
+        subject = _read(f"{folder}/{template_id}.subject.j2") or ""
+        text = _read(f"{folder}/{template_id}.txt.j2")
         if text is None:
-            raise TemplateError(f"template {template_id}: {channel}/{template_id}.txt.j2 is missing")
+            raise TemplateError(f"template {template_id}: {folder}/{template_id}.txt.j2 is missing")
         templates[template_id] = Template(
             id=template_id,
             version=int(entry["version"]),
@@ -151,7 +154,7 @@ def catalogue() -> dict[str, Template]:
             fields=tuple(entry.get("fields", ())),
             subject_source=subject,
             text_source=text,
-            html_source=_read(f"{channel}/{template_id}.html.j2"),
+            html_source=_read(f"{folder}/{template_id}.html.j2"),
             optional=tuple(entry.get("optional", ())),
             carries=tuple(entry.get("carries", ())),
         )

@@ -135,6 +135,7 @@ def whole_case(s: Session, row: CaseRow, codec: Codec, pack: RulesPack) -> Case:
         possible_duplicates=duplicates_of(s, row),
         closed_at=row.closed_at,
         purged_at=row.purged_at,
+        rules_pack_version=row.rules_pack_version,
     )
 
 

@@ -34,6 +34,8 @@ from cases.commands import (
     RecomputeDeadlines,
     RecordDecision,
     RecordEvent,
+    RecordPanelResponse,
+    RecordSubmission,
 )
 from cases.domain_events import DomainEvent
 from cases.events import CaseEvent, CaseStatus
@@ -206,6 +208,7 @@ class CaseStore:
                 reference=reference,
                 status=CaseStatus.REFERRED.value,
                 rules_pack=self.pack.id,
+                rules_pack_version=self.pack.version,
                 filed_by=actor.id,
                 created_at=now,
                 updated_at=now,
@@ -353,6 +356,20 @@ class CaseStore:
         with self._tx(session) as s:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return case_codec.deadline(case.deadlines[changes.marked[0].key])
+
+    def record_outside(
+        self,
+        reference: str,
+        command: RecordSubmission | RecordPanelResponse,
+        *,
+        actor: Actor,
+        now: datetime,
+        session: Session | None = None,
+    ) -> list[Deadline]:
+        """Record a notification made outside the bot (the national online form), or the Panel's response."""
+        with self._tx(session) as s:
+            case, _ = self._command(s, reference, command, actor=actor, now=now)
+            return deadlines_of(s, case.row.id, self.pack_named(case.row.rules_pack))
 
     # --- agencies ------------------------------------------------------------------------------------
 

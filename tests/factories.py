@@ -58,6 +58,8 @@ def referral_data(**overrides: Any) -> dict[str, Any]:
         "learning_disability": "no",
         "reasons": [{"kind": "fits_scr_criteria", "detail": "004 §4.4(ii)"}],
         "criteria": {"abuse_or_neglect": "yes", "seriously_harmed": "yes", "child_died": "no"},
+        # Children Act 2004 s.16C(1)(a): harmed in the area, so a notifiable incident (cases/triage.py).
+        "incident": {"in_area": "yes", "looked_after": "no"},
     }
     data = copy.deepcopy(data)
     for dotted, value in overrides.items():

@@ -132,6 +132,7 @@ def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
         "reference": case.reference,
         "status": case.status.value,
         "rules_pack": case.rules_pack,
+        "rules_pack_version": case.rules_pack_version,
         "created_at": case.created_at.isoformat(),
         "possible_duplicates": case.possible_duplicates,
         "next_moves": [m.value for m in allowed_moves(case.status)],
@@ -197,7 +198,7 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(f"{case.reference}  {case.status.value}  (rules: {case.rules_pack})")
+    print(f"{case.reference}  {case.status.value}  (rules: {case.rules_pack} version {case.rules_pack_version})")
     if case.decision:
         print(f"Decision: {case.decision.outcome.value} on {case.decision.decided_on}")
     if case.possible_duplicates:

@@ -393,7 +393,13 @@ def test_a_new_case_is_referred_and_wholly_known() -> None:
 def test_the_facts_a_referral_gives() -> None:
     assert facts_of(None) == {}
     referral = make_referral(learning_disability="yes", **{"criteria.child_died": "no"})
-    assert facts_of(referral) == {Fact.LEARNING_DISABILITY: Answer.YES, Fact.CHILD_DIED: Answer.NO}
+    assert facts_of(referral) == {
+        Fact.LEARNING_DISABILITY: Answer.YES,
+        Fact.CHILD_DIED: Answer.NO,
+        Fact.NOTIFIABLE_INCIDENT: Answer.YES,  # seriously harmed in the area, abuse suspected (s.16C(1)(a))
+        Fact.NOTIFIABLE_TO_PANEL: Answer.YES,
+        Fact.LOOKED_AFTER: Answer.NO,
+    }
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,26 @@ def test_statutory_recipients_default_to_004_5_3() -> None:
             "mailbox.scrpanel@education.gov.uk",
             sanctuary_buildings,
         ),
+        # Working Together 2023 (the wt2023 pack): documented defaults a board overrides role by role.
+        "cspr_panel": (
+            "Child Safeguarding Practice Review Panel, c/o Department for Education",
+            "mailbox.cspreviewpanel@education.gov.uk",
+            "Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
+        "secretary_of_state": (
+            "The Secretary of State for Education, c/o Department for Education",
+            "mailbox.cpod@education.gov.uk",
+            "Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        ),
     }
+
+
+def test_a_board_names_one_recipient_and_keeps_the_other_defaults() -> None:
+    board = BoardConfig.from_toml(
+        BOARD_TOML + '\n[statutory_recipients.safeguarding_partners]\nname = "Partners"\nemail = "partners@nhs.net"\n'
+    )
+    assert board.statutory_recipients["safeguarding_partners"].email == "partners@nhs.net"
+    assert board.statutory_recipients["ofsted"].email == "scr.sin@ofsted.cjsm.net"
 
 
 @pytest.mark.parametrize(
