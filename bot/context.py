@@ -110,7 +110,10 @@ class AppContext:
 
     @cached_property
     def pack(self) -> RulesPack:
-        return load_pack(self.board.rules_pack, self.board_path.parent)
+        pack = load_pack(self.board.rules_pack, self.board_path.parent)
+        # A pack sending to a role the board has no address for is refused at start, naming the key.
+        pack.check_recipients(self.board.statutory_recipients, origin=f"rules pack {pack.id}")
+        return pack
 
     def pack_for(self, name: str) -> RulesPack:
         if name == self.pack.id:

@@ -270,8 +270,9 @@ class RulesPack(_Strict):
         return [n for n in self.notifications if n.via is not Via.OUTBOX]
 
     def made_outside_named(self, template: str) -> Notification:
+        """The notification of that template made outside the bot ("": the pack's first such)."""
         for notification in self.made_outside():
-            if notification.template == template:
+            if notification.template == template or not template:
                 return notification
         known = ", ".join(n.template for n in self.made_outside()) or "none"
         raise NotFound(f"rules pack {self.id} has no notification {template!r} made outside the bot (it has: {known})")

@@ -366,10 +366,11 @@ class CaseStore:
         now: datetime,
         session: Session | None = None,
     ) -> list[Deadline]:
-        """Record a notification made outside the bot (the national online form), or the Panel's response."""
+        """Record a notification made outside the bot (the national online form), or the Panel's response;
+        returns the deadlines it met."""
         with self._tx(session) as s:
-            case, _ = self._command(s, reference, command, actor=actor, now=now)
-            return deadlines_of(s, case.row.id, self.pack_named(case.row.rules_pack))
+            case, changes = self._command(s, reference, command, actor=actor, now=now)
+            return [case_codec.deadline(case.deadlines[m.key]) for m in changes.marked]
 
     # --- agencies ------------------------------------------------------------------------------------
 

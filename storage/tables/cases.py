@@ -21,8 +21,6 @@ class CaseRow(Base):
     reference: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(32))
     rules_pack: Mapped[str] = mapped_column(String(200))
-    # The pack's version when the case was opened: a board moving to another pack does not rewrite open cases.
-    rules_pack_version: Mapped[str] = mapped_column(String(40), server_default="1")
     # Opaque actor id (e.g. "slack:U0123", "cli:operator"): referrers see their own referrals only.
     filed_by: Mapped[str] = mapped_column(String(200), index=True)
     referral_enc: Mapped[bytes | None] = encrypted()
@@ -32,6 +30,8 @@ class CaseRow(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
+    # The pack's version when the case was opened: a board moving to another pack does not rewrite open cases.
+    rules_pack_version: Mapped[str] = mapped_column(String(40), server_default="1")
 
 
 class CaseCounterRow(Base):

@@ -97,7 +97,7 @@ def seed(
     seeded_at, today_v = v(SEEDED_AT), v(today)
     case_rows = [
         (_id("c", c), board.id, reference(year, c), "in_review", board.rules_pack, "cli:seed", None, None,
-         seeded_at, seeded_at, None, None)
+         seeded_at, seeded_at, None, None, "1")
         for c in range(cases)
     ]  # fmt: skip
     deadlines: list[tuple[Any, ...]] = []
