@@ -64,6 +64,7 @@ from cases.snapshot import (
     rule_part,
 )
 from cases.timeline import EventRecord
+from cases.triage import triage
 from errors import BadInput, Conflict, NotFound
 
 
@@ -215,7 +216,16 @@ class _Rules:
                 status=CaseStatus.REFERRED,
                 events=tuple(events.items()),
                 agencies_added=tuple(agencies),
-                published=(ReferralFiled(c.board_id, c.case_id, c.reference, self.now, command.possible_duplicates),),
+                published=(
+                    ReferralFiled(
+                        c.board_id,
+                        c.case_id,
+                        c.reference,
+                        self.now,
+                        command.possible_duplicates,
+                        triage(referral.criteria, referral.incident).line,
+                    ),
+                ),
             )
         )
 

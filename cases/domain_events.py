@@ -21,6 +21,8 @@ class ReferralFiled:
     reference: str
     at: datetime
     possible_duplicates: tuple[str, ...] = ()
+    # Whether the incident is notifiable, with its clauses (cases/triage.py): no personal data.
+    triage: str = ""
 
 
 @dataclass(frozen=True)

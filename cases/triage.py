@@ -89,7 +89,7 @@ class Triage:
     def line(self) -> str:
         """One line for the business unit (no personal data): the result and its clauses."""
         if self.notifiable is Answer.YES:
-            return "Notifiable incident: " + "; ".join(f"{b.text} ({b.clause}): notify {b.to}" for b in self.met)
+            return "Notifiable incident: " + "; ".join(f"{b.text} ({b.clause})" for b in self.met) + "."
         if self.notifiable is Answer.NO:
             return "Not a notifiable incident on the answers given (Children Act 2004 s.16C; 004 §2.2)."
         clauses = ", ".join(dict.fromkeys(b.clause for b in self.unknown))

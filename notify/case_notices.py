@@ -39,6 +39,7 @@ def business_unit_notices(outbox: Outbox, reads: CaseReads, *, rules_pack: str) 
                 "next_rule": upcoming[0] if upcoming else "none",
                 "next_act_by": upcoming[1] if upcoming else None,
                 "duplicate_note": f" Possible duplicate of {duplicates}." if duplicates else "",
+                "triage_note": f" {event.triage}" if event.triage else "",
             }
             kind, key = "new_referral_notice", f"new_referral_notice:{event.case_id}"
         elif isinstance(event, DecisionRecorded):

@@ -470,7 +470,17 @@ def test_filing_a_referral_whole() -> None:
         status=CaseStatus.REFERRED,
         events=tuple(changes.events),
         agencies_added=("police", "health", "school"),
-        published=(ReferralFiled(BOARD.id, "case-1", "SCR-2026-0001", NOW, ("SCR-2025-0007",)),),
+        published=(
+            ReferralFiled(
+                BOARD.id,
+                "case-1",
+                "SCR-2026-0001",
+                NOW,
+                ("SCR-2025-0007",),
+                "Notifiable incident: the child was seriously harmed in the area and abuse or neglect is known or "
+                "suspected (Children Act 2004 s.16C(1)(a); 004 §2.2).",
+            ),
+        ),
     )
     rules = keys(changes)["added"]
     assert ("leder_alert", None) not in rules  # the referral says no learning disability (004 §2.10)
