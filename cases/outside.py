@@ -52,7 +52,7 @@ def _submission(case: CaseSnapshot, command: RecordSubmission) -> Changes:
     notification = case.pack.made_outside_named(command.template)
     reference = command.reference.strip()
     if notification.via is Via.PORTAL and not reference:
-        raise BadInput("give the reference the online form gave when it was submitted", field="portal_ref")
+        raise BadInput("give the portal reference the online form gave when it was submitted", field="portal_ref")
     if reference and not _REFERENCE.match(reference):
         raise BadInput("a portal reference is letters, digits and / _ . - (at most 64)", field="portal_ref")
     deadlines = DeadlineLedger.of(case)

@@ -82,6 +82,8 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
                     "action": d.action,
                     "who": d.who,
                     "text": d.text,
+                    # Where the seeds or the law set no time, or the board chose between them (README tables).
+                    "note": pack.rule(d.rule).note or None,
                     "rules_pack": pack.id,
                 }
                 for d in deadlines
@@ -98,6 +100,11 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
             for d in deadlines
         ],
     )
+    notes = {d.rule: pack.rule(d.rule).note for d in deadlines if pack.rule(d.rule).note}
+    if notes:
+        print()
+        for rule_id, note in notes.items():
+            print(f"{rule_id}: {note}")
     return 0
 
 
