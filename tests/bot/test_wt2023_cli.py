@@ -55,7 +55,8 @@ def deadline(capsys: pytest.CaptureFixture[str], reference: str, rule: str) -> d
 
 def test_deadlines_gives_panel_notification_over_christmas(local: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (local / "board.toml").write_text(WT2023_BOARD)
-    code, out, _ = scrbot(capsys, "deadlines", "--rules", "wt2023", "--event", "incident_aware", "--on", "2026-12-21", "--json")
+    argv = ("deadlines", "--rules", "wt2023", "--event", "incident_aware", "--on", "2026-12-21", "--json")
+    code, out, _ = scrbot(capsys, *argv)
     assert code == 0
     rules = {d["rule"]: d for d in json.loads(out)}
     # Mon 21 Dec is day 0: Tue 22 (1), Wed 23 (2), Thu 24 (3), Fri 25 Christmas and Mon 28 (the substitute
@@ -92,9 +93,8 @@ def test_the_portal_submission_recorded_meets_panel_notification(
     submitted = datetime(2026, 12, 29, 15, tzinfo=UTC)
     code, _, err = scrbot(capsys, "notify", "submitted", ref, "--on", "29/12/2026", at=submitted)
     assert code == EXIT_BAD_INPUT and "portal reference" in err
-    code, out, err = scrbot(
-        capsys, "notify", "submitted", ref, "--portal-ref", "SIN-2026-04217", "--on", "29/12/2026", "--json", at=submitted
-    )
+    argv = ("notify", "submitted", ref, "--portal-ref", "SIN-2026-04217", "--on", "29/12/2026", "--json")
+    code, out, err = scrbot(capsys, *argv, at=submitted)
     assert code == 0, err
     assert json.loads(out) == {
         "case": ref,
