@@ -49,8 +49,9 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def deadline(capsys: pytest.CaptureFixture[str], reference: str, rule: str) -> dict[str, object]:
     code, out, err = scrbot(capsys, "case", "show", reference, "--json")
     assert code == 0, err
-    [found] = [d for d in json.loads(out)["deadlines"] if d["rule"] == rule]
-    return found
+    found: list[dict[str, object]] = [d for d in json.loads(out)["deadlines"] if d["rule"] == rule]
+    assert len(found) == 1
+    return found[0]
 
 
 def test_deadlines_gives_panel_notification_over_christmas(local: Path, capsys: pytest.CaptureFixture[str]) -> None:
