@@ -56,6 +56,10 @@ class MetBy(StrEnum):
         return self in (MetBy.AGENCY_RECORDS_SECURED, MetBy.AGENCY_INVOLVEMENT_ANSWERED)
 
 
+# Events that come before any decision: a rule they start cannot depend on the decision's outcome.
+_BEFORE_DECISION = (CaseEvent.INCIDENT_AWARE, CaseEvent.REFERRAL_RECEIVED, CaseEvent.SUBGROUP_MEETING_SCHEDULED)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -131,7 +135,8 @@ class Rule(_Strict):
     who: str = Field(min_length=1)
     limit: Limit
     source: str = Field(min_length=1)
-    # Only for these decision outcomes (rules started by decision_made); empty means any outcome.
+    # Only for cases decided with these outcomes (rules started by decision_made or a later event; while the
+    # case has no decision the rule applies); empty means any outcome.
     outcomes: tuple[Outcome, ...] = ()
     # Only when all these facts are known to be true for the case.
     requires: tuple[Fact, ...] = ()
@@ -214,8 +219,8 @@ class RulesPack(_Strict):
                 target = self.rule(rule.limit.before_rule)
                 if isinstance(target.limit, BeforeRule):
                     raise ValueError(f"rule {rule.id}: 'before_rule' may not point at another 'before_rule' rule")
-            if rule.outcomes and rule.starts_on is not CaseEvent.DECISION_MADE:
-                raise ValueError(f"rule {rule.id}: outcomes only apply to rules started by decision_made")
+            if rule.outcomes and rule.starts_on in _BEFORE_DECISION:
+                raise ValueError(f"rule {rule.id}: outcomes only apply to rules started by or after decision_made")
             if rule.met_by is not None and rule.met_by.per_agency != rule.per_agency:
                 kind = "per-agency" if rule.met_by.per_agency else "board-level"
                 raise ValueError(f"rule {rule.id}: met_by {rule.met_by.value} is for {kind} rules")

@@ -85,8 +85,10 @@ class _Dates:
     act_by: date
 
 
-def _rule_applies(rule: Rule, event: EventRecord, facts: Mapping[Fact, Answer]) -> bool:
-    if rule.outcomes and event.outcome not in rule.outcomes:
+def _rule_applies(rule: Rule, decision: EventRecord | None, facts: Mapping[Fact, Answer]) -> bool:
+    # A rule for some outcomes only: the case's decision says (a rule started by decision_made always has it;
+    # a later one, e.g. the copies before publication, follows the decision the case already has).
+    if rule.outcomes and decision is not None and decision.outcome not in rule.outcomes:
         return False
     # A fact that is unknown does not switch the rule off: an unneeded reminder can be marked "not
     # applicable", a missed statutory alert cannot be undone.
@@ -130,6 +132,7 @@ def compute_deadlines(
     agencies = agencies or AgencyScope()
     simple: dict[str, _Dates] = {}
     result: list[ComputedDeadline] = []
+    decision = events.get(CaseEvent.DECISION_MADE)
 
     def emit(rule: Rule, trigger: CaseEvent, trigger_date: date, dates: _Dates, occurrence: int) -> None:
         agency_ids: Sequence[str | None] = agencies.for_rule(rule) if rule.per_agency else ()
@@ -158,7 +161,7 @@ def compute_deadlines(
     # Two passes: rules due "before" another rule need that rule's date first.
     for rule in pack.rules:
         event = events.get(rule.starts_on)
-        if event is None or isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, event, facts):
+        if event is None or isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, decision, facts):
             continue
         extension = events.get(rule.extended_by) if rule.extended_by else None
         if extension is not None and extension.new_due is not None and rule.extended_by is not None:
@@ -172,7 +175,7 @@ def compute_deadlines(
 
     for rule in pack.rules:
         event = events.get(rule.starts_on)
-        if event is None or not isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, event, facts):
+        if event is None or not isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, decision, facts):
             continue
         scheduled = events.get(rule.limit.scheduled_by) if rule.limit.scheduled_by else None
         if scheduled is not None and rule.limit.scheduled_by is not None:

@@ -345,7 +345,8 @@ def test_an_agency_saying_it_is_not_involved_after_an_scr_decision_is_spared_its
         ConfirmAgency("police", records=RecordsState.NO_RECORDS_HELD),  # not involved unless it says otherwise
     ):
         changes = decide(snapshot, answer, POLICE)
-        assert changes.cancelled == (DeadlineKey("imr_submitted", "police"),)
+        # Its IMR and its author's briefing (each involved agency's, 004 §7.3).
+        assert changes.cancelled == (DeadlineKey("imr_briefing", "police"), DeadlineKey("imr_submitted", "police"))
     known = decide(snapshot, ConfirmAgency("police", involvement=Involvement.KNOWN), POLICE)
     assert known.cancelled == ()
 

@@ -151,7 +151,7 @@ def test_a_pack_read_from_text() -> None:
                 'id = "first"\nstarts_on = "referral_received"',
                 'id = "first"\nstarts_on = "referral_received"\noutcomes = ["scr"]',
             ),
-            "my pack: rule first: outcomes only apply to rules started by decision_made",
+            "my pack: rule first: outcomes only apply to rules started by or after decision_made",
         ),
         (
             ('limit = { kind = "weeks", weeks = 2 }', 'limit = { kind = "before_rule", before_rule = "second" }'),

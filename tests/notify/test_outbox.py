@@ -67,6 +67,7 @@ def notice(key: str = "notice-1", **overrides: object) -> OutboundMessage:
         "next_rule": "records_secured",
         "next_act_by": datetime(2026, 11, 27).date(),
         "duplicate_note": "",
+        "triage_note": "",
     }
     fields: dict[str, object] = {
         "kind": "new_referral_notice",

@@ -18,7 +18,9 @@ def test_declared_fields_are_exactly_what_the_template_uses(template_id: str) ->
 def test_missing_field_is_named() -> None:
     template = get_template("new_referral_notice")
     with pytest.raises(MissingData) as raised:
-        template.render({"case_ref": "SCR-2026-0001", "rules_pack": "hackney-2017", "duplicate_note": ""})
+        template.render(
+            {"case_ref": "SCR-2026-0001", "rules_pack": "hackney-2017", "duplicate_note": "", "triage_note": ""}
+        )
     assert raised.value.fields == ["next_act_by", "next_rule"]
     assert "next_act_by" in str(raised.value)
 
@@ -31,8 +33,8 @@ def test_optional_field_may_be_empty_but_must_be_given() -> None:
         "next_rule": "records_secured",
         "next_act_by": date(2026, 11, 27),
     }
-    assert template.missing_data(values) == ["duplicate_note"]
-    rendered = template.render({**values, "duplicate_note": ""})
+    assert template.missing_data(values) == ["duplicate_note", "triage_note"]
+    rendered = template.render({**values, "duplicate_note": "", "triage_note": ""})
     assert rendered.text == (
         "New referral SCR-2026-0001 received (hackney-2017). Next deadline: records_secured, act by 27 November 2026.\n"
     )

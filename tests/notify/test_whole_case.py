@@ -44,10 +44,12 @@ EXPECTED = {
     (D(2026, 12, 24), "scoping_meeting", "", "business_unit", "before_3"),
     (D(2026, 12, 24), "lead_reviewer", "", "business_unit", "before_3"),
     (D(2026, 12, 24), "chief_officer_letters", "", "business_unit", "before_3"),
-    # Brief the IMR authors within 2 weeks (Tue 5 Jan): reminded Wed 30 Dec and on the day.
-    (D(2026, 12, 30), "imr_briefing", "", "business_unit", "before_3"),
-    (D(2027, 1, 5), "imr_briefing", "", "business_unit", "on_day"),
+    # Each involved agency briefs its IMR author within 2 weeks (Tue 5 Jan): reminded Wed 30 Dec and on the day.
+    *((D(2026, 12, 30), "imr_briefing", a, "agency", "before_3") for a in ("police", "health")),
+    *((D(2027, 1, 5), "imr_briefing", a, "agency", "on_day") for a in ("police", "health")),
+    # The CCG informs the CQC, the police HMICFRS, within a month (Fri 22 Jan): reminded Tue 19 Jan.
     (D(2027, 1, 19), "cqc_notification", "", "business_unit", "before_3"),
+    (D(2027, 1, 19), "hmicfrs_notification", "", "business_unit", "before_3"),
     # IMRs within 6 weeks (Tue 2 Feb): police in time, health two days late.
     (D(2027, 1, 28), "imr_submitted", "police", "agency", "before_3"),
     (D(2027, 1, 28), "imr_submitted", "health", "agency", "before_3"),
@@ -148,9 +150,11 @@ def test_a_whole_scr_case_over_christmas(env: NotifyEnv) -> None:
         elif what == "school secures records":
             cases.confirm_agency(ref, "school", actor=STAFF, now=now, records_secured=True)
         elif what == "briefed":
-            cases.mark_deadline(ref, "imr_briefing", actor=STAFF, now=now, on=local_date(now))
+            for agency in ("police", "health"):
+                cases.mark_deadline(ref, "imr_briefing", actor=STAFF, now=now, on=local_date(now), agency=agency)
         elif what == "cqc":
-            cases.mark_deadline(ref, "cqc_notification", actor=STAFF, now=now, on=local_date(now))
+            for rule in ("cqc_notification", "hmicfrs_notification"):
+                cases.mark_deadline(ref, rule, actor=STAFF, now=now, on=local_date(now))
         elif what == "police imr":
             cases.mark_deadline(ref, "imr_submitted", actor=STAFF, now=now, on=local_date(now), agency="police")
         elif what == "health imr":
