@@ -24,6 +24,13 @@ HACKNEY = Path(__file__).resolve().parents[2] / "cases" / "packs" / "hackney-201
         (('template = "extension_notice"', 'template = "extension_letter"'), "notifications.4.template"),
         (('met_by = "decision_recorded"', 'met_by = "decision_pondered"'), "met_by"),
         (('discharges = "publication_copies"', 'discharges = "publication_copy"'), "notifications.5.discharges"),
+        # A recipient role the bot does not know.
+        (
+            ('to = ["ofsted"]\ndischarges = "ofsted_incident', 'to = ["ofstead"]\ndischarges = "ofsted_incident'),
+            "notifications.0.to.0",
+        ),
+        # A notification made on the portal must say which rule recording it meets.
+        (('serves = "imr_submitted"', 'serves = "imr_submitted"\nvia = "portal"'), "notifications.3"),
     ],
 )
 def test_a_board_pack_naming_something_unknown_is_refused_naming_the_key(
