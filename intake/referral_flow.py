@@ -300,6 +300,31 @@ NODES: tuple[Step | Repeat, ...] = (
         label="Seriously harmed",
         when=(When("criteria.child_died", "is_not", "yes"),),
     ),
+    # Children Act 2004 s.16C, 004 §2.2: whether the incident is notifiable (cases/triage.py).
+    _step(
+        "incident.in_area",
+        "Did the child die or suffer the serious harm in this local authority's area? (Children Act 2004 s.16C)",
+        Kind.ANSWER,
+        _CRITERIA,
+        label="Died or harmed in the area",
+    ),
+    _step(
+        "incident.outside_england",
+        "Is the child normally resident in this area, and did the death or serious harm happen outside England? "
+        "(s.16C(1)(b))",
+        Kind.ANSWER,
+        _CRITERIA,
+        label="Resident here, harmed outside England",
+        when=(When("incident.in_area", "is_not", "yes"),),
+    ),
+    _step(
+        "incident.looked_after",
+        "Was the child looked after by a local authority? (a looked-after child's death is notified whether or "
+        "not abuse or neglect is suspected, s.16C(2))",
+        Kind.ANSWER,
+        _CRITERIA,
+        label="Looked after",
+    ),
     _step(
         "criteria.concerns_about_working_together",
         "Is there cause for concern about how agencies worked together to safeguard the child?",

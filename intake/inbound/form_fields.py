@@ -102,6 +102,18 @@ FIELDS: tuple[FormField, ...] = (
     FormField("criteria.child_died", "answer", ("has the child died", "child died")),
     FormField("criteria.abuse_or_neglect", "answer", ("abuse or neglect known or suspected", "abuse or neglect")),
     FormField("criteria.seriously_harmed", "answer", ("child seriously harmed", "seriously harmed")),
+    # Children Act 2004 s.16C (triage, cases/triage.py): "not known" is allowed, as for every answer.
+    FormField(
+        "incident.in_area",
+        "answer",
+        ("died or harmed in the area", "harmed in the local authority's area", "in the local authority's area"),
+    ),
+    FormField(
+        "incident.outside_england",
+        "answer",
+        ("resident here, harmed outside england", "harmed outside england", "outside england"),
+    ),
+    FormField("incident.looked_after", "answer", ("looked after child", "child looked after", "looked after")),
 )
 
 _BY_LABEL: dict[str, FormField] = {label: f for f in FIELDS for label in f.labels}

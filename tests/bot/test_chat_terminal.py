@@ -29,7 +29,7 @@ REPLIES = [
     "no", "yes", "no",
     "1", "2",
     "no", "unknown", "no", "skip",
-    "yes", "no", "yes", "yes", "1", "skip",
+    "yes", "no", "yes", "yes", "no", "yes", "1", "skip",  # in the area: yes; looked after: no (s.16C)
 ]  # fmt: skip
 
 

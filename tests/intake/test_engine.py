@@ -58,6 +58,8 @@ REPLIES: dict[str, str] = {
     "criteria.child_died": "yes",
     "criteria.died_in_custody": "no",
     "criteria.seriously_harmed": "yes",
+    "incident.in_area": "yes",
+    "incident.looked_after": "no",
     "criteria.concerns_about_working_together": "unknown",
     "criteria.harm": "skip",
     "criteria.indicators": "skip",

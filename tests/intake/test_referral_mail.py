@@ -40,6 +40,8 @@ def test_the_word_form_is_read_from_tables_and_content_controls(with_controls: b
     assert [s.name for s in referral.siblings] == ["Ambrose Marchbanks-Tovey"]
     assert referral.incident_date.isoformat() == "2026-11-16"
     assert referral.criteria.abuse_or_neglect.value == "yes"
+    # The s.16C triage answers, "not known" allowed (cases/triage.py).
+    assert (referral.incident.in_area.value, referral.incident.looked_after.value) == ("yes", "unknown")
 
 
 def test_a_protected_form_opens_with_the_right_password_and_is_refused_with_a_wrong_one() -> None:

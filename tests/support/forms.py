@@ -112,6 +112,8 @@ def referral_form_docx(*, with_controls: bool = True, incident_date: str = "16/1
         ("Has the child died", "No"),
         ("Abuse or neglect known or suspected", "Yes"),
         ("Child seriously harmed", "Yes"),
+        ("Died or harmed in the area", "Yes"),
+        ("Looked after child", "Not known"),
     ]:
         cells = referral.add_row().cells
         cells[0].text = label

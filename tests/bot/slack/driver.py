@@ -54,6 +54,8 @@ ANSWERS: dict[str, tuple[str, Any]] = {
     "criteria.abuse_or_neglect": ("pick", "yes"),
     "criteria.child_died": ("pick", "no"),
     "criteria.seriously_harmed": ("pick", "yes"),
+    "incident.in_area": ("pick", "yes"),
+    "incident.looked_after": ("pick", "no"),
     "criteria.concerns_about_working_together": ("pick", "yes"),
     "criteria.harm": ("multi", ["life_threatening_injury"]),
     "criteria.indicators": ("cmd", "skip"),
