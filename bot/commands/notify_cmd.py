@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands import notify_outside
+from bot.commands.notify_outside import register as register_outside
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
 from errors import Refused
@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
     p = ns.add_parser("send", help="send what is approved and due now (the service does this every 15 s)")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=send)
-    notify_outside.register(ns)
+    register_outside(ns)
 
 
 def _resolve(ctx: AppContext, ident: str) -> str:

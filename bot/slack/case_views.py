@@ -25,6 +25,7 @@ from cases.status import Rag, rag
 OPEN_CASE = "bu_open_case"
 RECORD_MEETING = "bu_record_meeting"
 RECORD_DECISION = "bu_record_decision"
+RECORD_SUBMISSION = "bu_record_submission"  # bot/slack/submissions.py
 MEETING_MODAL = "bu_meeting_modal"
 DECISION_MODAL = "bu_decision_modal"
 
@@ -52,6 +53,8 @@ def _case_actions(reference: str) -> ActionsBlock:
             button(OPEN_CASE, "Open case", reference),
             button(RECORD_MEETING, "Sub-group meeting", reference),
             button(RECORD_DECISION, "Record decision", reference),
+            # Made on the national online form (the wt2023 pack): bot/slack/submissions.py.
+            button(RECORD_SUBMISSION, "Portal submission", reference),
         ],
     )
 

@@ -132,7 +132,7 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
             command_response = RecordPanelResponse(PanelResponse.AGREES, today)
             cases.record_outside(REF, command_response, actor=BUSINESS_UNIT, now=now)
         elif what in ("reviewer appointed", "terms of reference"):
-            rule = "reviewer_appointed" if what == "reviewer appointed" else "terms_of_reference"
+            rule = "reviewer_appointed" if what == "reviewer appointed" else "terms_of_reference_agreed"
             cases.mark_deadline(REF, rule, actor=STAFF, now=now, on=today)
         elif what == "extension":
             cases.record_event(REF, CaseEvent.REVIEW_EXTENDED, today, actor=STAFF, now=now, new_due=D(2027, 12, 10))
