@@ -199,6 +199,8 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(f"{case.reference}  {case.status.value}  (rules: {case.rules_pack} version {case.rules_pack_version})")
+    pack = ctx.store.cases.pack_named(case.rules_pack).pack
+    print(f"Review under these rules: {pack.review_name} ({pack.review_short})")
     if case.decision:
         print(f"Decision: {case.decision.outcome.value} on {case.decision.decided_on}")
     if case.possible_duplicates:

@@ -68,8 +68,13 @@ def register(app: App, services: SlackServices) -> None:
         except (PermissionDenied, CaseNotFound) as exc:
             client.chat_postMessage(channel=str(body["user"]["id"]), text=str(exc))
             return
+        review_name = store.cases.pack_named(case.rules_pack).pack.review_name
         view = views.case_modal(
-            case, today=local_date(now), calendar=store.calendar, amber=store.board.amber_working_days
+            case,
+            today=local_date(now),
+            calendar=store.calendar,
+            amber=store.board.amber_working_days,
+            review_name=review_name,
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 

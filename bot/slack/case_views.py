@@ -46,6 +46,12 @@ OUTCOME_LABELS = {
 }
 
 
+def _outcome_label(outcome: Outcome, review_name: str) -> str:
+    if outcome is Outcome.SCR and review_name:
+        return review_name[:1].upper() + review_name[1:]
+    return OUTCOME_LABELS[outcome]
+
+
 def _case_actions(reference: str) -> ActionsBlock:
     return actions(
         f"case:{reference}",
@@ -68,8 +74,17 @@ def _d(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else "not known"
 
 
-def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int) -> dict[str, Any]:
-    blocks: list[Block] = [section(f"*{case.reference}* · {case.status.value.replace('_', ' ')}")]
+def case_modal(
+    case: Case, *, today: date, calendar: WorkingCalendar, amber: int, review_name: str = ""
+) -> dict[str, Any]:
+    """`review_name`: what the case's rules pack calls a review (a wt2023 case: a local child safeguarding
+    practice review, not a serious case review)."""
+    blocks: list[Block] = [
+        section(
+            f"*{case.reference}* · {case.status.value.replace('_', ' ')} · rules {case.rules_pack} "
+            f"(version {case.rules_pack_version})"
+        )
+    ]
     r = case.referral
     if r is None:
         blocks.append(section("Personal data of this case has been purged after its retention period."))
@@ -99,7 +114,7 @@ def case_modal(case: Case, *, today: date, calendar: WorkingCalendar, amber: int
         d = case.decision
         blocks.append(
             section(
-                f"*Decision:* {OUTCOME_LABELS[d.outcome]} on {_d(d.decided_on)}"
+                f"*Decision:* {_outcome_label(d.outcome, review_name)} on {_d(d.decided_on)}"
                 + (f"\n*Rationale:* {escape(d.rationale)}" if d.rationale else "")
             )
         )

@@ -81,6 +81,8 @@ def test_the_portal_submission_recorded_meets_panel_notification(
     assert (before["due"], before["state"]) == ("2026-12-30", "open")
     code, out, _ = scrbot(capsys, "case", "show", ref, "--json")
     assert (json.loads(out)["rules_pack"], json.loads(out)["rules_pack_version"]) == ("wt2023", "2023.1")
+    code, out, _ = scrbot(capsys, "case", "show", ref)
+    assert "local child safeguarding practice review (LCSPR)" in out
 
     # Nothing is emailed for it: the bot words the form's fields, a person submits them on the portal.
     code, out, _ = scrbot(capsys, "notify", "list", "--all", "--json")

@@ -10,12 +10,14 @@ from datetime import date
 import pytest
 
 from bot.clock import FixedClock
+from bot.slack import case_views as views
 from bot.slack import submissions
 from cases.board import BoardConfig, Recipient, SlackSettings
-from cases.case import DeadlineState
+from cases.case import DeadlineState, Decision
+from cases.events import Outcome
 from storage.store import Store
 from tests.bot.slack.conftest import BU_CHANNEL, BU_USER, STRANGER_USER, USERGROUP
-from tests.factories import REFERRER, STAFF, make_board, make_referral
+from tests.factories import CHAIR, REFERRER, STAFF, make_board, make_referral
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_bot import SlackBot
 
@@ -81,3 +83,14 @@ def test_a_stranger_cannot_record_it_and_the_refusal_is_audited(
     with store.sessions() as s:
         actions = [(e.actor, e.action) for e in store.audit.entries(s, case_ref=reference)]
     assert (f"slack:{STRANGER_USER}", "access.refused") in actions
+
+
+def test_the_case_modal_speaks_the_cases_pack(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
+    reference = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now()).reference
+    decision = Decision(outcome=Outcome.SCR, decided_on=clock.now().date())
+    store.cases.record_decision(reference, decision, actor=CHAIR, now=clock.now())
+    with SlackBot(store, clock, fake) as bot:
+        bot.requests.post(bot.requests.action(BU_USER, views.OPEN_CASE, value=reference, channel=BU_CHANNEL))
+        modal = fake.wait_count("views.open", 1)[0]
+    assert "Decision:* Local child safeguarding practice review" in modal.text
+    assert "Serious Case Review" not in modal.text and "rules wt2023 (version 2023.1)" in modal.text
