@@ -31,7 +31,10 @@ def outbox_for(store: Store) -> Outbox:
 
 def case_notices(store: Store, outbox: Outbox) -> None:
     """New referrals and decisions queue their business unit channel notices (no personal data)."""
-    store.cases.subscribe(business_unit_notices(outbox, store.cases.reads, rules_pack=store.pack.id))
+    notices = business_unit_notices(
+        outbox, store.cases.reads, rules_pack=store.pack.id, pack_named=store.cases.pack_named
+    )
+    store.cases.subscribe(notices)
 
 
 def notifications(store: Store, outbox: Outbox, *, reply_to: str, console_target: str = "") -> NotifyService:

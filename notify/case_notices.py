@@ -4,11 +4,14 @@ carry the case reference and non-identifying status only (DESIGN.md §5)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from cases.actor import SYSTEM
 from cases.domain_events import DecisionRecorded, DomainEvent, ReferralFiled
 from cases.events import Outcome
+from cases.rules import RulesPack
 from notify.outbox import OutboundMessage, Outbox
 from storage.case_reads import CaseReads
 from storage.case_store import CaseListener
@@ -23,8 +26,21 @@ OUTCOME_LABELS = {
 }
 
 
-def business_unit_notices(outbox: Outbox, reads: CaseReads, *, rules_pack: str) -> CaseListener:
-    """A case listener (CaseStore.subscribe) that queues the channel notices, if a channel is configured."""
+def _outcome_label(
+    s: Session, reads: CaseReads, event: DecisionRecorded, pack_named: Callable[[str], RulesPack] | None
+) -> str:
+    name = reads.rules_pack_of(s, event.case_id) if pack_named is not None else None
+    if event.outcome is Outcome.SCR and pack_named is not None and name:
+        return pack_named(name).pack.review_name
+    return OUTCOME_LABELS[event.outcome]
+
+
+def business_unit_notices(
+    outbox: Outbox, reads: CaseReads, *, rules_pack: str, pack_named: Callable[[str], RulesPack] | None = None
+) -> CaseListener:
+    """A case listener (CaseStore.subscribe) that queues the channel notices, if a channel is configured.
+    `pack_named`: the rules pack of a name, so that a decision is told in the words of the case's own pack (a
+    wt2023 case's scr outcome is a local child safeguarding practice review)."""
     channels = outbox.board.business_unit_chat()  # Slack's, Teams' or both
 
     def listener(s: Session, event: DomainEvent) -> None:
@@ -45,7 +61,7 @@ def business_unit_notices(outbox: Outbox, reads: CaseReads, *, rules_pack: str) 
         elif isinstance(event, DecisionRecorded):
             values = {
                 "case_ref": event.reference,
-                "outcome_label": OUTCOME_LABELS[event.outcome],
+                "outcome_label": _outcome_label(s, reads, event, pack_named),
                 "decided_on": event.decided_on,
             }
             kind = "decision_recorded_notice"

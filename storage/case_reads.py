@@ -324,6 +324,10 @@ class CaseReads:
             select(CaseRow.id).where(CaseRow.board_id == self.board.id, CaseRow.reference == reference.upper())
         )
 
+    def rules_pack_of(self, s: Session, case_id: str) -> str | None:
+        """The rules pack a case was opened under (no personal data)."""
+        return s.scalar(select(CaseRow.rules_pack).where(CaseRow.id == case_id))
+
     def open_deadlines(self, s: Session) -> list[OpenDeadline]:
         """Every open deadline of the board's open cases (for the calendar feed): no personal data."""
         rows = s.execute(

@@ -119,6 +119,16 @@ def test_the_portal_submission_recorded_meets_panel_notification(
     code, out, _ = scrbot(capsys, "case", "show", ref, "--json")
     assert json.loads(out)["events"]["panel_responded"]["on"] == "2026-12-29"
 
+    # The decision is told in the pack's words, in the channel too.
+    code, _, err = scrbot(
+        capsys, "decide", ref, "--outcome", "scr", "--on", "2026-12-29", "--by", "chair", at=submitted
+    )
+    assert code == 0, err
+    queued = json.loads(scrbot(capsys, "notify", "list", "--all", "--json", at=submitted)[1])
+    [notice] = [m["id"] for m in queued if m["kind"] == "decision_recorded_notice"]
+    code, out, _ = scrbot(capsys, "notify", "show", notice, at=submitted)
+    assert "local child safeguarding practice review" in out and "Serious Case Review" not in out
+
 
 def test_a_case_keeps_its_pack_when_the_board_moves_to_wt2023(local: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (local / "board.toml").write_text(NOTIFY_BOARD_TOML)
