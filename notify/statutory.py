@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from cases.actor import SYSTEM
 from cases.answers import Answer
 from cases.board import Agency
-from cases.case import Case
+from cases.case import Case, DeadlineState
 from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, ReferralFiled
 from cases.notifications import Notification, RecipientRole, Trigger
 from cases.rules import Rule, RulesPack
@@ -290,7 +290,7 @@ def _owed(case: Case, rule: Rule) -> bool:
     """Whether the message a rule's deadline calls for is due: the case has the deadline, and every fact the
     rule needs is known to be true (triage, cases/triage.py). A fact not known yet keeps the deadline open
     (the business unit confirms it) but drafts nothing: only a notifiable incident gets a notification."""
-    if not any(d.computed.rule == rule.id for d in case.deadlines):
+    if not any(d.computed.rule == rule.id and d.state is not DeadlineState.CANCELLED for d in case.deadlines):
         return False
     facts = facts_of(case.referral)
     return all(facts.get(fact) is Answer.YES for fact in rule.requires)
