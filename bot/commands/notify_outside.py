@@ -36,7 +36,12 @@ def register(ns: Any) -> None:
 
     p = ns.add_parser("panel-response", help="record the Panel's response to the rapid review")
     p.add_argument("case", help="case reference")
-    p.add_argument("--response", required=True, choices=[r.value for r in PanelResponse])
+    p.add_argument(
+        "--response",
+        required=True,
+        choices=[r.value for r in PanelResponse],
+        help="what the Panel said of the rapid review",
+    )
     p.add_argument("--on", type=uk_date, required=True, help="the date of the Panel's response")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=panel_response)
