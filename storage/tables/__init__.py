@@ -15,9 +15,12 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
+from storage.tables.review import AgencyReportRow, AgencyReportVersionRow, ReportVersionRow
 
 __all__ = [
     "AgencyConfirmationRow",
+    "AgencyReportRow",
+    "AgencyReportVersionRow",
     "AuditAnchorRow",
     "AuditRow",
     "Base",
@@ -31,6 +34,7 @@ __all__ = [
     "InboundMessageRow",
     "OutboxRow",
     "ReminderRow",
+    "ReportVersionRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]

@@ -1,0 +1,121 @@
+"""the review phase: agency reports and their versions; the overview report's versions with their anonymisation check
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+
+    op.create_table(
+        "agency_report_versions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sender_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("filename_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("content_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("returned_on", sa.Date(), nullable=True),
+        sa.Column("return_reasons_enc", sa.LargeBinary(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_agency_report_versions_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_report_versions")),
+        sa.UniqueConstraint(
+            "case_id", "agency_id", "version", name=op.f("uq_agency_report_versions_case_id_agency_id_version")
+        ),
+    )
+    with op.batch_alter_table("agency_report_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agency_report_versions_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agency_report_versions_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "agency_reports",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("step", sa.String(length=32), nullable=False),
+        sa.Column("author_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("no_involvement_declared", sa.Boolean(), nullable=False),
+        sa.Column("briefed_on", sa.Date(), nullable=True),
+        sa.Column("requested_on", sa.Date(), nullable=True),
+        sa.Column("due", sa.Date(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=True),
+        sa.Column("signed_off_by_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("signed_off_on", sa.Date(), nullable=True),
+        sa.Column("returns", sa.Integer(), nullable=False),
+        sa.Column("accepted_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_agency_reports_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_reports")),
+        sa.UniqueConstraint("case_id", "agency_id", name=op.f("uq_agency_reports_case_id_agency_id")),
+    )
+    with op.batch_alter_table("agency_reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agency_reports_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agency_reports_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "report_versions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=200), nullable=False),
+        sa.Column("filename_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("content_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("findings", sa.Integer(), nullable=False),
+        sa.Column("findings_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("override_by", sa.String(length=200), nullable=False),
+        sa.Column("override_reason_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("overridden_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_report_versions_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_versions")),
+        sa.UniqueConstraint("case_id", "version", name=op.f("uq_report_versions_case_id_version")),
+    )
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_versions_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_report_versions_case_id"), ["case_id"], unique=False)
+
+
+def downgrade() -> None:
+
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_versions_case_id"))
+        batch_op.drop_index(batch_op.f("ix_report_versions_board_id"))
+
+    op.drop_table("report_versions")
+    with op.batch_alter_table("agency_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agency_reports_case_id"))
+        batch_op.drop_index(batch_op.f("ix_agency_reports_board_id"))
+
+    op.drop_table("agency_reports")
+    with op.batch_alter_table("agency_report_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agency_report_versions_case_id"))
+        batch_op.drop_index(batch_op.f("ix_agency_report_versions_board_id"))
+
+    op.drop_table("agency_report_versions")
