@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.actor import Actor
+from cases.events import CaseEvent
 from cases.permissions import require_staff
 from cases.review.anonymisation import CheckResult, check
 from cases.review.document import DocumentText
@@ -20,8 +21,10 @@ from errors import Conflict, NotFound
 from storage.case_facts import case_facts
 from storage.crypto import open_json, seal_json, seal_text
 from storage.db import transaction
+from storage.outbox import OutboxStatus
+from storage.outbox_attachments import Attachment, OutboxAttachments
 from storage.store import Store
-from storage.tables import CaseRow, ReportVersionRow
+from storage.tables import CaseRow, OutboxRow, ReportVersionRow
 
 _TABLE = "report_versions"
 
@@ -142,6 +145,46 @@ class ReportVersions:
             name = self.store.codec.open_text(_TABLE, "filename_enc", row.id, row.filename_enc)
             content = cipher.open(row.content_enc, table=_TABLE, column="content_enc", row_id=row.id)
             return ReportFile(version, name, content, row.media_type)
+
+    def attach_to_publication_copies(
+        self, reference: str, version: int, *, actor: Actor, now: datetime, session: Session | None = None
+    ) -> list[str]:
+        """Attach the version (only one that may leave) to the case's unsent publication copies (004 §10.5), so
+        that they carry the checked report itself. Returns the messages' ids."""
+        require_staff(actor, "attach the report to the publication copies")
+        with transaction(self.store.sessions, session) as s:
+            case = self._case(s, reference)
+            report = self.for_sending(reference, version, session=s)
+            ids = list(
+                s.scalars(
+                    select(OutboxRow.id)
+                    .where(
+                        OutboxRow.case_id == case.id,
+                        OutboxRow.kind.in_(self._copies_kinds(case)),
+                        OutboxRow.status.in_([OutboxStatus.DRAFT.value, OutboxStatus.APPROVED.value]),
+                    )
+                    .order_by(OutboxRow.created_at, OutboxRow.id)
+                )
+            )
+            if not ids:
+                raise NotFound(
+                    f"case {case.reference} has no publication copies waiting to go: record the planned "
+                    "publication date first (it drafts them)"
+                )
+            files = OutboxAttachments(self.store.sessions, self.store.cipher, self.store.board.id)
+            attachment = Attachment(report.filename, report.content, report.media_type)
+            for outbox_id in ids:
+                files.attach(s, outbox_id, attachment, source=f"report_version:{version}", now=now)
+            detail = {"version": version, "messages": ids}
+            self.store.audit.append(
+                s, at=now, actor=actor.id, action="report.attached", case_ref=case.reference, detail=detail
+            )
+            return ids
+
+    def _copies_kinds(self, case: CaseRow) -> list[str]:
+        """The statutory messages the planned publication drafts: the copies that carry the report (004 §10.5)."""
+        pack = self.store.cases.pack_named(case.rules_pack)
+        return [n.template for n in pack.notifications if n.on == CaseEvent.PUBLICATION_PLANNED.value]
 
     def _case(self, s: Session, reference: str) -> CaseRow:
         row = s.scalars(

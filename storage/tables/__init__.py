@@ -15,7 +15,7 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
-from storage.tables.review import AgencyReportRow, AgencyReportVersionRow, ReportVersionRow
+from storage.tables.review import AgencyReportRow, AgencyReportVersionRow, OutboxAttachmentRow, ReportVersionRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -32,6 +32,7 @@ __all__ = [
     "DecisionRow",
     "DraftRow",
     "InboundMessageRow",
+    "OutboxAttachmentRow",
     "OutboxRow",
     "ReminderRow",
     "ReportVersionRow",

@@ -81,3 +81,20 @@ class ReportVersionRow(Base):
     override_by: Mapped[str] = mapped_column(String(200), default="")
     override_reason_enc: Mapped[bytes | None] = encrypted()
     overridden_at: Mapped[datetime | None]
+
+
+class OutboxAttachmentRow(Base):
+    """A file an outbound message carries (the checked report with the publication copies), sealed at rest."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    board_id: Mapped[str] = mapped_column(String(64), index=True)
+    outbox_id: Mapped[str] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    # What it is, without content: e.g. "report_version:2".
+    source: Mapped[str] = mapped_column(String(100))
+    filename_enc: Mapped[bytes | None] = encrypted()
+    content_enc: Mapped[bytes | None] = encrypted()
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]

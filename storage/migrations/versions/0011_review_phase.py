@@ -101,8 +101,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_report_versions_board_id"), ["board_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_report_versions_case_id"), ["case_id"], unique=False)
 
+    op.create_table(
+        "outbox_attachments",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("outbox_id", sa.String(length=32), nullable=False),
+        sa.Column("source", sa.String(length=100), nullable=False),
+        sa.Column("filename_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("content_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["outbox.id"], name=op.f("fk_outbox_attachments_outbox_id_outbox"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_attachments")),
+    )
+    with op.batch_alter_table("outbox_attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_attachments_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_attachments_outbox_id"), ["outbox_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_attachments_outbox_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_attachments_board_id"))
+
+    op.drop_table("outbox_attachments")
 
     with op.batch_alter_table("report_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_versions_case_id"))
