@@ -15,9 +15,18 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
-from storage.tables.review import AgencyReportRow, AgencyReportVersionRow, OutboxAttachmentRow, ReportVersionRow
+from storage.tables.review import (
+    ActionRow,
+    AgencyReportRow,
+    AgencyReportVersionRow,
+    OutboxAttachmentRow,
+    ProceedingRow,
+    PublicationRow,
+    ReportVersionRow,
+)
 
 __all__ = [
+    "ActionRow",
     "AgencyConfirmationRow",
     "AgencyReportRow",
     "AgencyReportVersionRow",
@@ -34,6 +43,8 @@ __all__ = [
     "InboundMessageRow",
     "OutboxAttachmentRow",
     "OutboxRow",
+    "ProceedingRow",
+    "PublicationRow",
     "ReminderRow",
     "ReportVersionRow",
     "SeenDeliveryRow",

@@ -98,3 +98,54 @@ class OutboxAttachmentRow(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
+class PublicationRow(Base):
+    """Per case: the planned and actual publication dates and the chair's decision to publish anyway."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    board_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    publish_anyway_on: Mapped[date | None] = mapped_column(Date)
+    publish_anyway_by: Mapped[str] = mapped_column(String(200), default="")
+    publish_anyway_reason_enc: Mapped[bytes | None] = encrypted()
+    published_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+
+class ProceedingRow(Base):
+    """Parallel proceedings the business unit recorded (criminal and coroner also come from the referral)."""
+
+    __tablename__ = "publication_proceedings"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    board_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    from_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ActionRow(Base):
+    """One action of the review's action plan (cases/review/action_plan.py); its words sealed all the same."""
+
+    __tablename__ = "action_plan_actions"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    board_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    owner_agency: Mapped[str] = mapped_column(String(64))
+    text_enc: Mapped[bytes | None] = encrypted()
+    owner_role_enc: Mapped[bytes | None] = encrypted()
+    measure_enc: Mapped[bytes | None] = encrypted()
+    evidence_enc: Mapped[bytes | None] = encrypted()
+    due: Mapped[date] = mapped_column(Date)
+    signed_up_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]

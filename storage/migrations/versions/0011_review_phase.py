@@ -121,8 +121,74 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_attachments_board_id"), ["board_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_attachments_outbox_id"), ["outbox_id"], unique=False)
 
+    op.create_table(
+        "publications",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("planned_on", sa.Date(), nullable=True),
+        sa.Column("publish_anyway_on", sa.Date(), nullable=True),
+        sa.Column("publish_anyway_by", sa.String(length=200), nullable=False),
+        sa.Column("publish_anyway_reason_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_publications_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_publications_case_id")),
+    )
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_publications_board_id"), ["board_id"], unique=False)
+
+    op.create_table(
+        "publication_proceedings",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.Column("from_referral", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_publication_proceedings_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publication_proceedings")),
+    )
+    with op.batch_alter_table("publication_proceedings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_publication_proceedings_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_publication_proceedings_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "action_plan_actions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("board_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("owner_agency", sa.String(length=64), nullable=False),
+        sa.Column("text_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("owner_role_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("measure_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("evidence_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("signed_up_on", sa.Date(), nullable=True),
+        sa.Column("completed_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_action_plan_actions_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_plan_actions")),
+        sa.UniqueConstraint("case_id", "number", name=op.f("uq_action_plan_actions_case_id_number")),
+    )
+    with op.batch_alter_table("action_plan_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_action_plan_actions_board_id"), ["board_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_action_plan_actions_case_id"), ["case_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("action_plan_actions")
+    op.drop_table("publication_proceedings")
+    op.drop_table("publications")
     with op.batch_alter_table("outbox_attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_attachments_outbox_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_attachments_board_id"))
