@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bot.commands import review_actions_cmd as actions_cmd
-from bot.commands import review_publication_cmd as publication_cmd
+from bot.commands.review_actions_cmd import register as register_actions
+from bot.commands.review_publication_cmd import register as register_publication
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, parse_date, print_json, print_table, uk_date
 from cases.calendar import local_date
@@ -32,8 +32,8 @@ def register(sub: Any) -> None:
     groups = review.add_subparsers(dest="review_command", metavar="REVIEW_COMMAND", required=True)
     _register_imr(groups.add_parser("imr", help="each agency's report, step by step (004 §7)"))
     _register_report(groups.add_parser("report", help="the overview report's versions and the anonymisation check"))
-    publication_cmd.register(groups.add_parser("publication", help="publication: planned date, holds, publication"))
-    actions_cmd.register(groups.add_parser("actions", help="the action plan register (003 §7.2-7.3)"))
+    register_publication(groups.add_parser("publication", help="publication: planned date, holds, publication"))
+    register_actions(groups.add_parser("actions", help="the action plan register (003 §7.2-7.3)"))
 
 
 def _common(p: argparse.ArgumentParser, *, agency: bool = True, on: bool = True) -> None:

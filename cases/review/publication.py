@@ -37,7 +37,7 @@ class ProceedingRecord:
     from_referral: bool = False
 
     @property
-    def open(self) -> bool:
+    def ongoing(self) -> bool:
         return self.ended_on is None
 
 
@@ -50,7 +50,7 @@ class Publication:
 
     @property
     def open_proceedings(self) -> list[Proceeding]:
-        return [p.kind for p in self.proceedings if p.open]
+        return [p.kind for p in self.proceedings if p.ongoing]
 
     @property
     def held(self) -> bool:
@@ -101,7 +101,7 @@ def start(publication: Publication, kind: Proceeding, *, on: date) -> Outcome:
 def end(publication: Publication, kind: Proceeding, *, on: date) -> Outcome:
     if kind not in publication.open_proceedings:
         raise Conflict(f"no open {kind.value} proceedings are recorded")
-    ended = tuple(replace(p, ended_on=on) if p.kind is kind and p.open else p for p in publication.proceedings)
+    ended = tuple(replace(p, ended_on=on) if p.kind is kind and p.ongoing else p for p in publication.proceedings)
     after = replace(publication, proceedings=ended)
     return Outcome(after, AuditNote("publication.proceedings_ended", {"kind": kind.value, "on": on}))
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from cases.board import BoardConfig, domain_of
 from cases.calendar import local_date
 from cases.referral import Referral
+from intake.inbound.agency_report_mail import AgencyReportMail, report_in
 from intake.inbound.answers import AgencyAnswer, read_answer
 from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
@@ -84,7 +85,7 @@ class ReferralToFile:
         return f"ReferralToFile(source={self.source!r})"
 
 
-Reading = Verdict | AgencyReply | ReferralToFile
+Reading = Verdict | AgencyReply | ReferralToFile | AgencyReportMail
 
 
 class Lookups(Protocol):
@@ -176,7 +177,16 @@ class Classifier:
         if found.reference:
             if agency is None:
                 return quarantine("agency_reply", self._stranger(parsed), case_ref=found.reference)
-            return self.agency_reply(parsed, reply, found.reference, agency.id, now)
+            case_id = self.lookups.case_id_of(found.reference)
+            report = None
+            if case_id is not None:
+                report = report_in(
+                    parsed, reference=found.reference, agency_id=agency.id, case_id=case_id, limits=self.limits
+                )
+            if isinstance(report, str):
+                where = {"case_ref": found.reference, "agency_id": agency.id, "case_id": case_id}
+                return quarantine("agency_report", report, **where)
+            return report or self.agency_reply(parsed, reply, found.reference, agency.id, now)
         if agency is not None:
             return quarantine(
                 "agency_reply", "from a registered agency address, but names no case", agency_id=agency.id

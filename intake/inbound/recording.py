@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from cases.actor import Actor, Role, agency_actor
 from cases.case import Involvement, RecordsState
 from errors import Conflict, NotFound, Refused
+from intake.inbound.agency_report_mail import AgencyReportMail
 from intake.inbound.classify import AgencyReply, ReferralToFile, Verdict, processed, quarantine
+from storage.review_agency_reports import AgencyReports
 from storage.store import Store
 
 # Files referrals that arrive by email from a trusted sender; a person's own actor when they release one.
@@ -80,3 +82,16 @@ def file_referral(
         case_ref=filed.reference,
         detail=referral.detail,
     )
+
+
+def record_report(store: Store, s: Session, mail: AgencyReportMail, now: datetime) -> Verdict:
+    """Keep the report as the agency's next version, in the intake's write transaction."""
+    where = {"case_ref": mail.reference, "agency_id": mail.agency_id, "case_id": mail.case_id}
+    try:
+        with s.begin_nested():
+            report = AgencyReports(store).receive(
+                mail.reference, mail.agency_id, mail.received, actor=agency_actor(mail.agency_id), now=now, session=s
+            )
+    except (NotFound, Refused, Conflict) as exc:
+        return quarantine("agency_report", f"could not be recorded: {exc}", **where)
+    return processed("agency_report", f"version {report.version} of the agency's report received", **where)
