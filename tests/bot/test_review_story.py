@@ -12,15 +12,20 @@ import email
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
+from bot.context import AppContext
+from bot.settings import Settings
+from bot.slack.app_home import home_view
 from tests.factories import SENSITIVE_STRINGS, referral_data
 from tests.notify.conftest import NOTIFY_BOARD_TOML
 from tests.support.reports import FILLER, docx_report, pdf_report
@@ -80,6 +85,26 @@ class Story:
     def deadlines(self, when: str, rule: str) -> list[tuple[str | None, int, str, str]]:
         shown = self.json(when, "case", "show", REF)
         return [(d["agency"], d["occurrence"], d["due"], d["state"]) for d in shown["deadlines"] if d["rule"] == rule]
+
+
+@dataclass
+class HomeServices:
+    """What the App Home reads: the store, who a user is, the clock."""
+
+    store: Any
+    access: Any
+    clock: FixedClock
+
+
+def app_home(when: str) -> str:
+    """The business unit's App Home, as Slack would be sent it."""
+    clock = FixedClock(datetime.fromisoformat(when).replace(tzinfo=UTC))
+    ctx = AppContext(settings=Settings(), clock=clock)
+    try:
+        services = HomeServices(ctx.store, SimpleNamespace(actor=ctx.board.slack_actor), clock)
+        return json.dumps(home_view(services, "UBU000001"), ensure_ascii=False)  # type: ignore[arg-type]
+    finally:
+        ctx.close()
 
 
 def eml(local: Path, contains: bytes) -> list[Message]:
@@ -177,6 +202,9 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
 
     held = story.json("2027-04-01", "review", "publication", "status", REF)
     assert (held["held"], held["open_proceedings"]) == (True, ["criminal"])
+    home = app_home("2027-04-01T10:00")
+    assert "Agency reports: health accepted, police accepted, school not nominated · Report v2 clean" in home
+    assert "Publication held: criminal proceedings open" in home
     refused = story.run("2027-04-01", "review", "publication", "published", REF, code=2)
     assert "held while criminal proceedings are open" in refused
     story.run("2027-04-01", "review", "publication", "publish-anyway", REF, "--reason", "trial adjourned sine die")
@@ -220,3 +248,4 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
         assert secret.encode() not in database, secret
         assert secret not in logs, secret
         assert secret not in story.seen.replace("Zephyrine's nursery", ""), secret
+        assert secret not in home, secret
