@@ -15,8 +15,8 @@ from cases.actor import Actor
 from cases.calendar import local_date
 from cases.case import DeadlineState
 from cases.events import CaseStatus
-from cases.permissions import require_staff
-from cases.review.agency_report import AgencyReport, Outcome, Step, receive, return_report
+from cases.permissions import require_answer_for, require_staff
+from cases.review.agency_report import AgencyReport, Outcome, Step, nominate, receive, return_report
 from cases.rules import MetBy
 from errors import Conflict, NotFound, Refused
 from storage.crypto import open_text, seal_text
@@ -55,6 +55,19 @@ class AgencyReports:
             row, before = self._load(s, case.id, agency)
             outcome = step(before)
             self._write(s, case, row, outcome, actor=actor, now=now)
+            return outcome.report
+
+    def nominate_by_agency(
+        self, reference: str, agency: str, *, author: str, actor: Actor, now: datetime, session: Session | None = None
+    ) -> AgencyReport:
+        """The agency's own email naming its author and declaring no involvement (004 §7.2): the agency itself
+        (or the business unit) may record it, and only that step."""
+        require_answer_for(actor, agency)
+        with transaction(self.store.sessions, session) as s:
+            case = self._case(s, reference, agency)
+            row, before = self._load(s, case.id, agency)
+            outcome = nominate(before, author=author, no_involvement=True, on=local_date(now))
+            self._write(s, case, row, outcome, actor=actor, now=now, extra={"by_email": True})
             return outcome.report
 
     def receive(

@@ -49,3 +49,41 @@ def report_in(
         return f"the report could not be read: {exc}"
     received = ReceivedFile(file.filename, file.data, media_type, parsed.sender)
     return AgencyReportMail(reference, agency_id, case_id, received)
+
+
+# --- an author's nomination (004 §7.2, 003 §5.2) ---------------------------------------------------------------
+
+_NOMINATION_SUBJECT = re.compile(r"\b(?:nominat\w*|(?:IMR|report)\s+author)\b", re.IGNORECASE)
+_AUTHOR = re.compile(r"^\s*(?:IMR\s+|report\s+)?author\s*(?:name)?\s*[:\-]\s*(?P<name>[^\n,;]{2,120})", re.I | re.M)
+_NO_INVOLVEMENT = re.compile(
+    r"\b(?:has|had|have)\s+(?:had\s+)?no\s+(?:prior\s+|previous\s+|direct\s+)?involvement\b"
+    r"|\bnot\s+(?:been\s+)?involved\b|\bno\s+involvement\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AuthorNomination:
+    reference: str
+    agency_id: str
+    case_id: str
+    author: str
+    no_involvement: bool
+
+    def __repr__(self) -> str:  # the author's name stays out of logs
+        return f"AuthorNomination(reference={self.reference!r}, agency_id={self.agency_id!r})"
+
+
+def nomination_in(
+    parsed: ParsedMessage, text: str, *, reference: str, agency_id: str, case_id: str
+) -> AuthorNomination | str | None:
+    """The author the agency names in its reply (its new text, `text`) and whether it declares the author had no
+    involvement with the case; the reason to hand it to a person when the subject says it is a nomination but
+    no author line is found; None when it is not a nomination."""
+    if not _NOMINATION_SUBJECT.search(parsed.subject):
+        return None
+    found = _AUTHOR.search(text)
+    if found is None:
+        return "a nomination without an 'Author:' line: record it with scrbot review imr nominate"
+    author = " ".join(found.group("name").split())
+    return AuthorNomination(reference, agency_id, case_id, author, bool(_NO_INVOLVEMENT.search(text)))

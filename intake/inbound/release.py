@@ -17,7 +17,7 @@ from cases.actor import Actor
 from cases.calendar import local_date
 from cases.permissions import require_staff
 from errors import Conflict
-from intake.inbound.agency_report_mail import AgencyReportMail
+from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
 from intake.inbound.answers import read_answer
 from intake.inbound.classify import (
     AgencyReply,
@@ -134,6 +134,6 @@ def _noted(reading: Reading, note: str, stored: dict[str, object]) -> Reading:
     if isinstance(reading, Verdict):
         reading.detail = {**(reading.detail or stored), "release_note": note[:2000]}
         return reading
-    if isinstance(reading, AgencyReportMail):  # carries a document, not a detail to annotate
+    if isinstance(reading, (AgencyReportMail, AuthorNomination)):  # no detail to annotate
         return reading
     return replace(reading, detail={**reading.detail, "release_note": note[:2000]})

@@ -1,10 +1,11 @@
-"""A whole review in simulated time, through the CLI in local mode (SQLite, a key file, a Maildir outbox): agency
-reports requested, one returned unsigned then accepted, one chased and escalated; the overview report's v1
-blocked by the anonymisation check (a sibling's name in a footer, a date of birth written "3rd March 2025", a
-possessive surname), v2 clean and sent with the publication copies as an attachment 7 working days or more
-before publication; publication held for criminal proceedings then released by the chair; the action plan's
-quarterly reports until the last action is evidenced, then the review concluded. Afterwards nothing of the
-reports, the IMRs or the actions is in plaintext in the database file, the logs or the console's chat."""
+"""A whole review in simulated time, through the CLI in local mode (SQLite, a key file, a Maildir outbox): authors
+nominated by email; agency reports requested, one arriving by email, returned unsigned then accepted, one chased
+and escalated; the overview report's v1 blocked by the anonymisation check (a sibling's name in a footer, a date
+of birth written "3rd March 2025", a possessive surname), v2 clean and sent with the publication copies as an
+attachment 7 working days or more before publication; publication held for criminal proceedings then released
+by the chair; the action plan's quarterly reports until the last action is evidenced, then the review
+concluded. Afterwards nothing of the reports, the IMRs or the actions is in plaintext in the database file, the
+logs, what was printed (the console's chat included) or the App Home."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import Message
+from email.message import EmailMessage, Message
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,11 +27,15 @@ from bot.clock import FixedClock
 from bot.context import AppContext
 from bot.settings import Settings
 from bot.slack.app_home import home_view
+from intake.inbound.authentication import LOCAL_AUTHSERV_ID
 from tests.factories import SENSITIVE_STRINGS, referral_data
 from tests.notify.conftest import NOTIFY_BOARD_TOML
+from tests.support.intake import authentication_results
 from tests.support.reports import FILLER, docx_report, pdf_report
 
 REF = "SCR-2026-0001"
+POLICE = "reviews@testshire.pnn.police.uk"
+HEALTH = "safeguarding.testshire@nhs.net"
 # Words that must never be found outside encrypted columns (the IMR's, the report's, the action's, the reasons).
 SECRETS = [
     *SENSITIVE_STRINGS,
@@ -107,6 +112,23 @@ def app_home(when: str) -> str:
         ctx.close()
 
 
+def mail_from(local: Path, sender: str, subject: str, body: str, attached: Path | None = None) -> Path:
+    """An agency's message as the board's mail server hands it on (stamped with a DMARC pass, local mode)."""
+    message = EmailMessage()
+    message["Authentication-Results"] = authentication_results(sender, authserv_id=LOCAL_AUTHSERV_ID)
+    message["From"] = f"Agency <{sender}>"
+    message["To"] = "scr@testshire.gov.uk"
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{abs(hash((sender, subject)))}@agency.example>"
+    message.set_content(body)
+    if attached is not None:
+        data = attached.read_bytes()
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=attached.name)
+    path = local / f"mail-{abs(hash((sender, subject)))}.eml"
+    path.write_bytes(bytes(message))
+    return path
+
+
 def eml(local: Path, contains: bytes) -> list[Message]:
     found = [p.read_bytes() for p in (local / "var" / "mail" / "outbox").glob("*.eml")]
     return [email.message_from_bytes(b) for b in found if contains in b]
@@ -119,18 +141,13 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     story.run("2026-12-22", "decide", REF, "--outcome", "scr", "--on", "2026-12-22")
 
     # --- agency reports: nominated, requested, one returned unsigned then accepted -------------------------
-    for agency in ("police", "health"):
-        story.run(
-            "2027-01-04",
-            "review",
-            "imr",
-            "nominate",
-            REF,
-            agency,
-            "--author",
-            "Author Syntheticname",
-            "--no-involvement",
-        )
+    for agency, sender in (("police", POLICE), ("health", HEALTH)):
+        nomination = mail_from(
+            local, sender, "RE: [SCR-2026-0001] Nomination of the IMR author",
+            "Author: Author Syntheticname, safeguarding lead\nThe author has had no involvement with the case.",
+        )  # fmt: skip
+        landed = story.json("2027-01-04", "mail", "ingest", str(nomination))
+        assert (landed["status"], landed["agency"]) == ("processed", agency), landed["reason"]
         story.run("2027-01-04", "review", "imr", "request", REF, agency, "--due", "2027-02-01")
     refused = story.run("2027-01-04", "review", "imr", "nominate", REF, "school", "--author", "A N Other", code=2)
     assert "no involvement with the case (004 §7.2)" in refused
@@ -138,7 +155,8 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
 
     imr = local / "health-imr.docx"
     imr.write_bytes(docx_report(["The chronology of the agency contact, in full."]))
-    story.run("2027-01-25", "review", "imr", "receive", REF, "health", str(imr))
+    by_email = mail_from(local, HEALTH, "[SCR-2026-0001] Individual management review", "Attached.", imr)
+    assert story.json("2027-01-25", "mail", "ingest", str(by_email))["status"] == "processed"
     unsigned = story.run("2027-01-25", "review", "imr", "accept", REF, "health", code=2)
     assert "not signed off: return it (004 §7.6-7.7)" in unsigned
     story.run(

@@ -82,3 +82,36 @@ def test_an_answer_about_records_with_a_letter_attached_is_not_a_report(store: S
     raw = report_mail(subject="RE: [SCR-2026-0001] Please check your involvement and secure your records")
     outcome = make_intake(store).ingest(raw, now=NOW)
     assert outcome.kind == "agency_reply"
+
+
+def nomination_mail(body: str, sender: str = POLICE) -> bytes:
+    message = EmailMessage()
+    message["Authentication-Results"] = authentication_results(sender)
+    message["From"] = f"Agency <{sender}>"
+    message["To"] = "scr@testshire.gov.uk"
+    message["Subject"] = "RE: [SCR-2026-0001] Nomination of the IMR author"
+    message["Message-ID"] = f"<nomination-{abs(hash((sender, body)))}@example>"
+    message.set_content(body)
+    return bytes(message)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "reason", "step"),
+    [
+        (
+            "Author: Jordan Synthetic-Author, Detective Inspector\\nThe author has had no involvement with the case.",
+            DONE, "author nominated", Step.NOMINATED,
+        ),
+        ("Author: Jordan Synthetic-Author\\nShe knows the family well.", InboundStatus.NEEDS_PERSON, "004 §7.2", None),
+        ("We will nominate someone next week.", HELD, "without an 'Author:' line", None),
+    ],
+)  # fmt: skip
+def test_an_authors_nomination_by_email(
+    store: Store, body: str, status: InboundStatus, reason: str, step: Step | None
+) -> None:
+    reference = store.cases.file_referral(make_referral(), actor=REFERRER, now=NOW).reference
+    outcome = make_intake(store).ingest(nomination_mail(body.replace("\\n", "\n")), now=NOW)
+    assert (outcome.status, outcome.kind) == (status, REPORT), outcome.reason
+    assert reason in outcome.reason and "Synthetic" not in outcome.reason
+    police = [r for r in AgencyReports(store).steps(reference) if r.agency == "police"]
+    assert [r.step for r in police] == ([step] if step else [])
