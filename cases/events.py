@@ -17,6 +17,8 @@ class CaseEvent(StrEnum):
     REPORT_PUBLISHED = "report_published"
     # The Child Safeguarding Practice Review Panel's answer to a rapid review (Working Together 2023 ch. 5).
     PANEL_RESPONDED = "panel_responded"
+    # Every action of the review's action plan evidenced complete (003 §7.2-7.3): progress reports stop.
+    ACTIONS_COMPLETED = "actions_completed"
 
 
 class Outcome(StrEnum):

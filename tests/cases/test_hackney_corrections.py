@@ -26,7 +26,7 @@ HACKNEY = bundled_pack("hackney-2017")
         ("imr_briefing", "Each agency's lead officer", True, "004 §7.3", ""),
         ("imr_submitted", "Each agency", True, "004 §7.3", "002 §3.7 and 003 §5.2"),
         ("chair_decision", "Chair of the board", False, "003 §3.3", "decision_maker"),
-        ("action_plan_update", "Business unit", False, "003 §7.2", "implemented"),
+        ("action_plan_update", "Business unit", False, "003 §7.2", "not for a fixed 12 months"),
         ("publication_copies", "Board", False, "001", "lessons learned review"),
         ("leder_alert", "Business unit", False, "004 §2.10-2.12", "not known"),
     ],
