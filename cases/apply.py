@@ -35,12 +35,16 @@ from cases.commands import (
     MarkRequestSent,
     MoveStatus,
     RecomputeDeadlines,
+    RecordCost,
     RecordDecision,
     RecordEvent,
 )
+from cases.cost_rules import needs as cost_needs
+from cases.cost_rules import record_cost
 from cases.deadline_ledger import DeadlineLedger
 from cases.domain_events import AgencyConfirmed, CaseEventRecorded, DecisionRecorded, ReferralFiled, StatusChanged
 from cases.events import CaseEvent, CaseStatus, can_move
+from cases.figures.history import ExtensionRecord
 from cases.permissions import (
     require_answer_for,
     require_decision_maker,
@@ -93,6 +97,8 @@ def needs(case: CaseSnapshot, command: Command) -> tuple[Part, ...]:
         return case.missing(rule_part(command.rule, command.agency))
     if isinstance(command, MarkRequestSent):
         return case.missing(agency_part(command.agency))
+    if isinstance(command, RecordCost):
+        return cost_needs(case, command)
     return _confirmation_needs(case, command)
 
 
@@ -168,6 +174,8 @@ def apply(
         return rules.add_agency(command)
     if isinstance(command, MarkRequestSent):
         return rules.mark_request_sent(command)
+    if isinstance(command, RecordCost):
+        return record_cost(case, command, actor=actor, board=board, today=rules.today)
     return rules.recompute()
 
 
@@ -214,8 +222,7 @@ class _Rules:
         event, on = command.event, command.on
         if event is CaseEvent.DECISION_MADE:
             raise BadInput("record a decision with record_decision (it needs the outcome)", field="event")
-        if event is CaseEvent.REVIEW_EXTENDED and command.new_due is None:
-            raise BadInput("an extension needs the new completion date (003 §4.1)", field="new_due")
+        extension = self._extension(command)
         require_staff(self.actor, "record case events")
         self._refuse_if_closed()
         c = self.case
@@ -229,16 +236,33 @@ class _Rules:
         deadlines.recompute(c, self.calendar, events=events, agencies=c.agencies, facts=c.facts)
         if event is CaseEvent.SUBGROUP_MEETING_SCHEDULED and on <= self.today:
             deadlines.mark_met_by(c.pack, MetBy.SUBGROUP_MEETING_HELD, on)
+        reason = extension.reason if extension else ""
+        detail: dict[str, object] = {"event": event.value, "on": on, "new_due": command.new_due}
+        if extension is not None:
+            detail["reason"] = reason
         return deadlines.into(
             Changes(
-                audit=AuditNote("event.recorded", {"event": event.value, "on": on, "new_due": command.new_due}),
+                audit=AuditNote("event.recorded", detail),
                 status=status,
                 events=((event, events[event]),),
+                extension=extension,
                 published=(
-                    CaseEventRecorded(c.board_id, c.case_id, c.reference, self.now, event, on, command.new_due),
+                    CaseEventRecorded(c.board_id, c.case_id, c.reference, self.now, event, on, command.new_due, reason),
                 ),
             )
         )
+
+    def _extension(self, command: RecordEvent) -> ExtensionRecord | None:
+        """An extension needs its new completion date and its reason, from the board's list (003 §4.1)."""
+        if command.event is not CaseEvent.REVIEW_EXTENDED:
+            return None
+        if command.new_due is None:
+            raise BadInput("an extension needs the new completion date (003 §4.1)", field="new_due")
+        reason = self.board.figures.reason(command.reason)
+        if reason is None:
+            listed = ", ".join(self.board.figures.extension_reasons)
+            raise BadInput(f"an extension needs its reason, one of: {listed} (003 §4.1)", field="reason")
+        return ExtensionRecord(command.on, command.new_due, reason)
 
     def record_decision(self, command: RecordDecision) -> Changes:
         decision = command.decision

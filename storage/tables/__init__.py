@@ -15,6 +15,7 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
+from storage.tables.review_figures import ReviewCostRow, ReviewExtensionRow
 
 __all__ = [
     "AgencyConfirmationRow",
@@ -31,6 +32,8 @@ __all__ = [
     "InboundMessageRow",
     "OutboxRow",
     "ReminderRow",
+    "ReviewCostRow",
+    "ReviewExtensionRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]
