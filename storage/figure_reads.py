@@ -11,11 +11,14 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from cases.board import BoardConfig
 from cases.case import DeadlineState
 from cases.costs import CostKind
 from cases.events import CaseEvent, Outcome
+from cases.figures.compute import BoardFigures, board_figures
 from cases.figures.history import CaseHistory, CostRecord, DutyRecord, ExtensionRecord
 from cases.figures.period import Period
+from cases.rules import RulesPack
 from storage.tables import CaseEventRow, CaseRow, DeadlineRow, ReviewCostRow, ReviewExtensionRow
 
 _DATED_EVENTS = (CaseEvent.REFERRAL_RECEIVED, CaseEvent.DECISION_MADE, CaseEvent.REPORT_PUBLISHED)
@@ -63,9 +66,12 @@ class FigureReads:
         """`completion_rule`: the pack's completion rule, read whatever its due date (its met date is when the
         review was completed); other deadlines only when due in the period."""
         concerned = self._cases_concerned(period).subquery()
-        references = dict(
-            s.execute(select(CaseRow.id, CaseRow.reference).join(concerned, concerned.c.id == CaseRow.id)).tuples()
-        )
+        references: dict[str, str] = {
+            case_id: reference
+            for case_id, reference in s.execute(
+                select(CaseRow.id, CaseRow.reference).join(concerned, concerned.c.id == CaseRow.id)
+            )
+        }
         dates: dict[str, dict[CaseEvent, tuple[date, str | None]]] = defaultdict(dict)
         for case_id, event, on, outcome in s.execute(
             select(CaseEventRow.case_id, CaseEventRow.event, CaseEventRow.occurred_on, CaseEventRow.outcome)
@@ -147,4 +153,18 @@ def _history(
         duties=tuple(duties.get(case_id, ())),
         extensions=tuple(sorted(extensions.get(case_id, ()), key=lambda e: e.extended_on)),
         costs=tuple(sorted(costs.get(case_id, ()), key=lambda c: c.incurred_on)),
+    )
+
+
+def board_figures_for(s: Session, board: BoardConfig, pack: RulesPack, period: Period, *, today: date) -> BoardFigures:
+    """The board's figures for `period`: its cases read here, counted by the pure core as the pack declares."""
+    declared = pack.figures
+    histories = FigureReads(board.id).histories(s, period, completion_rule=declared.completion)
+    return board_figures(
+        histories,
+        period,
+        declared=declared,
+        rule_order=[r.id for r in pack.rules],
+        extension_reasons=board.figures.extension_reasons,
+        today=today,
     )

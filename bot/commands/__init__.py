@@ -20,6 +20,7 @@ from bot.commands import (
     purge_cmd,
     refer_cmd,
     reminders_cmd,
+    report_cmd,
     run_cmd,
     teams_cmd,
 )
@@ -42,4 +43,5 @@ COMMAND_MODULES: list[ModuleType] = [
     doctor_cmd,
     backup_cmd,
     teams_cmd,
+    report_cmd,
 ]

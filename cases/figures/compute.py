@@ -46,12 +46,12 @@ class DutyTally:
     days_late: tuple[int, ...] = ()
 
     @property
-    def open(self) -> int:
+    def not_met(self) -> int:
         return self.open_overdue + self.open_not_yet_due
 
     @property
     def total(self) -> int:
-        return self.on_time + self.late + self.open
+        return self.on_time + self.late + self.not_met
 
     @property
     def median_days_late(self) -> float | None:

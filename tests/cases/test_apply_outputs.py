@@ -111,7 +111,12 @@ def test_an_extension_moves_the_completion_date_and_starts_the_notice() -> None:
     new_due = date(2027, 8, 20)
     changes = decide(snapshot, RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, new_due, "Agency_delay"))
     assert changes.events == ((CaseEvent.REVIEW_EXTENDED, EventRecord(TODAY, new_due=new_due)),)
-    assert changes.audit.detail == {"event": "review_extended", "on": TODAY, "new_due": new_due, "reason": "agency delay"}
+    assert changes.audit.detail == {
+        "event": "review_extended",
+        "on": TODAY,
+        "new_due": new_due,
+        "reason": "agency delay",
+    }
     assert changes.extension == ExtensionRecord(TODAY, new_due, "agency delay")
     [published] = changes.published
     assert isinstance(published, CaseEventRecorded) and published.new_due == new_due

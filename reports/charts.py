@@ -1,0 +1,198 @@
+"""Charts drawn by matplotlib's SVG backend (chosen over pygal and Vega-Lite: README "The board's figures"),
+each an inline <svg> with a <title> and <desc> and role="img", so a screen reader has the chart's text
+alternative; the table beside it holds every number.
+
+A count hidden by small-number suppression is never drawn at its size: it is a hatched bar reaching 5,
+marked "<5", so the chart shows no more than the table does ("fewer than 5").
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from cases.figures.stats import Distribution
+from cases.figures.suppression import THRESHOLD
+
+SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+# GOV.UK's palette: high contrast, and told apart without colour too (hatching, labels, the table).
+BLUE, GREEN, RED, ORANGE, GREY = "#1d70b8", "#00703c", "#d4351c", "#f47738", "#b1b4b6"
+HIDDEN_HATCH = "///"
+WIDTH_INCHES = 7.0
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One value of a chart: its number, or hidden (drawn as "<5")."""
+
+    value: float
+    hidden: bool = False
+
+
+def _style() -> dict[str, Any]:
+    return {
+        "svg.fonttype": "none",  # text stays text: selectable, searchable, read by the browser's fonts
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"],
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "svg.image_inline": True,
+    }
+
+
+def _figure(rows: int) -> tuple[Figure, Axes]:
+    height = max(2.2, 0.9 + 0.32 * rows)
+    figure = Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _svg(figure: Figure, key: str, title: str, desc: str) -> str:
+    """The figure as an <svg> element with its text alternative; deterministic for the same figures."""
+    buffer = io.StringIO()
+    style = {**_style(), "svg.hashsalt": f"scrbot-{key}"}
+    with matplotlib.rc_context(style):  # type: ignore[arg-type]  # keys typed as a Literal of every rc name
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    root = ET.fromstring(buffer.getvalue().encode("utf-8"))  # noqa: S314 - matplotlib's own output
+    for metadata in root.findall(f"{{{SVG_NS}}}metadata"):
+        root.remove(metadata)  # the tool's own RDF: nothing a reader needs
+    title_id, desc_id = f"chart-{key}-title", f"chart-{key}-desc"
+    root.set("role", "img")
+    root.set("aria-labelledby", f"{title_id} {desc_id}")
+    root.set("class", "chart")
+    root.set("id", f"chart-{key}")
+    desc_element = ET.Element(f"{{{SVG_NS}}}desc", {"id": desc_id})
+    desc_element.text = desc
+    title_element = ET.Element(f"{{{SVG_NS}}}title", {"id": title_id})
+    title_element.text = title
+    root.insert(0, desc_element)
+    root.insert(0, title_element)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _bars(
+    ax: Axes,
+    positions: Sequence[float],
+    bars: Sequence[Bar],
+    *,
+    left: Sequence[float] | None = None,
+    colour: str = BLUE,
+    label: str | None = None,
+    horizontal: bool = True,
+) -> list[float]:
+    """Draw one series; returns where the next stacked series starts."""
+    sizes = [float(THRESHOLD) if b.hidden else b.value for b in bars]
+    start = list(left) if left is not None else [0.0] * len(bars)
+    hatches = [HIDDEN_HATCH if b.hidden else "" for b in bars]
+    if horizontal:
+        drawn = ax.barh(positions, sizes, left=start, color=colour, label=label, edgecolor="white", hatch=hatches)
+    else:
+        drawn = ax.bar(positions, sizes, bottom=start, color=colour, label=label, edgecolor="white", hatch=hatches)
+    labels = ["<5" if b.hidden else (f"{b.value:,.0f}" if b.value else "") for b in bars]
+    ax.bar_label(drawn, labels=labels, label_type="center", color="white", fontsize=8, fontweight="bold")
+    return [s + z for s, z in zip(start, sizes, strict=True)]
+
+
+def bar_chart(
+    key: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    bars: Sequence[Bar],
+    *,
+    horizontal: bool = False,
+    axis_label: str = "",
+) -> str:
+    figure, ax = _figure(len(labels) if horizontal else 6)
+    positions = list(range(len(labels)))
+    _bars(ax, positions, bars, horizontal=horizontal)
+    if horizontal:
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(axis_label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        ax.set_xticks(positions, labels)
+        ax.set_ylabel(axis_label)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, loc="left")
+    return _svg(figure, key, title, desc)
+
+
+def stacked_chart(
+    key: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[Bar]]],
+    *,
+    axis_label: str = "",
+) -> str:
+    """Horizontal bars, one per label, stacked from `series` (name, colour, bars)."""
+    figure, ax = _figure(len(labels) + 1)
+    positions = list(range(len(labels)))
+    left = [0.0] * len(labels)
+    for name, colour, bars in series:
+        left = _bars(ax, positions, bars, left=left, colour=colour, label=name)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(axis_label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, loc="left")
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.02),
+        ncols=len(series),
+        frameon=False,
+        fontsize=8,
+        title=None,
+        borderaxespad=1.5,
+    )
+    return _svg(figure, key, title, desc)
+
+
+def box_chart(
+    key: str, title: str, desc: str, stages: Sequence[tuple[str, Distribution]], *, axis_label: str = "days"
+) -> str:
+    """Each distribution as a box (quartiles, median) with whiskers at the shortest and longest: drawn from the
+    figures' own statistics (matplotlib's `bxp`), so the chart and the table agree to the day."""
+    figure, ax = _figure(len(stages) + 1)
+    stats = [
+        {
+            "label": label,
+            "whislo": d.minimum,
+            "q1": d.q1,
+            "med": d.median,
+            "q3": d.q3,
+            "whishi": d.maximum,
+            "mean": d.mean,
+            "fliers": [],
+        }
+        for label, d in stages
+    ]
+    ax.bxp(
+        stats,
+        orientation="horizontal",
+        showmeans=True,
+        patch_artist=True,
+        boxprops={"facecolor": "#d2e2f1", "edgecolor": BLUE},
+        medianprops={"color": BLUE, "linewidth": 2},
+        meanprops={"marker": "D", "markerfacecolor": ORANGE, "markeredgecolor": ORANGE, "markersize": 5},
+    )
+    ax.invert_yaxis()
+    ax.set_xlabel(axis_label)
+    ax.set_title(title, loc="left")
+    return _svg(figure, key, title, desc)
