@@ -45,7 +45,8 @@ def plain(text: str) -> Cell:
 def days(value: float | None) -> Cell:
     if value is None:
         return Cell("-", "")
-    text = f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    # Quartiles fall on quarter days: shown exactly (64.25), never rounded one way here and another there.
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
     return Cell(text, text, number=value)
 
 
