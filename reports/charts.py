@@ -9,6 +9,7 @@ marked "<5", so the chart shows no more than the table does ("fewer than 5").
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +24,9 @@ from cases.figures.stats import Distribution
 from cases.figures.suppression import THRESHOLD
 
 SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+ET.register_namespace("xlink", XLINK_NS)
 
 # GOV.UK's palette: high contrast, and told apart without colour too (hatching, labels, the table).
 BLUE, GREEN, RED, ORANGE, GREY = "#1d70b8", "#00703c", "#d4351c", "#f47738", "#b1b4b6"
@@ -69,6 +71,7 @@ def _svg(figure: Figure, key: str, title: str, desc: str) -> str:
     root = ET.fromstring(buffer.getvalue().encode("utf-8"))  # noqa: S314 - matplotlib's own output
     for metadata in root.findall(f"{{{SVG_NS}}}metadata"):
         root.remove(metadata)  # the tool's own RDF: nothing a reader needs
+    _own_ids(root, f"c-{key}-")
     title_id, desc_id = f"chart-{key}-title", f"chart-{key}-desc"
     root.set("role", "img")
     root.set("aria-labelledby", f"{title_id} {desc_id}")
@@ -81,6 +84,27 @@ def _svg(figure: Figure, key: str, title: str, desc: str) -> str:
     root.insert(0, desc_element)
     root.insert(0, title_element)
     return ET.tostring(root, encoding="unicode")
+
+
+_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+_HREF = f"{{{XLINK_NS}}}href"
+
+
+def _own_ids(root: ET.Element, prefix: str) -> None:
+    """Every id in the chart prefixed with its key, and every reference to one (url(#...), xlink:href): matplotlib
+    numbers its elements figure_1, axes_1, patch_1... in each drawing, and the page holds many drawings."""
+    ids = {e.get("id") for e in root.iter() if e.get("id")}
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name == "id" and value in ids:
+                element.set(name, prefix + value)
+            elif name == _HREF and value.startswith("#") and value[1:] in ids:
+                element.set(name, "#" + prefix + value[1:])
+            elif "url(#" in value:
+                element.set(
+                    name,
+                    _REFERENCE.sub(lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1) in ids else m.group(0), value),
+                )
 
 
 def _bars(
