@@ -3,17 +3,19 @@ each an inline <svg> with a <title> and <desc> and role="img", so a screen reade
 alternative; the table beside it holds every number.
 
 A count hidden by small-number suppression is never drawn at its size: it is a hatched bar reaching 5,
-marked "<5", so the chart shows no more than the table does ("fewer than 5").
+marked "<5", so the chart shows no more than the table does ("fewer than 5"); one hidden only so that a small
+one cannot be worked out from the total ("not shown") is not drawn at all.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -31,15 +33,18 @@ ET.register_namespace("xlink", XLINK_NS)
 # GOV.UK's palette: high contrast, and told apart without colour too (hatching, labels, the table).
 BLUE, GREEN, RED, ORANGE, GREY = "#1d70b8", "#00703c", "#d4351c", "#f47738", "#b1b4b6"
 HIDDEN_HATCH = "///"
+P = ParamSpec("P")
 WIDTH_INCHES = 7.0
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One value of a chart: its number, or hidden (drawn as "<5")."""
+    """One value of a chart: its number, or hidden: small (drawn as "<5"), or hidden with a small one (not drawn:
+    its size is what must not be told)."""
 
     value: float
     hidden: bool = False
+    secondary: bool = False
 
 
 def _style() -> dict[str, Any]:
@@ -56,6 +61,18 @@ def _style() -> dict[str, Any]:
     }
 
 
+def _styled(draw: Callable[P, str]) -> Callable[P, str]:
+    """Draw under the charts' style: matplotlib reads most settings (fonts, spines) when an element is made,
+    not when the figure is saved."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> str:
+        with matplotlib.rc_context(_style()):  # type: ignore[arg-type]  # keys typed as a Literal of every rc name
+            return draw(*args, **kwargs)
+
+    return styled
+
+
 def _figure(rows: int) -> tuple[Figure, Axes]:
     height = max(2.2, 0.9 + 0.32 * rows)
     figure = Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
@@ -65,8 +82,7 @@ def _figure(rows: int) -> tuple[Figure, Axes]:
 def _svg(figure: Figure, key: str, title: str, desc: str) -> str:
     """The figure as an <svg> element with its text alternative; deterministic for the same figures."""
     buffer = io.StringIO()
-    style = {**_style(), "svg.hashsalt": f"scrbot-{key}"}
-    with matplotlib.rc_context(style):  # type: ignore[arg-type]  # keys typed as a Literal of every rc name
+    with matplotlib.rc_context({"svg.hashsalt": f"scrbot-{key}"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     root = ET.fromstring(buffer.getvalue().encode("utf-8"))  # noqa: S314 - matplotlib's own output
     for metadata in root.findall(f"{{{SVG_NS}}}metadata"):
@@ -118,18 +134,19 @@ def _bars(
     horizontal: bool = True,
 ) -> list[float]:
     """Draw one series; returns where the next stacked series starts."""
-    sizes = [float(THRESHOLD) if b.hidden else b.value for b in bars]
+    sizes = [0.0 if b.secondary else float(THRESHOLD) if b.hidden else b.value for b in bars]
     start = list(left) if left is not None else [0.0] * len(bars)
     hatches = [HIDDEN_HATCH if b.hidden else "" for b in bars]
     if horizontal:
         drawn = ax.barh(positions, sizes, left=start, color=colour, label=label, edgecolor="white", hatch=hatches)
     else:
         drawn = ax.bar(positions, sizes, bottom=start, color=colour, label=label, edgecolor="white", hatch=hatches)
-    labels = ["<5" if b.hidden else (f"{b.value:,.0f}" if b.value else "") for b in bars]
+    labels = ["" if b.secondary else "<5" if b.hidden else (f"{b.value:,.0f}" if b.value else "") for b in bars]
     ax.bar_label(drawn, labels=labels, label_type="center", color="white", fontsize=8, fontweight="bold")
     return [s + z for s, z in zip(start, sizes, strict=True)]
 
 
+@_styled
 def bar_chart(
     key: str,
     title: str,
@@ -149,13 +166,15 @@ def bar_chart(
         ax.set_xlabel(axis_label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
-        ax.set_xticks(positions, labels)
+        # Month names under narrow bars: on two lines ("Apr" over "2026") so neighbours never overlap.
+        ax.set_xticks(positions, [label.replace(" ", "\n", 1) if len(labels) > 6 else label for label in labels])
         ax.set_ylabel(axis_label)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, loc="left")
     return _svg(figure, key, title, desc)
 
 
+@_styled
 def stacked_chart(
     key: str,
     title: str,
@@ -188,6 +207,7 @@ def stacked_chart(
     return _svg(figure, key, title, desc)
 
 
+@_styled
 def box_chart(
     key: str, title: str, desc: str, stages: Sequence[tuple[str, Distribution]], *, axis_label: str = "days"
 ) -> str:

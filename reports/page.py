@@ -57,7 +57,7 @@ class Section:
 
 
 def _bars(cells: Sequence[Cell]) -> list[Bar]:
-    return [Bar(0.0, True) if c.hidden else Bar(c.number or 0.0) for c in cells]
+    return [Bar(0.0, True, c.secondary) if c.hidden else Bar(c.number or 0.0) for c in cells]
 
 
 def _describe(table: Table, name_column: int, value_column: int, rows: slice = slice(None)) -> str:

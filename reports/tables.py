@@ -12,7 +12,7 @@ from cases.figures.compute import BoardFigures, DutyTally
 from cases.figures.stats import median
 from cases.figures.suppression import FEWER, Shown, breakdown, count, distribution_shown
 
-NOT_SHOWN = "not shown (fewer than 5)"
+STATS_NOT_SHOWN = "not shown (fewer than 5)"
 
 OUTCOME_LABELS = {
     Outcome.SCR: "Serious case review",
@@ -32,10 +32,11 @@ class Cell:
     csv: str
     hidden: bool = False
     number: float | None = None  # for charts; None when hidden or not a number
+    secondary: bool = False  # hidden only to protect a small part of the same total (suppression.py)
 
 
 def shown(s: Shown) -> Cell:
-    return Cell(s.text, s.csv, s.hidden, None if s.hidden else float(s.value))
+    return Cell(s.text, s.csv, s.hidden, None if s.hidden else float(s.value), s.secondary)
 
 
 def plain(text: str) -> Cell:
@@ -109,7 +110,7 @@ def stages_table(f: BoardFigures, *, suppress: bool) -> Table:
         if d is not None and distribution_shown(d.n, suppress=suppress):
             stats = [days(d.minimum), days(d.q1), days(d.median), days(d.q3), days(d.maximum), days(round(d.mean, 1))]
         else:
-            stats = [Cell(NOT_SHOWN if n else "-", FEWER if n else "")] * 6
+            stats = [Cell(STATS_NOT_SHOWN if n else "-", FEWER if n else "")] * 6
         rows.append(
             (
                 plain(stage.label),
@@ -138,7 +139,9 @@ def stages_table(f: BoardFigures, *, suppress: bool) -> Table:
 
 def _tally_cells(t: DutyTally, *, suppress: bool) -> list[Cell]:
     parts = breakdown([t.on_time, t.late, t.open_overdue, t.open_not_yet_due], suppress=suppress)
-    late_days = days(t.median_days_late) if distribution_shown(t.late, suppress=suppress) else Cell(NOT_SHOWN, FEWER)
+    late_days = (
+        days(t.median_days_late) if distribution_shown(t.late, suppress=suppress) else Cell(STATS_NOT_SHOWN, FEWER)
+    )
     return [shown(count(t.total, suppress=suppress)), *(shown(p) for p in parts), late_days]
 
 

@@ -1,7 +1,8 @@
 """Small-number suppression: in a published report a count from 1 to 4 is shown as "fewer than 5", so no
 child can be recognised from a small number (the usual rule for official statistics about children). Where
 one count of a breakdown is hidden, the next smallest is hidden too, so the hidden one cannot be worked out
-from the total. Zero is shown: nothing to recognise."""
+from the total: that one is "not shown" (it is 5 or more; saying "fewer than 5" of it would be untrue). Zero is
+shown: nothing to recognise."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 THRESHOLD = 5
 FEWER = "fewer than 5"
+NOT_SHOWN = "not shown"  # hidden only so that a small part of the same total cannot be worked out
 
 
 @dataclass(frozen=True)
@@ -18,14 +20,21 @@ class Shown:
 
     value: int
     hidden: bool = False
+    secondary: bool = False  # hidden with a small part of the same total, not small itself
 
     @property
     def text(self) -> str:
-        return FEWER if self.hidden else f"{self.value:,}"
+        return self._hidden_text or f"{self.value:,}"
 
     @property
     def csv(self) -> str:
-        return FEWER if self.hidden else str(self.value)
+        return self._hidden_text or str(self.value)
+
+    @property
+    def _hidden_text(self) -> str:
+        if not self.hidden:
+            return ""
+        return NOT_SHOWN if self.secondary else FEWER
 
 
 def small(value: int) -> bool:
@@ -45,7 +54,7 @@ def breakdown(values: Sequence[int], *, suppress: bool) -> list[Shown]:
         others = [(v, i) for i, v in enumerate(values) if i not in hidden and v > 0]
         if others:
             _v, partner = min(others)
-            shown[partner] = Shown(values[partner], True)
+            shown[partner] = Shown(values[partner], True, secondary=not small(values[partner]))
     return shown
 
 

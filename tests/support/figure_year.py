@@ -20,7 +20,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 from cases.case import DeadlineState
@@ -129,3 +130,79 @@ CASES = (
         outcome=Outcome.MULTI_AGENCY_REVIEW,
     ),
 )
+
+
+def _duty_met_or_not(
+    rng: random.Random, duties: list[DutyRecord], rule: str, due: date, *, agency: str = "", on_time: float = 0.7
+) -> date | None:
+    """A duty met on time (`on_time` of them), late (a fifth), or not yet (the rest); its met date, if any."""
+    roll = rng.random()
+    met: date | None = None
+    if roll < on_time:
+        met = due - timedelta(days=rng.randrange(0, 5))
+    elif roll < on_time + 0.2:
+        met = due + timedelta(days=rng.randrange(1, 40))
+    if met is not None and met > SYNTHETIC_END:
+        met = None
+    duties.append(duty(rule, due, MET if met else OPEN, met, agency=agency))
+    return met
+
+
+SYNTHETIC_END = date(2027, 3, 31)
+AGENCY_IDS = ("health", "police", "school")
+
+
+def synthetic_histories(count: int, *, seed: int = 2026) -> list[CaseHistory]:
+    """`count` made-up cases referred over the reporting year 2026-27 and the few months before,
+    for the benchmark and the page's screenshot: most decided within weeks, a third of those reviews, most
+    duties on time, some late, some open; extensions with reasons and costs on the reviews. Deterministic."""
+    rng = random.Random(seed)
+    start = date(2026, 1, 1)
+    end_of_year = SYNTHETIC_END
+    outcomes = (Outcome.SCR, Outcome.NO_REVIEW, Outcome.MULTI_AGENCY_REVIEW, Outcome.SINGLE_AGENCY_REVIEW)
+    cases = []
+    for n in range(count):
+        referred = start + timedelta(days=rng.randrange((end_of_year - start).days + 1))
+        duties: list[DutyRecord] = []
+
+        for agency in AGENCY_IDS:
+            _duty_met_or_not(rng, duties, "records_secured", referred + timedelta(days=7), agency=agency, on_time=0.8)
+            _duty_met_or_not(rng, duties, "agency_involvement_check", referred + timedelta(days=21), agency=agency)
+        decided = referred + timedelta(days=rng.randrange(10, 70)) if rng.random() < 0.85 else None
+        if decided is not None and decided > end_of_year:
+            decided = None
+        outcome = rng.choices(outcomes, weights=(35, 45, 12, 8))[0] if decided else None
+        duties.append(duty("chair_decision", referred + timedelta(days=30), MET if decided else OPEN, decided))
+        published = None
+        extensions: list[ExtensionRecord] = []
+        costs: list[CostRecord] = []
+        if decided is not None and outcome is Outcome.SCR:
+            for agency in AGENCY_IDS:
+                _duty_met_or_not(rng, duties, "imr_submitted", decided + timedelta(days=42), agency=agency, on_time=0.6)
+            due = decided + timedelta(days=183)
+            if rng.random() < 0.3:
+                moved = due + timedelta(days=rng.choice((30, 60, 90)))
+                extensions.append(ExtensionRecord(due - timedelta(days=20), moved, rng.choice(REASONS)))
+                due = moved
+            completed = _duty_met_or_not(rng, duties, "review_complete", due, on_time=0.55)
+            if completed is not None and rng.random() < 0.7:
+                published = completed + timedelta(days=rng.randrange(20, 120))
+                published = published if published <= end_of_year else None
+            costs.append(
+                CostRecord(CostKind.REVIEWER_FEES, decided + timedelta(days=60), rng.randrange(4000, 12000) * 100)
+            )
+            hours = rng.randrange(10, 60)
+            costs.append(CostRecord(CostKind.PANEL_HOURS, decided + timedelta(days=90), hours * 4500, Decimal(hours)))
+        cases.append(
+            CaseHistory(
+                f"SCR-{referred.year}-{n + 1:05d}",
+                referral_received=referred,
+                decided_on=decided,
+                outcome=outcome,
+                published_on=published,
+                duties=tuple(duties),
+                extensions=tuple(extensions),
+                costs=tuple(c for c in costs if c.incurred_on <= end_of_year),
+            )
+        )
+    return cases

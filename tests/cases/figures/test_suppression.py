@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases.figures.suppression import FEWER, breakdown, count, distribution_shown
+from cases.figures.suppression import FEWER, NOT_SHOWN, breakdown, count, distribution_shown
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,10 @@ def test_a_count(value: int, hidden: bool, text: str) -> None:
 )
 def test_a_breakdown_hides_a_second_part_when_one_is_small(values: list[int], hidden: list[bool]) -> None:
     assert [s.hidden for s in breakdown(values, suppress=True)] == hidden
+    # The partner of a small part is not small: it says "not shown", never an untrue "fewer than 5".
+    assert [s.text for s in breakdown(values, suppress=True)] == [
+        (FEWER if 0 < v < 5 else NOT_SHOWN) if h else f"{v:,}" for v, h in zip(values, hidden, strict=True)
+    ]
     assert not any(s.hidden for s in breakdown(values, suppress=False))
 
 
