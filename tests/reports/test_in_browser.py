@@ -25,10 +25,10 @@ SCREENSHOT = ROOT / "bench" / "results" / "report.png"
 
 
 def chromium() -> str | None:
-    for candidate in (os.environ.get("SCRBOT_TEST_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
+    """SCRBOT_TEST_CHROMIUM names the browser (set to "none": as if there were none); else Debian's."""
+    named = os.environ.get("SCRBOT_TEST_CHROMIUM")
+    candidates = (named,) if named else (shutil.which("chromium"), "/usr/bin/chromium")
+    return next((c for c in candidates if c and Path(c).is_file()), None)
 
 
 @pytest.fixture(scope="module")
