@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from cases.figures.compute import BoardFigures
+from cases.figures.stats import distribution
 from reports import charts
 from reports.charts import Bar
 from reports.tables import Cell, Labels, Table, all_tables, headline
@@ -46,6 +47,10 @@ EXPLAINED = {
     "costs": "Costs recorded against each review and dated in the period: reviewer fees, panel and author hours at "
     "the board's hourly rate, and other costs.",
 }
+
+
+# Up to this many reviews the costs chart has a bar per review; beyond, the spread of their costs.
+REVIEWS_DRAWN_ONE_BY_ONE = 30
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ def _chart(table: Table) -> Markup | None:
             (name, colour, [Bar(c.number or 0.0) for c in (r[i + 1] for r in body)])
             for i, (name, colour) in enumerate(zip(table.columns[1:-1], colours, strict=True))
         ]
+        if len(body) > REVIEWS_DRAWN_ONE_BY_ONE:
+            return Markup(_costs_spread(body, table.columns))  # noqa: S704 - as above
         description = "Costs per review. " + "; ".join(f"{r[0].text}: {r[-1].text}" for r in body) + "."
         return Markup(  # noqa: S704 - as above
             charts.stacked_chart(
@@ -153,6 +160,23 @@ def _chart(table: Table) -> Markup | None:
             )
         )
     return None
+
+
+def _costs_spread(body: Sequence[tuple[Cell, ...]], columns: Sequence[str]) -> str:
+    """Many reviews: how their costs spread (a box per kind of cost, and the total), not a bar each."""
+    spreads = []
+    for index, name in enumerate(columns[1:], start=1):
+        spread = distribution([c.number for c in (r[index] for r in body) if c.number])
+        if spread is not None:
+            spreads.append((name, spread))
+    description = (
+        "Cost per review in pounds, over "
+        + f"{len(body):,} reviews. "
+        + "; ".join(
+            f"{name}: median £{d.median:,.2f}, from £{d.minimum:,.2f} to £{d.maximum:,.2f}" for name, d in spreads
+        )
+    )
+    return charts.box_chart("costs", "Cost per review (£)", description + ".", spreads, axis_label="pounds")
 
 
 def page_sections(figures: BoardFigures, labels: Labels, *, suppress: bool) -> list[Section]:
