@@ -200,3 +200,14 @@ def test_a_period_with_no_cases_is_a_page_saying_so(
         "period,2024-25,small numbers,suppressed",
     ]
     assert all(row.endswith((",0", ",0.00")) for row in rows[4:])  # every figure there, every one nought
+
+
+def test_without_a_period_the_current_reporting_year(
+    workdir: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock.set(at(date(2027, 3, 31)))
+    code, out, _ = run(clock, capsys, "report", "--json")
+    assert code == 0 and json.loads(out)["period"] == {"label": "2026-27", "start": "2026-04-01", "end": "2027-03-31"}
+    clock.set(at(date(2027, 4, 1)))
+    code, out, _ = run(clock, capsys, "report", "--json")
+    assert json.loads(out)["period"]["label"] == "2027-28"
