@@ -20,6 +20,7 @@ from typing import Any, ParamSpec
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from cases.figures.stats import Distribution
@@ -195,14 +196,13 @@ def stacked_chart(
     ax.set_xlabel(axis_label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, loc="left")
-    ax.legend(
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.02),
+    # The key below the chart, clear of its title, in plain colours (a hatched first bar is not the key).
+    figure.legend(
+        handles=[Patch(facecolor=colour, label=name) for name, colour, _bars in series],
+        loc="outside lower center",
         ncols=len(series),
         frameon=False,
         fontsize=8,
-        title=None,
-        borderaxespad=1.5,
     )
     return _svg(figure, key, title, desc)
 
