@@ -26,6 +26,8 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# A headline count as people read it (1,815); "fewer than 5" as it is.
+_ENV.filters["thousands"] = lambda value: f"{int(value):,}" if str(value).isdigit() else value
 
 # What each figure means and where it comes from, shown above its chart.
 EXPLAINED = {
