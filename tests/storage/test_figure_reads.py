@@ -19,7 +19,7 @@ from reports.write import labels_for
 from storage.store import Store
 from tests.factories import STAFF, at, make_referral
 from tests.support.figure_seed import seed_histories
-from tests.support.figure_year import AFTER_THE_YEAR, synthetic_histories
+from tests.support.figure_year import AFTER_THE_YEAR, CASES, synthetic_histories
 
 YEAR = reporting_year("2026-27")
 
@@ -144,9 +144,10 @@ def test_a_period_with_no_cases_is_empty_not_an_error(store: Store, clock: Fixed
 
 
 def test_the_rows_read_give_the_figures_the_histories_give(store: Store) -> None:
-    """Three hundred made-up histories written to the tables and read back for the year: the same figures as
-    the pure core gives from the histories themselves (nothing lost or added by the five queries)."""
-    histories = synthetic_histories(300)
+    """Three hundred made-up histories and the hand-known year (a case with no referral date among them: open,
+    never dropped) written to the tables and read back: the same figures as the pure core gives from the
+    histories themselves (nothing lost or added by the five queries)."""
+    histories = [*CASES, *synthetic_histories(300)]
     seed_histories(store.engine, store.board, histories)
     for period, today in ((YEAR, AFTER_THE_YEAR), (between(date(2026, 6, 1), date(2026, 9, 30)), date(2026, 10, 1))):
         expected = board_figures(
@@ -158,3 +159,11 @@ def test_the_rows_read_give_the_figures_the_histories_give(store: Store) -> None
             today=today,
         )
         assert store.figures(period, today=today) == expected
+
+
+def test_a_case_with_no_referral_date_is_open_not_dropped(store: Store) -> None:
+    seed_histories(store.engine, store.board, CASES)
+    figures = store.figures(YEAR, today=AFTER_THE_YEAR)
+    [to_decision, _, _] = figures.stages
+    assert to_decision.still_open == 2  # SCR-2026-0005 (no referral date) and SCR-2026-0004 (not decided)
+    assert figures.referrals == 5 and figures.decided == 5
