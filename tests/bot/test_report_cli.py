@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -211,3 +213,11 @@ def test_without_a_period_the_current_reporting_year(
     clock.set(at(date(2027, 4, 1)))
     code, out, _ = run(clock, capsys, "report", "--json")
     assert json.loads(out)["period"]["label"] == "2027-28"
+
+
+def test_the_cli_starts_without_the_drawing_libraries() -> None:
+    """matplotlib (and numpy under it) are imported by `scrbot report` alone, never when the CLI starts."""
+    probe = "import sys, bot.cli; print(sorted(m for m in ('matplotlib', 'numpy', 'reports') if m in sys.modules))"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True)
+    assert done.stdout.strip() == "[]"
