@@ -21,6 +21,7 @@ from bot.commands import (
     refer_cmd,
     reminders_cmd,
     report_cmd,
+    review_cmd,
     run_cmd,
     teams_cmd,
 )
@@ -32,6 +33,7 @@ COMMAND_MODULES: list[ModuleType] = [
     drafts_cmd,
     case_cmd,
     decide_cmd,
+    review_cmd,
     deadlines_cmd,
     notify_cmd,
     reminders_cmd,

@@ -15,10 +15,22 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
+from storage.tables.review import (
+    ActionRow,
+    AgencyReportRow,
+    AgencyReportVersionRow,
+    OutboxAttachmentRow,
+    ProceedingRow,
+    PublicationRow,
+    ReportVersionRow,
+)
 from storage.tables.review_figures import ReviewCostRow, ReviewExtensionRow
 
 __all__ = [
+    "ActionRow",
     "AgencyConfirmationRow",
+    "AgencyReportRow",
+    "AgencyReportVersionRow",
     "AuditAnchorRow",
     "AuditRow",
     "Base",
@@ -30,8 +42,12 @@ __all__ = [
     "DecisionRow",
     "DraftRow",
     "InboundMessageRow",
+    "OutboxAttachmentRow",
     "OutboxRow",
+    "ProceedingRow",
+    "PublicationRow",
     "ReminderRow",
+    "ReportVersionRow",
     "ReviewCostRow",
     "ReviewExtensionRow",
     "SeenDeliveryRow",
