@@ -49,7 +49,7 @@ from cases.deadline_ledger import DeadlineLedger
 from cases.domain_events import AgencyConfirmed, CaseEventRecorded, DecisionRecorded, ReferralFiled, StatusChanged
 from cases.events import CaseEvent, CaseStatus, can_move
 from cases.extensions import extension_of
-from cases.outside import record_outside
+from cases.outside import outside_needs, record_outside
 from cases.permissions import (
     require_answer_for,
     require_decision_maker,
@@ -108,10 +108,8 @@ def needs(case: CaseSnapshot, command: Command) -> tuple[Part, ...]:
         return case.missing(rule_part(command.rule, command.agency))
     if isinstance(command, MarkRequestSent):
         return case.missing(agency_part(command.agency))
-    if isinstance(command, RecordSubmission):
-        return case.missing(rule_part(case.pack.made_outside_named(command.template).discharges, None))
-    if isinstance(command, RecordPanelResponse):
-        return case.missing(*WHOLE_CASE)
+    if isinstance(command, (RecordSubmission, RecordPanelResponse)):
+        return outside_needs(case, command)
     if isinstance(command, RecordCost):
         return cost_needs(case, command)
     return _confirmation_needs(case, command)
@@ -230,26 +228,15 @@ class _Rules:
         agencies = {a.id: AgencyRecord(a.id) for a in self.board.subgroup_agencies()}
         deadlines = DeadlineLedger.of(self.case)
         deadlines.recompute(self.case, self.calendar, events=events, agencies=agencies, facts=facts_of(referral))
-        c = self.case
+        c, duplicates = self.case, command.possible_duplicates
+        triaged = triage(referral.criteria, referral.incident).line  # notifiable? with its clause (s.16C)
         return deadlines.into(
             Changes(
-                audit=AuditNote(
-                    "referral.filed",
-                    {"possible_duplicates": list(command.possible_duplicates), "rules_pack": c.pack.id},
-                ),
+                audit=AuditNote("referral.filed", {"possible_duplicates": list(duplicates), "rules_pack": c.pack.id}),
                 status=CaseStatus.REFERRED,
                 events=tuple(events.items()),
                 agencies_added=tuple(agencies),
-                published=(
-                    ReferralFiled(
-                        c.board_id,
-                        c.case_id,
-                        c.reference,
-                        self.now,
-                        command.possible_duplicates,
-                        triage(referral.criteria, referral.incident).line,
-                    ),
-                ),
+                published=(ReferralFiled(c.board_id, c.case_id, c.reference, self.now, duplicates, triaged),),
             )
         )
 

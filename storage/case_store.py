@@ -387,17 +387,11 @@ class CaseStore:
             return case_codec.deadline(case.deadlines[changes.marked[0].key])
 
     def record_outside(
-        self,
-        reference: str,
-        command: RecordSubmission | RecordPanelResponse,
-        *,
-        actor: Actor,
-        now: datetime,
-        session: Session | None = None,
+        self, reference: str, command: RecordSubmission | RecordPanelResponse, *, actor: Actor, now: datetime
     ) -> list[Deadline]:
         """Record a notification made outside the bot (the national online form), or the Panel's response;
         returns the deadlines it met."""
-        with self._tx(session) as s:
+        with self._tx(None) as s:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return [case_codec.deadline(case.deadlines[m.key]) for m in changes.marked]
 
