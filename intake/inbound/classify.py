@@ -31,10 +31,39 @@ from intake.inbound.referral_mail import Extraction, build_referral, extract, lo
 from intake.inbound.reply_text import ReplyText, split_reply
 from storage.inbound import InboundStatus
 
+# A reason is one line in `mail quarantine list`, the business unit's notice and the CLI's answer: what
+# does not fit is in the message's detail (`scrbot mail quarantine show ID`).
+REASON_LIMIT = 300
+_MORE = " ... (more: scrbot mail quarantine show)"
+
+
+def bounded_reason(text: str, limit: int = REASON_LIMIT) -> str:
+    """One line of at most `limit` characters, cut at a word, saying where the rest is."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - len(_MORE)]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ;,:") + _MORE
+
+
+def listed(items: Sequence[str], *, room: int) -> str:
+    """Items joined with "; " within `room` characters where they fit, then how many more there are."""
+    text = ""
+    for count in range(1, len(items) + 1):
+        rest = len(items) - count
+        candidate = "; ".join(items[:count]) + (f"; and {rest} more" if rest else "")
+        if len(candidate) > room and text:
+            break
+        text = candidate
+    return text
+
 
 @dataclass
 class Verdict:
-    """What to record about a message: its status, kind and reason (no personal data), and where it belongs."""
+    """What to record about a message: its status, kind and reason (no personal data, one bounded line), and
+    where it belongs."""
 
     status: InboundStatus
     kind: str
@@ -43,6 +72,9 @@ class Verdict:
     case_ref: str = ""
     agency_id: str = ""
     detail: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.reason = bounded_reason(self.reason)
 
 
 def quarantine(kind: str, reason: str, **extra: Any) -> Verdict:
@@ -253,11 +285,8 @@ class Classifier:
         if result.referral is None:
             detail["gaps"] = [str(p) for p in result.problems]
             labels = result.gap_labels()
-            return needs_person(
-                "referral",
-                f"an emailed referral with {len(labels)} gap(s) to fill before it can be filed: " + "; ".join(labels),
-                detail=detail,
-            )
+            lead = f"an emailed referral with {len(labels)} gap(s) to fill before it can be filed: "
+            return needs_person("referral", lead + listed(labels, room=REASON_LIMIT - len(lead)), detail=detail)
         secure = self.board.is_secure_address(parsed.sender) or self.board.agency_for_address(parsed.sender)
         if not by_person and not secure:
             return needs_person(
