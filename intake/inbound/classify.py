@@ -120,13 +120,17 @@ Reading = Verdict | AgencyReply | ReferralToFile
 
 
 class Lookups(Protocol):
-    """The two questions classification asks the database (each a short read of its own)."""
+    """The questions classification asks the database (each a short read of its own)."""
 
     def threads(self, outbox_ids: Sequence[str]) -> Mapping[str, str]:
         """Which case each of our own sent messages was about: outbox id -> case reference."""
         ...
 
     def case_id_of(self, reference: str) -> str | None: ...
+
+    def request_sent_at(self, case_id: str, agency_id: str) -> datetime | None:
+        """When our request to secure records went to the agency about the case (None: not sent)."""
+        ...
 
 
 def sent_on(parsed: ParsedMessage, now: datetime) -> datetime:
@@ -253,8 +257,28 @@ class Classifier:
             return needs_person("agency_reply", "reads like an out-of-office reply but also like an answer", **where)
         if not answer.clear:
             return needs_person("agency_reply", "; ".join(answer.unclear), detail=detail, **where)
+        early = self._secured_before_request(answer, case_id, agency_id)
+        if early:
+            return needs_person("agency_reply", early, detail=detail, **where)
         evidence = parsed.message_id or "inbound email without a Message-ID"
         return AgencyReply(reference, agency_id, case_id, answer, evidence, detail)
+
+    def _secured_before_request(self, answer: AgencyAnswer, case_id: str, agency_id: str) -> str:
+        """Records said to be secured before our request went out: a mistyped date, an answer about another
+        request, or records secured for another reason. Recorded as it is, the date would meet the deadline
+        before it started (004 §5.6); a person checks it with the agency."""
+        if not answer.records_secured or answer.no_records or not answer.secured_on_stated:
+            return ""
+        if answer.secured_on is None:
+            return ""
+        sent = self.lookups.request_sent_at(case_id, agency_id)
+        if sent is None or answer.secured_on >= local_date(sent):
+            return ""
+        return (
+            f"says its records were secured on {answer.secured_on.isoformat()}, before our request went out on "
+            f"{local_date(sent).isoformat()}: check the date with the agency, then record the answer (scrbot mail "
+            "quarantine release --as-agency, or scrbot case confirm)"
+        )
 
     # --- a referral ----------------------------------------------------------------------------------
 

@@ -123,6 +123,11 @@ class MailIntake:
                 self._case_ids.pop(next(iter(self._case_ids)))
         return self._case_ids[reference]
 
+    def request_sent_at(self, case_id: str, agency_id: str) -> datetime | None:
+        # Not kept: it changes when the request goes.
+        with self.store.sessions() as s:
+            return self.store.cases.reads.request_sent_at(s, case_id, agency_id)
+
     # --- the mailbox ---------------------------------------------------------------------------------
 
     def poll_mailbox(self, now: datetime, *, limit: int = 500) -> PollReport:
