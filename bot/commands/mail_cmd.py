@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
+from errors import BadInput
 from intake.inbound.processor import IngestOutcome
 from mail.maildir import MaildirMailbox
 from storage.inbound import OPEN_FOR_PERSON, InboundStatus, InboundSummary
@@ -56,6 +57,14 @@ def register(sub: Any) -> None:
     p.add_argument("--as-agency", help="record the reply as this agency's answer (e.g. from a colleague)")
     p.add_argument("--dismiss", action="store_true", help="mark it dealt with, do nothing else")
     p.add_argument("--note", default="", help="why (stored encrypted)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="fill a gap of an emailed referral before it is filed, by its form field as `quarantine show` "
+        "lists it (e.g. --set la_aware_date=17/11/2026); repeat for each gap",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=release)
 
@@ -210,6 +219,16 @@ def show(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _fills(pairs: Sequence[str]) -> dict[str, str]:
+    fill: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput("--set takes FIELD=VALUE, e.g. la_aware_date=17/11/2026", field="set")
+        fill[name.strip()] = value.strip()
+    return fill
+
+
 def release(ctx: AppContext, args: argparse.Namespace) -> int:
     outcome = ctx.intake.release(
         args.id,
@@ -218,6 +237,7 @@ def release(ctx: AppContext, args: argparse.Namespace) -> int:
         as_agency=args.as_agency,
         dismiss=args.dismiss,
         note=args.note,
+        fill=_fills(args.set),
     )
     if args.json:
         print_json(outcome_json(outcome))
@@ -241,8 +261,21 @@ def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
         raise CommandError("that password does not open the form; nothing was changed (try again)") from None
     finally:
         password = ""
+    # The password opened the form: a form with gaps is read too (exit 0), and says what is left to do.
+    # Only a form that could not be read after all (quarantined) is a failed unlock.
+    gaps = outcome.status is InboundStatus.NEEDS_PERSON
+    then = (
+        f"The form is open; its values are kept encrypted with the message, so no password is needed again. "
+        f"`scrbot mail quarantine show {outcome.inbound_id}` lists each gap with its field; fill them and file "
+        f"the referral with `scrbot mail quarantine release {outcome.inbound_id} --set FIELD=VALUE ...`."
+    )
     if args.json:
-        print_json(outcome_json(outcome))
+        print_json(
+            {**outcome_json(outcome), "form_read": gaps or outcome.status is InboundStatus.RELEASED}
+            | ({"next": then} if gaps else {})
+        )
     else:
         print(_describe(outcome))
-    return 0 if outcome.status in {InboundStatus.RELEASED, InboundStatus.PROCESSED} else 1
+        if gaps:
+            print(then)
+    return 0 if gaps or outcome.status in {InboundStatus.RELEASED, InboundStatus.PROCESSED} else 1

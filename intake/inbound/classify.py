@@ -13,7 +13,7 @@ for the write transaction: an agency's answer to record, or a referral to file.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -283,9 +283,17 @@ class Classifier:
     # --- a referral ----------------------------------------------------------------------------------
 
     def referral(
-        self, row_id: str, parsed: ParsedMessage, now: datetime, *, password: str, by_person: bool
+        self,
+        row_id: str,
+        parsed: ParsedMessage,
+        now: datetime,
+        *,
+        password: str,
+        by_person: bool,
+        fill: Mapping[str, str] | None = None,
     ) -> Verdict | ReferralToFile:
-        """Read the form. WrongPassword (a person's unlock) propagates to the caller."""
+        """Read the form (with `fill`: values a person gives for its gaps). WrongPassword (a person's unlock)
+        propagates to the caller."""
         try:
             extraction = self.read_form(parsed, password=password, limits=self.limits)
         except PasswordNeeded:
@@ -301,11 +309,22 @@ class Classifier:
             return quarantine("referral", f"referral attachment refused: {exc}")
         except FormError as exc:
             return quarantine("referral", f"looks like a referral but could not be read: {exc}")
+        if fill:
+            extraction = replace(extraction, values={**extraction.values, **fill})
+        return self.referral_from(row_id, parsed, extraction, now, by_person=by_person)
+
+    def referral_from(
+        self, row_id: str, parsed: ParsedMessage, extraction: Extraction, now: datetime, *, by_person: bool
+    ) -> Verdict | ReferralToFile:
+        """A form already read (now, or when a person unlocked it: its values are kept encrypted with the
+        message, so filing it later needs no password)."""
         received_on = local_date(sent_on(parsed, now))
         result = build_referral(
             extraction, message=parsed, board=self.board, received_on=received_on, today=local_date(now)
         )
-        detail: dict[str, Any] = {"source": extraction.source, "data": result.data}
+        detail: dict[str, Any] = {"source": extraction.source, "data": result.data, "values": extraction.values}
+        if extraction.was_encrypted:
+            detail["unlocked"] = True
         if result.referral is None:
             detail["gaps"] = [str(p) for p in result.problems]
             labels = result.gap_labels()
