@@ -8,14 +8,19 @@ import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
 from errors import BadInput
-from intake.inbound.processor import IngestOutcome
-from mail.maildir import MaildirMailbox
-from storage.inbound import OPEN_FOR_PERSON, InboundStatus, InboundSummary
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from intake.inbound.processor import IngestOutcome
+    from storage.inbound import InboundSummary
+
+# storage.inbound's InboundStatus values, spelled out so that building the command line imports no storage
+# (tests/bot/test_cli_start.py checks they agree).
+MESSAGE_STATES = ("received", "processed", "quarantined", "needs_person", "released")
 
 
 def register(sub: Any) -> None:
@@ -36,7 +41,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=deliver)
 
     p = ms.add_parser("list", help="stored inbound messages (no content): status, kind, case, reason")
-    p.add_argument("--status", choices=[s.value for s in InboundStatus], help="only messages in this state")
+    p.add_argument("--status", choices=MESSAGE_STATES, help="only messages in this state")
     p.add_argument("--case", help="only messages about this case")
     p.add_argument("--limit", type=int, default=100, help="show at most this many (default 100)")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
@@ -146,6 +151,8 @@ def poll(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def deliver(ctx: AppContext, args: argparse.Namespace) -> int:
+    from mail.maildir import MaildirMailbox
+
     mailbox = ctx.mailbox
     if not isinstance(mailbox, MaildirMailbox):
         raise CommandError("deliver is for the local Maildir (SCRBOT_MAIL_BACKEND=maildir)")
@@ -184,17 +191,23 @@ def _print_messages(messages: Sequence[InboundSummary], args: argparse.Namespace
 
 
 def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.inbound import InboundStatus
+
     statuses = [InboundStatus(args.status)] if args.status else None
     messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
     return _print_messages(messages, args, none="No inbound messages.")
 
 
 def quarantine_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.inbound import OPEN_FOR_PERSON
+
     messages = ctx.inbound.list(statuses=list(OPEN_FOR_PERSON))
     return _print_messages(messages, args, none="Nothing waiting for a person.")
 
 
 def show(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     detail = ctx.inbound.get(args.id, actor=cli_actor(), now=ctx.now_clock.now())
     if args.raw:
         sys.stdout.buffer.write(detail.raw)
@@ -230,6 +243,8 @@ def _fills(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def release(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     outcome = ctx.intake.release(
         args.id,
         actor=cli_actor(),
@@ -247,6 +262,9 @@ def release(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.inbound import InboundStatus
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
