@@ -150,9 +150,11 @@ class ManualRelease:
 
     def _as_agency(self, row: InboundRef, parsed: ParsedMessage, agency_id: str, now: datetime) -> AgencyReply:
         reply = split_reply(parsed.text)
-        reference = row.case_ref or find_case_reference(parsed, reply, self.classifier.lookups.threads).reference
+        found = find_case_reference(parsed, reply, self.classifier.lookups.threads)
+        reference = row.case_ref or found.reference
         if not reference:
-            raise IntakeError("the message names no case; record the answer with scrbot case confirm")
+            why = found.conflict or "the message names no case"
+            raise IntakeError(f"{why}; record the answer with scrbot case confirm for the right case")
         answer = read_answer(reply.new, sent_on=local_date(sent_on(parsed, now)), sender_name=parsed.sender_name)
         if not answer.clear:
             raise IntakeError(
