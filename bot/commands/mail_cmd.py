@@ -288,10 +288,10 @@ def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
         f"the referral with `scrbot mail quarantine release {outcome.inbound_id} --set FIELD=VALUE ...`."
     )
     if args.json:
-        print_json(
-            {**outcome_json(outcome), "form_read": gaps or outcome.status is InboundStatus.RELEASED}
-            | ({"next": then} if gaps else {})
-        )
+        data = {**outcome_json(outcome), "form_read": gaps or outcome.status is InboundStatus.RELEASED}
+        if gaps:
+            data["next"] = then
+        print_json(data)
     else:
         print(_describe(outcome))
         if gaps:
