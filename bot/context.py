@@ -410,11 +410,13 @@ class AppContext:
         from mail.base import StoredCopy
         from notify.purge import OutboxPurge
         from storage.inbound_purge import InboundPurge
+        from storage.review_purge import purge_review
 
         found = copies if copies is not None else []
         return [
             OutboxPurge(mail_from=self.settings.mail_from, collect=lambda mid: found.append(StoredCopy(mid))),
             InboundPurge(self.inbound, collect=lambda mid, digest: found.append(StoredCopy(mid, digest))),
+            purge_review,
         ]
 
     def close(self) -> None:

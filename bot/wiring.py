@@ -20,6 +20,7 @@ from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from notify.service import NotifyService
+from storage.outbox_attachments import OutboxAttachments
 from storage.store import Store
 
 # The mail intake (its parsers, forms and HTML reader) is imported only by what reads mail: a command that
@@ -105,7 +106,8 @@ def dispatcher(
     sent that discharges a deadline marks it met."""
     channels: dict[str, Sender] = dict(senders or {})
     if mailbox is not None:
-        channels["email"] = EmailSender(mailbox, mail_from=mail_from)
+        files = OutboxAttachments(store.sessions, store.cipher, store.board.id)
+        channels["email"] = EmailSender(mailbox, mail_from=mail_from, attachments=files.of)
     if chat is not None:
         channels["slack"] = ChatMessageSender(chat)
     return Dispatcher(store.sessions, outbox, channels, cases=store.cases, clock=clock)

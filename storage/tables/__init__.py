@@ -15,9 +15,21 @@ from storage.tables.conversations import DraftRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
+from storage.tables.review import (
+    ActionRow,
+    AgencyReportRow,
+    AgencyReportVersionRow,
+    OutboxAttachmentRow,
+    ProceedingRow,
+    PublicationRow,
+    ReportVersionRow,
+)
 
 __all__ = [
+    "ActionRow",
     "AgencyConfirmationRow",
+    "AgencyReportRow",
+    "AgencyReportVersionRow",
     "AuditAnchorRow",
     "AuditRow",
     "Base",
@@ -29,8 +41,12 @@ __all__ = [
     "DecisionRow",
     "DraftRow",
     "InboundMessageRow",
+    "OutboxAttachmentRow",
     "OutboxRow",
+    "ProceedingRow",
+    "PublicationRow",
     "ReminderRow",
+    "ReportVersionRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]

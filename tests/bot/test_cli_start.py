@@ -14,7 +14,9 @@ import pytest
 
 from bot.commands.mail_cmd import MESSAGE_STATES
 from bot.commands.notify_cmd import OUTBOX_STATES
+from bot.commands.review_publication_cmd import PROCEEDINGS
 from bot.commands.run_cmd import DISPATCH_EVERY_SECONDS
+from cases.review.publication import Proceeding
 from notify.service import DISPATCH_EVERY
 from storage.inbound import InboundStatus
 from storage.outbox import OutboxStatus
@@ -96,3 +98,4 @@ def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
     assert tuple(s.value for s in InboundStatus) == MESSAGE_STATES
     assert tuple(s.value for s in OutboxStatus) == OUTBOX_STATES
     assert DISPATCH_EVERY.total_seconds() == DISPATCH_EVERY_SECONDS
+    assert tuple(k.value for k in Proceeding) == PROCEEDINGS
