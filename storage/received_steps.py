@@ -5,6 +5,11 @@ request body here, sealed, in one short INSERT; the ordering, de-duplication and
 a worker, which deletes the row once the step is done. A process that dies in between leaves its rows; any
 process takes over rows whose owner has not finished them within `stale_after` (a live process works on its
 steps within seconds), so a step is never lost, and at worst worked on again after a crash mid-step.
+
+On SQLite the steps are kept in a file of their own beside the database (`<database>.steps`): an append must
+not queue for the database's single write lock behind a step being worked on, and appends in this process
+take turns on a lock of ours rather than SQLite's sleeping busy handler. On PostgreSQL they are a table of the
+store like any other (inserts do not wait for each other there).
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ import itertools
 import json
 import threading
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher, open_json, seal_json
+from storage.db import make_engine, make_sessions, sqlite_url
 from storage.tables import ReceivedStepRow
 from storage.tables.base import new_id, table_of
 
@@ -46,6 +54,7 @@ class ReceivedSteps:
         board_id: str,
         *,
         stale_after: timedelta = timedelta(minutes=1),
+        serialise_writes: bool = False,
     ) -> None:
         self.sessions = sessions
         self.cipher = cipher
@@ -54,6 +63,23 @@ class ReceivedSteps:
         self.owner = uuid.uuid4().hex  # this process's steps
         self._seq = itertools.count()
         self._lines = [threading.Lock() for _ in range(64)]
+        self._writing = threading.Lock()
+        self._serialise = serialise_writes
+        self.own_engine: Engine | None = None  # the file of its own, on SQLite
+
+    def close(self) -> None:
+        if self.own_engine is not None:
+            self.own_engine.dispose()
+
+    def count(self) -> int:
+        """Steps kept and not yet done, of every process (for checks and tests)."""
+        with self.sessions() as s:
+            return int(
+                s.scalar(select(func.count()).select_from(_STEPS).where(_STEPS.c.board_id == self.board_id)) or 0
+            )
+
+    def _write(self) -> AbstractContextManager[object]:
+        return self._writing if self._serialise else nullcontext()
 
     def append(self, kind: str, person: str, body: dict[str, Any], now: datetime) -> int:
         """Keep a step as received; its place in this process's line. One INSERT, nothing else."""
@@ -61,7 +87,7 @@ class ReceivedSteps:
         sealed = seal_json(self.cipher, body, table=_TABLE, column=_COLUMN, row_id=step_id)
         # One person's steps are numbered and committed one at a time, so a worker that sees a later step of
         # theirs has already been able to see every earlier one. Other people's appends do not wait.
-        with self._lines[hash(person) % len(self._lines)], self.sessions.begin() as s:
+        with self._lines[hash(person) % len(self._lines)], self._write(), self.sessions.begin() as s:
             seq = next(self._seq)
             s.execute(
                 insert(_STEPS).values(
@@ -99,13 +125,13 @@ class ReceivedSteps:
         ]
 
     def done(self, step_id: str) -> None:
-        with self.sessions.begin() as s:
+        with self._write(), self.sessions.begin() as s:
             s.execute(delete(_STEPS).where(_STEPS.c.id == step_id, _STEPS.c.owner == self.owner))
 
     def adopt_stale(self, now: datetime) -> int:
         """Take over the steps of processes that stopped before working on them (received more than
         `stale_after` ago and still here); how many."""
-        with self.sessions.begin() as s:
+        with self._write(), self.sessions.begin() as s:
             result = s.execute(
                 update(_STEPS)
                 .where(
@@ -116,6 +142,20 @@ class ReceivedSteps:
                 .values(owner=self.owner)
             )
             return int(getattr(result, "rowcount", 0) or 0)
+
+
+def open_received_steps(
+    engine: Engine, sessions: sessionmaker[Session], cipher: FieldCipher, board_id: str
+) -> ReceivedSteps:
+    """The store's received steps: in the database's own table, or on SQLite in a file beside it."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return ReceivedSteps(sessions, cipher, board_id, serialise_writes=engine.dialect.name == "sqlite")
+    own = make_engine(sqlite_url(Path(database + ".steps")))
+    _STEPS.create(own, checkfirst=True)  # with its index
+    steps = ReceivedSteps(make_sessions(own), cipher, board_id, serialise_writes=True)
+    steps.own_engine = own
+    return steps
 
 
 def _body(value: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from intake.referrals import ReferralConversations
 from notify.outbox import Outbox
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftStore
-from storage.received_steps import ReceivedSteps
+from storage.received_steps import open_received_steps
 from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
@@ -107,7 +107,9 @@ class SlackServices:
             clock=clock,
             outbox=outbox,
             dispatch=dispatch,
-            worker=StepWorker(ReceivedSteps(store.sessions, store.cipher, store.board.id), deliveries, clock),
+            worker=StepWorker(
+                open_received_steps(store.engine, store.sessions, store.cipher, store.board.id), deliveries, clock
+            ),
         )
 
     def steps(self) -> StepWorker:

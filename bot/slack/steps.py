@@ -60,6 +60,7 @@ class StepWorker:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self.steps.close()
 
     def _run(self) -> None:
         woken = False

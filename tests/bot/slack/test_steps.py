@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FixedClock
+from storage.received_steps import open_received_steps
 from storage.store import Store, open_store
 from storage.tables import ReceivedStepRow
 from tests.bot.slack.conftest import REFERRER_USER
@@ -18,8 +19,11 @@ from tests.support.slack_bot import SlackBot
 
 
 def kept(store: Store) -> int:
-    with store.sessions() as s:
-        return int(s.scalar(select(func.count()).select_from(ReceivedStepRow)) or 0)
+    steps = open_received_steps(store.engine, store.sessions, store.cipher, store.board.id)
+    try:
+        return steps.count()
+    finally:
+        steps.close()
 
 
 def test_a_step_acknowledged_before_a_crash_is_worked_on_after_the_restart(
@@ -56,6 +60,6 @@ def test_a_kept_step_is_sealed(store: Store, clock: FixedClock, fake: FakeSlack)
         assert bot.services.worker is not None
         bot.services.worker.stop()
         bot.requests.post(bot.requests.dm(REFERRER_USER, f"The child is {SENSITIVE_STRINGS[0]}"))
-        with store.sessions() as s:
+        with bot.services.worker.steps.sessions() as s:
             [sealed] = s.scalars(select(ReceivedStepRow.body_enc)).all()
     assert sealed is not None and SENSITIVE_STRINGS[0].encode() not in sealed
