@@ -84,6 +84,8 @@ class StepWorker:
                     self._give_way()
                     self._one(step)
                     done += 1
+            if done:
+                self.steps.fold()
         return done
 
     def _give_way(self) -> None:
