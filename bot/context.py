@@ -48,6 +48,7 @@ from storage.inbound_purge import InboundPurge
 from storage.keyring import KeyRing
 from storage.preflight import check_boards, check_keys, open_key_ring
 from storage.purge import PurgeHook
+from storage.review_purge import purge_review
 from storage.store import Store, open_store
 
 if TYPE_CHECKING:  # Slack is imported only when configured
@@ -373,6 +374,7 @@ class AppContext:
         return [
             OutboxPurge(mail_from=self.settings.mail_from, collect=lambda mid: found.append(StoredCopy(mid))),
             InboundPurge(self.inbound, collect=lambda mid, digest: found.append(StoredCopy(mid, digest))),
+            purge_review,
         ]
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from notify.outbox import Outbox
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from notify.service import NotifyService
 from storage.inbound import InboundStore
+from storage.outbox_attachments import OutboxAttachments
 from storage.store import Store
 
 
@@ -96,7 +97,8 @@ def dispatcher(
     sent that discharges a deadline marks it met."""
     channels: dict[str, Sender] = dict(senders or {})
     if mailbox is not None:
-        channels["email"] = EmailSender(mailbox, mail_from=mail_from)
+        files = OutboxAttachments(store.sessions, store.cipher, store.board.id)
+        channels["email"] = EmailSender(mailbox, mail_from=mail_from, attachments=files.of)
     if chat is not None:
         channels["slack"] = ChatMessageSender(chat)
     return Dispatcher(store.sessions, outbox, channels, cases=store.cases, clock=clock)

@@ -31,8 +31,10 @@ from cases.commands import (
     Command,
     ConfirmAgency,
     FileReferral,
+    GiveDue,
     MarkDeadline,
     MarkRequestSent,
+    MeetBy,
     MoveStatus,
     RecomputeDeadlines,
     RecordDecision,
@@ -48,7 +50,7 @@ from cases.permissions import (
     require_staff,
 )
 from cases.problems import InvalidInput
-from cases.rules import MetBy, RulesPack
+from cases.rules import EveryMonths, MetBy, RulesPack
 from cases.snapshot import (
     DEADLINES,
     EVENTS,
@@ -60,7 +62,7 @@ from cases.snapshot import (
     facts_of,
     rule_part,
 )
-from cases.timeline import EventRecord
+from cases.timeline import DeadlineKey, EventRecord
 from errors import BadInput, Conflict, NotFound
 
 
@@ -85,11 +87,16 @@ def needs(case: CaseSnapshot, command: Command) -> tuple[Part, ...]:
     loads them and asks again: an agency's answer may turn out to need the whole case."""
     if isinstance(command, FileReferral):
         return ()
-    if isinstance(command, (RecordEvent, RecordDecision, AddAgency, RecomputeDeadlines)):
+    if isinstance(command, (RecordEvent, RecordDecision, AddAgency, RecomputeDeadlines, GiveDue)):
         return case.missing(*WHOLE_CASE)
+    if isinstance(command, MeetBy):
+        open_ended = any(_open_ended(case.pack, r.id) for r in case.pack.rules_met_by(command.effect))
+        return case.missing(*WHOLE_CASE) if open_ended else case.missing(DEADLINES)
     if isinstance(command, MoveStatus):
         return case.missing(DEADLINES) if command.target is CaseStatus.CLOSED else ()
     if isinstance(command, MarkDeadline):
+        if _open_ended(case.pack, command.rule):  # the next occurrence appears once this one is met
+            return case.missing(*WHOLE_CASE)
         return case.missing(rule_part(command.rule, command.agency))
     if isinstance(command, MarkRequestSent):
         return case.missing(agency_part(command.agency))
@@ -111,6 +118,11 @@ def _confirmation_needs(case: CaseSnapshot, command: ConfirmAgency) -> tuple[Par
         return (EVENTS,)
     # Before the decision, typically, no rule per involved agency has started: nothing to recompute.
     return case.missing(*WHOLE_CASE) if starts & set(case.events) else ()
+
+
+def _open_ended(pack: RulesPack, rule_id: str) -> bool:
+    rule = next((r for r in pack.rules if r.id == rule_id), None)
+    return rule is not None and isinstance(rule.limit, EveryMonths) and rule.limit.until is not None
 
 
 def _involved_rule_starts(pack: RulesPack) -> set[CaseEvent]:
@@ -168,6 +180,10 @@ def apply(
         return rules.add_agency(command)
     if isinstance(command, MarkRequestSent):
         return rules.mark_request_sent(command)
+    if isinstance(command, GiveDue):
+        return rules.give_due(command)
+    if isinstance(command, MeetBy):
+        return rules.meet_by(command)
     return rules.recompute()
 
 
@@ -303,8 +319,38 @@ class _Rules:
                 f"case {self.case.reference} has no deadline {command.rule}"
                 + (f" for agency {command.agency}" if command.agency else "")
             )
+        if _open_ended(self.case.pack, command.rule):
+            c = self.case
+            deadlines.recompute(c, self.calendar, events=c.events, agencies=c.agencies, facts=c.facts)
         detail = {"rule": command.rule, "agency": command.agency, "state": command.state.value, "on": command.on}
         return deadlines.into(Changes(audit=AuditNote("deadline.marked", detail)))
+
+    def give_due(self, command: GiveDue) -> Changes:
+        require_staff(self.actor, "set a due date")
+        self._refuse_if_closed()
+        c = self.case
+        rules = c.pack.rules_met_by(command.effect)
+        if command.effect.per_agency and command.agency is None:
+            raise BadInput(f"{command.effect.value} is per agency: say which agency", field="agency")
+        deadlines = DeadlineLedger.of(c)
+        for rule in rules:
+            agency = command.agency if rule.per_agency else None
+            deadlines.give(DeadlineKey(rule.id, agency, command.occurrence), command.due)
+        deadlines.recompute(c, self.calendar, events=c.events, agencies=c.agencies, facts=c.facts)
+        detail = {"effect": command.effect.value, "agency": command.agency, "due": command.due}
+        return deadlines.into(
+            Changes(audit=AuditNote("deadline.due_given", detail | {"occurrence": command.occurrence}))
+        )
+
+    def meet_by(self, command: MeetBy) -> Changes:
+        require_staff(self.actor, "mark deadlines")
+        c = self.case
+        deadlines = DeadlineLedger.of(c)
+        deadlines.mark_met_by(c.pack, command.effect, command.on, command.agency, command.occurrence)
+        if c.has(EVENTS) and any(_open_ended(c.pack, r.id) for r in c.pack.rules_met_by(command.effect)):
+            deadlines.recompute(c, self.calendar, events=c.events, agencies=c.agencies, facts=c.facts)
+        detail = {"effect": command.effect.value, "agency": command.agency, "on": command.on}
+        return deadlines.into(Changes(audit=AuditNote("deadline.met_by", detail)))
 
     def confirm_agency(self, command: ConfirmAgency) -> Changes:
         require_answer_for(self.actor, command.agency)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from cases.case import DeadlineState, Decision, Involvement, RecordsState
 from cases.events import CaseEvent, CaseStatus
 from cases.referral import Referral
+from cases.rules import MetBy
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,28 @@ class MarkRequestSent:
 
 
 @dataclass(frozen=True)
+class GiveDue:
+    """A person gives the due date of the deadlines met by `effect` (the agency's, for a per-agency one): a
+    report's due date when it is requested or returned (004 §7.3), an action's from the plan (003 §7.3)."""
+
+    effect: MetBy
+    due: date
+    agency: str | None = None
+    occurrence: int = 1
+
+
+@dataclass(frozen=True)
+class MeetBy:
+    """Something the review recorded meets the deadlines the pack says it meets (`met_by`), if the case has
+    them (a pack without such a rule: nothing to mark)."""
+
+    effect: MetBy
+    on: date
+    agency: str | None = None
+    occurrence: int | None = None
+
+
+@dataclass(frozen=True)
 class RecomputeDeadlines:
     """Bring the stored deadlines in line with the case's events (every other command does this itself)."""
 
@@ -99,4 +122,6 @@ Command = (
     | AddAgency
     | MarkRequestSent
     | RecomputeDeadlines
+    | GiveDue
+    | MeetBy
 )

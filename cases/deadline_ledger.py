@@ -29,6 +29,7 @@ class DeadlineLedger:
     reopened: list[DeadlineKey] = field(default_factory=list)
     cancelled: list[DeadlineKey] = field(default_factory=list)
     marked: dict[DeadlineKey, DeadlineMark] = field(default_factory=dict)
+    given: dict[DeadlineKey, date] = field(default_factory=dict)  # due dates a person gives now
 
     @classmethod
     def of(cls, case: CaseSnapshot) -> DeadlineLedger:
@@ -52,8 +53,15 @@ class DeadlineLedger:
             subgroup=tuple(sorted(agencies)),
             involved=tuple(sorted(a for a, record in agencies.items() if record.involved)),
         )
-        computed = compute_deadlines(case.pack, events, calendar, facts=facts, agencies=scope)
-        plan = reconcile({k: (d.trigger_date, d.due, d.act_by) for k, d in self.stored.items()}, computed)
+        given = {
+            k: d.due for k, d in self.stored.items() if d.given and self.state[k][0] is not DeadlineState.CANCELLED
+        }
+        given.update(self.given)
+        computed = compute_deadlines(
+            case.pack, events, calendar, facts=facts, agencies=scope, given=given, done=self._done()
+        )
+        stored = {k: (d.trigger_date, d.due, d.act_by, d.given) for k, d in self.stored.items()}
+        plan = reconcile(stored, computed)
         for deadline in plan.added:
             self.added[deadline.key] = deadline
             self.state[deadline.key] = (DeadlineState.OPEN, None)
@@ -67,14 +75,32 @@ class DeadlineLedger:
                 self.cancelled.append(key)
                 self.state[key] = (DeadlineState.CANCELLED, self.state[key][1])
 
-    def mark(self, rule: str, agency: str | None, state: DeadlineState, on: date) -> DeadlineKey | None:
+    def _done(self) -> dict[str, int]:
+        """Per rule, how many occurrences from the first are met or not applicable without a gap."""
+        done: dict[str, int] = {}
+        for key in sorted(self.state, key=lambda k: (k.rule, k.agency or "", k.occurrence)):
+            finished = self.state[key][0] in (DeadlineState.MET, DeadlineState.NOT_APPLICABLE)
+            if finished and key.agency is None and key.occurrence == done.get(key.rule, 0) + 1:
+                done[key.rule] = key.occurrence
+        return done
+
+    def give(self, key: DeadlineKey, due: date) -> None:
+        """A due date a person gives (the next `recompute` uses it)."""
+        self.given[key] = due
+
+    def mark(
+        self, rule: str, agency: str | None, state: DeadlineState, on: date, occurrence: int | None = None
+    ) -> DeadlineKey | None:
         """Mark the rule's deadline (the agency's, for a per-agency rule); recurring duties mark the earliest
-        still open. None if the case has no such deadline."""
+        still open, unless `occurrence` says which. None if the case has no such deadline."""
         keys = sorted(
             (
                 k
                 for k, (current, _) in self.state.items()
-                if k.rule == rule and (agency is None or k.agency == agency) and current is not DeadlineState.CANCELLED
+                if k.rule == rule
+                and (agency is None or k.agency == agency)
+                and (occurrence is None or k.occurrence == occurrence)
+                and current is not DeadlineState.CANCELLED
             ),
             key=lambda k: (k.occurrence, k.agency or ""),
         )
@@ -89,9 +115,11 @@ class DeadlineLedger:
             self.marked[target] = DeadlineMark(target, state, met_on)
         return target
 
-    def mark_met_by(self, pack: RulesPack, effect: MetBy, on: date, agency: str | None = None) -> None:
+    def mark_met_by(
+        self, pack: RulesPack, effect: MetBy, on: date, agency: str | None = None, occurrence: int | None = None
+    ) -> None:
         for rule in pack.rules_met_by(effect):
-            self.mark(rule.id, agency, DeadlineState.MET, on)
+            self.mark(rule.id, agency, DeadlineState.MET, on, occurrence)
 
     def into(self, changes: Changes) -> Changes:
         """`changes` with what happened to the deadlines."""

@@ -15,6 +15,8 @@ class CaseEvent(StrEnum):
     REVIEW_EXTENDED = "review_extended"
     PUBLICATION_PLANNED = "publication_planned"
     REPORT_PUBLISHED = "report_published"
+    # Every action of the review's action plan evidenced complete (003 §7.2-7.3): progress reports stop.
+    ACTIONS_COMPLETED = "actions_completed"
 
 
 class Outcome(StrEnum):

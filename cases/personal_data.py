@@ -19,7 +19,14 @@ What counts as a hit, and why:
   month-first numeric dates (US) are not read, as an English board does not write them;
 - an address: each line before the town, with or without its house number ("17 Imaginary Crescent",
   "Imaginary Crescent"); the town alone is not personal data and is not a hit;
-- a postcode: with or without the space, any case.
+- a postcode: with or without the space, any case;
+- a school or setting the business unit recorded for the case (a nursery, a school, a GP surgery): the phrase,
+  any case.
+
+Each hit also says whose data it is and which part ("sibling's forename", "child's date of birth", "family
+surname" for a surname several of them share), so that a person can be told what to look for without being
+shown it. The anonymisation check of review reports (cases/review/anonymisation.py) runs this over every part
+of a document.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Kind(StrEnum):
     DATE_OF_BIRTH = "date_of_birth"
     ADDRESS = "address"
     POSTCODE = "postcode"
+    SCHOOL = "school_or_setting"
 
 
 @dataclass(frozen=True)
@@ -51,20 +59,24 @@ class Hit:
     kind: Kind
     start: int
     end: int
+    # Whose data and which part, in words that hold none of it: "sibling's forename", "postcode".
+    label: str = ""
 
 
 @dataclass(frozen=True)
 class PersonName:
     forenames: tuple[str, ...]
     surname: str
+    # Who this is to the case ("child", "mother", "sibling", "child's alias"): only for describing hits.
+    role: str = ""
 
     @classmethod
-    def parse(cls, full: str) -> PersonName | None:
+    def parse(cls, full: str, role: str = "") -> PersonName | None:
         """A name written as one string ("Philippa Marchbanks-Tovey"): the last word is the surname."""
         words = full.split()
         if not words:
             return None
-        return cls(tuple(words[:-1]), words[-1])
+        return cls(tuple(words[:-1]), words[-1], role)
 
 
 @dataclass(frozen=True)
@@ -74,41 +86,73 @@ class CaseFacts:
     names: tuple[PersonName, ...] = ()
     dates_of_birth: tuple[date, ...] = ()
     addresses: tuple[str, ...] = ()
+    # Schools, nurseries and other settings the business unit recorded for the case.
+    settings: tuple[str, ...] = ()
+    # Whose each date of birth is ("child", "mother"...), in the same order; may be shorter (then "a").
+    date_roles: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
-            f"CaseFacts(<{len(self.names)} names, {len(self.dates_of_birth)} dates, {len(self.addresses)} addresses>)"
+            f"CaseFacts(<{len(self.names)} names, {len(self.dates_of_birth)} dates, {len(self.addresses)} addresses, "
+            f"{len(self.settings)} settings>)"
         )
 
     @classmethod
     def from_referral(cls, referral: Referral) -> CaseFacts:
         child = referral.child
-        names = [PersonName(tuple(child.forenames.split()), child.last_name)]
+        names = [PersonName(tuple(child.forenames.split()), child.last_name, "child")]
         written = [
-            child.also_known_as,
-            referral.mother.name,
-            referral.father.name,
-            *(s.name for s in referral.siblings),
+            (child.also_known_as, "child's alias"),
+            (referral.mother.name, "mother"),
+            (referral.father.name, "father"),
+            *((s.name, "sibling") for s in referral.siblings),
         ]
-        names += [n for n in (PersonName.parse(w) for w in written) if n is not None]
-        born = [child.date_of_birth, referral.mother.date_of_birth, referral.father.date_of_birth]
-        born += [s.date_of_birth for s in referral.siblings]
+        names += [n for n in (PersonName.parse(w, role) for w, role in written) if n is not None]
+        born = [(child.date_of_birth, "child"), (referral.mother.date_of_birth, "mother")]
+        born += [(referral.father.date_of_birth, "father"), *((s.date_of_birth, "sibling") for s in referral.siblings)]
+        dated = dict.fromkeys((d, role) for d, role in born if d is not None)
+        first: dict[date, str] = {}
+        for d, role in dated:
+            first.setdefault(d, role)
         addresses = [child.home_address, referral.mother.address, referral.father.address]
         return cls(
             names=tuple(dict.fromkeys(names)),
-            dates_of_birth=tuple(dict.fromkeys(d for d in born if d is not None)),
+            dates_of_birth=tuple(first),
             addresses=tuple(dict.fromkeys(a for a in addresses if a.strip())),
+            date_roles=tuple(first.values()),
+        )
+
+    def with_recorded(self, *, names: Iterable[str] = (), settings: Iterable[str] = ()) -> CaseFacts:
+        """These facts and what the business unit recorded for the review: other names (relatives, aliases)
+        and the child's school or setting."""
+        extra = [n for n in (PersonName.parse(w, "relative") for w in names) if n is not None]
+        return CaseFacts(
+            names=tuple(dict.fromkeys([*self.names, *extra])),
+            dates_of_birth=self.dates_of_birth,
+            addresses=self.addresses,
+            settings=tuple(dict.fromkeys([*self.settings, *(s for s in settings if s.strip())])),
+            date_roles=self.date_roles,
         )
 
     @cached_property
     def _patterns(self) -> list[_Pattern]:
         patterns: list[_Pattern] = []
+        surnames: dict[str, set[str]] = {}
         for name in self.names:
-            patterns += _name_patterns(name)
-        for born in self.dates_of_birth:
-            patterns += _date_patterns(born)
+            surnames.setdefault(_folded(name.surname), set()).add(name.role)
+        for name in self.names:
+            shared = len(surnames.get(_folded(name.surname), ())) > 1
+            patterns += _name_patterns(name, shared_surname=shared)
+        for index, born in enumerate(self.dates_of_birth):
+            role = self.date_roles[index] if index < len(self.date_roles) else ""
+            patterns += _date_patterns(born, _whose(role, "date of birth"))
         for address in self.addresses:
             patterns += _address_patterns(address)
+        for setting in self.settings:
+            words = _words(setting)
+            if words:
+                regex = re.compile(_BEFORE + _phrase(words) + _POSSESSIVE + _AFTER)
+                patterns.append(_Pattern(Kind.SCHOOL, regex, label="school or setting"))
         return patterns
 
 
@@ -121,7 +165,7 @@ def find(text: str, facts: CaseFacts) -> list[Hit]:
             start, end = where[match.start()], where[match.end() - 1] + 1
             if pattern.capitalised and not text[start].isupper():
                 continue
-            found.append(Hit(pattern.kind, start, end))
+            found.append(Hit(pattern.kind, start, end, pattern.label))
     found.sort(key=lambda h: (h.start, -(h.end - h.start)))
     hits: list[Hit] = []
     for hit in found:
@@ -158,6 +202,11 @@ class _Pattern:
     kind: Kind
     regex: re.Pattern[str]
     capitalised: bool = False  # a single word: it must start with a capital in the text
+    label: str = ""
+
+
+def _whose(role: str, part: str) -> str:
+    return f"{role}'s {part}" if role else part
 
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
@@ -170,9 +219,16 @@ _POSSESSIVE = r"(?:'s|s'|'|s)?"
 def _fold(text: str) -> tuple[str, list[int]]:
     """Lower case without accents, one kind of dash and apostrophe; with each folded character's position
     in the original text."""
+    translated = text.translate(_DASHES).translate(_QUOTES)
+    if translated.isascii():  # one character for one: a report of 100 pages is folded in milliseconds
+        return translated.lower(), list(range(len(translated)))
     out: list[str] = []
     where: list[int] = []
-    for index, char in enumerate(text.translate(_DASHES).translate(_QUOTES)):
+    for index, char in enumerate(translated):
+        if char.isascii():
+            out.append(char.lower())
+            where.append(index)
+            continue
         for part in unicodedata.normalize("NFKD", char):
             if unicodedata.combining(part):
                 continue
@@ -194,26 +250,31 @@ def _phrase(words: Iterable[str]) -> str:
     return r"[\s\-]+".join(re.escape(w) for w in words)
 
 
-def _word(text: str, kind: Kind, *, capitalised: bool) -> _Pattern:
-    return _Pattern(kind, re.compile(_BEFORE + _phrase(_words(text)) + _POSSESSIVE + _AFTER), capitalised)
+def _word(text: str, kind: Kind, *, capitalised: bool, label: str = "") -> _Pattern:
+    return _Pattern(kind, re.compile(_BEFORE + _phrase(_words(text)) + _POSSESSIVE + _AFTER), capitalised, label)
 
 
-def _name_patterns(name: PersonName) -> list[_Pattern]:
+def _name_patterns(name: PersonName, *, shared_surname: bool = False) -> list[_Pattern]:
     forenames = [f for f in name.forenames if len(_folded(f).strip(".")) >= 2]
     surname = _words(name.surname)
     patterns: list[_Pattern] = []
+    surname_label = "family surname" if shared_surname else _whose(name.role, "surname")
     if surname:
         full = _words(" ".join(forenames)) + surname
-        patterns.append(_Pattern(Kind.NAME, re.compile(_BEFORE + _phrase(full) + _POSSESSIVE + _AFTER)))
+        label = _whose(name.role, "full name")
+        patterns.append(_Pattern(Kind.NAME, re.compile(_BEFORE + _phrase(full) + _POSSESSIVE + _AFTER), label=label))
         initials = "".join(sorted({_folded(f)[0] for f in forenames if _folded(f)[:1].isalpha()}))
         if initials:
             initial = rf"[{re.escape(initials)}]\.?"
             prefix = rf"{initial}(?:\s*{initial}){{0,2}}\s*"
-            patterns.append(_Pattern(Kind.NAME, re.compile(_BEFORE + prefix + _phrase(surname) + _POSSESSIVE + _AFTER)))
-        patterns.append(_word(name.surname, Kind.NAME, capitalised=True))
+            regex = re.compile(_BEFORE + prefix + _phrase(surname) + _POSSESSIVE + _AFTER)
+            patterns.append(_Pattern(Kind.NAME, regex, label=_whose(name.role, "initial and surname")))
+        patterns.append(_word(name.surname, Kind.NAME, capitalised=True, label=surname_label))
         if len(surname) > 1:
-            patterns += [_word(part, Kind.NAME, capitalised=True) for part in surname if len(part) >= 3]
-    patterns += [_word(f, Kind.NAME, capitalised=True) for f in forenames]
+            patterns += [
+                _word(part, Kind.NAME, capitalised=True, label=surname_label) for part in surname if len(part) >= 3
+            ]
+    patterns += [_word(f, Kind.NAME, capitalised=True, label=_whose(name.role, "forename")) for f in forenames]
     return patterns
 
 
@@ -233,7 +294,7 @@ _MONTHS = [
 ]
 
 
-def _date_patterns(born: date) -> list[_Pattern]:
+def _date_patterns(born: date, label: str = "date of birth") -> list[_Pattern]:
     day, month, year = born.day, born.month, born.year
     d, m, yy = rf"0?{day}", rf"0?{month}", rf"(?:{year}|{year % 100:02d})"
     name = _MONTHS[month - 1]
@@ -247,7 +308,7 @@ def _date_patterns(born: date) -> list[_Pattern]:
         rf"{ordinal}(?:\s+of)?\s+{month_word},?\s+{year_words}",  # 9 March 2024, 9th of March 2024
         rf"{month_word}\s+{ordinal},?\s+{year_words}",  # March 9th, 2024
     ]
-    return [_Pattern(Kind.DATE_OF_BIRTH, re.compile(rf"(?<![\w])(?:{form})(?![\w])")) for form in forms]
+    return [_Pattern(Kind.DATE_OF_BIRTH, re.compile(rf"(?<![\w])(?:{form})(?![\w])"), label=label) for form in forms]
 
 
 _POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b")
@@ -258,7 +319,11 @@ _NUMBER_BEFORE = r"(?:(?:(?:flat|apartment|unit)\s*\d+[a-z]?\s*,?\s*)?\d+[a-z]?\
 def _address_patterns(address: str) -> list[_Pattern]:
     folded = _folded(address)
     patterns = [
-        _Pattern(Kind.POSTCODE, re.compile(rf"(?<![a-z\d]){re.escape(out)}\s*{re.escape(inward)}(?![a-z\d])"))
+        _Pattern(
+            Kind.POSTCODE,
+            re.compile(rf"(?<![a-z\d]){re.escape(out)}\s*{re.escape(inward)}(?![a-z\d])"),
+            label="postcode",
+        )
         for out, inward in _POSTCODE.findall(folded)
     ]
     lines = [p.strip() for p in re.split(r"[,;\n]+", _POSTCODE.sub("", folded)) if p.strip()]
@@ -269,5 +334,5 @@ def _address_patterns(address: str) -> list[_Pattern]:
         words = _words(street)
         if len(words) >= 2 or (words and len(words[0]) >= 6):
             regex = re.compile(_BEFORE + _NUMBER_BEFORE + _phrase(words) + _AFTER)
-            patterns.append(_Pattern(Kind.ADDRESS, regex))
+            patterns.append(_Pattern(Kind.ADDRESS, regex, label="address line"))
     return patterns

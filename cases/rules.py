@@ -46,10 +46,23 @@ class MetBy(StrEnum):
     AGENCY_RECORDS_SECURED = "agency_records_secured"
     # Per agency: the agency says whether the child and family are known to it (004 §3.7).
     AGENCY_INVOLVEMENT_ANSWERED = "agency_involvement_answered"
+    # The review (cases/review/): per agency, its report (IMR, agency information) signed off and accepted by
+    # quality assurance (004 §7.6-7.7); every agency's report author briefed (004 §7.3); a version of the
+    # overview or final report approved (004 §5.2); per agency, one of its actions evidenced complete
+    # (003 §7.3; the action's own deadline, its `occurrence` the action's number in the plan).
+    AGENCY_REPORT_ACCEPTED = "agency_report_accepted"
+    AUTHORS_BRIEFED = "authors_briefed"
+    REPORT_APPROVED = "report_approved"
+    ACTION_COMPLETED = "action_completed"
 
     @property
     def per_agency(self) -> bool:
-        return self in (MetBy.AGENCY_RECORDS_SECURED, MetBy.AGENCY_INVOLVEMENT_ANSWERED)
+        return self in (
+            MetBy.AGENCY_RECORDS_SECURED,
+            MetBy.AGENCY_INVOLVEMENT_ANSWERED,
+            MetBy.AGENCY_REPORT_ACCEPTED,
+            MetBy.ACTION_COMPLETED,
+        )
 
 
 class _Strict(BaseModel):
@@ -104,18 +117,31 @@ class BeforeRule(_Strict):
 
 
 class EveryMonths(_Strict):
-    """A recurring duty: every N months after the trigger, for `for_months` months."""
+    """A recurring duty: every N months after the trigger, for `for_months` months; or, with `until`, until that
+    event (e.g. the action plan's progress reports until every action is complete, 003 §7.2-7.3). An open-ended
+    duty's next occurrence appears once the one before it is met, so none is planned years ahead."""
 
     kind: Literal["every_months"] = "every_months"
     every_months: int = Field(ge=1)
     for_months: int = Field(default=12, ge=1)
+    until: CaseEvent | None = None
 
     def describe(self) -> str:
-        return f"every {self.every_months} months"
+        return f"every {self.every_months} months" + (f" until {self.until.value}" if self.until else "")
+
+
+class GivenDate(_Strict):
+    """Due on the date a person gives for each agency's item (e.g. each action of the action plan, 003 §7.3):
+    nothing is computed; the review records each date (cases/commands.py GiveDue)."""
+
+    kind: Literal["given"] = "given"
+
+    def describe(self) -> str:
+        return "on the date given"
 
 
 Limit = Annotated[
-    WorkingDaysAfter | WorkingDaysBefore | WeeksAfter | MonthsAfter | BeforeRule | EveryMonths,
+    WorkingDaysAfter | WorkingDaysBefore | WeeksAfter | MonthsAfter | BeforeRule | EveryMonths | GivenDate,
     Field(discriminator="kind"),
 ]
 
@@ -162,6 +188,8 @@ class Rule(_Strict):
             timing = f"{self.limit.describe()}, from {self.starts_on.value}"
         elif isinstance(self.limit, EveryMonths):
             timing = f"{self.limit.describe()} from {self.starts_on.value}"
+        elif isinstance(self.limit, GivenDate):
+            timing = f"{self.limit.describe()}, from {self.starts_on.value}"
         elif self.minimum_period:
             timing = f"for at least {self.limit.describe()} from {self.starts_on.value}"
         else:

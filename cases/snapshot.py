@@ -54,6 +54,7 @@ class StoredDeadline:
     act_by: date
     state: DeadlineState
     met_on: date | None = None
+    given: bool = False  # its due date was given by a person (cases/timeline.py `given`)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from cases.rules import (
     BeforeRule,
     EveryMonths,
     Fact,
+    GivenDate,
     MonthsAfter,
     Rule,
     RulesPack,
@@ -62,6 +63,8 @@ class ComputedDeadline:
     occurrence: int = 1
     per_agency: bool = False
     minimum_period: bool = False
+    # The due date was given by a person (a report's new due date, an action's), not computed from the limit.
+    given: bool = False
 
     @property
     def key(self) -> DeadlineKey:
@@ -99,7 +102,7 @@ def _calendar_dates(calendar: WorkingCalendar, due: date) -> _Dates:
     return _Dates(due=due, act_by=calendar.last_working_day_on_or_before(due))
 
 
-def _simple_dates(rule: Rule, start: date, calendar: WorkingCalendar) -> list[_Dates]:
+def _simple_dates(rule: Rule, start: date, calendar: WorkingCalendar, count: int | None = None) -> list[_Dates]:
     limit = rule.limit
     if isinstance(limit, WorkingDaysAfter):
         due = calendar.add_working_days(start, limit.working_days)
@@ -112,7 +115,8 @@ def _simple_dates(rule: Rule, start: date, calendar: WorkingCalendar) -> list[_D
     if isinstance(limit, MonthsAfter):
         return [_calendar_dates(calendar, add_months(start, limit.months))]
     if isinstance(limit, EveryMonths):
-        count = limit.for_months // limit.every_months
+        if count is None:
+            count = 1 if limit.until is not None else limit.for_months // limit.every_months
         return [_calendar_dates(calendar, add_months(start, limit.every_months * k)) for k in range(1, count + 1)]
     raise TypeError(f"rule {rule.id}: limit {limit.kind} needs another rule's date")
 
@@ -124,25 +128,45 @@ def compute_deadlines(
     *,
     facts: Mapping[Fact, Answer] | None = None,
     agencies: AgencyScope | None = None,
+    given: Mapping[DeadlineKey, date] | None = None,
+    done: Mapping[str, int] | None = None,
 ) -> list[ComputedDeadline]:
-    """Every deadline that the given events start, in rule order then agency order."""
+    """Every deadline that the given events start, in rule order then agency order.
+
+    `given`: due dates a person gave (they replace the computed ones; a rule whose limit is `given` has a
+    deadline only for each date given). `done`: for an open-ended recurring rule, how many of its occurrences
+    are met so far (the next one then appears)."""
     facts = facts or {}
     agencies = agencies or AgencyScope()
+    given = given or {}
+    done = done or {}
     simple: dict[str, _Dates] = {}
     result: list[ComputedDeadline] = []
 
-    def emit(rule: Rule, trigger: CaseEvent, trigger_date: date, dates: _Dates, occurrence: int) -> None:
+    def emit(
+        rule: Rule,
+        trigger: CaseEvent,
+        trigger_date: date,
+        dates: _Dates,
+        occurrence: int,
+        only: Sequence[str | None] | None = None,
+    ) -> None:
         agency_ids: Sequence[str | None] = agencies.for_rule(rule) if rule.per_agency else ()
+        if only is not None:
+            agency_ids = only
         if not agency_ids:
             agency_ids = [None]
         for agency in agency_ids:
+            key = DeadlineKey(rule.id, agency, occurrence)
+            set_by_person = given.get(key)
+            own = _calendar_dates(calendar, set_by_person) if set_by_person is not None else dates
             result.append(
                 ComputedDeadline(
                     rule=rule.id,
                     trigger_event=trigger,
                     trigger_date=trigger_date,
-                    due=dates.due,
-                    act_by=dates.act_by,
+                    due=own.due,
+                    act_by=own.act_by,
                     limit=rule.limit_text,
                     action=rule.action,
                     who=rule.who,
@@ -152,6 +176,7 @@ def compute_deadlines(
                     occurrence=occurrence,
                     per_agency=rule.per_agency,
                     minimum_period=rule.minimum_period,
+                    given=set_by_person is not None,
                 )
             )
 
@@ -159,6 +184,19 @@ def compute_deadlines(
     for rule in pack.rules:
         event = events.get(rule.starts_on)
         if event is None or isinstance(rule.limit, BeforeRule) or not _rule_applies(rule, event, facts):
+            continue
+        if isinstance(rule.limit, GivenDate):
+            for key in sorted((k for k in given if k.rule == rule.id), key=lambda k: (k.agency or "", k.occurrence)):
+                dates = _calendar_dates(calendar, given[key])
+                emit(rule, rule.starts_on, event.on, dates, key.occurrence, only=[key.agency] if key.agency else [])
+            continue
+        if isinstance(rule.limit, EveryMonths) and rule.limit.until is not None:
+            met = done.get(rule.id, 0)
+            until = events.get(rule.limit.until)
+            for occurrence, dates in enumerate(_simple_dates(rule, event.on, calendar, met + 1), start=1):
+                if until is None or occurrence <= met or dates.due <= until.on:
+                    simple.setdefault(rule.id, dates)
+                    emit(rule, rule.starts_on, event.on, dates, occurrence)
             continue
         extension = events.get(rule.extended_by) if rule.extended_by else None
         if extension is not None and extension.new_due is not None and rule.extended_by is not None:
@@ -202,10 +240,10 @@ class Reconciliation:
 
 
 def reconcile(
-    stored: Mapping[DeadlineKey, tuple[date, date, date]],
+    stored: Mapping[DeadlineKey, tuple[date, date, date] | tuple[date, date, date, bool]],
     computed: Sequence[ComputedDeadline],
 ) -> Reconciliation:
-    """Compare stored deadlines (key -> (trigger_date, due, act_by)) with freshly computed ones."""
+    """Compare stored deadlines (key -> (trigger_date, due, act_by[, given])) with freshly computed ones."""
     result = Reconciliation()
     seen: set[DeadlineKey] = set()
     for deadline in computed:
@@ -213,7 +251,7 @@ def reconcile(
         before = stored.get(deadline.key)
         if before is None:
             result.added.append(deadline)
-        elif before != (deadline.trigger_date, deadline.due, deadline.act_by):
+        elif before != (deadline.trigger_date, deadline.due, deadline.act_by, deadline.given)[: len(before)]:
             result.changed.append(deadline)
         else:
             result.unchanged.append(deadline.key)

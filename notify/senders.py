@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
@@ -9,6 +10,7 @@ from typing import Protocol
 from mail.base import Mailbox
 from notify.dispatch import SendError
 from notify.outbox import OutboxItem
+from storage.outbox_attachments import Attachment
 
 
 def message_id_for(item_id: str, mail_from: str) -> str:
@@ -17,7 +19,7 @@ def message_id_for(item_id: str, mail_from: str) -> str:
     return f"<outbox-{item_id}@{domain}>"
 
 
-def build_email(item: OutboxItem, *, mail_from: str) -> EmailMessage:
+def build_email(item: OutboxItem, *, mail_from: str, attachments: Sequence[Attachment] = ()) -> EmailMessage:
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = ", ".join(item.recipients)
@@ -31,18 +33,25 @@ def build_email(item: OutboxItem, *, mail_from: str) -> EmailMessage:
     message.set_content(item.text)
     if item.html:
         message.add_alternative(item.html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.media_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
 
 
 class EmailSender:
-    def __init__(self, mailbox: Mailbox, *, mail_from: str) -> None:
+    def __init__(
+        self, mailbox: Mailbox, *, mail_from: str, attachments: Callable[[str], Sequence[Attachment]] | None = None
+    ) -> None:
         self.mailbox = mailbox
         self.mail_from = mail_from
+        self.attachments = attachments  # a message's files, by outbox id (storage/outbox_attachments.py)
 
     def send(self, item: OutboxItem) -> str:
         if not item.recipients:
             raise SendError("no recipients")
-        return self.mailbox.send(build_email(item, mail_from=self.mail_from))
+        files = self.attachments(item.id) if self.attachments is not None else ()
+        return self.mailbox.send(build_email(item, mail_from=self.mail_from, attachments=files))
 
     def find_sent(self, item: OutboxItem) -> str | None:
         """Whether the mailbox has sent this message already (its Message-ID is the outbox row's)."""

@@ -100,6 +100,7 @@ def deadline(row: DeadlineRow) -> Deadline:
             occurrence=row.occurrence,
             per_agency=row.per_agency,
             minimum_period=row.minimum_period,
+            given=row.due_given is not None,
         ),
         state=DeadlineState(row.state),
         met_on=row.met_on,
@@ -123,6 +124,7 @@ def deadline_values(computed: ComputedDeadline, now: datetime) -> dict[str, obje
         "source": computed.source,
         "per_agency": computed.per_agency,
         "minimum_period": computed.minimum_period,
+        "due_given": computed.due if computed.given else None,
         "updated_at": now,
     }
 

@@ -61,7 +61,13 @@ def deadline_key(row: DeadlineRow) -> DeadlineKey:
 
 def stored_deadline(row: DeadlineRow) -> StoredDeadline:
     return StoredDeadline(
-        deadline_key(row), row.trigger_date, row.due, row.act_by, DeadlineState(row.state), row.met_on
+        deadline_key(row),
+        row.trigger_date,
+        row.due,
+        row.act_by,
+        DeadlineState(row.state),
+        row.met_on,
+        row.due_given is not None,
     )
 
 

@@ -28,8 +28,10 @@ from cases.commands import (
     Command,
     ConfirmAgency,
     FileReferral,
+    GiveDue,
     MarkDeadline,
     MarkRequestSent,
+    MeetBy,
     MoveStatus,
     RecomputeDeadlines,
     RecordDecision,
@@ -366,6 +368,13 @@ class CaseStore:
         with self._tx(session) as s:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return case_codec.deadline(case.deadlines[changes.marked[0].key])
+
+    def run(
+        self, reference: str, command: GiveDue | MeetBy, *, actor: Actor, now: datetime, session: Session | None = None
+    ) -> None:
+        """A review step's effect on the deadlines: a due date given, or the deadlines it meets marked."""
+        with self._tx(session) as s:
+            self._command(s, reference, command, actor=actor, now=now)
 
     # --- agencies ------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.commands import (
     purge_cmd,
     refer_cmd,
     reminders_cmd,
+    review_cmd,
     run_cmd,
     teams_cmd,
 )
@@ -31,6 +32,7 @@ COMMAND_MODULES: list[ModuleType] = [
     drafts_cmd,
     case_cmd,
     decide_cmd,
+    review_cmd,
     deadlines_cmd,
     notify_cmd,
     reminders_cmd,

@@ -1,5 +1,7 @@
 """The App Home: for the business unit, open cases with their next deadline (`act_by`), red/amber/green status
-and the agencies still to confirm; for everyone else, their own referrals. No personal data either way."""
+and the agencies still to confirm, and for a case under review which agency is at which step, the report's
+check, publication and the action plan (bot/review_summary.py); for everyone else, their own referrals. No
+personal data either way."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.chat_texts import case_line
+from bot.review_summary import IN_REVIEW, review_line
 from bot.slack import case_views as views
 from bot.slack.blocks import header, section
 from bot.slack.conversation_blocks import start_block
@@ -34,7 +37,11 @@ def home_view(services: SlackServices, user: str) -> dict[str, Any]:
         cases = services.store.cases.list_cases(today=today)
         blocks.append(section(f"*Open cases* ({len(cases)})"))
         for c in cases[:30]:  # a view holds 100 blocks
-            blocks += [section(_case_line(c)), views._case_actions(c.reference)]
+            blocks.append(section(_case_line(c)))
+            review = review_line(services.store, c.reference, today=today) if c.status in IN_REVIEW else ""
+            if review:
+                blocks.append(section(review))
+            blocks.append(views._case_actions(c.reference))
         if len(cases) > 30:
             blocks.append(section(f"…and {len(cases) - 30} more: `scrbot case list` shows them all."))
     else:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from cases.board import BoardConfig, domain_of
 from cases.calendar import local_date
 from cases.referral import Referral
+from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination, nomination_in, report_in
 from intake.inbound.answers import AgencyAnswer, read_answer
 from intake.inbound.authentication import untrusted_reason
 from intake.inbound.auto_reply import auto_reply_reason, reads_like_out_of_office
@@ -84,7 +85,7 @@ class ReferralToFile:
         return f"ReferralToFile(source={self.source!r})"
 
 
-Reading = Verdict | AgencyReply | ReferralToFile
+Reading = Verdict | AgencyReply | ReferralToFile | AgencyReportMail | AuthorNomination
 
 
 class Lookups(Protocol):
@@ -176,12 +177,30 @@ class Classifier:
         if found.reference:
             if agency is None:
                 return quarantine("agency_reply", self._stranger(parsed), case_ref=found.reference)
-            return self.agency_reply(parsed, reply, found.reference, agency.id, now)
+            review = self._review_mail(parsed, reply, found.reference, agency.id)
+            return review or self.agency_reply(parsed, reply, found.reference, agency.id, now)
         if agency is not None:
             return quarantine(
                 "agency_reply", "from a registered agency address, but names no case", agency_id=agency.id
             )
         return quarantine("unknown", "neither an agency's reply nor a referral")
+
+    def _review_mail(
+        self, parsed: ParsedMessage, reply: ReplyText, reference: str, agency_id: str
+    ) -> Verdict | AgencyReportMail | AuthorNomination | None:
+        """The agency's report author or report itself (intake/inbound/agency_report_mail.py), if that is what
+        the message is; None for an answer about records."""
+        case_id = self.lookups.case_id_of(reference)
+        if case_id is None:
+            return None
+        found: AgencyReportMail | AuthorNomination | str | None
+        found = nomination_in(parsed, reply.new, reference=reference, agency_id=agency_id, case_id=case_id)
+        found = found or report_in(
+            parsed, reference=reference, agency_id=agency_id, case_id=case_id, limits=self.limits
+        )
+        if isinstance(found, str):
+            return quarantine("agency_report", found, case_ref=reference, agency_id=agency_id, case_id=case_id)
+        return found
 
     def _stranger(self, parsed: ParsedMessage) -> str:
         reason = "the sender is not a registered address of any agency"

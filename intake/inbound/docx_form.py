@@ -115,6 +115,11 @@ def _check_zip(data: bytes, limits: Limits) -> None:
         raise FormError("not a Word document (no word/document.xml)")
 
 
+def check_docx_zip(data: bytes, limits: Limits) -> None:
+    """The zip-bomb checks, for any .docx read (a review report too: intake/documents/docx_text.py)."""
+    _check_zip(data, limits)
+
+
 def _checkbox_state(sdt: Any) -> bool | None:
     props = sdt.find(f"{W}sdtPr")
     box = props.find(f"{W14}checkbox") if props is not None else None

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 
 from cases.actor import Actor
 from cases.board import BoardConfig
+from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
 from intake.inbound.classify import AgencyReply, Classifier, Reading, ReferralToFile, Verdict, quarantine
 from intake.inbound.limits import Limits
 from intake.inbound.parse import identity
 from intake.inbound.polling import IngestOutcome, PollReport, log_report, poll
-from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_reply
+from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_nomination, record_reply, record_report
 from intake.inbound.release import IntakeError, ManualRelease
 from mail.base import Mailbox
 from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
@@ -237,6 +238,10 @@ class MailIntake:
             return record_reply(self.store, s, reading, now, actor=person)
         if isinstance(reading, ReferralToFile):
             return file_referral(self.store, s, reading, now, person=person)
+        if isinstance(reading, AgencyReportMail):
+            return record_report(self.store, s, reading, now)
+        if isinstance(reading, AuthorNomination):
+            return record_nomination(self.store, s, reading, now)
         return reading
 
     def _settle_failed(self, row_id: str, reason: str, now: datetime) -> None:

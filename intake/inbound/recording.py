@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from cases.actor import Actor, Role, agency_actor
 from cases.case import Involvement, RecordsState
-from errors import Conflict, NotFound, Refused
-from intake.inbound.classify import AgencyReply, ReferralToFile, Verdict, processed, quarantine
+from errors import BadInput, Conflict, NotFound, Refused
+from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
+from intake.inbound.classify import AgencyReply, ReferralToFile, Verdict, needs_person, processed, quarantine
+from storage.review_agency_reports import AgencyReports
 from storage.store import Store
 
 # Files referrals that arrive by email from a trusted sender; a person's own actor when they release one.
@@ -80,3 +82,37 @@ def file_referral(
         case_ref=filed.reference,
         detail=referral.detail,
     )
+
+
+def record_report(store: Store, s: Session, mail: AgencyReportMail, now: datetime) -> Verdict:
+    """Keep the report as the agency's next version, in the intake's write transaction."""
+    where = {"case_ref": mail.reference, "agency_id": mail.agency_id, "case_id": mail.case_id}
+    try:
+        with s.begin_nested():
+            report = AgencyReports(store).receive(
+                mail.reference, mail.agency_id, mail.received, actor=agency_actor(mail.agency_id), now=now, session=s
+            )
+    except (NotFound, Refused, Conflict) as exc:
+        return quarantine("agency_report", f"could not be recorded: {exc}", **where)
+    return processed("agency_report", f"version {report.version} of the agency's report received", **where)
+
+
+def record_nomination(store: Store, s: Session, mail: AuthorNomination, now: datetime) -> Verdict:
+    """Record the agency's nominated author (004 §7.2); without the no-involvement declaration a person decides."""
+    where = {"case_ref": mail.reference, "agency_id": mail.agency_id, "case_id": mail.case_id}
+    if not mail.no_involvement:
+        why = "names an author but does not declare the author had no involvement with the case (004 §7.2)"
+        return needs_person("agency_report", why, **where)
+    try:
+        with s.begin_nested():
+            AgencyReports(store).nominate_by_agency(
+                mail.reference,
+                mail.agency_id,
+                author=mail.author,
+                actor=agency_actor(mail.agency_id),
+                now=now,
+                session=s,
+            )
+    except (NotFound, Refused, Conflict, BadInput) as exc:
+        return quarantine("agency_report", f"could not be recorded: {exc}", **where)
+    return processed("agency_report", "the agency's report author nominated", **where)

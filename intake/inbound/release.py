@@ -17,6 +17,7 @@ from cases.actor import Actor
 from cases.calendar import local_date
 from cases.permissions import require_staff
 from errors import Conflict
+from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
 from intake.inbound.answers import read_answer
 from intake.inbound.classify import (
     AgencyReply,
@@ -132,5 +133,7 @@ def _noted(reading: Reading, note: str, stored: dict[str, object]) -> Reading:
     """The person's note kept with the message's detail."""
     if isinstance(reading, Verdict):
         reading.detail = {**(reading.detail or stored), "release_note": note[:2000]}
+        return reading
+    if isinstance(reading, (AgencyReportMail, AuthorNomination)):  # no detail to annotate
         return reading
     return replace(reading, detail={**reading.detail, "release_note": note[:2000]})

@@ -15,9 +15,21 @@ from storage.tables.conversations import DraftRow, ReceivedStepRow, SeenDelivery
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
+from storage.tables.review import (
+    ActionRow,
+    AgencyReportRow,
+    AgencyReportVersionRow,
+    OutboxAttachmentRow,
+    ProceedingRow,
+    PublicationRow,
+    ReportVersionRow,
+)
 
 __all__ = [
+    "ActionRow",
     "AgencyConfirmationRow",
+    "AgencyReportRow",
+    "AgencyReportVersionRow",
     "AuditAnchorRow",
     "AuditRow",
     "Base",
@@ -29,9 +41,13 @@ __all__ = [
     "DecisionRow",
     "DraftRow",
     "InboundMessageRow",
+    "OutboxAttachmentRow",
     "OutboxRow",
+    "ProceedingRow",
+    "PublicationRow",
     "ReceivedStepRow",
     "ReminderRow",
+    "ReportVersionRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]

@@ -103,6 +103,8 @@ class DeadlineRow(Base):
     minimum_period: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(32), default="open")
     met_on: Mapped[date | None] = mapped_column(Date)
+    # The due date a person gave (a report returned with a new date, an action's date), else NULL: computed.
+    due_given: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]
 
 

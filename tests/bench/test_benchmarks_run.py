@@ -83,3 +83,10 @@ def test_teams_ack_benchmark_runs(tmp_path: Path) -> None:
     data = run_bench("teams_ack.py", "--requests", "32", "--clients", "4", "--rounds", "1", tmp_path=tmp_path)
     assert data["benchmark"] == "teams_ack"
     assert data["real"]["count"] == 32 and data["noop"]["count"] == 32
+
+
+def test_anonymisation_benchmark_runs(tmp_path: Path) -> None:
+    data = run_bench("anonymisation.py", "--pages", "3", "--rounds", "1", tmp_path=tmp_path)
+    assert data["benchmark"] == "anonymisation" and data["pages"] == 3
+    assert data["docx"]["check_s"] > 0 and data["pdf"]["extract_s"] > 0
+    assert data["corpus"]["recall"] == 1.0 and data["corpus"]["false_positives"] == 0

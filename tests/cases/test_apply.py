@@ -406,7 +406,12 @@ def test_refused_input_and_conflicts(command: Command, error: type[Exception], f
 def test_marking_a_recurring_duty_marks_the_earliest_still_open() -> None:
     events = {CaseEvent.REFERRAL_RECEIVED: EventRecord(RECEIVED), CaseEvent.REPORT_PUBLISHED: EventRecord(TODAY)}
     first = DeadlineKey("action_plan_update", None, 1)
-    changes = decide(case(events=events, states={first: DeadlineState.MET}), MarkDeadline("action_plan_update", TODAY))
+    snapshot = case(events=events, states={first: DeadlineState.MET})
+    # Open-ended (003 §7.2): the second report appeared when the first was met.
+    [report] = [d for d in snapshot.deadlines if d.key == first]
+    second = replace(report, key=DeadlineKey("action_plan_update", None, 2), state=DeadlineState.OPEN)
+    snapshot = replace(snapshot, deadlines=(*snapshot.deadlines, second))
+    changes = decide(snapshot, MarkDeadline("action_plan_update", TODAY))
     assert [m.key.occurrence for m in changes.marked] == [2]
 
 

@@ -110,6 +110,8 @@ HACKNEY_MET_BY = {
     "subgroup_meeting": MetBy.SUBGROUP_MEETING_HELD,
     "records_secured": MetBy.AGENCY_RECORDS_SECURED,
     "agency_involvement_check": MetBy.AGENCY_INVOLVEMENT_ANSWERED,
+    "imr_submitted": MetBy.AGENCY_REPORT_ACCEPTED,
+    "action_complete": MetBy.ACTION_COMPLETED,
 }
 HACKNEY_NOTIFICATIONS = {
     # template: (on, recipients, discharges, serves)

@@ -100,11 +100,42 @@ def test_hits_do_not_overlap_and_keep_the_longest() -> None:
 def test_a_hit_holds_positions_only_and_describe_names_kinds_and_lines() -> None:
     text = "Dear colleague,\nre the child Zephyrine,\nborn 2024-03-09."
     hits = find(text, FACTS)
-    assert hits == [Hit(Kind.NAME, 29, 38), Hit(Kind.DATE_OF_BIRTH, 45, 55)]
+    assert hits == [
+        Hit(Kind.NAME, 29, 38, "child's forename"),
+        Hit(Kind.DATE_OF_BIRTH, 45, 55, "child's date of birth"),
+    ]
     for hit in hits:
         assert "Zephyrine" not in repr(hit) and "2024" not in repr(hit)
     assert describe(hits, text) == "name (line 2), date of birth (line 3)"
     assert "Zephyrine" not in repr(FACTS) and "Imaginary" not in repr(FACTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Zephyrine Quillon Marchbanks-Tovey", "child's full name"),
+        ("Z. Marchbanks-Tovey", "child's initial and surname"),
+        ("Marchbanks-Tovey's", "family surname"),  # the child's, her mother's and her brother's
+        ("Ambrose", "sibling's forename"),
+        ("Philippa", "mother's forename"),
+        ("2 January 2021", "sibling's date of birth"),
+        ("1st July 1998", "mother's date of birth"),
+        ("Imaginary Crescent", "address line"),
+        ("ZZ1 9QQ", "postcode"),
+    ],
+)
+def test_a_hit_says_whose_data_and_which_part(text: str, label: str) -> None:
+    assert [h.label for h in find(text, FACTS)] == [label]
+
+
+def test_recorded_settings_and_relatives_are_found_too() -> None:
+    facts = FACTS.with_recorded(names=["Barnaby Quince"], settings=["Little Acorns Nursery"])
+    text = "She attended little acorns nursery; Barnaby Quince's flat"
+    assert [(h.kind, h.label) for h in find(text, facts)] == [
+        (Kind.SCHOOL, "school or setting"),
+        (Kind.NAME, "relative's full name"),
+    ]
+    assert find("an acorn fell", facts) == []
 
 
 def test_facts_from_a_referral_include_the_family() -> None:

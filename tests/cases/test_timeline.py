@@ -10,8 +10,8 @@ from cases.answers import Answer
 from cases.calendar import WorkingCalendar
 from cases.events import CaseEvent, Outcome
 from cases.packs import bundled_pack
-from cases.rules import Fact
-from cases.timeline import AgencyScope, EventRecord, compute_deadlines, reconcile
+from cases.rules import Fact, RulesPack
+from cases.timeline import AgencyScope, DeadlineKey, EventRecord, compute_deadlines, reconcile
 
 HACKNEY = bundled_pack("hackney-2017")
 ENGLAND = WorkingCalendar.england()
@@ -137,10 +137,76 @@ def test_extension_replaces_the_completion_date() -> None:
     assert by_rule["extension_notice"].due == date(2027, 4, 8)  # Thu 1 Apr + 5 working days
 
 
-def test_action_plan_updates_recur_quarterly_for_a_year() -> None:
-    computed = compute_deadlines(HACKNEY, {CaseEvent.REPORT_PUBLISHED: EventRecord(date(2027, 1, 15))}, ENGLAND)
-    updates = [d.due for d in computed if d.rule == "action_plan_update"]
-    assert updates == [date(2027, 4, 15), date(2027, 7, 15), date(2027, 10, 15), date(2028, 1, 15)]
+PUBLISHED = {CaseEvent.REPORT_PUBLISHED: EventRecord(date(2027, 1, 15))}
+
+
+@pytest.mark.parametrize(
+    ("done", "completed", "expected"),
+    [
+        # Open-ended (003 §7.2): one report at a time, the next appearing once the one before is met.
+        (0, None, [date(2027, 4, 15)]),
+        (1, None, [date(2027, 4, 15), date(2027, 7, 15)]),
+        # Not capped at 12 months: the fifth report is due 15 months on.
+        (4, None, [date(2027, 4, 15), date(2027, 7, 15), date(2027, 10, 15), date(2028, 1, 15), date(2028, 4, 15)]),
+        # Every action complete on 1 Sep 2027: the report due after it never appears.
+        (2, date(2027, 9, 1), [date(2027, 4, 15), date(2027, 7, 15)]),
+        # ...but one due before completion still does.
+        (1, date(2027, 9, 1), [date(2027, 4, 15), date(2027, 7, 15)]),
+    ],
+)
+def test_action_plan_reports_recur_quarterly_until_every_action_is_complete(
+    done: int, completed: date | None, expected: list[date]
+) -> None:
+    events = dict(PUBLISHED)
+    if completed is not None:
+        events[CaseEvent.ACTIONS_COMPLETED] = EventRecord(completed)
+    computed = compute_deadlines(HACKNEY, events, ENGLAND, done={"action_plan_update": done})
+    updates = [(d.occurrence, d.due) for d in computed if d.rule == "action_plan_update"]
+    assert updates == list(enumerate(expected, start=1))
+
+
+def test_a_given_due_date_replaces_the_computed_one_for_that_agency_only() -> None:
+    decided = {CaseEvent.DECISION_MADE: EventRecord(date(2026, 12, 1), Outcome.SCR)}
+    scope = AgencyScope(("health", "police"), ("health", "police"))
+    given = {DeadlineKey("imr_submitted", "police", 1): date(2027, 2, 6)}  # a Saturday
+    computed = compute_deadlines(HACKNEY, decided, ENGLAND, agencies=scope, given=given)
+    imrs = {d.agency: (d.due, d.act_by, d.given) for d in computed if d.rule == "imr_submitted"}
+    assert imrs == {
+        "health": (date(2027, 1, 12), date(2027, 1, 12), False),
+        "police": (date(2027, 2, 6), date(2027, 2, 5), True),
+    }
+
+
+def test_a_given_date_rule_has_a_deadline_only_for_each_date_given() -> None:
+    pack = RulesPack.from_toml(
+        """
+[pack]
+id = "t"
+title = "t"
+[[rules]]
+id = "action_due"
+starts_on = "report_published"
+who = "Owner agency"
+action = "complete the action"
+limit = { kind = "given" }
+per_agency = true
+met_by = "action_completed"
+source = "003 §7.3"
+"""
+    )
+    given = {
+        DeadlineKey("action_due", "police", 2): date(2027, 3, 1),
+        DeadlineKey("action_due", "health", 1): date(2027, 5, 3),
+    }
+    computed = compute_deadlines(pack, PUBLISHED, ENGLAND, given=given)
+    assert [(d.agency, d.occurrence, d.due, d.given) for d in computed] == [
+        ("health", 1, date(2027, 5, 3), True),
+        ("police", 2, date(2027, 3, 1), True),
+    ]
+    assert compute_deadlines(pack, PUBLISHED, ENGLAND) == []
+    assert pack.rules[0].text == (
+        "Owner agency: complete the action, on the date given, from report_published. Source: 003 §7.3."
+    )
 
 
 def test_changing_a_trigger_recomputes_only_what_depends_on_it() -> None:

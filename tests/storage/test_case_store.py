@@ -9,8 +9,10 @@ import pytest
 from bot.clock import FixedClock
 from cases.actor import PermissionDenied
 from cases.case import DeadlineState, Decision, Involvement
+from cases.commands import GiveDue, MeetBy
 from cases.events import CaseEvent, CaseStatus, Outcome
 from cases.problems import InvalidInput
+from cases.rules import MetBy
 from storage.store import Store
 from tests.factories import OTHER_REFERRER, REFERRER, STAFF, at, make_referral
 
@@ -128,3 +130,42 @@ def test_a_decision_dated_in_the_future_is_refused_and_changes_nothing(store: St
         )
     case = store.cases.get_case(filed.reference, actor=STAFF, now=clock.now())
     assert case.decision is None and case.status is CaseStatus.REFERRED
+
+
+def test_a_given_due_date_is_stored_and_kept_when_the_deadlines_are_recomputed(store: Store, clock: FixedClock) -> None:
+    filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now())
+    decided_on = date(2026, 12, 22)
+    store.cases.record_decision(
+        filed.reference, Decision(outcome=Outcome.SCR, decided_on=decided_on), actor=STAFF, now=at(decided_on)
+    )
+    agency = next(
+        d.computed.agency
+        for d in store.cases.get_case(filed.reference, actor=STAFF, now=at(decided_on)).deadlines
+        if d.computed.rule == "imr_submitted"
+    )
+    assert agency is not None
+    store.cases.run(
+        filed.reference,
+        GiveDue(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 3, 1), agency),
+        actor=STAFF,
+        now=at(decided_on),
+    )
+    store.cases.recompute_deadlines(filed.reference, now=at(decided_on))
+    imr = next(
+        d
+        for d in store.cases.get_case(filed.reference, actor=STAFF, now=at(decided_on)).deadlines
+        if d.computed.rule == "imr_submitted" and d.computed.agency == agency
+    )
+    assert (imr.computed.due, imr.computed.given, imr.state) == (date(2027, 3, 1), True, DeadlineState.OPEN)
+    store.cases.run(
+        filed.reference,
+        MeetBy(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 2, 20), agency),
+        actor=STAFF,
+        now=at(decided_on),
+    )
+    imr = next(
+        d
+        for d in store.cases.get_case(filed.reference, actor=STAFF, now=at(decided_on)).deadlines
+        if d.computed.rule == "imr_submitted" and d.computed.agency == agency
+    )
+    assert (imr.state, imr.met_on) == (DeadlineState.MET, date(2027, 2, 20))

@@ -113,7 +113,8 @@ def seed(
                 rule = f"rule_{k:02d}"
                 deadlines.append(
                     (deadline_id, board.id, case_id, rule, "", 1, "decision_made", today_v, act_by_v, act_by_v,
-                     "seeded", f"seeded duty {k}", "Board", "seeded", "seed", False, False, "open", None, seeded_at)
+                     "seeded", f"seeded duty {k}", "Board", "seeded", "seed", False, False, "open", None, None,
+                     seeded_at)
                 )  # fmt: skip
                 stamp = f"{act_by:%Y%m%d}"
                 for r, rung in enumerate(rungs_for(act_by)):

@@ -1,0 +1,93 @@
+"""`scrbot review publication status|plan|start|end|publish-anyway|published REF`: publication control (004 §10):
+the planned date (it drafts the copies, due 7 working days before), holds while parallel proceedings are open,
+the chair's decision to publish anyway, and publication recorded (the 12-month minimum online starts)."""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+from typing import Any
+
+from bot.context import AppContext, cli_actor
+from bot.output import parse_date, print_json, uk_date
+from cases.calendar import local_date
+from cases.review.publication import Proceeding, Publication, end, plan, start
+from storage.review_publication import Publications
+
+
+def register(publication: argparse.ArgumentParser) -> None:
+    steps = publication.add_subparsers(dest="publication_command", metavar="PUBLICATION_COMMAND", required=True)
+
+    def common(name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+        p = steps.add_parser(name, help=help_text)
+        p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
+        p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
+        p.set_defaults(handler=handler)
+        return p
+
+    common("status", "planned date, open proceedings, whether publication is held", status)
+    p = common("plan", "the planned publication date (drafts the copies, due 7 working days before)", plan_it)
+    p.add_argument("--on", required=True, type=uk_date, help="the planned date (e.g. 01/07/2027)")
+    for name, handler, what in (("start", started, "started"), ("end", ended, "ended")):
+        p = common(name, f"parallel proceedings {what} (publication is held while any are open)", handler)
+        p.add_argument("kind", choices=[k.value for k in Proceeding], help="which proceedings")
+        p.add_argument("--on", type=uk_date, help=f"when they {what} (today if left out)")
+    p = common("publish-anyway", "the chair's decision to publish while proceedings are open", publish_anyway)
+    p.add_argument("--reason", required=True, help="the chair's reason (stored encrypted)")
+    common("published", "the report is published today (not while held; 7 working days after the copies)", published)
+
+
+def _json(reference: str, publication: Publication) -> dict[str, Any]:
+    return {
+        "reference": reference.upper(),
+        "state": publication.state,
+        "held": publication.held,
+        "planned_on": publication.planned_on.isoformat() if publication.planned_on else None,
+        "published_on": publication.published_on.isoformat() if publication.published_on else None,
+        "open_proceedings": [k.value for k in publication.open_proceedings],
+        "publish_anyway_on": publication.publish_anyway_on.isoformat() if publication.publish_anyway_on else None,
+    }
+
+
+def _show(args: argparse.Namespace, publication: Publication) -> int:
+    if args.json:
+        print_json(_json(args.reference, publication))
+    else:
+        planned = f"; planned for {publication.planned_on}" if publication.planned_on else ""
+        print(f"{args.reference.upper()}: publication {publication.state}{planned}.")
+    return 0
+
+
+def status(ctx: AppContext, args: argparse.Namespace) -> int:
+    return _show(args, Publications(ctx.store).view(args.reference))
+
+
+def _record(ctx: AppContext, args: argparse.Namespace, step: Any) -> int:
+    now = ctx.now_clock.now()
+    return _show(args, Publications(ctx.store).record(args.reference, step, actor=cli_actor(), now=now))
+
+
+def plan_it(ctx: AppContext, args: argparse.Namespace) -> int:
+    today = local_date(ctx.now_clock.now())
+    return _record(ctx, args, partial(plan, on=parse_date(args.on), today=today))
+
+
+def started(ctx: AppContext, args: argparse.Namespace) -> int:
+    on = parse_date(args.on) if args.on else local_date(ctx.now_clock.now())
+    return _record(ctx, args, partial(start, kind=Proceeding(args.kind), on=on))
+
+
+def ended(ctx: AppContext, args: argparse.Namespace) -> int:
+    on = parse_date(args.on) if args.on else local_date(ctx.now_clock.now())
+    return _record(ctx, args, partial(end, kind=Proceeding(args.kind), on=on))
+
+
+def publish_anyway(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.now_clock.now()
+    publications = Publications(ctx.store)
+    return _show(args, publications.publish_anyway(args.reference, reason=args.reason, actor=cli_actor(), now=now))
+
+
+def published(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.now_clock.now()
+    return _show(args, Publications(ctx.store).publish(args.reference, actor=cli_actor(), now=now))
