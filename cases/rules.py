@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cases.events import CaseEvent, Outcome
+from cases.figures.declared import PackFigures
 from cases.notifications import Notification
 from errors import BadInput, NotFound
 
@@ -207,6 +208,8 @@ class RulesPack(_Strict):
     pack: PackInfo
     rules: tuple[Rule, ...]
     notifications: tuple[Notification, ...] = ()
+    # What the board's figures count (cases/figures/declared.py).
+    figures: PackFigures = PackFigures()
 
     @property
     def id(self) -> str:
@@ -239,6 +242,9 @@ class RulesPack(_Strict):
             for key, rule_id in notification.rules_named().items():
                 if rule_id not in known:
                     raise ValueError(f"notifications.{index}.{key}: unknown rule {rule_id!r}")
+        for key, rule_id in self.figures.rules_named().items():
+            if rule_id not in known:
+                raise ValueError(f"{key}: unknown rule {rule_id!r}")
         return self
 
     def rule(self, rule_id: str) -> Rule:

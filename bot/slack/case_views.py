@@ -27,6 +27,8 @@ RECORD_MEETING = "bu_record_meeting"
 RECORD_DECISION = "bu_record_decision"
 MEETING_MODAL = "bu_meeting_modal"
 DECISION_MODAL = "bu_decision_modal"
+RECORD_COST = "bu_record_cost"  # bot/slack/cost_modal.py
+COST_MODAL = "bu_cost_modal"
 
 RAG_EMOJI = {
     Rag.RED: ":red_circle:",
@@ -52,6 +54,7 @@ def _case_actions(reference: str) -> ActionsBlock:
             button(OPEN_CASE, "Open case", reference),
             button(RECORD_MEETING, "Sub-group meeting", reference),
             button(RECORD_DECISION, "Record decision", reference),
+            button(RECORD_COST, "Record cost", reference),
         ],
     )
 
