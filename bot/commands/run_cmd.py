@@ -25,6 +25,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.context import AppContext
 
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.settings import Settings
+
 log = logging.getLogger("scrbot")
 
 # sysexits.h EX_CONFIG: the set-up must change before a restart can help (systemd: RestartPreventExitStatus=78).
@@ -159,11 +164,21 @@ def _serve_teams(ctx: AppContext, *, once: bool) -> None:
 
 def _serve_slack(ctx: AppContext, *, once: bool) -> int:
     from bot.slack.app import build_slack_app
-    from bot.slack.server import serve_http, socket_mode, tune_interpreter
+    from bot.slack.server import tune_interpreter
 
     tune_interpreter()
     settings = ctx.settings
-    app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
+    services = ctx.slack_services()
+    app = build_slack_app(services, settings, ctx.slack_client)
+    try:
+        return _serve_slack_app(app, settings, once=once)
+    finally:
+        services.close()  # steps kept but not worked on yet stay for the next start
+
+
+def _serve_slack_app(app: App, settings: Settings, *, once: bool) -> int:
+    from bot.slack.server import serve_http, socket_mode
+
     if settings.slack_socket_mode:
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
