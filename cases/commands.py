@@ -149,6 +149,9 @@ class RecordPanelResponse:
     on: date
 
 
+# Commands a store runs as they are (storage/case_store.py `run`): a review step, or what was done outside the bot.
+Stepped = GiveDue | MeetBy | RecordSubmission | RecordPanelResponse
+
 Command = (
     FileReferral
     | RecordEvent

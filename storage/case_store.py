@@ -29,17 +29,14 @@ from cases.commands import (
     Command,
     ConfirmAgency,
     FileReferral,
-    GiveDue,
     MarkDeadline,
     MarkRequestSent,
-    MeetBy,
     MoveStatus,
     RecomputeDeadlines,
     RecordCost,
     RecordDecision,
     RecordEvent,
-    RecordPanelResponse,
-    RecordSubmission,
+    Stepped,
 )
 from cases.costs import CostEntry, CostKind
 from cases.domain_events import DomainEvent
@@ -399,21 +396,15 @@ class CaseStore:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return case_codec.deadline(case.deadlines[changes.marked[0].key])
 
-    def record_outside(
-        self, reference: str, command: RecordSubmission | RecordPanelResponse, *, actor: Actor, now: datetime
+    def run(
+        self, reference: str, command: Stepped, *, actor: Actor, now: datetime, session: Session | None = None
     ) -> list[Deadline]:
-        """Record a notification made outside the bot (the national online form), or the Panel's response;
-        returns the deadlines it met."""
-        with self._tx(None) as s:
+        """A review step's effect on the deadlines (a due date given, the deadlines it meets marked), or what was
+        done outside the bot (a notification on the national online form, the Panel's response): the deadlines
+        it met."""
+        with self._tx(session) as s:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return [case_codec.deadline(case.deadlines[m.key]) for m in changes.marked]
-
-    def run(
-        self, reference: str, command: GiveDue | MeetBy, *, actor: Actor, now: datetime, session: Session | None = None
-    ) -> None:
-        """A review step's effect on the deadlines: a due date given, or the deadlines it meets marked."""
-        with self._tx(session) as s:
-            self._command(s, reference, command, actor=actor, now=now)
 
     # --- agencies ------------------------------------------------------------------------------------
 

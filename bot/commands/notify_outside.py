@@ -72,7 +72,7 @@ def submitted(ctx: AppContext, args: argparse.Namespace) -> int:
     reference = args.case.upper()
     on = parse_date(args.on)
     command = RecordSubmission(args.form or "", on, args.portal_ref)
-    [met] = ctx.store.cases.record_outside(reference, command, actor=cli_actor(), now=ctx.now_clock.now())
+    [met] = ctx.store.cases.run(reference, command, actor=cli_actor(), now=ctx.now_clock.now())
     if args.json:
         print_json(
             {
@@ -97,7 +97,7 @@ def panel_response(ctx: AppContext, args: argparse.Namespace) -> int:
     reference = args.case.upper()
     on = parse_date(args.on)
     command = RecordPanelResponse(PanelResponse(args.response), on)
-    ctx.store.cases.record_outside(reference, command, actor=cli_actor(), now=ctx.now_clock.now())
+    ctx.store.cases.run(reference, command, actor=cli_actor(), now=ctx.now_clock.now())
     if args.json:
         print_json({"case": reference, "panel_response": args.response, "on": on.isoformat()})
         return 0

@@ -77,7 +77,7 @@ def register(app: App, services: SlackServices) -> None:
             return
         command = RecordSubmission("", on, submitted(values, "portal_ref"))
         try:
-            store.cases.record_outside(reference, command, actor=actor, now=services.clock.now())
+            store.cases.run(reference, command, actor=actor, now=services.clock.now())
         except BadInput as exc:
             field = "on" if exc.field == "on" else "portal_ref"
             ack(response_action="errors", errors={field: str(exc)})

@@ -113,7 +113,7 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
         elif what == "submitted on the portal":
             _, form = outside_form(cases, REF, None, actor=BUSINESS_UNIT, now=now)
             assert "national online form" in form.text and "31 March 2027" in form.text
-            cases.record_outside(REF, RecordSubmission("", today, "SIN-2027-00311"), actor=BUSINESS_UNIT, now=now)
+            cases.run(REF, RecordSubmission("", today, "SIN-2027-00311"), actor=BUSINESS_UNIT, now=now)
         elif what == "police and health send their information":
             for agency in ("police", "health"):
                 cases.mark_deadline(REF, "rapid_review_information", actor=STAFF, now=now, on=today, agency=agency)
@@ -121,7 +121,7 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
             cases.mark_deadline(REF, "rapid_review_information", actor=STAFF, now=now, on=today, agency="school")
         elif what == "rapid review sent to the Panel":
             command = RecordSubmission("rapid_review_to_panel", today)
-            cases.record_outside(REF, command, actor=BUSINESS_UNIT, now=now)
+            cases.run(REF, command, actor=BUSINESS_UNIT, now=now)
         elif what == "decision":
             cases.record_decision(REF, Decision(outcome=Outcome.SCR, decided_on=today), actor=CHAIR, now=now)
         elif what == "approve decision notice":
@@ -130,7 +130,7 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
             cases.move_status(REF, CaseStatus.IN_REVIEW, actor=STAFF, now=now)
         elif what == "panel response":
             command_response = RecordPanelResponse(PanelResponse.AGREES, today)
-            cases.record_outside(REF, command_response, actor=BUSINESS_UNIT, now=now)
+            cases.run(REF, command_response, actor=BUSINESS_UNIT, now=now)
         elif what in ("reviewer appointed", "terms of reference"):
             rule = "reviewer_appointed" if what == "reviewer appointed" else "terms_of_reference_agreed"
             cases.mark_deadline(REF, rule, actor=STAFF, now=now, on=today)
