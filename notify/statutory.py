@@ -137,7 +137,9 @@ class StatutoryDrafts:
             values.update(self.values.decision(case, event.outcome, event.decided_on, revised=event.revised))
             values["outcome_text"] = pack.outcome_words(event.outcome) or values["outcome_text"]
         elif isinstance(event, CaseEventRecorded):
-            values.update(new_completion_date=event.new_due or "", reason="", publication_date=event.on)
+            values.update(
+                new_completion_date=event.new_due or "", reason="", publication_date=event.on, concluded_on=event.on
+            )
         return values
 
     def _involved(self, case: Case) -> list[Agency]:

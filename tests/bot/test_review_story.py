@@ -259,6 +259,15 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     audit = story.run("2027-09-20", "audit", "show", REF, "--limit", "500")
     assert "review.concluded" in audit and "report.check_overridden" not in audit
 
+    # --- the closure notified: drafted for approval to the DfE (003 §7.2), then sent --------------------------
+    drafts = story.json("2027-09-20", "notify", "list", "--case", REF)
+    [closure] = [d for d in drafts if d["template"] == "review_concluded"]
+    assert (closure["to"], closure["requires_approval"]) == ("statutory:dfe", True)
+    story.run("2027-09-21", "notify", "approve", closure["id"])
+    assert closure["id"] in story.json("2027-09-21", "notify", "send")["sent"]
+    [told] = eml(local, b"concluded")
+    assert "20 September 2027" in told.get_payload() and REF in told["Subject"]
+
     # --- nothing of it in plaintext: the database file, the logs, what was printed ---------------------------
     database = b"".join(p.read_bytes() for p in (local / "var").rglob("*.db*"))
     logs = "\n".join(r.getMessage() for r in caplog.records)
