@@ -25,6 +25,7 @@ class Trigger(StrEnum):
     DECISION_MADE = "decision_made"
     REVIEW_EXTENDED = "review_extended"
     PUBLICATION_PLANNED = "publication_planned"
+    PUBLICATION_WITHHELD = "publication_withheld"
     # The last action of the plan evidenced complete: the review is concluded (003 §7.2).
     ACTIONS_COMPLETED = "actions_completed"
 

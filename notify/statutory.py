@@ -37,6 +37,7 @@ from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxErro
 from notify.routing import Routing
 from notify.templates import MissingData, TemplateError, catalogue
 from storage.case_store import CaseStore
+from storage.change_words import words_given
 
 __all__ = ["APPROVAL_REQUEST", "OUTCOME_TEXT", "Draft", "StatutoryDrafts", "initials"]
 
@@ -114,7 +115,7 @@ class StatutoryDrafts:
         drafts: list[Draft] = []
         for notification in declared:
             if self._applies(notification, case, pack, change):
-                drafts += self._drafts(case, pack, notification, change)
+                drafts += self._drafts(s, case, pack, notification, change)
         self._replace(s, case, drafts, kinds=[n.template for n in declared], now=change.at)
 
     def _applies(self, notification: Notification, case: Case, pack: RulesPack, change: _Change) -> bool:
@@ -130,7 +131,7 @@ class StatutoryDrafts:
 
     # --- what a change drafts ------------------------------------------------------------------------
 
-    def _context(self, case: Case, pack: RulesPack, change: _Change) -> dict[str, Any]:
+    def _context(self, session: Session, case: Case, pack: RulesPack, change: _Change) -> dict[str, Any]:
         values = self.values.common(case)
         event = change.event
         if isinstance(event, DecisionRecorded):
@@ -140,6 +141,7 @@ class StatutoryDrafts:
             values.update(
                 new_completion_date=event.new_due or "", reason="", publication_date=event.on, concluded_on=event.on
             )
+            values.update(decided_on=event.on, **words_given(session, event.event))
         return values
 
     def _involved(self, case: Case) -> list[Agency]:
@@ -153,8 +155,8 @@ class StatutoryDrafts:
                 continue
         return agencies
 
-    def _drafts(self, case: Case, pack: RulesPack, n: Notification, change: _Change) -> list[Draft]:
-        context = self._context(case, pack, change)
+    def _drafts(self, s: Session, case: Case, pack: RulesPack, n: Notification, change: _Change) -> list[Draft]:
+        context = self._context(s, case, pack, change)
         key = f"{n.template}:{change.case_id}"
 
         def draft(values: dict[str, Any], recipients: list[str], summary: str, agency: str | None = None) -> Draft:

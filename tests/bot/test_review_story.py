@@ -276,3 +276,41 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
         assert secret not in logs, secret
         assert secret not in story.seen.replace("Zephyrine's nursery", ""), secret
         assert secret not in home, secret
+
+
+def test_the_decision_not_to_publish_goes_to_the_national_bodies(
+    local: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """004 §10.5: the chair's decision not to publish the full report is drafted for approval to the DfE and the
+    National Panel, with the reasons and the improvements information; words naming the family are refused."""
+    caplog.set_level(logging.DEBUG)
+    story = Story(capsys)
+    story.run("2026-12-14", "refer", "--file", "referral.json")
+    story.run("2026-12-22", "decide", REF, "--outcome", "scr", "--on", "2026-12-22")
+    reasons, improvements = "the trial of a parent is still to come", "a shared bruising protocol across agencies"
+    named = story.run(
+        "2027-03-01", "review", "publication", "withhold", REF, "--reasons", "Zephyrine would be identified",
+        "--improvements", improvements, code=2,
+    )  # fmt: skip
+    assert "personal data" in named and "Zephyrine" not in named
+    assert not [d for d in story.json("2027-03-01", "notify", "list", "--case", REF) if "withheld" in d["template"]]
+
+    story.run(
+        "2027-03-01", "review", "publication", "withhold", REF, "--reasons", reasons, "--improvements", improvements
+    )
+    [draft] = [d for d in story.json("2027-03-01", "notify", "list", "--case", REF) if "withheld" in d["template"]]
+    assert (draft["template"], draft["to"]) == ("publication_withheld", "statutory:dfe,national_panel")
+    story.run("2027-03-02", "notify", "approve", draft["id"])
+    assert draft["id"] in story.json("2027-03-02", "notify", "send")["sent"]
+    [told] = eml(local, b"not to be published")
+    payload = told.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
+    assert reasons in body and improvements in body and "1 March 2027" in body
+    assert "publication.withheld" in story.run("2027-03-02", "audit", "show", REF, "--limit", "200")
+
+    database = b"".join(p.read_bytes() for p in (local / "var").rglob("*.db*"))
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (reasons, improvements, *SENSITIVE_STRINGS):
+        assert secret.encode() not in database, secret
+        assert secret not in logs, secret

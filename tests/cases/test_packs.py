@@ -126,6 +126,7 @@ HACKNEY_NOTIFICATIONS = {
     "imr_request": ("decision_made", ["each_involved_agency"], "", "imr_submitted"),
     "extension_notice": ("review_extended", ["ofsted"], "extension_notice", ""),
     "publication_copies": ("publication_planned", ["ofsted", "dfe", "national_panel"], "publication_copies", ""),
+    "publication_withheld": ("publication_withheld", ["dfe", "national_panel"], "", ""),
     "review_concluded": ("actions_completed", ["dfe"], "", ""),
 }
 
