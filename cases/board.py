@@ -53,10 +53,13 @@ class Agency(_Config):
     # Where requests go; the first registered address if not given.
     request_address: str = ""
     chief_officer: str = Field(default="", description="Role title, for letters under 004 §7.1")
+    # The agency's member of the board: its own overdue tasks (an IMR, records secured) are escalated to them
+    # on the day they are escalated to the board manager (issue: escalation to the agency's board member).
+    board_member: str = Field(default="", description="Email of the agency's board member, for escalations")
 
     _check_addresses = field_validator("addresses")(lambda cls, v: tuple(_email(a) for a in v))
 
-    @field_validator("request_address")
+    @field_validator("request_address", "board_member")
     @classmethod
     def _check_request(cls, value: str) -> str:
         return _email(value) if value else value

@@ -53,6 +53,14 @@ class Routing:
             return Targets((), (), f"agency:{agency_id}")
         return Targets((agency.send_to,), (), f"agency:{agency_id}")
 
+    def agency_board_member(self, agency_id: str) -> Targets:
+        """The agency's board member (its `board_member` in the board config): nobody when not given."""
+        try:
+            member = self.board.agency(agency_id).board_member
+        except KeyError:
+            member = ""
+        return Targets((member,) if member else (), (), f"agency_board_member:{agency_id}")
+
     def statutory(self, *keys: str) -> tuple[list[str], str]:
         """Addresses of the statutory recipients named (004 §5.3 by default) and a summary without them."""
         chosen = [k for k in keys if k in self.board.statutory_recipients]

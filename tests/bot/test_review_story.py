@@ -35,6 +35,11 @@ from tests.support.reports import FILLER, docx_report, pdf_report
 
 REF = "SCR-2026-0001"
 POLICE = "reviews@testshire.pnn.police.uk"
+POLICE_BOARD_MEMBER = "acc.board@testshire.pnn.police.uk"
+# The police's board member hears of the police's own overdue tasks (the agency's board_member).
+BOARD_TOML = NOTIFY_BOARD_TOML.replace(
+    'chief_officer = "Chief Constable"', f'chief_officer = "Chief Constable"\nboard_member = "{POLICE_BOARD_MEMBER}"'
+)
 HEALTH = "safeguarding.testshire@nhs.net"
 # Words that must never be found outside encrypted columns (the IMR's, the report's, the action's, the reasons).
 SECRETS = [
@@ -54,7 +59,7 @@ SECRETS = [
 
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    (tmp_path / "board.toml").write_text(NOTIFY_BOARD_TOML)
+    (tmp_path / "board.toml").write_text(BOARD_TOML)
     data = referral_data(
         referral_date="2026-12-14",
         incident_date="2026-12-10",
@@ -172,12 +177,21 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     # --- the police report is late: chased at the agency, escalated to the board manager ----------------------
     pending = story.json("2027-01-28", "reminders", "list", "--case", REF)
     police = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "police"}
-    assert {("agency", "overdue_1"), ("manager", "escalate_manager")} <= police
+    assert {
+        ("agency", "overdue_1"),
+        ("manager", "escalate_manager"),
+        ("agency_board_member", "escalate_agency"),
+    } <= police
+    health = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "health"}
+    assert ("manager", "escalate_manager") in health and not {t for t, _ in health} & {"agency_board_member"}
     story.run("2027-02-04T09:05", "reminders", "run", "--now", "2027-02-04T09:05")
     pending = story.json("2027-02-04", "reminders", "list", "--case", REF)
     left = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "police"}
     assert ("manager", "escalate_manager") not in left  # sent
     assert eml(local, b"reviews@testshire.pnn.police.uk") and eml(local, b"manager@testshire.gov.uk")
+    assert ("agency_board_member", "escalate_agency") not in left  # sent, with the police's other overdue tasks
+    to_member = "".join(str(m) for m in eml(local, POLICE_BOARD_MEMBER.encode()))
+    assert "(agency: police)" in to_member and "(agency: health)" not in to_member  # only the police's own
     status = story.json("2027-02-04", "review", "imr", "status", REF)
     steps = {a["agency"]: (a["step"], a["awaiting"]) for a in status["agencies"]}
     assert steps["police"] == ("requested", "the report, due 2027-02-01")
