@@ -301,6 +301,12 @@ class BoardConfig(_Config):
     def members_with(self, role: Role) -> list[Member]:
         return [m for m in self.members if role in m.roles]
 
+    def addressed_roles(self) -> set[str]:
+        """The recipient roles this board has addresses for: its [statutory_recipients], and always the board
+        itself (`board`, the action plan's progress reports, 003 §7.3): through its managers, else its business
+        unit, when not given there (notify/routing.py)."""
+        return {*self.statutory_recipients, "board"}
+
     def board_managers(self) -> list[Member]:
         """Who overdue deadlines are escalated to first: flagged members, else admins."""
         flagged = [m for m in self.members if m.board_manager]

@@ -28,7 +28,7 @@ from cases.actor import SYSTEM
 from cases.answers import Answer
 from cases.board import Agency
 from cases.case import Case, DeadlineState
-from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, ReferralFiled
+from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, RecurringDutyDue, ReferralFiled
 from cases.notifications import Notification, RecipientRole, Trigger
 from cases.rules import Rule, RulesPack
 from cases.snapshot import facts_of
@@ -81,6 +81,8 @@ def _change(event: DomainEvent) -> _Change | None:
     if isinstance(event, DecisionRecorded):
         stamp = f"{event.outcome.value}:{event.decided_on.isoformat()}"
         return _Change(Trigger.DECISION_MADE, event.reference, event.case_id, event.at, stamp, event)
+    if isinstance(event, RecurringDutyDue):  # stands for its rule's start: narrowed to `recurs` ones below
+        return _Change(Trigger.REPORT_PUBLISHED, event.reference, event.case_id, event.at, str(event.occurrence), event)
     if isinstance(event, CaseEventRecorded) and event.event in _TRIGGERED_BY:
         stamp = str(event.new_due or event.on)
         return _Change(_TRIGGERED_BY[event.event], event.reference, event.case_id, event.at, stamp, event)
@@ -97,7 +99,7 @@ class StatutoryDrafts:
         # A pack naming a template the catalogue lacks, or a recipient the board has no address for, is
         # refused here, before any case needs it.
         cases.pack.check_templates(catalogue())
-        cases.pack.check_recipients(cases.board.statutory_recipients)
+        cases.pack.check_recipients(cases.board.addressed_roles())
 
     def __call__(self, s: Session, event: DomainEvent) -> None:
         change = _change(event)
@@ -110,6 +112,8 @@ class StatutoryDrafts:
         pack = self.cases.pack_named(case.rules_pack)
         # Those a person makes outside the bot (the national online form) are recorded, not drafted here.
         declared = [n for n in pack.notifications if n.on is change.trigger and n.sent_by_bot]
+        if isinstance(event, RecurringDutyDue):
+            declared = [n for n in pack.notifications if n.recurs and n.discharges == event.rule and n.sent_by_bot]
         if not declared:
             return
         drafts: list[Draft] = []

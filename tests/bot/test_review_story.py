@@ -139,6 +139,11 @@ def eml(local: Path, contains: bytes) -> list[Message]:
     return [email.message_from_bytes(b) for b in found if contains in b]
 
 
+def progress_reports(story: Story, when: str) -> list[dict[str, Any]]:
+    drafts = story.json(when, "notify", "list", "--case", REF)
+    return [d for d in drafts if d["template"] == "action_plan_progress_report"]
+
+
 def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     story = Story(capsys)
@@ -258,7 +263,14 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     story.run("2027-04-05", "review", "actions", "sign-up", REF, "1")
     assert story.deadlines("2027-04-05", "action_plan_update") == [(None, 1, "2027-07-01", "open")]
     story.run("2027-06-20", "review", "actions", "complete", REF, "1", "--evidence", "clinic letters seen by the panel")
-    story.run("2027-07-01", "case", "done", REF, "action_plan_update", "--on", "2027-07-01")
+    # The quarter's progress report to the board was drafted when it became due; sending it meets it (003 §7.3)
+    # and the next quarter's is drafted.
+    [first] = progress_reports(story, "2027-07-01")
+    assert (first["to"], first["requires_approval"]) == ("statutory:board", True)
+    story.run("2027-07-01", "notify", "approve", first["id"])
+    assert first["id"] in story.json("2027-07-01", "notify", "send")["sent"]
+    [second] = progress_reports(story, "2027-07-01")
+    assert second["id"] != first["id"] and eml(local, b"progress report on the action plan")
     assert story.deadlines("2027-07-01", "action_plan_update") == [
         (None, 1, "2027-07-01", "met"),
         (None, 2, "2027-10-01", "open"),
