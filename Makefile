@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/hostile_mail.py
 	$(BIN)/python bench/crash_run.py
 	$(BIN)/python bench/cli_start.py
+	$(BIN)/python bench/report.py
 	$(BIN)/python bench/anonymisation.py
 
 # Mutation testing of the pure core (minutes; not part of `make test`): bench/results/mutation.json.

@@ -1,12 +1,17 @@
-"""Words every chat front end (Slack, Teams) says the same way: polite refusals, and one line per open case
-for the business unit's lists (the Slack App Home, the Teams cases card). No personal data in any of them."""
+"""Words every chat front end (Slack, Teams) says the same way: polite refusals, one line per open case for
+the business unit's lists (the Slack App Home, the Teams cases card), and this year's compliance picture. No
+personal data in any of them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from cases.figures.period import year_of
+from cases.figures.summary import compliance_lines
 from cases.status import Rag
 from storage.case_store import CaseSummary
+from storage.store import Store
 
 REFUSAL = (
     "Sorry, only members of the board's business unit can do that. If you think you should have access, please "
@@ -32,3 +37,10 @@ def case_line(c: CaseSummary, *, bold: Callable[[str], str], rag: Callable[[Rag]
     if c.agencies_no_records:
         line += f"\nNo records held: {', '.join(c.agencies_no_records)}"
     return line
+
+
+def compliance_text(store: Store, today: date, *, bold: Callable[[str], str]) -> str:
+    """The reporting year's compliance picture so far, a few lines (`scrbot report` has the whole of it)."""
+    year = year_of(today, start_month=store.board.figures.reporting_year_start_month)
+    lines = compliance_lines(store.figures(year, today=today), bold=bold)
+    return "\n".join([*lines, "The whole report: `scrbot report`"])

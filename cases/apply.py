@@ -37,15 +37,19 @@ from cases.commands import (
     MeetBy,
     MoveStatus,
     RecomputeDeadlines,
+    RecordCost,
     RecordDecision,
     RecordEvent,
     RecordPanelResponse,
     RecordSubmission,
 )
+from cases.cost_rules import needs as cost_needs
+from cases.cost_rules import record_cost
 from cases.deadline_ledger import DeadlineLedger
 from cases.domain_events import AgencyConfirmed, CaseEventRecorded, DecisionRecorded, ReferralFiled, StatusChanged
 from cases.events import CaseEvent, CaseStatus, can_move
-from cases.outside import record_outside
+from cases.extensions import extension_of
+from cases.outside import outside_needs, record_outside
 from cases.permissions import (
     require_answer_for,
     require_decision_maker,
@@ -105,10 +109,10 @@ def needs(case: CaseSnapshot, command: Command) -> tuple[Part, ...]:
         return case.missing(rule_part(command.rule, command.agency))
     if isinstance(command, MarkRequestSent):
         return case.missing(agency_part(command.agency))
-    if isinstance(command, RecordSubmission):
-        return case.missing(rule_part(case.pack.made_outside_named(command.template).discharges, None))
-    if isinstance(command, RecordPanelResponse):
-        return case.missing(*WHOLE_CASE)
+    if isinstance(command, (RecordSubmission, RecordPanelResponse)):
+        return outside_needs(case, command)
+    if isinstance(command, RecordCost):
+        return cost_needs(case, command)
     return _confirmation_needs(case, command)
 
 
@@ -191,6 +195,8 @@ def apply(
         return rules.mark_request_sent(command)
     if isinstance(command, (RecordSubmission, RecordPanelResponse)):
         return record_outside(rules.case, command, actor=actor, calendar=calendar, now=now, today=rules.today)
+    if isinstance(command, RecordCost):
+        return record_cost(case, command, actor=actor, board=board, today=rules.today)
     if isinstance(command, GiveDue):
         return rules.give_due(command)
     if isinstance(command, MeetBy):
@@ -223,26 +229,15 @@ class _Rules:
         agencies = {a.id: AgencyRecord(a.id) for a in self.board.subgroup_agencies()}
         deadlines = DeadlineLedger.of(self.case)
         deadlines.recompute(self.case, self.calendar, events=events, agencies=agencies, facts=facts_of(referral))
-        c = self.case
+        c, duplicates = self.case, command.possible_duplicates
+        triaged = triage(referral.criteria, referral.incident).line  # notifiable? with its clause (s.16C)
         return deadlines.into(
             Changes(
-                audit=AuditNote(
-                    "referral.filed",
-                    {"possible_duplicates": list(command.possible_duplicates), "rules_pack": c.pack.id},
-                ),
+                audit=AuditNote("referral.filed", {"possible_duplicates": list(duplicates), "rules_pack": c.pack.id}),
                 status=CaseStatus.REFERRED,
                 events=tuple(events.items()),
                 agencies_added=tuple(agencies),
-                published=(
-                    ReferralFiled(
-                        c.board_id,
-                        c.case_id,
-                        c.reference,
-                        self.now,
-                        command.possible_duplicates,
-                        triage(referral.criteria, referral.incident).line,
-                    ),
-                ),
+                published=(ReferralFiled(c.board_id, c.case_id, c.reference, self.now, duplicates, triaged),),
             )
         )
 
@@ -250,8 +245,7 @@ class _Rules:
         event, on = command.event, command.on
         if event is CaseEvent.DECISION_MADE:
             raise BadInput("record a decision with record_decision (it needs the outcome)", field="event")
-        if event is CaseEvent.REVIEW_EXTENDED and command.new_due is None:
-            raise BadInput("an extension needs the new completion date (003 §4.1)", field="new_due")
+        extension = extension_of(command, self.board)
         require_staff(self.actor, "record case events")
         self._refuse_if_closed()
         c = self.case
@@ -265,13 +259,18 @@ class _Rules:
         deadlines.recompute(c, self.calendar, events=events, agencies=c.agencies, facts=c.facts)
         if event is CaseEvent.SUBGROUP_MEETING_SCHEDULED and on <= self.today:
             deadlines.mark_met_by(c.pack, MetBy.SUBGROUP_MEETING_HELD, on)
+        reason = extension.reason if extension else ""
+        detail: dict[str, object] = {"event": event.value, "on": on, "new_due": command.new_due}
+        if extension is not None:
+            detail["reason"] = reason
         return deadlines.into(
             Changes(
-                audit=AuditNote("event.recorded", {"event": event.value, "on": on, "new_due": command.new_due}),
+                audit=AuditNote("event.recorded", detail),
                 status=status,
                 events=((event, events[event]),),
+                extension=extension,
                 published=(
-                    CaseEventRecorded(c.board_id, c.case_id, c.reference, self.now, event, on, command.new_due),
+                    CaseEventRecorded(c.board_id, c.case_id, c.reference, self.now, event, on, command.new_due, reason),
                 ),
             )
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, time
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -228,6 +229,39 @@ class NotificationSettings(_Config):
         return _email(value) if value else value
 
 
+DEFAULT_EXTENSION_REASONS = (
+    "parallel proceedings",
+    "agency delay",
+    "family involvement",
+    "reviewer availability",
+    "other",
+)
+
+
+class FigureSettings(_Config):
+    """`[figures]`: how the board counts its year and its costs, and why reviews may be extended."""
+
+    # The month the board's reporting year starts: 4 is April to March; 1 is the calendar year.
+    reporting_year_start_month: int = Field(default=4, ge=1, le=12)
+    # What an hour of panel or author time costs, in pounds (`scrbot case cost --hours`); unset: hours refused.
+    hourly_rate: Decimal | None = Field(default=None, gt=0, max_digits=8, decimal_places=2)
+    # The reasons an extension may give (003 §4.1), reported by reason.
+    extension_reasons: tuple[str, ...] = Field(default=DEFAULT_EXTENSION_REASONS, min_length=1)
+
+    @field_validator("extension_reasons")
+    @classmethod
+    def _reasons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        reasons = tuple(dict.fromkeys(" ".join(r.split()).lower() for r in value if r.strip()))
+        if not reasons:
+            raise ValueError("name at least one reason")
+        return reasons
+
+    def reason(self, text: str) -> str | None:
+        """The listed reason `text` names ("Agency delay", "agency_delay"), or None."""
+        wanted = " ".join(text.replace("_", " ").split()).lower()
+        return wanted if wanted in self.extension_reasons else None
+
+
 class BoardConfig(_Config):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: Name
@@ -249,6 +283,7 @@ class BoardConfig(_Config):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    figures: FigureSettings = Field(default_factory=FigureSettings)
 
     _recipients = field_validator("statutory_recipients", mode="before")(lambda cls, v: _statutory_recipients(v))
 

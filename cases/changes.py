@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cases.case import DeadlineState, Decision, Involvement, RecordsState
+from cases.costs import CostEntry
 from cases.domain_events import DomainEvent
 from cases.events import CaseEvent, CaseStatus
+from cases.figures.history import ExtensionRecord
 from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
 
 
@@ -64,6 +66,8 @@ class Changes:
     agencies_added: tuple[str, ...] = ()
     confirmation: ConfirmationChange | None = None
     request_sent: tuple[str, datetime] | None = None  # (agency, when)
+    extension: ExtensionRecord | None = None  # review_extended, with its reason (003 §4.1)
+    cost: CostEntry | None = None  # a cost of the review
     added: tuple[NewDeadline, ...] = ()
     redated: tuple[ComputedDeadline, ...] = ()  # the trigger moved: new dates, state kept
     reopened: tuple[DeadlineKey, ...] = ()  # applies again (was cancelled)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from cases.case import DeadlineState, Decision, Involvement, RecordsState
+from cases.costs import CostKind
 from cases.events import CaseEvent, CaseStatus, PanelResponse
 from cases.referral import Referral
 from cases.rules import MetBy
@@ -29,6 +31,7 @@ class RecordEvent:
     event: CaseEvent
     on: date
     new_due: date | None = None  # review_extended: the new completion date (003 §4.1)
+    reason: str = ""  # review_extended: why, from the board's list (`[figures] extension_reasons`)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,21 @@ class MarkRequestSent:
 
 
 @dataclass(frozen=True)
+class RecordCost:
+    """A cost of the review (000 appendix 1 §2): an amount in pounds, or (panel and author time) hours that the
+    board's hourly rate prices. The note is checked for the case's personal data and refused if it holds any."""
+
+    kind: CostKind
+    on: date
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+    note: str = ""
+
+    def __repr__(self) -> str:
+        return f"RecordCost(kind={self.kind.value}, on={self.on})"
+
+
+@dataclass(frozen=True)
 class GiveDue:
     """A person gives the due date of the deadlines met by `effect` (the agency's, for a per-agency one): a
     report's due date when it is requested or returned (004 §7.3), an action's from the plan (003 §7.3)."""
@@ -140,6 +158,7 @@ Command = (
     | ConfirmAgency
     | AddAgency
     | MarkRequestSent
+    | RecordCost
     | RecomputeDeadlines
     | RecordSubmission
     | RecordPanelResponse

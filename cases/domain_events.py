@@ -45,6 +45,7 @@ class CaseEventRecorded:
     event: CaseEvent
     on: date
     new_due: date | None = None
+    reason: str = ""  # review_extended: the reason from the board's list
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,20 @@ from cases.domain_events import CaseEventRecorded
 from cases.events import CaseEvent
 from cases.notifications import Via
 from cases.permissions import require_staff
-from cases.snapshot import CaseSnapshot
+from cases.snapshot import WHOLE_CASE, CaseSnapshot, Part, rule_part
 from cases.timeline import EventRecord
 from errors import BadInput, Conflict, NotFound
 
 # A portal's reference: letters, digits and a few separators; never free text (it goes into the audit).
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
+
+
+def outside_needs(case: CaseSnapshot, command: RecordSubmission | RecordPanelResponse) -> tuple[Part, ...]:
+    """What recording it reads: the deadline the notification discharges, or (the Panel's response, an event
+    that may start clocks) the whole case."""
+    if isinstance(command, RecordPanelResponse):
+        return case.missing(*WHOLE_CASE)
+    return case.missing(rule_part(case.pack.made_outside_named(command.template).discharges, None))
 
 
 def record_outside(

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cases.events import CaseEvent, Outcome
+from cases.figures.declared import PackFigures
 from cases.notifications import Notification, Via
 from errors import BadInput, NotFound
 
@@ -224,6 +225,8 @@ class RulesPack(_Strict):
     # The words a decision's outcome is told in, in the law's own terms (e.g. "to carry out a local child
     # safeguarding practice review"); outcomes not given use the words of the seeds (004 Appendix 1).
     outcomes: dict[Outcome, str] = Field(default_factory=dict)
+    # What the board's figures count (cases/figures/declared.py).
+    figures: PackFigures = PackFigures()
 
     @property
     def id(self) -> str:
@@ -260,6 +263,9 @@ class RulesPack(_Strict):
             for key, rule_id in notification.rules_named().items():
                 if rule_id not in known:
                     raise ValueError(f"notifications.{index}.{key}: unknown rule {rule_id!r}")
+        for key, rule_id in self.figures.rules_named().items():
+            if rule_id not in known:
+                raise ValueError(f"{key}: unknown rule {rule_id!r}")
         return self
 
     def rule(self, rule_id: str) -> Rule:

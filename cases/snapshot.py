@@ -14,6 +14,7 @@ from datetime import date
 from cases.answers import Answer
 from cases.case import DeadlineState, Involvement, RecordsState, counts_as_involved
 from cases.events import CaseEvent, CaseStatus
+from cases.personal_data import CaseFacts
 from cases.referral import Referral
 from cases.rules import Fact, RulesPack
 from cases.timeline import DeadlineKey, EventRecord
@@ -34,6 +35,9 @@ DEADLINES = Part("deadlines")  # every stored deadline
 AGENCIES = Part("agencies")  # every agency asked about the case, with its answers so far
 FACTS = Part("facts")  # facts from the referral that switch rules on (Fact)
 DECISION = Part("decision")  # whether a decision has been recorded before
+# The case's own personal data, only to check free text against (cases/personal_data.py): loaded for a command
+# whose free text must hold none (a cost's note), never shown, logged or written.
+PERSONAL_DATA = Part("personal_data")
 WHOLE_CASE = (EVENTS, DEADLINES, AGENCIES, FACTS, DECISION)
 
 
@@ -99,6 +103,7 @@ class CaseSnapshot:
     agencies: Mapping[str, AgencyRecord] = field(default_factory=dict)
     facts: Mapping[Fact, Answer] = field(default_factory=dict)
     decided: bool = False
+    personal: CaseFacts | None = None  # PERSONAL_DATA; None when not loaded or purged
 
     @classmethod
     def new(cls, *, case_id: str, board_id: str, reference: str, pack: RulesPack) -> CaseSnapshot:

@@ -1,4 +1,5 @@
-"""The weekly digest to the business unit: every open case, its open deadlines, missing confirmations.
+"""The weekly digest to the business unit: this year's compliance in one line (cases/figures/summary.py), then
+every open case, its open deadlines, missing confirmations.
 
 Scheduled as a reminder row (rung "digest", one per ISO week), so it survives restarts, goes out once
 across several processes, and is sent late after downtime like any other reminder. References, rule ids,
@@ -16,10 +17,14 @@ from sqlalchemy.orm import Session
 from cases.actor import SYSTEM
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
+from cases.figures.period import year_of
+from cases.figures.summary import compliance_line
+from cases.rules import RulesPack
 from notify.ladder import Audience, due_at
 from notify.outbox import OutboundMessage, Outbox
 from notify.routing import Routing
 from storage.case_reads import CaseReads
+from storage.figure_reads import board_figures_for
 from storage.outbox import OutboxStatus
 from storage.reminders import NewReminder, ReminderRows
 
@@ -49,8 +54,16 @@ def next_digest(board: BoardConfig, calendar: WorkingCalendar, now: datetime) ->
 
 
 class Digest:
-    def __init__(self, board: BoardConfig, calendar: WorkingCalendar, outbox: Outbox, routing: Routing) -> None:
+    def __init__(
+        self,
+        board: BoardConfig,
+        calendar: WorkingCalendar,
+        outbox: Outbox,
+        routing: Routing,
+        pack: RulesPack | None = None,
+    ) -> None:
         self.board = board
+        self.pack = pack  # the board's pack, for the compliance line; none: the digest goes without it
         self.calendar = calendar
         self.outbox = outbox
         self.routing = routing
@@ -82,7 +95,14 @@ class Digest:
                 for case in self.cases.overview(s, today=today)
             ],
             "drafts_waiting": self.outbox.rows.count(s, OutboxStatus.DRAFT),
+            "compliance": self._compliance(s, today),
         }
+
+    def _compliance(self, s: Session, today: date) -> str:
+        if self.pack is None:
+            return ""
+        year = year_of(today, start_month=self.board.figures.reporting_year_start_month)
+        return compliance_line(board_figures_for(s, self.board, self.pack, year, today=today))
 
     def queue(self, s: Session, key: str, now: datetime) -> list[str]:
         """Queue this week's digest (its reminder row's key makes it once per week)."""

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.actor import SYSTEM
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
+from cases.rules import RulesPack
 from notify.digest import DIGEST_RUNG, Digest
 from notify.ladder import Audience, Rung
 from notify.outbox import OutboundMessage, Outbox
@@ -70,6 +71,7 @@ class ReminderSweep:
         planner: ReminderPlanner,
         reply_to: str,
         batch: int = 1000,
+        pack: RulesPack | None = None,
     ) -> None:
         self.sessions = sessions
         self.reply_to = reply_to
@@ -81,7 +83,7 @@ class ReminderSweep:
         self.batch = batch
         self.rows = ReminderRows(board.id)
         self.compose = ReminderMessages(board, routing, reply_to)
-        self.digest = Digest(board, calendar, outbox, routing)
+        self.digest = Digest(board, calendar, outbox, routing, pack)
         for template_id in {t for pair in TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
             get_template(template_id).prepare()
 

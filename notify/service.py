@@ -48,6 +48,7 @@ class NotifyService:
             routing=self.routing,
             planner=self.planner,
             reply_to=self.reply_to,
+            pack=self.store.pack,
         )
 
     def subscribe(self) -> None:

@@ -18,6 +18,7 @@ from cases.actor import Actor
 from cases.case import DeadlineState, Involvement, RecordsState
 from cases.changes import Changes
 from cases.events import CaseEvent, CaseStatus
+from cases.personal_data import CaseFacts
 from cases.rules import RulesPack
 from cases.snapshot import (
     AGENCIES,
@@ -25,6 +26,7 @@ from cases.snapshot import (
     DECISION,
     EVENTS,
     FACTS,
+    PERSONAL_DATA,
     AgencyRecord,
     CaseSnapshot,
     Part,
@@ -34,7 +36,15 @@ from cases.snapshot import (
 from cases.timeline import DeadlineKey
 from storage import case_codec
 from storage.case_codec import Codec
-from storage.tables import AgencyConfirmationRow, CaseEventRow, CaseRow, DeadlineRow, DecisionRow
+from storage.tables import (
+    AgencyConfirmationRow,
+    CaseEventRow,
+    CaseRow,
+    DeadlineRow,
+    DecisionRow,
+    ReviewCostRow,
+    ReviewExtensionRow,
+)
 from storage.tables.base import new_id, table_of
 
 _CONFIRMATIONS = table_of(AgencyConfirmationRow)
@@ -115,6 +125,10 @@ class CaseRows:
             case.snapshot = snap.with_part(part, agencies=agencies)
         elif part == FACTS:
             case.snapshot = snap.with_part(part, facts=facts_of(self.codec.open_referral(case.row)))
+        elif part == PERSONAL_DATA:
+            referral = self.codec.open_referral(case.row)
+            personal = CaseFacts.from_referral(referral) if referral is not None else None
+            case.snapshot = snap.with_part(part, personal=personal)
         elif part == DECISION:
             case.decision = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row_id)).one_or_none()
             case.snapshot = snap.with_part(part, decided=case.decision is not None)
@@ -176,7 +190,48 @@ class CaseRows:
                 s.execute(insert(_CONFIRMATIONS), [_confirmation_values(row, a, now) for a in changes.agencies_added])
             self._write_deadlines(s, case, changes, now)
             self._write_confirmation(case, changes, now)
+            self._write_extension_and_cost(s, case, changes, actor=actor, now=now)
         s.flush()
+
+    def _write_extension_and_cost(
+        self, s: Session, case: LoadedCase, changes: Changes, *, actor: Actor, now: datetime
+    ) -> None:
+        row = case.row
+        extension = changes.extension
+        if extension is not None:
+            # Known by the date it was agreed: the same date again corrects it (storage/tables/review_figures.py).
+            found = s.scalars(
+                select(ReviewExtensionRow).where(
+                    ReviewExtensionRow.case_id == row.id, ReviewExtensionRow.extended_on == extension.extended_on
+                )
+            ).one_or_none()
+            if found is None:
+                found = ReviewExtensionRow(
+                    id=new_id(), board_id=row.board_id, case_id=row.id, extended_on=extension.extended_on
+                )
+                s.add(found)
+            found.new_due = extension.new_due
+            found.reason = extension.reason
+            found.recorded_at = now
+            found.recorded_by = actor.id
+        cost = changes.cost
+        if cost is not None:
+            cost_id = new_id()
+            s.add(
+                ReviewCostRow(
+                    id=cost_id,
+                    board_id=row.board_id,
+                    case_id=row.id,
+                    kind=cost.kind.value,
+                    incurred_on=cost.incurred_on,
+                    amount_pence=cost.amount_pence,
+                    hours=cost.hours,
+                    hourly_rate_pence=cost.hourly_rate_pence,
+                    note_enc=self.codec.seal_text("review_costs", "note_enc", cost_id, cost.note),
+                    recorded_at=now,
+                    recorded_by=actor.id,
+                )
+            )
 
     def _write_deadlines(self, s: Session, case: LoadedCase, changes: Changes, now: datetime) -> None:
         if changes.added:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,11 +35,13 @@ from cases.commands import (
     MeetBy,
     MoveStatus,
     RecomputeDeadlines,
+    RecordCost,
     RecordDecision,
     RecordEvent,
     RecordPanelResponse,
     RecordSubmission,
 )
+from cases.costs import CostEntry, CostKind
 from cases.domain_events import DomainEvent
 from cases.events import CaseEvent, CaseStatus
 from cases.permissions import may_view_case
@@ -312,11 +315,13 @@ class CaseStore:
         actor: Actor,
         now: datetime,
         new_due: date | None = None,
+        reason: str = "",
         session: Session | None = None,
     ) -> list[Deadline]:
-        """Record (or correct the date of) a clock-starting event; dependent deadlines are recomputed."""
+        """Record (or correct the date of) a clock-starting event; dependent deadlines are recomputed. An
+        extension (review_extended) needs its new date and its reason from the board's list."""
         with self._tx(session) as s:
-            case, _ = self._command(s, reference, RecordEvent(event, on, new_due), actor=actor, now=now)
+            case, _ = self._command(s, reference, RecordEvent(event, on, new_due, reason), actor=actor, now=now)
             return deadlines_of(s, case.row.id, self.pack)
 
     def record_decision(
@@ -339,6 +344,28 @@ class CaseStore:
         with self._tx(session) as s:
             self._command(s, reference, RecomputeDeadlines(), actor=SYSTEM, now=now)
 
+    def record_cost(
+        self,
+        reference: str,
+        kind: CostKind,
+        *,
+        on: date,
+        actor: Actor,
+        now: datetime,
+        amount: Decimal | None = None,
+        hours: Decimal | None = None,
+        note: str = "",
+        session: Session | None = None,
+    ) -> CostEntry:
+        """Record a cost of the review (an amount, or hours at the board's rate); a note naming the case's
+        child or family is refused (cases/cost_rules.py)."""
+        with self._tx(session) as s:
+            _case, changes = self._command(
+                s, reference, RecordCost(kind, on, amount, hours, note), actor=actor, now=now
+            )
+            assert changes.cost is not None
+            return changes.cost
+
     # --- deadlines -----------------------------------------------------------------------------------
 
     def mark_deadline(
@@ -360,17 +387,11 @@ class CaseStore:
             return case_codec.deadline(case.deadlines[changes.marked[0].key])
 
     def record_outside(
-        self,
-        reference: str,
-        command: RecordSubmission | RecordPanelResponse,
-        *,
-        actor: Actor,
-        now: datetime,
-        session: Session | None = None,
+        self, reference: str, command: RecordSubmission | RecordPanelResponse, *, actor: Actor, now: datetime
     ) -> list[Deadline]:
         """Record a notification made outside the bot (the national online form), or the Panel's response;
         returns the deadlines it met."""
-        with self._tx(session) as s:
+        with self._tx(None) as s:
             case, changes = self._command(s, reference, command, actor=actor, now=now)
             return [case_codec.deadline(case.deadlines[m.key]) for m in changes.marked]
 

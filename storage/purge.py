@@ -1,9 +1,9 @@
 """`scrbot purge`: remove personal data past the board's retention period, keep the de-identified timeline.
 
 A closed case is purged `retention_days_after_close` days after it closed: the referral, the decision's
-free text and the agencies' free-text answers are deleted and the blind index cleared. The reference,
-status, events, deadlines (with their rule text and dates) and the audit log stay, so the board can still
-show what happened when, without saying to whom.
+free text, the agencies' free-text answers and the notes on its costs are deleted and the blind index
+cleared. The reference, status, events, deadlines (with their rule text and dates) and the audit log stay,
+so the board can still show what happened when, without saying to whom.
 
 Other features remove what they hold about the case through hooks, found by any key that links it to the
 case: its id, its reference, or (for mail that names no case) the child's own details, which is why each
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.actor import Actor
 from storage.audit import AuditLog
 from storage.db import rowcount
-from storage.tables import AgencyConfirmationRow, CaseRow, DecisionRow
+from storage.tables import AgencyConfirmationRow, CaseRow, DecisionRow, ReviewCostRow
 
 if TYPE_CHECKING:
     from cases.referral import Referral
@@ -110,6 +110,13 @@ def purge(
                     update(AgencyConfirmationRow)
                     .where(AgencyConfirmationRow.case_id == row.id)
                     .values(involvement_detail_enc=None, secured_by_enc=None, evidence_enc=None)
+                )
+            )
+            removed += rowcount(
+                s.execute(
+                    update(ReviewCostRow)
+                    .where(ReviewCostRow.case_id == row.id, ReviewCostRow.note_enc.is_not(None))
+                    .values(note_enc=None)
                 )
             )
             for hook in hooks or []:

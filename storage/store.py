@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar
+from cases.figures.compute import BoardFigures
+from cases.figures.period import Period
 from cases.rules import RulesPack
 from storage.audit import AuditLog, ensure_anchor
 from storage.case_codec import Codec
 from storage.case_store import CaseStore
 from storage.crypto import AesGcmCipher, FieldCipher
 from storage.db import make_sessions
+from storage.figure_reads import board_figures_for
 from storage.keyring import KeyRing
 
 
@@ -33,6 +37,11 @@ class Store:
     cases: CaseStore
     calendar: WorkingCalendar
     pack: RulesPack
+
+    def figures(self, period: Period, *, today: date) -> BoardFigures:
+        """The board's figures for `period` (no personal data, so not an audited read)."""
+        with self.sessions() as s:
+            return board_figures_for(s, self.board, self.pack, period, today=today)
 
 
 def open_store(

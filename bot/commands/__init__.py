@@ -20,6 +20,7 @@ from bot.commands import (
     purge_cmd,
     refer_cmd,
     reminders_cmd,
+    report_cmd,
     review_cmd,
     run_cmd,
     teams_cmd,
@@ -44,4 +45,5 @@ COMMAND_MODULES: list[ModuleType] = [
     doctor_cmd,
     backup_cmd,
     teams_cmd,
+    report_cmd,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.commands.cost_cmd import register_case as register_cost
 from bot.confirm import add_yes
 from bot.confirm import confirm as confirm_irreversible
 from bot.context import AppContext, cli_actor
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--on", required=True, type=uk_date, help="date of the event (e.g. 31/12/2026)")
     p.add_argument("--new-date", type=uk_date, help="review_extended: the new completion date (e.g. 31/12/2026)")
+    p.add_argument("--reason", default="", help="review_extended: why, from the board's list (e.g. 'agency delay')")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=record_event)
 
@@ -77,6 +79,8 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--detail", default="", help="what the agency said about its involvement")
     p.set_defaults(handler=confirm)
+
+    register_cost(cs)
 
 
 def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -259,7 +263,13 @@ def record_event(ctx: AppContext, args: argparse.Namespace) -> int:
     event = CaseEvent(args.event)
     new_due = parse_date(args.new_date) if args.new_date else None
     deadlines = ctx.store.cases.record_event(
-        args.reference, event, parse_date(args.on), actor=cli_actor(), now=ctx.now_clock.now(), new_due=new_due
+        args.reference,
+        event,
+        parse_date(args.on),
+        actor=cli_actor(),
+        now=ctx.now_clock.now(),
+        new_due=new_due,
+        reason=args.reason,
     )
     if args.json:
         print_json([deadline_json(d) for d in deadlines])

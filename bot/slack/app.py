@@ -11,7 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
-from bot.slack import app_home, business_unit, notifications, referral_flow, submissions
+from bot.slack import app_home, business_unit, cost_modal, notifications, referral_flow, submissions
 from bot.slack.dedupe import drop_repeated_events
 from bot.slack.deferral import AfterResponseExecutor
 from bot.slack.services import SlackServices
@@ -19,6 +19,7 @@ from bot.slack.services import SlackServices
 FEATURES: list[ModuleType] = [
     referral_flow,
     business_unit,
+    cost_modal,
     app_home,
     notifications,
     submissions,

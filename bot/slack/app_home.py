@@ -1,7 +1,7 @@
-"""The App Home: for the business unit, open cases with their next deadline (`act_by`), red/amber/green status
-and the agencies still to confirm, and for a case under review which agency is at which step, the report's
-check, publication and the action plan (bot/review_summary.py); for everyone else, their own referrals. No
-personal data either way."""
+"""The App Home: for the business unit, this year's compliance picture in a few lines (cases/figures/summary.py),
+open cases with their next deadline (`act_by`), red/amber/green status and the agencies still to confirm, and
+for a case under review which agency is at which step, the report's check, publication and the action plan
+(bot/review_summary.py); for everyone else, their own referrals. No personal data either way."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.chat_texts import case_line
+from bot.chat_texts import case_line, compliance_text
 from bot.review_summary import IN_REVIEW, review_line
 from bot.slack import case_views as views
 from bot.slack.blocks import header, section
@@ -34,6 +34,7 @@ def home_view(services: SlackServices, user: str) -> dict[str, Any]:
     today = local_date(services.clock.now())
     blocks: list[Block] = [header(services.store.board.name), start_block()]
     if actor.is_staff:
+        blocks.append(section(compliance_text(services.store, today, bold=lambda s: f"*{s}*")))
         cases = services.store.cases.list_cases(today=today)
         blocks.append(section(f"*Open cases* ({len(cases)})"))
         for c in cases[:30]:  # a view holds 100 blocks

@@ -28,6 +28,8 @@ RECORD_DECISION = "bu_record_decision"
 RECORD_SUBMISSION = "bu_record_submission"  # bot/slack/submissions.py
 MEETING_MODAL = "bu_meeting_modal"
 DECISION_MODAL = "bu_decision_modal"
+RECORD_COST = "bu_record_cost"  # bot/slack/cost_modal.py
+COST_MODAL = "bu_cost_modal"
 
 RAG_EMOJI = {
     Rag.RED: ":red_circle:",
@@ -61,6 +63,7 @@ def _case_actions(reference: str) -> ActionsBlock:
             button(RECORD_DECISION, "Record decision", reference),
             # Made on the national online form (the wt2023 pack): bot/slack/submissions.py.
             button(RECORD_SUBMISSION, "Portal submission", reference),
+            button(RECORD_COST, "Record cost", reference),
         ],
     )
 

@@ -24,6 +24,7 @@ from storage.tables.review import (
     PublicationRow,
     ReportVersionRow,
 )
+from storage.tables.review_figures import ReviewCostRow, ReviewExtensionRow
 
 __all__ = [
     "ActionRow",
@@ -47,6 +48,8 @@ __all__ = [
     "PublicationRow",
     "ReminderRow",
     "ReportVersionRow",
+    "ReviewCostRow",
+    "ReviewExtensionRow",
     "SeenDeliveryRow",
     "encrypted_columns",
 ]

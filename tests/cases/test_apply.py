@@ -387,6 +387,8 @@ def test_filing_asks_every_subgroup_agency_and_starts_the_referral_clocks() -> N
     [
         (RecordEvent(CaseEvent.DECISION_MADE, TODAY), BadInput, "event"),
         (RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY), BadInput, "new_due"),
+        (RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, date(2027, 8, 20)), BadInput, "reason"),  # 003 §4.1
+        (RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, date(2027, 8, 20), "the weather"), BadInput, "reason"),
         (MarkDeadline("records_secured", TODAY), BadInput, "agency"),  # per agency: which one?
         (MarkDeadline("chair_decision", TODAY, state=DeadlineState.CANCELLED), BadInput, "state"),
         (MarkDeadline("no_such_rule", TODAY), NotFound, None),

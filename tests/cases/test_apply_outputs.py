@@ -26,6 +26,7 @@ from cases.commands import (
 )
 from cases.domain_events import AgencyConfirmed, CaseEventRecorded, DecisionRecorded, ReferralFiled, StatusChanged
 from cases.events import CaseEvent, CaseStatus, Outcome
+from cases.figures.history import ExtensionRecord
 from cases.notifications import DateFrom, Notification
 from cases.permissions import (
     may_view_case,
@@ -108,11 +109,18 @@ def test_recording_a_meeting_date() -> None:
 def test_an_extension_moves_the_completion_date_and_starts_the_notice() -> None:
     snapshot = case(events=SCR_DECIDED, status=CaseStatus.IN_REVIEW, decided=True)
     new_due = date(2027, 8, 20)
-    changes = decide(snapshot, RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, new_due))
+    changes = decide(snapshot, RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, new_due, "Agency_delay"))
     assert changes.events == ((CaseEvent.REVIEW_EXTENDED, EventRecord(TODAY, new_due=new_due)),)
-    assert changes.audit.detail == {"event": "review_extended", "on": TODAY, "new_due": new_due}
+    assert changes.audit.detail == {
+        "event": "review_extended",
+        "on": TODAY,
+        "new_due": new_due,
+        "reason": "agency delay",
+    }
+    assert changes.extension == ExtensionRecord(TODAY, new_due, "agency delay")
     [published] = changes.published
     assert isinstance(published, CaseEventRecorded) and published.new_due == new_due
+    assert published.reason == "agency delay"
     assert keys(changes)["added"] == {("extension_notice", None)}
     [moved] = changes.redated
     assert (moved.rule, moved.due, moved.trigger_event) == ("review_complete", new_due, CaseEvent.REVIEW_EXTENDED)
@@ -258,6 +266,13 @@ REFUSALS: list[tuple[Command, Actor, type[Exception], str]] = [
         STAFF,
         BadInput,
         "an extension needs the new completion date (003 §4.1)",
+    ),
+    (
+        RecordEvent(CaseEvent.REVIEW_EXTENDED, TODAY, date(2027, 8, 20), "weather"),
+        STAFF,
+        BadInput,
+        "an extension needs its reason, one of: parallel proceedings, agency delay, family involvement, "
+        "reviewer availability, other (003 §4.1)",
     ),
     (RecordEvent(CaseEvent.INCIDENT_AWARE, TODAY), REFERRER, Refused, "only the business unit can record case events"),
     (

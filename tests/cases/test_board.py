@@ -92,8 +92,29 @@ def test_a_board_names_one_recipient_and_keeps_the_other_defaults() -> None:
         ),
         ('\n[[agencies]]\nid = "bad"\nname = "Bad"\naddresses = ["not an address"]\n', "is not an email address"),
         ("\nsurprise = 1\n", "Extra inputs are not permitted"),
+        ("\n[figures]\nreporting_year_start_month = 13\n", "less than or equal to 12"),
+        ('\n[figures]\nhourly_rate = "-5"\n', "greater than 0"),
+        ('\n[figures]\nhourly_rate = "45.505"\n', "decimal places"),
+        ("\n[figures]\nextension_reasons = []\n", "at least 1 item"),
+        ('\n[figures]\nextension_reasons = ["  "]\n', "name at least one reason"),
+        ("\n[figures]\nsurprise = 1\n", "Extra inputs are not permitted"),
     ],
 )
 def test_config_errors_are_clear(extra: str, says: str) -> None:
     with pytest.raises(BoardConfigError, match=says):
         BoardConfig.from_toml(BOARD_TOML + extra)
+
+
+def test_the_boards_figures_settings() -> None:
+    board = BoardConfig.from_toml(
+        BOARD_TOML + '\n[figures]\nreporting_year_start_month = 9\nhourly_rate = "45.50"\n'
+        'extension_reasons = ["Agency  delay", "agency delay", "Court timetable"]\n'
+    )
+    assert board.figures.reporting_year_start_month == 9
+    assert str(board.figures.hourly_rate) == "45.50"
+    assert board.figures.extension_reasons == ("agency delay", "court timetable")  # tidied, once each
+    assert board.figures.reason("Court_Timetable") == "court timetable"
+    assert board.figures.reason("the weather") is None
+    default = BoardConfig.from_toml(BOARD_TOML).figures
+    assert (default.reporting_year_start_month, default.hourly_rate) == (4, None)
+    assert default.extension_reasons[-1] == "other"

@@ -248,6 +248,10 @@ def test_the_weekly_digest_lists_open_cases_deadlines_and_missing_confirmations(
     assert len(digests) == 1
     text = digests[0].get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     assert "Notifications waiting for approval: 1 (" in text  # the serious incident notification
+    # This year's compliance in one line: the police's records, confirmed secured on 8 Dec, the one duty met.
+    assert text.splitlines()[1] == (
+        "Figures 2026-27 so far: 1 of 1 statutory duties met on time (100%), 0 late, 0 overdue; 0 reviews open."
+    )
     # Every open deadline with its RAG (amber: act by today), police's records secured no longer listed.
     case_block = f"""{reference} (referred)
   [amber] ofsted_incident_notification: act by 14 December 2026

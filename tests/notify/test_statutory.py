@@ -173,6 +173,7 @@ def test_an_extension_drafts_the_notice_to_ofsted(env: NotifyEnv) -> None:
         actor=STAFF,
         now=at(D(2027, 5, 10)),
         new_due=D(2027, 8, 20),
+        reason="parallel proceedings",
     )
     [draft] = [m for m in env.outbox.list() if m.kind == "extension_notice"]
     item = env.outbox.get(draft.id, actor=BUSINESS_UNIT, now=at(D(2027, 5, 10), 11))

@@ -161,7 +161,13 @@ def test_a_whole_scr_case_over_christmas(env: NotifyEnv) -> None:
             cases.mark_deadline(ref, "imr_submitted", actor=STAFF, now=now, on=local_date(now), agency="health")
         elif what == "extension":
             cases.record_event(
-                ref, CaseEvent.REVIEW_EXTENDED, D(2027, 5, 10), actor=STAFF, now=now, new_due=D(2027, 8, 20)
+                ref,
+                CaseEvent.REVIEW_EXTENDED,
+                D(2027, 5, 10),
+                actor=STAFF,
+                now=now,
+                new_due=D(2027, 8, 20),
+                reason="reviewer availability",
             )
         elif what == "approve extension":
             [draft] = drafts(env, "extension_notice")

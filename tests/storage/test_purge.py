@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from bot.clock import FixedClock
 from cases.actor import SYSTEM
 from cases.case import Decision, Involvement
+from cases.costs import CostKind
 from cases.events import CaseStatus, Outcome
 from storage.purge import purge
 from storage.store import Store
-from storage.tables import AgencyConfirmationRow, CaseRow, DecisionRow
+from storage.tables import AgencyConfirmationRow, CaseRow, DecisionRow, ReviewCostRow
 from tests.factories import REFERRER, STAFF, make_referral
 
 
@@ -35,6 +37,10 @@ def test_purge_after_retention_keeps_the_timeline(store: Store, clock: FixedCloc
         records_secured=True,
         secured_by="DS Example",
     )
+    store.cases.record_cost(
+        closed.reference, CostKind.OTHER, on=date(2026, 11, 21), actor=STAFF, now=clock.now(),
+        amount=Decimal("40"), note="room hire for the panel",
+    )  # fmt: skip
     store.cases.move_status(closed.reference, CaseStatus.CLOSED, actor=STAFF, now=clock.now())
     retention = 30
 
@@ -63,6 +69,8 @@ def test_purge_after_retention_keeps_the_timeline(store: Store, clock: FixedCloc
         assert (row.referral_enc, row.child_index) == (None, None)
         assert s.scalars(select(DecisionRow.rationale_enc)).all() == [None]
         assert set(s.scalars(select(AgencyConfirmationRow.secured_by_enc))) == {None}
+        # A cost's note goes; what was spent, and when, stays for the board's figures.
+        assert [(c.note_enc, c.amount_pence) for c in s.scalars(select(ReviewCostRow))] == [(None, 4000)]
         assert [e.action for e in store.audit.entries(s, case_ref=closed.reference)][-2:] == [
             "case.purged",
             "case.viewed",

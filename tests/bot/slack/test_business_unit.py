@@ -138,7 +138,11 @@ def test_app_home_shows_open_cases_with_next_deadline_and_rag(store: Store, cloc
     next_deadline = "Next: ofsted_incident_notification, act by 24 Nov 2026"
     assert f":large_orange_circle: *{reference}* · referred\\n{next_deadline}" in staff_home.text
     assert "Still to confirm records secured: health, police, school" in staff_home.text
+    # This year's compliance picture above the cases: nothing due yet on the day of the referral.
+    assert "*Figures 2026-27* (so far, to 22 Nov 2026)\\nStatutory duties: none has fallen due yet" in staff_home.text
+    assert "Referrals 1 · decisions 0 · reviews open 0" in staff_home.text
     assert reference not in stranger_home.text  # not their referral
+    assert "Figures 2026-27" not in stranger_home.text  # the business unit's picture only
     for call in fake.calls("views.publish"):
         assert not any(s in call.text for s in SENSITIVE_STRINGS)
 

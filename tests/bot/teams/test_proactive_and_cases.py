@@ -72,6 +72,8 @@ def test_the_cases_card_is_for_the_business_unit(store: Store, clock: FixedClock
     [staff] = [card_text(p) for p in posted if BU_MEMBER in p.path]
     [referrer] = [card_text(p) for p in posted if REFERRER in p.path]
     assert "Open cases (1)" in staff and "**SCR-2026-0001**" in staff and "act by" in staff
+    assert "**Figures 2026-27** (so far, to 22 Nov 2026)" in staff and "Referrals 1 · decisions 0" in staff
+    assert "Figures 2026-27" not in referrer
     assert "Your referrals (0)" in referrer and "SCR-2026-0001" not in referrer
 
 
