@@ -3,9 +3,10 @@
 Sends signed block_actions requests over HTTP on loopback, from 16 concurrent clients (kept-alive
 connections, in this process), to two bot processes built by `bot.slack.app.build_slack_app` and served by
 `bot.slack.server` (threaded, listen backlog 1024): one with the real features, where every press is a real
-step of a referral conversation (Back / Keep on a stored draft: load, decrypt, engine, seal, save, post the
-next question to a fake Slack Web API in a third process), and one whose only handler acks. Rounds alternate
-between the two so machine noise hits both. Targets: real p99 < 250 ms, and real p99 within 2x of no-op p99.
+step of a referral conversation (kept sealed before the acknowledgement; behind it, on the step worker: Back /
+Keep on a stored draft: load, decrypt, engine, seal, save, post the next question to a fake Slack Web API in a
+third process), and one whose only handler acks. Rounds alternate between the two so machine noise hits
+both. Targets (issue 15 §3): real p99 < 250 ms, and real p99 within 1.2x of no-op p99.
 
     .venv/bin/python bench/slack_ack.py [--requests 2000] [--clients 16] [--rounds 5]
 """
@@ -102,6 +103,7 @@ def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
     print(f"BOT {server.url} {datetime.now(UTC).isoformat()}", flush=True)
     sys.stdin.read()
     server.stop()
+    services.close()
 
 
 def _spawn(*args: str, marker: str) -> tuple[subprocess.Popen[str], str]:
@@ -241,14 +243,14 @@ def main() -> None:
         "p50": round(figures["real"]["p50_ms"] / figures["noop"]["p50_ms"], 3),
         "p99": round(ratio, 3),
     }
-    figures["target"] = "real p99 < 250 ms and real p99 <= 2x no-op p99"
-    figures["target_met"] = figures["real"]["p99_ms"] < 250 and ratio <= 2.0
+    figures["target"] = "real p99 < 250 ms and real p99 <= 1.2x no-op p99"
+    figures["target_met"] = figures["real"]["p99_ms"] < 250 and ratio <= 1.2
     path = write_result("slack_ack", figures, args.output)
     for kind in ("noop", "real"):
         f = figures[kind]
         print(f"{kind:<5} {len(results[kind])} acks: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, max {f['max_ms']} ms")
     r = figures["ratio_real_to_noop"]
-    print(f"ratio real/no-op: p50 {r['p50']}, p99 {r['p99']} (targets: real p99 < 250 ms, ratio <= 2)")
+    print(f"ratio real/no-op: p50 {r['p50']}, p99 {r['p99']} (targets: real p99 < 250 ms, ratio <= 1.2)")
     print(f"written to {path}")
 
 

@@ -12,17 +12,22 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.commands import COMMAND_MODULES
-from bot.context import AppContext
 from bot.output import dates_relative_to
 from bot.version import version
-from cases.calendar import local_date
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
+
+# Building the command line imports only the commands' arguments: what a command needs (the store, the mail
+# intake, Slack) is imported when it runs (tests/bot/test_cli_start.py, bench/cli_start.py).
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 log = logging.getLogger("scrbot")
 
@@ -42,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = build_parser()
-    dates_relative_to(lambda: local_date((clock or _settings_clock()).now()))
+    dates_relative_to(lambda: _local_date((clock or _settings_clock()).now()))
     args = parser.parse_args(argv)
     from bot.logs import configure_logging
 
@@ -52,6 +57,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             configure_logging()
             own: Callable[[argparse.Namespace, Clock | None], int] = args.handler
             return own(args, clock)
+        from bot.context import AppContext
         from bot.settings_errors import load_settings
 
         settings = load_settings()  # a wrong setting is one line here (bot/settings_errors.py)
@@ -87,6 +93,12 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     finally:
         if context is not None:
             context.close()
+
+
+def _local_date(at: datetime) -> date:
+    from cases.calendar import local_date
+
+    return local_date(at)
 
 
 def _settings_clock() -> Clock:

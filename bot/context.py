@@ -11,51 +11,39 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from bot import wiring
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
-from bot.config import find_board_config, load_board, load_pack
-from bot.console_chat import ConsoleChat
-from bot.mail_service import mail_tick
-from bot.settings import Settings
 from bot.settings_errors import load_settings
-from cases.actor import Actor, Role
-from cases.board import BoardConfig
-from cases.packs import bundled_pack, bundled_pack_names
-from cases.rules import RulesPack, RulesPackError
 from errors import BadInput
-from intake.inbound.limits import MIB, Limits
-from intake.inbound.processor import MailIntake
-from intake.referrals import ReferralConversations
-from mail.base import Mailbox, StoredCopy
-from mail.ews import EwsConfig, EwsMailbox
-from mail.graph import GraphConfig, GraphMailbox
-from mail.maildir import MaildirMailbox
-from notify.agency_requests import AgencyRequests
-from notify.dispatch import Dispatcher
-from notify.draft_notices import sweep_drafts
-from notify.outbox import Outbox
-from notify.purge import OutboxPurge
-from notify.scheduler import JobRegistry
-from notify.senders import ChatSender
-from notify.service import NotifyService
-from storage.db import check_connection, make_engine, needs_upgrade, upgrade
-from storage.deliveries import DeliveryLog
-from storage.drafts import DraftPolicy, DraftStore
-from storage.inbound import InboundStore
-from storage.inbound_purge import InboundPurge
-from storage.keyring import KeyRing
-from storage.preflight import check_boards, check_keys, open_key_ring
-from storage.purge import PurgeHook
-from storage.review_purge import purge_review
-from storage.store import Store, open_store
 
-if TYPE_CHECKING:  # Slack is imported only when configured
+# What a command needs is imported when it first asks for it (the store, the mail intake, Slack): building
+# the command line and running a command that needs none of them stays fast (bench/cli_start.py).
+if TYPE_CHECKING:
     from slack_sdk import WebClient
+    from sqlalchemy import Engine
 
+    from bot import wiring
+    from bot.settings import Settings
     from bot.slack.services import SlackServices
     from bot.teams.wiring import TeamsRuntime
+    from cases.actor import Actor
+    from cases.board import BoardConfig
+    from cases.rules import RulesPack
+    from intake.inbound.limits import Limits
+    from intake.inbound.processor import MailIntake
+    from intake.referrals import ReferralConversations
+    from mail.base import Mailbox, StoredCopy
+    from notify.agency_requests import AgencyRequests
+    from notify.dispatch import Dispatcher
+    from notify.outbox import Outbox
+    from notify.scheduler import JobRegistry
+    from notify.senders import ChatSender
+    from notify.service import NotifyService
+    from storage.deliveries import DeliveryLog
+    from storage.drafts import DraftStore
+    from storage.inbound import InboundStore
+    from storage.keyring import KeyRing
+    from storage.purge import PurgeHook
+    from storage.store import Store
 
 log = logging.getLogger("scrbot")
 
@@ -78,6 +66,8 @@ def clock_from(settings: Settings) -> Clock:
 
 def cli_actor() -> Actor:
     """Whoever runs the CLI holds the key file, and so every power; their user name is recorded."""
+    from cases.actor import Actor, Role
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -103,20 +93,29 @@ class AppContext:
 
     @cached_property
     def board_path(self) -> Path:
+        from bot.config import find_board_config
+
         return find_board_config(self.settings.board_config)
 
     @cached_property
     def board(self) -> BoardConfig:
+        from bot.config import load_board
+
         return load_board(self.board_path)
 
     @cached_property
     def pack(self) -> RulesPack:
+        from bot.config import load_pack
+
         pack = load_pack(self.board.rules_pack, self.board_path.parent)
         # A pack sending to a role the board has no address for is refused at start, naming the key.
         pack.check_recipients(self.board.addressed_roles(), origin=f"rules pack {pack.id}")
         return pack
 
     def pack_for(self, name: str) -> RulesPack:
+        from cases.packs import bundled_pack, bundled_pack_names
+        from cases.rules import RulesPackError
+
         if name == self.pack.id:
             return self.pack
         if name in bundled_pack_names():
@@ -125,6 +124,9 @@ class AppContext:
 
     @cached_property
     def ring(self) -> KeyRing:
+        from storage.keyring import KeyRing
+        from storage.preflight import open_key_ring
+
         if self.settings.keys:
             return KeyRing.from_environment(self.settings.keys)
         # New keys only for a board with no data yet (storage/preflight.py).
@@ -132,12 +134,16 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        from storage.db import check_connection, make_engine
+
         engine = make_engine(self.settings.resolved_database_url)
         check_connection(engine)  # one clear line if the database cannot be reached or read
         return engine
 
     def migrate(self) -> bool:
         """Bring the schema to head; True if anything was applied."""
+        from storage.db import needs_upgrade, upgrade
+
         if needs_upgrade(self.engine):
             upgrade(self.engine)
             return True
@@ -147,6 +153,10 @@ class AppContext:
     def features(self) -> wiring.Features:
         """The store with every feature's listeners on it, built together: no path gets a store without
         them (a referral filed from the CLI still queues its agencies' requests)."""
+        from bot import wiring
+        from storage.preflight import check_boards, check_keys
+        from storage.store import open_store
+
         self.migrate()
         # Refuse to start on data the config does not name, or that the key ring cannot open.
         check_boards(self.engine, [self.board.id], config_path=self.board_path)
@@ -175,6 +185,8 @@ class AppContext:
 
     @cached_property
     def drafts(self) -> DraftStore:
+        from storage.drafts import DraftPolicy, DraftStore
+
         store = self.store
         policy = DraftPolicy(
             keep_for=timedelta(days=self.settings.draft_keep_days),
@@ -184,10 +196,14 @@ class AppContext:
 
     @cached_property
     def deliveries(self) -> DeliveryLog:
+        from storage.deliveries import DeliveryLog
+
         return DeliveryLog(self.store.sessions, self.store.board.id)
 
     def referrals(self, channel: str) -> ReferralConversations:
         """The referral conversation, for the terminal or Slack."""
+        from intake.referrals import ReferralConversations
+
         return ReferralConversations(self.store, self.drafts, channel=channel)
 
     def where(self) -> dict[str, str]:
@@ -202,9 +218,12 @@ class AppContext:
 
     @cached_property
     def mailbox(self) -> Mailbox:
-        """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail)."""
+        """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail); only its own module is
+        imported."""
         s = self.settings
         if s.mail_backend == "ews":
+            from mail.ews import EwsConfig, EwsMailbox
+
             self._require(
                 "ews",
                 EWS_ENDPOINT=s.ews_endpoint,
@@ -225,6 +244,8 @@ class AppContext:
                 )
             )
         if s.mail_backend == "graph":
+            from mail.graph import GraphConfig, GraphMailbox
+
             self._require(
                 "graph",
                 GRAPH_TENANT_ID=s.graph_tenant_id,
@@ -245,6 +266,8 @@ class AppContext:
                     ca_bundle=str(s.graph_ca_bundle or ""),
                 )
             )
+        from mail.maildir import MaildirMailbox
+
         return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
 
     @staticmethod
@@ -261,10 +284,14 @@ class AppContext:
 
     @cached_property
     def inbound(self) -> InboundStore:
+        from bot import wiring
+
         return wiring.inbound_for(self.store)
 
     @cached_property
     def mail_limits(self) -> Limits:
+        from intake.inbound.limits import MIB, Limits
+
         s = self.settings
         return Limits(
             max_message_bytes=s.mail_max_message_mb * MIB,
@@ -275,6 +302,8 @@ class AppContext:
     @cached_property
     def intake(self) -> MailIntake:
         """Inbound mail: `intake.poll_mailbox(now)`, `intake.ingest(raw, now=...)`, unlock, release."""
+        from bot import wiring
+
         return wiring.mail_intake(
             self.store,
             self.outbox,
@@ -290,6 +319,8 @@ class AppContext:
         """Where channel notices and DMs go: Slack when configured, else (local mode) the console; `teams:`
         targets to Teams when configured (bot/chat_router.py). In Slack, approval requests get Approve / Edit /
         Reject buttons and case notices get case buttons; in Teams, approval cards."""
+        from bot.console_chat import ConsoleChat
+
         other: ChatSender
         if self.settings.slack_configured:
             from bot.slack.chat import SlackChat
@@ -346,6 +377,8 @@ class AppContext:
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
+        from bot import wiring
+
         return wiring.dispatcher(
             self.store,
             self.outbox,
@@ -358,6 +391,10 @@ class AppContext:
     @cached_property
     def jobs(self) -> JobRegistry:
         """What `scrbot run` ticks. Other features add theirs: `ctx.jobs.add(name, interval, callable(now))`."""
+        from bot.mail_service import mail_tick
+        from notify.draft_notices import sweep_drafts
+        from notify.scheduler import JobRegistry
+
         registry = JobRegistry()
         self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
         # Unfinished referral conversations: warn, then expire (storage/drafts.py).
@@ -373,6 +410,11 @@ class AppContext:
     def purge_hooks(self, copies: list[StoredCopy] | None = None) -> list[PurgeHook]:
         """What other features hold per case that purge must also remove; the Message-IDs (and digests) of its
         mail go to `copies`, for the mailbox's `delete_copies`."""
+        from mail.base import StoredCopy
+        from notify.purge import OutboxPurge
+        from storage.inbound_purge import InboundPurge
+        from storage.review_purge import purge_review
+
         found = copies if copies is not None else []
         return [
             OutboxPurge(mail_from=self.settings.mail_from, collect=lambda mid: found.append(StoredCopy(mid))),
@@ -384,7 +426,10 @@ class AppContext:
         if "teams" in self.__dict__:
             self.teams.close()
         mailbox = self.__dict__.get("mailbox")
-        if isinstance(mailbox, GraphMailbox):
-            mailbox.close()
+        if mailbox is not None:
+            from mail.graph import GraphMailbox  # only once a mailbox was opened
+
+            if isinstance(mailbox, GraphMailbox):
+                mailbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cases.calendar import BOARD_TIMEZONE
-from cases.case import Deadline
-from cases.dates import UnreadableDate, read_date
 from errors import BadInput
+
+# Every command's parser uses this module (its date types): what the commands print with is imported when
+# they print, so that `scrbot --help` starts without the case models or the holidays tables.
+if TYPE_CHECKING:
+    from cases.case import Deadline
 
 # Today's date for date options ("today", two-digit years), from the command's own clock (bot/cli.py sets it).
 _TODAY: ContextVar[Callable[[], date] | None] = ContextVar("scrbot_cli_today", default=None)
@@ -31,6 +33,8 @@ def print_json(value: Any) -> None:
 def moment(at: datetime | str) -> str:
     """A stored moment as people read it: the board's local time, to the minute."""
     when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    from cases.calendar import BOARD_TIMEZONE
+
     return when.astimezone(BOARD_TIMEZONE).strftime("%Y-%m-%d %H:%M")
 
 
@@ -82,6 +86,8 @@ def uk_date(text: str) -> str:
     """The argparse type of every date option: a date as people type it, read like the referral
     conversation reads it (cases/dates.py: 31/12/2026, 31 Dec 2026, 2026-12-31, today; day first), given to
     the command as YYYY-MM-DD. An unreadable date is a one-line usage error naming the option."""
+    from cases.dates import UnreadableDate, read_date
+
     today_of = _TODAY.get()
     try:
         return read_date(text, today=today_of() if today_of else None).isoformat()

@@ -78,7 +78,9 @@ class Settings(BaseSettings):
     slack_api_url: Url = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
     # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
     # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).
-    slack_workers: int = Field(default=2, ge=1, le=32, description="Threads that run conversation steps after the ack")
+    slack_workers: int = Field(
+        default=2, ge=1, le=32, description="Threads for Slack work after the ack (referral steps: the step worker)"
+    )
     # Half-finished referrals: kept this long after their last change, owner warned this long before.
     draft_keep_days: int = Field(default=30, ge=1, description="Days an untouched referral draft is kept")
     draft_warn_days: int = Field(default=3, ge=0, description="Days before a draft expires that its owner is warned")

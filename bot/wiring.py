@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from intake.inbound.limits import Limits
-from intake.inbound.processor import MailIntake
 from mail.base import Mailbox
 from notify.agency_requests import AgencyRequests
 from notify.case_notices import business_unit_notices
@@ -21,9 +20,15 @@ from notify.mail_notices import OutboxMailNotices
 from notify.outbox import Outbox
 from notify.senders import ChatMessageSender, ChatSender, EmailSender
 from notify.service import NotifyService
-from storage.inbound import InboundStore
 from storage.outbox_attachments import OutboxAttachments
 from storage.store import Store
+
+# The mail intake (its parsers, forms and HTML reader) is imported only by what reads mail: a command that
+# lists cases starts without it (bench/cli_start.py).
+if TYPE_CHECKING:
+    from intake.inbound.limits import Limits
+    from intake.inbound.processor import MailIntake
+    from storage.inbound import InboundStore
 
 
 def outbox_for(store: Store) -> Outbox:
@@ -55,6 +60,8 @@ def agency_requests(store: Store, outbox: Outbox) -> AgencyRequests:
 
 
 def inbound_for(store: Store) -> InboundStore:
+    from storage.inbound import InboundStore
+
     return InboundStore(
         store.sessions,
         board_id=store.board.id,
@@ -75,6 +82,8 @@ def mail_intake(
     source: str = "maildir",
 ) -> MailIntake:
     """Inbound mail: stored, read, acted on; the business unit told about what needs a person."""
+    from intake.inbound.processor import MailIntake
+
     return MailIntake(
         store,
         inbound or inbound_for(store),

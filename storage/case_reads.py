@@ -319,6 +319,16 @@ class CaseReads:
         ).one_or_none()
         return None if found is None else (found[0], found[1])
 
+    def request_sent_at(self, s: Session, case_id: str, agency_id: str) -> datetime | None:
+        """When the request to secure records went to this agency about this case (None: not yet, or never)."""
+        return s.scalar(
+            select(AgencyConfirmationRow.request_sent_at).where(
+                AgencyConfirmationRow.board_id == self.board.id,
+                AgencyConfirmationRow.case_id == case_id,
+                AgencyConfirmationRow.agency_id == agency_id,
+            )
+        )
+
     def case_id_of(self, s: Session, reference: str) -> str | None:
         return s.scalar(
             select(CaseRow.id).where(CaseRow.board_id == self.board.id, CaseRow.reference == reference.upper())

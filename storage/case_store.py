@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from cases.actor import SYSTEM, Actor, PermissionDenied
 from cases.apply import InvalidTransition, apply, needs
@@ -67,6 +67,20 @@ _CASE_BY_REFERENCE = select(CaseRow).where(
     CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
 )
 _CASE_BY_REFERENCE_LOCKED = _CASE_BY_REFERENCE.with_for_update()
+_CASES = table_of(CaseRow)
+_INSERT_CASE = insert(_CASES)
+_COUNTERS = table_of(CaseCounterRow)
+_NEXT_NUMBER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.board_id == bindparam("counter_board"), _COUNTERS.c.year == bindparam("counter_year"))
+    .values(last_number=_COUNTERS.c.last_number + 1)
+    .returning(_COUNTERS.c.last_number)
+)
+_SAME_CHILD = (
+    select(_CASES.c.reference)
+    .where(_CASES.c.board_id == bindparam("board_id"), _CASES.c.child_index == bindparam("child_index"))
+    .order_by(_CASES.c.reference)
+)
 
 
 class CaseNotFound(NotFound):
@@ -156,19 +170,15 @@ class CaseStore:
         return row
 
     def _next_reference(self, s: Session, year: int) -> str:
-        counters = table_of(CaseCounterRow)
         for _ in range(5):
             number = s.execute(
-                update(counters)
-                .where(counters.c.board_id == self.board.id, counters.c.year == year)
-                .values(last_number=counters.c.last_number + 1)
-                .returning(counters.c.last_number)
+                _NEXT_NUMBER, {"counter_board": self.board.id, "counter_year": year}
             ).scalar_one_or_none()
             if number is not None:
                 return format_reference(year, number)
             try:
                 with s.begin_nested():
-                    s.execute(insert(counters).values(board_id=self.board.id, year=year, last_number=1))
+                    s.execute(insert(_COUNTERS).values(board_id=self.board.id, year=year, last_number=1))
                 return format_reference(year, 1)
             except IntegrityError:
                 continue  # another process created the counter first: bump it instead
@@ -207,35 +217,38 @@ class CaseStore:
         """Create the case, its agency confirmations and deadlines; flag a possible duplicate."""
         with self._tx(session) as s:
             reference = self._next_reference(s, local_date(now).year)
-            row = CaseRow(
-                id=new_id(),
-                board_id=self.board.id,
-                reference=reference,
-                status=CaseStatus.REFERRED.value,
-                rules_pack=self.pack.id,
-                rules_pack_version=self.pack.version,
-                filed_by=actor.id,
-                created_at=now,
-                updated_at=now,
-            )
-            row.referral_enc = self.codec.seal_referral(row.id, referral)
-            row.child_index = child_index(
-                self._index_key,
-                last_name=referral.child.last_name,
-                forenames=referral.child.forenames,
-                date_of_birth=referral.child.date_of_birth,
-            )
+            case_id = new_id()
+            values = {
+                "id": case_id,
+                "board_id": self.board.id,
+                "reference": reference,
+                "status": CaseStatus.REFERRED.value,
+                "rules_pack": self.pack.id,
+                "rules_pack_version": self.pack.version,
+                "filed_by": actor.id,
+                "referral_enc": self.codec.seal_referral(case_id, referral),
+                "child_index": child_index(
+                    self._index_key,
+                    last_name=referral.child.last_name,
+                    forenames=referral.child.forenames,
+                    date_of_birth=referral.child.date_of_birth,
+                ),
+                "created_at": now,
+                "updated_at": now,
+                "closed_at": None,
+                "purged_at": None,
+            }
             duplicates: list[str] = []
-            if row.child_index is not None:
+            if values["child_index"] is not None:
                 duplicates = list(
-                    s.scalars(
-                        select(CaseRow.reference)
-                        .where(CaseRow.board_id == self.board.id, CaseRow.child_index == row.child_index)
-                        .order_by(CaseRow.reference)
-                    )
+                    s.scalars(_SAME_CHILD, {"board_id": self.board.id, "child_index": values["child_index"]})
                 )
+            # The case row goes in first (its children reference it) as one Core INSERT, then joins the session
+            # as a loaded row: no unit of work to flush for it (issue 15 §3, filing time).
+            s.execute(_INSERT_CASE, values)
+            row = CaseRow(**values)
+            make_transient_to_detached(row)
             s.add(row)
-            s.flush()  # the case row first: its children reference it
             snapshot = CaseSnapshot.new(case_id=row.id, board_id=self.board.id, reference=reference, pack=self.pack)
             case = LoadedCase(row, snapshot)
             changes = self._decide(s, case, FileReferral(referral, tuple(duplicates)), actor=actor, now=now)

@@ -17,7 +17,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from errors import Unavailable
 from storage.keyring import KeyError_, KeyRing
 
-VERSION = 1
+# Envelope versions. 1: the associated data names table, column and row. 2 (written since issue 15 §1): it
+# names the board too, so a value copied into another board's row does not open there even under the same
+# key. Version 1 values still open (with their own associated data) until key rotation re-seals them as 2.
+VERSION_ROW = 1
+VERSION = 2
 NONCE_BYTES = 12
 
 
@@ -25,8 +29,11 @@ class DecryptionError(Unavailable):
     """A value that could not be opened: wrong key, moved value or tampering. Never shows the data."""
 
 
-def associated_data(table: str, column: str, row_id: str) -> bytes:
-    return f"scrbot/v1/{table}/{column}/{row_id}".encode()
+def associated_data(table: str, column: str, row_id: str, board_id: str | None = None) -> bytes:
+    """What a sealed value is bound to: its board (version 2 envelopes) and its table, column and row."""
+    if board_id is None:
+        return f"scrbot/v1/{table}/{column}/{row_id}".encode()
+    return f"scrbot/v2/{board_id}/{table}/{column}/{row_id}".encode()
 
 
 class FieldCipher(Protocol):
@@ -68,12 +75,12 @@ class AesGcmCipher:
         self._ring.refresh_if_changed()
         key_id = self.active_key_id
         nonce = os.urandom(NONCE_BYTES)
-        body = self._aead_for(key_id).encrypt(nonce, plaintext, associated_data(table, column, row_id))
+        body = self._aead_for(key_id).encrypt(nonce, plaintext, associated_data(table, column, row_id, self._board_id))
         kid = key_id.encode("ascii")
         return bytes([VERSION, len(kid)]) + kid + nonce + body
 
     def key_id_of(self, token: bytes) -> str:
-        if len(token) < 2 or token[0] != VERSION:
+        if len(token) < 2 or token[0] not in (VERSION, VERSION_ROW):
             raise DecryptionError("not an SCR Bot ciphertext (unknown version)")
         length = token[1]
         return token[2 : 2 + length].decode("ascii")
@@ -87,7 +94,8 @@ class AesGcmCipher:
         except KeyError_ as exc:
             raise DecryptionError(f"{table}.{column} of row {row_id}: {exc}") from None
         try:
-            return aead.decrypt(nonce, body, associated_data(table, column, row_id))
+            board = self._board_id if token[0] == VERSION else None
+            return aead.decrypt(nonce, body, associated_data(table, column, row_id, board))
         except InvalidTag:
             raise DecryptionError(
                 f"{table}.{column} of row {row_id} failed authentication (tampered, moved or wrong key)"

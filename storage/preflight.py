@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Table, Text, cast, func, inspect, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from errors import BadInput, Unavailable
+from storage.crypto import VERSION, VERSION_ROW
 from storage.keyring import KeyRing
 from storage.tables import Base, encrypted_columns
 
@@ -32,7 +33,7 @@ from storage.tables import Base, encrypted_columns
 _BOARD_TABLES = ("cases", "audit_anchor", "conversation_drafts", "inbound_messages", "outbox")
 # Rows that need none of the board's keys: the anchor alone, event ids, case counters.
 _KEYLESS_TABLES = {"audit_anchor", "seen_deliveries", "case_counters"}
-TOKEN_VERSION = 1
+TOKEN_VERSIONS = (VERSION_ROW, VERSION)  # storage/crypto.py's envelopes: both name their key the same way
 START_SAMPLE = 200  # rows from each end of each encrypted column, when a process starts
 
 
@@ -99,7 +100,7 @@ def key_ids_needed(engine: Engine, board_id: str, *, sample: int | None = None) 
                 present = (
                     table.c.board_id == board_id,
                     column.is_not(None),
-                    _version(column, dialect) == TOKEN_VERSION,
+                    _version(column, dialect).in_(TOKEN_VERSIONS),
                 )
                 if sample is None:
                     key_id = _key_id(column, dialect).label("key_id")

@@ -1,11 +1,11 @@
 """Reminder rows (DESIGN.md §4): one row per rung of each open deadline's reminder ladder, and the weekly
 digest's row. The repository the planner (notify/reminder_planner.py) and the sweep (notify/reminders.py) use.
 
-The sweep claims `state = 'pending' AND due_at <= now` through the (state, due_at) index with
-`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), so its cost follows what is due now and
-several processes never send the same reminder. Rows are created with INSERT ... ON CONFLICT DO NOTHING on
-their key, so several processes may plan the same case at once. Statements that run on every agency
-confirmation are built once (building one costs more than running it on SQLite).
+The sweep claims `state = 'pending' AND due_at <= now` through the partial index of pending rows
+(board_id, due_at, id) with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), so its cost
+follows what is due now and several processes never send the same reminder. Rows are created with INSERT
+... ON CONFLICT DO NOTHING on their key, so several processes may plan the same case at once. Statements
+that run on every agency confirmation are built once (building one costs more than running it on SQLite).
 """
 
 from __future__ import annotations
@@ -142,8 +142,9 @@ _SET_STATE = (
 def due_reminders(
     board_id: str, now: datetime, limit: int
 ) -> Select[str, str, str | None, str, str, date | None, date]:
-    """The sweep's claim: pending and due, through the (state, due_at) index, skipping rows another sweep
-    holds. Plain columns rather than ORM objects: a sweep may claim thousands, and the session stays light."""
+    """The sweep's claim: pending and due, oldest first, through the partial index of pending rows
+    (ix_reminders_pending_due), skipping rows another sweep holds. Plain columns rather than ORM objects: a
+    sweep may claim thousands, and the session stays light."""
     return (
         select(
             ReminderRow.id,
@@ -154,7 +155,7 @@ def due_reminders(
             ReminderRow.act_by,
             ReminderRow.remind_on,
         )
-        .where(ReminderRow.state == PENDING, ReminderRow.due_at <= now, ReminderRow.board_id == board_id)
+        .where(ReminderRow.state == PENDING, ReminderRow.board_id == board_id, ReminderRow.due_at <= now)
         .order_by(ReminderRow.due_at, ReminderRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

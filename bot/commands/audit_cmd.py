@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import print_json, print_table
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -43,6 +45,8 @@ def verify(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def sign_anchor(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     store = ctx.store
     with store.sessions.begin() as s:
         covered = store.audit.sign_anchor(s, at=ctx.now_clock.now(), actor=cli_actor().id)

@@ -11,12 +11,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext
 from bot.output import print_json
-from bot.settings_files import read_secret_file
 from errors import BadInput, Refused
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 EXIT_FAILED_CHECK = 1
 
@@ -40,6 +41,8 @@ def register(sub: Any) -> None:
 
 
 def passphrase(args: argparse.Namespace, *, twice: bool) -> str:
+    from bot.settings_files import read_secret_file
+
     if args.passphrase_file is not None:
         return read_secret_file("--passphrase-file", str(args.passphrase_file))
     if not sys.stdin.isatty():

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands.cost_cmd import register_case as register_cost
 from bot.confirm import add_yes
 from bot.confirm import confirm as confirm_irreversible
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, deadline_json, moment, parse_date, print_json, print_table, uk_date
-from cases.calendar import local_date
-from cases.case import Case, DeadlineState, Involvement, RecordsState
-from cases.criteria import classify
 from cases.events import CaseEvent, CaseStatus, allowed_moves
-from cases.status import rag
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from cases.case import Case
 
 
 def register(sub: Any) -> None:
@@ -84,6 +83,8 @@ def register(sub: Any) -> None:
 
 
 def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+
     today = local_date(ctx.now_clock.now())
     summaries = ctx.store.cases.list_cases(today=today, include_closed=args.all)
     if args.json:
@@ -130,6 +131,11 @@ def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
+    from cases.calendar import local_date
+    from cases.case import RecordsState
+    from cases.criteria import classify
+    from cases.status import rag
+
     today = local_date(ctx.now_clock.now())
     store = ctx.store
     data: dict[str, Any] = {
@@ -194,6 +200,8 @@ def case_json(case: Case, ctx: AppContext, *, full: bool) -> dict[str, Any]:
 
 
 def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     now = ctx.now_clock.now()
     case = ctx.store.cases.get_case(
         args.reference, actor=cli_actor(), now=now, purpose="cli show" + (" full" if args.full else "")
@@ -260,6 +268,8 @@ def show_case(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def record_event(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     event = CaseEvent(args.event)
     new_due = parse_date(args.new_date) if args.new_date else None
     deadlines = ctx.store.cases.record_event(
@@ -279,6 +289,9 @@ def record_event(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def mark_done(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.case import DeadlineState
+
     state = (
         DeadlineState.NOT_APPLICABLE
         if args.not_applicable
@@ -300,6 +313,8 @@ def mark_done(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def advance(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     if CaseStatus(args.status) is CaseStatus.CLOSED:
         return close(ctx, args)
     ctx.store.cases.move_status(args.reference, CaseStatus(args.status), actor=cli_actor(), now=ctx.now_clock.now())
@@ -308,6 +323,8 @@ def advance(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def close(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     _id, status, _by = ctx.store.cases.status_of(args.reference)  # a wrong reference fails before the question
     if status is not CaseStatus.CLOSED:
         confirm_irreversible(f"Close {args.reference.upper()} and cancel its open deadlines", args)
@@ -317,6 +334,9 @@ def close(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def confirm(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.case import Involvement, RecordsState
+
     if not args.secured_on and not args.involvement and not args.no_records:
         raise CommandError("say what the agency confirmed: --secured-on DATE, --no-records and/or --involvement")
     if args.secured_on and args.no_records:

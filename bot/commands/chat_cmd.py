@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
-from bot.terminal.render import render
-from intake.conversation.messages import Command, Input
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -21,6 +20,8 @@ def register(sub: Any) -> None:
 
 
 def _show(messages: list[Any]) -> None:
+    from bot.terminal.render import render
+
     for message in messages:
         text = render(message)
         if text:
@@ -40,6 +41,9 @@ def enable_line_editing() -> bool:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from intake.conversation.messages import Command, Input
+
     enable_line_editing()
     conversations = ctx.referrals("terminal")
     actor = cli_actor()

@@ -5,15 +5,17 @@ hourly rate (`[figures] hourly_rate`); a note that names the child or family is 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import parse_date, print_json, uk_date
-from cases.calendar import local_date
-from cases.costs import CostKind, money, pounds_text
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register_case(cs: Any) -> None:
+    from cases.costs import CostKind
+
     p = cs.add_parser("cost", help="record a cost of a review: fees, panel or author hours, other (audited)")
     p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
     p.add_argument("--kind", required=True, choices=[k.value for k in CostKind], help="what the cost is for")
@@ -26,6 +28,10 @@ def register_case(cs: Any) -> None:
 
 
 def record_cost(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from cases.costs import CostKind, money, pounds_text
+
     now = ctx.now_clock.now()
     entry = ctx.store.cases.record_cost(
         args.reference,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext
-from storage.db import current_revision, head_revision
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -17,6 +17,8 @@ def register(sub: Any) -> None:
 
 
 def upgrade(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.db import current_revision, head_revision
+
     before = current_revision(ctx.engine)
     ctx.migrate()
     after = current_revision(ctx.engine)

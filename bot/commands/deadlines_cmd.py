@@ -10,17 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import load_pack
-from bot.context import AppContext
 from bot.output import CommandError, parse_date, print_json, print_table, uk_date
-from cases.answers import Answer
-from cases.board import BoardConfigError
-from cases.calendar import WorkingCalendar
 from cases.events import CaseEvent, Outcome
-from cases.rules import Fact
-from cases.timeline import EventRecord, compute_deadlines
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -41,6 +37,13 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.config import load_pack
+    from cases.answers import Answer
+    from cases.board import BoardConfigError
+    from cases.calendar import WorkingCalendar
+    from cases.rules import Fact
+    from cases.timeline import EventRecord, compute_deadlines
+
     if args.ics:
         return calendar(ctx, args)
     if not args.event or not args.on:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import deadline_json, parse_date, print_json, uk_date
-from cases.calendar import local_date
-from cases.case import parse_decision
 from cases.events import Outcome
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -29,6 +29,10 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from cases.case import parse_decision
+
     now = ctx.now_clock.now()
     decision = parse_decision(
         outcome=Outcome(args.outcome),

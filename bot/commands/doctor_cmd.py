@@ -10,7 +10,6 @@ import argparse
 from typing import Any
 
 from bot.clock import Clock
-from bot.context import AppContext
 from bot.output import print_json
 
 EXIT_FAILED_CHECK = 1
@@ -24,6 +23,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, clock: Clock | None) -> int:
+    from bot.context import AppContext
     from bot.doctor import diagnose  # only when asked: every other command starts without it
 
     report, ctx = diagnose(lambda: AppContext(clock=clock, json_output=args.json), quick=args.quick)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import parse_moment
-from bot.context import AppContext
 from bot.output import print_json, print_table, uk_moment
-from notify.draft_notices import sweep_drafts
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -40,6 +41,8 @@ def list_drafts(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def expire(ctx: AppContext, args: argparse.Namespace) -> int:
+    from notify.draft_notices import sweep_drafts
+
     now = parse_moment(args.now) if args.now else ctx.now_clock.now()
     swept = sweep_drafts(ctx.drafts, ctx.outbox, now)
     ctx.dispatcher.dispatch_due(now)

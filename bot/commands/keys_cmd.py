@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.confirm import add_yes, confirm
-from bot.context import AppContext, cli_actor
 from bot.output import print_json
 from errors import Unavailable
-from storage.preflight import key_ids_needed
-from storage.rotation import key_usage, retire_unused_keys, rotate_data_key, rotate_index_key
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 _BACKUPS = " (backups made before the rotation need them)"
 
@@ -35,6 +35,9 @@ def register(sub: Any) -> None:
 
 
 def rotate(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.rotation import retire_unused_keys, rotate_data_key, rotate_index_key
+
     store = ctx.store
     board_id = store.board.id
     old = sorted(ctx.ring.board(board_id).data_keys)
@@ -82,6 +85,8 @@ def rotate(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def status(ctx: AppContext, args: argparse.Namespace) -> int:
     """Works when the store would refuse to open (a key missing): this is where a person finds out which."""
+    from storage.preflight import key_ids_needed
+
     board_id = ctx.board.id
     ctx.migrate()
     needed = key_ids_needed(ctx.engine, board_id)
@@ -118,6 +123,8 @@ def status(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _confirm_retiring(ctx: AppContext, args: argparse.Namespace) -> None:
     """Backups made before a rotation need the old keys: removing them is for good (see README, "Backup")."""
+    from storage.rotation import key_usage
+
     store = ctx.store
     keys = ctx.ring.board(store.board.id)
     usage = key_usage(store.sessions, store.cipher, store.board.id)
@@ -127,6 +134,8 @@ def _confirm_retiring(ctx: AppContext, args: argparse.Namespace) -> None:
 
 
 def retire(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.rotation import retire_unused_keys
+
     store = ctx.store
     _confirm_retiring(ctx, args)
     retired = retire_unused_keys(ctx.ring, store.board.id, store.sessions, store.cipher)

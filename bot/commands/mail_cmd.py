@@ -8,13 +8,19 @@ import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
-from intake.inbound.processor import IngestOutcome
-from mail.maildir import MaildirMailbox
-from storage.inbound import OPEN_FOR_PERSON, InboundStatus, InboundSummary
+from errors import BadInput
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from intake.inbound.processor import IngestOutcome
+    from storage.inbound import InboundSummary
+
+# storage.inbound's InboundStatus values, spelled out so that building the command line imports no storage
+# (tests/bot/test_cli_start.py checks they agree).
+MESSAGE_STATES = ("received", "processed", "quarantined", "needs_person", "released")
 
 
 def register(sub: Any) -> None:
@@ -35,7 +41,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=deliver)
 
     p = ms.add_parser("list", help="stored inbound messages (no content): status, kind, case, reason")
-    p.add_argument("--status", choices=[s.value for s in InboundStatus], help="only messages in this state")
+    p.add_argument("--status", choices=MESSAGE_STATES, help="only messages in this state")
     p.add_argument("--case", help="only messages about this case")
     p.add_argument("--limit", type=int, default=100, help="show at most this many (default 100)")
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
@@ -56,6 +62,14 @@ def register(sub: Any) -> None:
     p.add_argument("--as-agency", help="record the reply as this agency's answer (e.g. from a colleague)")
     p.add_argument("--dismiss", action="store_true", help="mark it dealt with, do nothing else")
     p.add_argument("--note", default="", help="why (stored encrypted)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="fill a gap of an emailed referral before it is filed, by its form field as `quarantine show` "
+        "lists it (e.g. --set la_aware_date=17/11/2026); repeat for each gap",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
     p.set_defaults(handler=release)
 
@@ -137,6 +151,8 @@ def poll(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def deliver(ctx: AppContext, args: argparse.Namespace) -> int:
+    from mail.maildir import MaildirMailbox
+
     mailbox = ctx.mailbox
     if not isinstance(mailbox, MaildirMailbox):
         raise CommandError("deliver is for the local Maildir (SCRBOT_MAIL_BACKEND=maildir)")
@@ -175,17 +191,23 @@ def _print_messages(messages: Sequence[InboundSummary], args: argparse.Namespace
 
 
 def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.inbound import InboundStatus
+
     statuses = [InboundStatus(args.status)] if args.status else None
     messages = ctx.inbound.list(statuses=statuses, case_ref=args.case, limit=args.limit)
     return _print_messages(messages, args, none="No inbound messages.")
 
 
 def quarantine_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.inbound import OPEN_FOR_PERSON
+
     messages = ctx.inbound.list(statuses=list(OPEN_FOR_PERSON))
     return _print_messages(messages, args, none="Nothing waiting for a person.")
 
 
 def show(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     detail = ctx.inbound.get(args.id, actor=cli_actor(), now=ctx.now_clock.now())
     if args.raw:
         sys.stdout.buffer.write(detail.raw)
@@ -210,7 +232,19 @@ def show(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _fills(pairs: Sequence[str]) -> dict[str, str]:
+    fill: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput("--set takes FIELD=VALUE, e.g. la_aware_date=17/11/2026", field="set")
+        fill[name.strip()] = value.strip()
+    return fill
+
+
 def release(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     outcome = ctx.intake.release(
         args.id,
         actor=cli_actor(),
@@ -218,6 +252,7 @@ def release(ctx: AppContext, args: argparse.Namespace) -> int:
         as_agency=args.as_agency,
         dismiss=args.dismiss,
         note=args.note,
+        fill=_fills(args.set),
     )
     if args.json:
         print_json(outcome_json(outcome))
@@ -227,6 +262,9 @@ def release(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.inbound import InboundStatus
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -241,8 +279,21 @@ def unlock(ctx: AppContext, args: argparse.Namespace) -> int:
         raise CommandError("that password does not open the form; nothing was changed (try again)") from None
     finally:
         password = ""
+    # The password opened the form: a form with gaps is read too (exit 0), and says what is left to do.
+    # Only a form that could not be read after all (quarantined) is a failed unlock.
+    gaps = outcome.status is InboundStatus.NEEDS_PERSON
+    then = (
+        f"The form is open; its values are kept encrypted with the message, so no password is needed again. "
+        f"`scrbot mail quarantine show {outcome.inbound_id}` lists each gap with its field; fill them and file "
+        f"the referral with `scrbot mail quarantine release {outcome.inbound_id} --set FIELD=VALUE ...`."
+    )
     if args.json:
-        print_json(outcome_json(outcome))
+        data = {**outcome_json(outcome), "form_read": gaps or outcome.status is InboundStatus.RELEASED}
+        if gaps:
+            data["next"] = then
+        print_json(data)
     else:
         print(_describe(outcome))
-    return 0 if outcome.status in {InboundStatus.RELEASED, InboundStatus.PROCESSED} else 1
+        if gaps:
+            print(then)
+    return 0 if gaps or outcome.status in {InboundStatus.RELEASED, InboundStatus.PROCESSED} else 1

@@ -10,15 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands.notify_outside import register as register_outside
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, moment, print_json, print_table
 from errors import Refused
-from notify.approval_warning import draft_warning, item_warning
-from notify.outbox import OutboxItem, OutboxStatus
-from notify.service import dispatch_all
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from notify.outbox import OutboxItem
+
+# storage.outbox's OutboxStatus values, spelled out so that building the command line imports no storage
+# (tests/bot/test_cli_start.py checks they agree).
+OUTBOX_STATES = ("draft", "approved", "sending", "sent", "failed", "rejected", "cancelled")
 
 
 def register(sub: Any) -> None:
@@ -30,7 +34,7 @@ def register(sub: Any) -> None:
     which.add_argument(
         "--status",
         action="append",
-        choices=[s.value for s in OutboxStatus],
+        choices=OUTBOX_STATES,
         help="only messages in this state (repeatable; default: draft, i.e. awaiting approval)",
     )
     which.add_argument("--all", action="store_true", help="every message, whatever its state")
@@ -85,6 +89,8 @@ def _resolve(ctx: AppContext, ident: str) -> str:
 
 def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
     # By default what a person must act on: the drafts awaiting approval.
+    from notify.outbox import OutboxStatus
+
     statuses = None if args.all else [OutboxStatus(s) for s in args.status or [OutboxStatus.DRAFT.value]]
     messages = ctx.outbox.list(statuses=statuses, case_ref=args.case)
     if args.json:
@@ -136,10 +142,14 @@ def list_messages(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _warning(ctx: AppContext, item: OutboxItem) -> str:
     """Personal data of the case in the text beyond what its template carries (e.g. a name in free text)."""
+    from notify.approval_warning import item_warning
+
     return item_warning(ctx.outbox, item)
 
 
 def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     item = ctx.outbox.get(_resolve(ctx, args.id), actor=cli_actor(), now=ctx.now_clock.now())
     warning = _warning(ctx, item)
     if args.json:
@@ -181,6 +191,9 @@ def show_message(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def approve(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from notify.approval_warning import draft_warning
+
     for ident in args.ids:
         item_id = _resolve(ctx, ident)
         if not args.despite_warning and (warning := draft_warning(ctx.outbox, item_id)):
@@ -194,6 +207,8 @@ def approve(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def reject(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     for ident in args.ids:
         item_id = _resolve(ctx, ident)
         ctx.outbox.reject(item_id, actor=cli_actor(), now=ctx.now_clock.now())
@@ -202,6 +217,8 @@ def reject(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def edit(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+
     text: str | None = args.text
     if args.text_file is not None:
         text = sys.stdin.read() if str(args.text_file) == "-" else args.text_file.read_text(encoding="utf-8")
@@ -216,6 +233,8 @@ def edit(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def send(ctx: AppContext, args: argparse.Namespace) -> int:
+    from notify.service import dispatch_all
+
     report = dispatch_all(ctx.dispatcher, ctx.now_clock.now())
     if args.json:
         print_json({"sent": report.sent, "failed": report.failed})

@@ -10,13 +10,16 @@ recorded the same way (`--form rapid_review_to_panel`), and the Panel's response
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import parse_date, print_json, uk_date
-from cases.commands import RecordPanelResponse, RecordSubmission
-from cases.events import PanelResponse
-from notify.outside_forms import outside_form
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+# cases.events.PanelResponse's values, spelled out so that building the command line imports no more than
+# it needs (tests/bot/test_cli_start.py); the command checks them against the enum when it runs.
+PANEL_RESPONSES = ("agrees", "disagrees", "asks_questions")
 
 
 def register(ns: Any) -> None:
@@ -39,7 +42,7 @@ def register(ns: Any) -> None:
     p.add_argument(
         "--response",
         required=True,
-        choices=[r.value for r in PanelResponse],
+        choices=PANEL_RESPONSES,
         help="what the Panel said of the rapid review",
     )
     p.add_argument("--on", type=uk_date, required=True, help="the date of the Panel's response")
@@ -48,6 +51,9 @@ def register(ns: Any) -> None:
 
 
 def show_form(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from notify.outside_forms import outside_form
+
     now, reply_to = ctx.now_clock.now(), ctx.settings.mail_from
     notification, rendered = outside_form(
         ctx.store.cases, args.case, args.form, actor=cli_actor(), now=now, reply_to=reply_to
@@ -60,6 +66,9 @@ def show_form(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def submitted(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.commands import RecordSubmission
+
     reference = args.case.upper()
     on = parse_date(args.on)
     command = RecordSubmission(args.form or "", on, args.portal_ref)
@@ -81,6 +90,10 @@ def submitted(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def panel_response(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.commands import RecordPanelResponse
+    from cases.events import PanelResponse
+
     reference = args.case.upper()
     on = parse_date(args.on)
     command = RecordPanelResponse(PanelResponse(args.response), on)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.confirm import add_yes, confirm
-from bot.context import AppContext, cli_actor
 from bot.output import print_json
-from mail.base import StoredCopy
-from storage.db import fold_log
-from storage.purge import PurgeReport, purge
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from mail.base import StoredCopy
+    from storage.purge import PurgeReport
 
 
 def register(sub: Any) -> None:
@@ -22,6 +23,10 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.db import fold_log
+    from storage.purge import purge
+
     store = ctx.store
     copies: list[StoredCopy] = []
 

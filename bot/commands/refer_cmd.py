@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, print_json
-from cases.calendar import local_date
-from cases.referral import parse_referral
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -31,6 +31,10 @@ def read_json(path: Path) -> Any:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from cases.referral import parse_referral
+
     data = read_json(args.file)
     if not isinstance(data, dict):
         raise CommandError(f"{args.file}: expected a JSON object")

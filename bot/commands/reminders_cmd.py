@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import parse_moment
-from bot.context import AppContext
 from bot.output import CommandError, print_json, print_table, uk_moment
-from notify.service import dispatch_all
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:
@@ -47,6 +48,8 @@ def _moment(ctx: AppContext, text: str | None) -> datetime:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from notify.service import dispatch_all
+
     now = _moment(ctx, args.now)
     if args.batch < 1:
         raise CommandError("--batch must be 1 or more")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext
 from bot.output import CommandError, parse_date, print_json, uk_date
-from cases.calendar import local_date
-from cases.figures.period import Period, between, reporting_year, year_of
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from cases.figures.period import Period
 
 
 def register(sub: Any) -> None:
@@ -35,6 +36,9 @@ def register(sub: Any) -> None:
 
 
 def period_asked(ctx: AppContext, args: argparse.Namespace) -> Period:
+    from cases.calendar import local_date
+    from cases.figures.period import between, reporting_year, year_of
+
     start_month = ctx.board.figures.reporting_year_start_month
     if args.year and (args.start or args.end):
         raise CommandError("give either --year or --from and --to, not both")
@@ -48,6 +52,8 @@ def period_asked(ctx: AppContext, args: argparse.Namespace) -> Period:
 
 
 def report(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+
     period = period_asked(ctx, args)  # a wrong year is one line before anything is opened
     from reports.write import write_report  # matplotlib is imported only by this command
 

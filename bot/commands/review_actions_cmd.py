@@ -5,13 +5,13 @@ concludes the review and stops the quarterly progress reports."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import parse_date, print_json, print_table, uk_date
-from cases.calendar import local_date
-from cases.review.action_plan import Action
-from storage.review_action_plan import ActionPlan
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from cases.review.action_plan import Action
 
 
 def register(actions: argparse.ArgumentParser) -> None:
@@ -55,6 +55,9 @@ def _json(action: Action, today: Any) -> dict[str, Any]:
 
 
 def list_actions(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+    from storage.review_action_plan import ActionPlan
+
     today = local_date(ctx.now_clock.now())
     actions = ActionPlan(ctx.store).actions(args.reference, words=args.words)
     if args.json:
@@ -73,6 +76,8 @@ def list_actions(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _show(ctx: AppContext, args: argparse.Namespace, action: Action, line: str) -> int:
+    from cases.calendar import local_date
+
     if args.json:
         print_json({"reference": args.reference.upper()} | _json(action, local_date(ctx.now_clock.now())))
     else:
@@ -81,6 +86,9 @@ def _show(ctx: AppContext, args: argparse.Namespace, action: Action, line: str) 
 
 
 def add_action(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_action_plan import ActionPlan
+
     action = ActionPlan(ctx.store).add(
         args.reference,
         text=args.text,
@@ -95,6 +103,10 @@ def add_action(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def sign_up(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from storage.review_action_plan import ActionPlan
+
     now = ctx.now_clock.now()
     on = parse_date(args.on) if args.on else local_date(now)
     action = ActionPlan(ctx.store).sign_up(args.reference, args.number, on=on, actor=cli_actor(), now=now)
@@ -102,6 +114,10 @@ def sign_up(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def complete(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from storage.review_action_plan import ActionPlan
+
     now = ctx.now_clock.now()
     on = parse_date(args.on) if args.on else local_date(now)
     action, concluded = ActionPlan(ctx.store).complete(

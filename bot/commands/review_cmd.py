@@ -12,19 +12,16 @@ import argparse
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands.review_actions_cmd import register as register_actions
 from bot.commands.review_publication_cmd import register as register_publication
-from bot.context import AppContext, cli_actor
 from bot.output import CommandError, parse_date, print_json, print_table, uk_date
-from cases.calendar import local_date
-from cases.review.agency_report import AgencyReport, accept, brief, nominate, request, sign_off
 from errors import BadInput
-from intake.documents.reading import read_report
-from intake.inbound.limits import LimitExceeded
-from storage.review_agency_reports import AgencyReports, ReceivedFile
-from storage.review_report_versions import ReportVersions
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from cases.review.agency_report import AgencyReport
 
 
 def register(sub: Any) -> None:
@@ -136,6 +133,8 @@ def _done(args: argparse.Namespace, report: AgencyReport) -> int:
 
 
 def imr_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.review_agency_reports import AgencyReports
+
     reports = AgencyReports(ctx.store).steps(args.reference)
     if args.json:
         print_json({"reference": args.reference.upper(), "agencies": [_report_json(r) for r in reports]})
@@ -151,6 +150,11 @@ def imr_status(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def imr_step(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from cases.review.agency_report import accept, brief, nominate, request, sign_off
+    from storage.review_agency_reports import AgencyReports
+
     now = ctx.now_clock.now()
     on = parse_date(args.on) if args.on else local_date(now)
     if args.step == "nominate":
@@ -168,6 +172,8 @@ def imr_step(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _read_file(ctx: AppContext, path: Path) -> bytes:
+    from intake.inbound.limits import LimitExceeded
+
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -179,6 +185,10 @@ def _read_file(ctx: AppContext, path: Path) -> bytes:
 
 
 def imr_receive(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from intake.documents.reading import read_report
+    from storage.review_agency_reports import AgencyReports, ReceivedFile
+
     content = _read_file(ctx, args.file)
     media_type, _ = read_report(args.file.name, content, ctx.mail_limits)  # a readable .docx or .pdf only
     received = ReceivedFile(args.file.name, content, media_type)
@@ -188,6 +198,9 @@ def imr_receive(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def imr_return(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_agency_reports import AgencyReports
+
     now = ctx.now_clock.now()
     report = AgencyReports(ctx.store).return_version(
         args.reference, args.agency, reasons=args.reasons, new_due=parse_date(args.due), actor=cli_actor(), now=now
@@ -199,6 +212,10 @@ def imr_return(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def report_upload(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from intake.documents.reading import read_report
+    from storage.review_report_versions import ReportVersions
+
     content = _read_file(ctx, args.file)
     media_type, text = read_report(args.file.name, content, ctx.mail_limits)
     uploaded = ReportVersions(ctx.store).upload(
@@ -234,6 +251,9 @@ def report_upload(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def report_check(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_report_versions import ReportVersions
+
     lines = ReportVersions(ctx.store).findings(args.reference, args.version, actor=cli_actor())
     if args.json:
         print_json({"reference": args.reference.upper(), "version": args.version, "findings": lines})
@@ -247,6 +267,9 @@ def report_check(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def report_override(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_report_versions import ReportVersions
+
     if not args.reason.strip():
         raise BadInput("give the reason for overriding the check", field="reason")
     version = ReportVersions(ctx.store).override(
@@ -260,6 +283,8 @@ def report_override(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def report_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.review_report_versions import ReportVersions
+
     versions = ReportVersions(ctx.store).versions(args.reference)
     if args.json:
         print_json(
@@ -280,6 +305,9 @@ def report_status(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def report_attach(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_report_versions import ReportVersions
+
     ids = ReportVersions(ctx.store).attach_to_publication_copies(
         args.reference, args.version, actor=cli_actor(), now=ctx.now_clock.now()
     )

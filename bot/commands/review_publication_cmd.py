@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import argparse
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext, cli_actor
 from bot.output import parse_date, print_json, uk_date
-from cases.calendar import local_date
-from cases.review.publication import Proceeding, Publication, end, plan, start
-from storage.review_publication import Publications
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from cases.review.publication import Publication
+
+
+# cases.review.publication's Proceeding values, spelled out so that building the command line imports no
+# case rules (tests/bot/test_cli_start.py checks they agree).
+PROCEEDINGS = ("criminal", "coroner", "disciplinary", "other")
 
 
 def register(publication: argparse.ArgumentParser) -> None:
@@ -31,7 +36,7 @@ def register(publication: argparse.ArgumentParser) -> None:
     p.add_argument("--on", required=True, type=uk_date, help="the planned date (e.g. 01/07/2027)")
     for name, handler, what in (("start", started, "started"), ("end", ended, "ended")):
         p = common(name, f"parallel proceedings {what} (publication is held while any are open)", handler)
-        p.add_argument("kind", choices=[k.value for k in Proceeding], help="which proceedings")
+        p.add_argument("kind", choices=PROCEEDINGS, help="which proceedings")
         p.add_argument("--on", type=uk_date, help=f"when they {what} (today if left out)")
     p = common("publish-anyway", "the chair's decision to publish while proceedings are open", publish_anyway)
     p.add_argument("--reason", required=True, help="the chair's reason (stored encrypted)")
@@ -65,30 +70,47 @@ def _show(args: argparse.Namespace, publication: Publication) -> int:
 
 
 def status(ctx: AppContext, args: argparse.Namespace) -> int:
+    from storage.review_publication import Publications
+
     return _show(args, Publications(ctx.store).view(args.reference))
 
 
 def _record(ctx: AppContext, args: argparse.Namespace, step: Any) -> int:
+    from bot.context import cli_actor
+    from storage.review_publication import Publications
+
     now = ctx.now_clock.now()
     return _show(args, Publications(ctx.store).record(args.reference, step, actor=cli_actor(), now=now))
 
 
 def plan_it(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+    from cases.review.publication import plan
+
     today = local_date(ctx.now_clock.now())
     return _record(ctx, args, partial(plan, on=parse_date(args.on), today=today))
 
 
 def started(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+    from cases.review.publication import Proceeding, start
+
     on = parse_date(args.on) if args.on else local_date(ctx.now_clock.now())
     return _record(ctx, args, partial(start, kind=Proceeding(args.kind), on=on))
 
 
 def ended(ctx: AppContext, args: argparse.Namespace) -> int:
+    from cases.calendar import local_date
+    from cases.review.publication import Proceeding, end
+
     on = parse_date(args.on) if args.on else local_date(ctx.now_clock.now())
     return _record(ctx, args, partial(end, kind=Proceeding(args.kind), on=on))
 
 
 def publish_anyway(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_publication import Publications
+
     now = ctx.now_clock.now()
     publications = Publications(ctx.store)
     return _show(args, publications.publish_anyway(args.reference, reason=args.reason, actor=cli_actor(), now=now))
@@ -106,5 +128,8 @@ def withhold(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def published(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_publication import Publications
+
     now = ctx.now_clock.now()
     return _show(args, Publications(ctx.store).publish(args.reference, actor=cli_actor(), now=now))

@@ -20,11 +20,15 @@ import signal
 import sys
 import threading
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext
-from notify.scheduler import Ticker
-from notify.service import DISPATCH_EVERY
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.settings import Settings
 
 log = logging.getLogger("scrbot")
 
@@ -39,15 +43,20 @@ Slack is not configured. To connect it (see README, "Slack"):
   3. Put the business unit's channel id in the board config: [slack] business_unit_channel = "C0..."."""
 
 
+# notify.service's DISPATCH_EVERY, spelled out so that building the command line imports no notify service
+# (tests/bot/test_cli_start.py checks they agree).
+DISPATCH_EVERY_SECONDS = 15.0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the service (local mode when Slack and mail are not configured)")
     p.add_argument("--once", action="store_true", help="start, run every periodic job once, report, and exit")
     p.add_argument(
         "--outbox-every",
         type=float,
-        default=DISPATCH_EVERY.total_seconds(),
+        default=DISPATCH_EVERY_SECONDS,
         metavar="SECONDS",
-        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY.total_seconds():g})",
+        help=f"send what is due in the outbox this often (default {DISPATCH_EVERY_SECONDS:g})",
     )
     p.set_defaults(handler=run)
 
@@ -99,6 +108,8 @@ def preflight(ctx: AppContext) -> bool:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from notify.scheduler import Ticker
+
     if not preflight(ctx):
         return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
@@ -153,11 +164,21 @@ def _serve_teams(ctx: AppContext, *, once: bool) -> None:
 
 def _serve_slack(ctx: AppContext, *, once: bool) -> int:
     from bot.slack.app import build_slack_app
-    from bot.slack.server import serve_http, socket_mode, tune_interpreter
+    from bot.slack.server import tune_interpreter
 
     tune_interpreter()
     settings = ctx.settings
-    app = build_slack_app(ctx.slack_services(), settings, ctx.slack_client)
+    services = ctx.slack_services()
+    app = build_slack_app(services, settings, ctx.slack_client)
+    try:
+        return _serve_slack_app(app, settings, once=once)
+    finally:
+        services.close()  # steps kept but not worked on yet stay for the next start
+
+
+def _serve_slack_app(app: App, settings: Settings, *, once: bool) -> int:
+    from bot.slack.server import serve_http, socket_mode
+
     if settings.slack_socket_mode:
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")

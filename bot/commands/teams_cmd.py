@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.context import AppContext
 from bot.output import print_json
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def register(sub: Any) -> None:

@@ -63,4 +63,6 @@ def build_slack_app(
 
     # Messages elsewhere (channels the bot is in, edits, its own posts) need no answer.
     app.event("message")(ignore)
+    if services.worker is not None:
+        services.worker.start()  # stopped by services.close()
     return app

@@ -16,14 +16,25 @@ from contextlib import contextmanager
 from typing import Any
 
 _held = threading.local()
+_in_flight = [0]
+_counting = threading.Lock()
+
+
+def requests_in_flight() -> int:
+    """Requests being answered right now (inside `after_response`), for work that gives way to them."""
+    return _in_flight[0]
 
 
 @contextmanager
 def after_response() -> Iterator[None]:
     _held.starts = []
+    with _counting:
+        _in_flight[0] += 1
     try:
         yield
     finally:
+        with _counting:
+            _in_flight[0] -= 1
         starts: list[Callable[[], None]] = _held.starts
         _held.starts = None
         for start in starts:

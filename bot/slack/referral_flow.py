@@ -1,8 +1,8 @@
 """The referral conversation in Slack: started by `/scr-refer`, the "File a referral" shortcut, a DM to the bot
 or the App Home button; it runs in the referrer's DM with the bot.
 
-Every listener acknowledges at once and does its work in a lazy listener (Slack wants an answer within 3
-seconds). The answers go through the same engine and flow as the terminal.
+Every listener keeps the step and acknowledges at once (Slack wants an answer within 3 seconds); the step
+worker (bot/slack/steps.py) does the work. The answers go through the same engine and flow as the terminal.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -54,9 +55,6 @@ def _prefill(client: WebClient, user: str) -> dict[str, Any]:
     if profile.get("email"):
         prefill["referrer.email"] = str(profile["email"])
     return prefill
-
-
-TICKET = "scrbot_turn_ticket"  # the place in line, set at acknowledgement, carried to the deferred work
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -122,42 +120,46 @@ def _action_input(action: dict[str, Any], body: dict[str, Any]) -> Input | None:
 
 
 def register(app: App, services: SlackServices) -> None:
-    # Each step takes its place in line when it is acknowledged (in delivery order) and is worked on in
-    # that order, however the deferred threads happen to start.
-    def ack_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        context[TICKET] = services.take_ticket(user_of(body))
-        ack(text="I have sent you a direct message to start the referral.")
+    # Before the acknowledgement a step is only kept (sealed, one INSERT); ordering, de-duplication of
+    # retried events and the draft update happen on the step worker, one step at a time in the order they
+    # were kept, so each person's steps in the order Slack delivered them (issue 15 §3).
+    worker = services.steps()
+    client = app.client
 
-    def ack_turn(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        context[TICKET] = services.take_ticket(user_of(body))
-        ack()
+    def keep(kind: str, text: str | None = None) -> Callable[..., None]:
+        def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+            worker.receive(kind, user_of(body), body)
+            ack(text=text) if text else ack()
+
+        return acknowledge
 
     def ack_only(ack: Ack) -> None:
         ack()
 
-    def start_from_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def start_from_command(body: dict[str, Any]) -> None:
         user = str(body["user_id"])
-        with services.turn(user, context.get(TICKET)):
+        with services.turn(user, None):
             converse(services, client, user, _dm_channel(client, user), Input(command=Command.START))
 
-    def start_from_interaction(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def start_from_interaction(body: dict[str, Any]) -> None:
         user = str(body["user"]["id"])
-        with services.turn(user, context.get(TICKET)):
+        with services.turn(user, None):
             channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
             converse(services, client, user, str(channel), Input(command=Command.START))
 
-    def on_action(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def on_action(body: dict[str, Any]) -> None:
         user = str(body["user"]["id"])
-        with services.turn(user, context.get(TICKET)):
+        with services.turn(user, None):
             channel = (body.get("channel") or {}).get("id") or _dm_channel(client, user)
             for action in body.get("actions") or []:
                 inp = _action_input(action, body)
                 if inp is not None:
                     converse(services, client, user, str(channel), inp)
 
-    def on_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def on_direct_message(body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
         user = str(event.get("user", ""))
-        with services.turn(user, context.get(TICKET)):
+        with services.turn(user, None):
             text = plain_text(str(event.get("text") or ""))
             channel = str(event.get("channel"))
             actor = services.access.actor(user)
@@ -174,13 +176,17 @@ def register(app: App, services: SlackServices) -> None:
             and bool(event.get("user"))
         )
 
-    app.command(COMMAND_NAME)(ack=ack_command, lazy=[start_from_command])
-    app.shortcut(SHORTCUT_ID)(ack=ack_turn, lazy=[start_from_interaction])
-    app.action(cb.START)(ack=ack_turn, lazy=[start_from_interaction])
+    worker.handle("refer.command", start_from_command)
+    worker.handle("refer.start", start_from_interaction)
+    worker.handle("refer.action", on_action)
+    worker.handle("refer.message", on_direct_message)
+    app.command(COMMAND_NAME)(keep("refer.command", "I have sent you a direct message to start the referral."))
+    app.shortcut(SHORTCUT_ID)(keep("refer.start"))
+    app.action(cb.START)(keep("refer.start"))
     pattern = re.compile(
         rf"^({cb.ANSWER}:\d+|{cb.PICK}|{cb.DATE}|{cb.MULTI_DONE}|{cb.COMMAND}:\w+|{cb.EDIT}|{cb.CONFIRM_CANCEL}:\w+)$"
     )
-    app.action(pattern)(ack=ack_turn, lazy=[on_action])
+    app.action(pattern)(keep("refer.action"))
     # Choosing in the multi-select changes nothing until "Continue" is pressed.
     app.action(cb.MULTI_PICK)(ack_only)
-    app.event("message", matchers=[is_plain_dm])(ack=ack_turn, lazy=[on_direct_message])
+    app.event("message", matchers=[is_plain_dm])(keep("refer.message"))

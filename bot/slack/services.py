@@ -15,10 +15,12 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.slack.access import SlackAccess
+from bot.slack.steps import StepWorker
 from intake.referrals import ReferralConversations
 from notify.outbox import Outbox
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftStore
+from storage.received_steps import open_received_steps
 from storage.store import Store
 
 log = logging.getLogger("scrbot.slack")
@@ -40,6 +42,8 @@ class SlackServices:
     # Sends what is due in the outbox now (the channel notices a change just queued), rather than waiting for
     # the next sweep; None when nothing dispatches from this process.
     dispatch: Callable[[datetime], Any] | None = None
+    # Conversation steps kept at acknowledgement and worked on behind it (bot/slack/steps.py).
+    worker: StepWorker | None = None
 
     def __post_init__(self) -> None:
         self._turns = threading.Condition()
@@ -103,4 +107,17 @@ class SlackServices:
             clock=clock,
             outbox=outbox,
             dispatch=dispatch,
+            worker=StepWorker(
+                open_received_steps(store.engine, store.sessions, store.cipher, store.board.id), deliveries, clock
+            ),
         )
+
+    def steps(self) -> StepWorker:
+        if self.worker is None:
+            raise RuntimeError("these Slack services were built without a step worker")
+        return self.worker
+
+    def close(self) -> None:
+        """Stop the step worker (steps not worked on yet stay kept for the next start)."""
+        if self.worker is not None:
+            self.worker.stop()

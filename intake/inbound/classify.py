@@ -13,7 +13,7 @@ for the write transaction: an agency's answer to record, or a referral to file.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -32,10 +32,39 @@ from intake.inbound.referral_mail import Extraction, build_referral, extract, lo
 from intake.inbound.reply_text import ReplyText, split_reply
 from storage.inbound import InboundStatus
 
+# A reason is one line in `mail quarantine list`, the business unit's notice and the CLI's answer: what
+# does not fit is in the message's detail (`scrbot mail quarantine show ID`).
+REASON_LIMIT = 300
+_MORE = " ... (more: scrbot mail quarantine show)"
+
+
+def bounded_reason(text: str, limit: int = REASON_LIMIT) -> str:
+    """One line of at most `limit` characters, cut at a word, saying where the rest is."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - len(_MORE)]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ;,:") + _MORE
+
+
+def listed(items: Sequence[str], *, room: int) -> str:
+    """Items joined with "; " within `room` characters where they fit, then how many more there are."""
+    text = ""
+    for count in range(1, len(items) + 1):
+        rest = len(items) - count
+        candidate = "; ".join(items[:count]) + (f"; and {rest} more" if rest else "")
+        if len(candidate) > room and text:
+            break
+        text = candidate
+    return text
+
 
 @dataclass
 class Verdict:
-    """What to record about a message: its status, kind and reason (no personal data), and where it belongs."""
+    """What to record about a message: its status, kind and reason (no personal data, one bounded line), and
+    where it belongs."""
 
     status: InboundStatus
     kind: str
@@ -44,6 +73,9 @@ class Verdict:
     case_ref: str = ""
     agency_id: str = ""
     detail: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.reason = bounded_reason(self.reason)
 
 
 def quarantine(kind: str, reason: str, **extra: Any) -> Verdict:
@@ -89,13 +121,17 @@ Reading = Verdict | AgencyReply | ReferralToFile | AgencyReportMail | AuthorNomi
 
 
 class Lookups(Protocol):
-    """The two questions classification asks the database (each a short read of its own)."""
+    """The questions classification asks the database (each a short read of its own)."""
 
     def threads(self, outbox_ids: Sequence[str]) -> Mapping[str, str]:
         """Which case each of our own sent messages was about: outbox id -> case reference."""
         ...
 
     def case_id_of(self, reference: str) -> str | None: ...
+
+    def request_sent_at(self, case_id: str, agency_id: str) -> datetime | None:
+        """When our request to secure records went to the agency about the case (None: not sent)."""
+        ...
 
 
 def sent_on(parsed: ParsedMessage, now: datetime) -> datetime:
@@ -240,15 +276,43 @@ class Classifier:
             return needs_person("agency_reply", "reads like an out-of-office reply but also like an answer", **where)
         if not answer.clear:
             return needs_person("agency_reply", "; ".join(answer.unclear), detail=detail, **where)
+        early = self._secured_before_request(answer, case_id, agency_id)
+        if early:
+            return needs_person("agency_reply", early, detail=detail, **where)
         evidence = parsed.message_id or "inbound email without a Message-ID"
         return AgencyReply(reference, agency_id, case_id, answer, evidence, detail)
+
+    def _secured_before_request(self, answer: AgencyAnswer, case_id: str, agency_id: str) -> str:
+        """Records said to be secured before our request went out: a mistyped date, an answer about another
+        request, or records secured for another reason. Recorded as it is, the date would meet the deadline
+        before it started (004 §5.6); a person checks it with the agency."""
+        if not answer.records_secured or answer.no_records or not answer.secured_on_stated:
+            return ""
+        if answer.secured_on is None:
+            return ""
+        sent = self.lookups.request_sent_at(case_id, agency_id)
+        if sent is None or answer.secured_on >= local_date(sent):
+            return ""
+        return (
+            f"says its records were secured on {answer.secured_on.isoformat()}, before our request went out on "
+            f"{local_date(sent).isoformat()}: check the date with the agency, then record the answer (scrbot mail "
+            "quarantine release --as-agency, or scrbot case confirm)"
+        )
 
     # --- a referral ----------------------------------------------------------------------------------
 
     def referral(
-        self, row_id: str, parsed: ParsedMessage, now: datetime, *, password: str, by_person: bool
+        self,
+        row_id: str,
+        parsed: ParsedMessage,
+        now: datetime,
+        *,
+        password: str,
+        by_person: bool,
+        fill: Mapping[str, str] | None = None,
     ) -> Verdict | ReferralToFile:
-        """Read the form. WrongPassword (a person's unlock) propagates to the caller."""
+        """Read the form (with `fill`: values a person gives for its gaps). WrongPassword (a person's unlock)
+        propagates to the caller."""
         try:
             extraction = self.read_form(parsed, password=password, limits=self.limits)
         except PasswordNeeded:
@@ -264,19 +328,27 @@ class Classifier:
             return quarantine("referral", f"referral attachment refused: {exc}")
         except FormError as exc:
             return quarantine("referral", f"looks like a referral but could not be read: {exc}")
+        if fill:
+            extraction = replace(extraction, values={**extraction.values, **fill})
+        return self.referral_from(row_id, parsed, extraction, now, by_person=by_person)
+
+    def referral_from(
+        self, row_id: str, parsed: ParsedMessage, extraction: Extraction, now: datetime, *, by_person: bool
+    ) -> Verdict | ReferralToFile:
+        """A form already read (now, or when a person unlocked it: its values are kept encrypted with the
+        message, so filing it later needs no password)."""
         received_on = local_date(sent_on(parsed, now))
         result = build_referral(
             extraction, message=parsed, board=self.board, received_on=received_on, today=local_date(now)
         )
-        detail: dict[str, Any] = {"source": extraction.source, "data": result.data}
+        detail: dict[str, Any] = {"source": extraction.source, "data": result.data, "values": extraction.values}
+        if extraction.was_encrypted:
+            detail["unlocked"] = True
         if result.referral is None:
             detail["gaps"] = [str(p) for p in result.problems]
             labels = result.gap_labels()
-            return needs_person(
-                "referral",
-                f"an emailed referral with {len(labels)} gap(s) to fill before it can be filed: " + "; ".join(labels),
-                detail=detail,
-            )
+            lead = f"an emailed referral with {len(labels)} gap(s) to fill before it can be filed: "
+            return needs_person("referral", lead + listed(labels, room=REASON_LIMIT - len(lead)), detail=detail)
         secure = self.board.is_secure_address(parsed.sender) or self.board.agency_for_address(parsed.sender)
         if not by_person and not secure:
             return needs_person(

@@ -124,6 +124,11 @@ class MailIntake:
                 self._case_ids.pop(next(iter(self._case_ids)))
         return self._case_ids[reference]
 
+    def request_sent_at(self, case_id: str, agency_id: str) -> datetime | None:
+        # Not kept: it changes when the request goes.
+        with self.store.sessions() as s:
+            return self.store.cases.reads.request_sent_at(s, case_id, agency_id)
+
     # --- the mailbox ---------------------------------------------------------------------------------
 
     def poll_mailbox(self, now: datetime, *, limit: int = 500) -> PollReport:
@@ -307,9 +312,10 @@ class MailIntake:
         as_agency: str | None = None,
         dismiss: bool = False,
         note: str = "",
+        fill: Mapping[str, str] | None = None,
     ) -> IngestOutcome:
         """A person has looked at a message. A referral is filed (if it is complete); with `as_agency`, a
         reply is recorded as that agency's answer; with `dismiss` (or for anything else) the message is only
-        marked dealt with."""
-        self.desk.release(row_id, actor=actor, now=now, as_agency=as_agency, dismiss=dismiss, note=note)
+        marked dealt with. `fill`: values for a referral's gaps, by form field (e.g. la_aware_date)."""
+        self.desk.release(row_id, actor=actor, now=now, as_agency=as_agency, dismiss=dismiss, note=note, fill=fill)
         return self._outcome_of(row_id)

@@ -7,7 +7,7 @@ carried out in one short write transaction that first checks the message still w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -16,20 +16,23 @@ from sqlalchemy.orm import Session
 from cases.actor import Actor
 from cases.calendar import local_date
 from cases.permissions import require_staff
-from errors import Conflict
+from errors import BadInput, Conflict
 from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
 from intake.inbound.answers import read_answer
 from intake.inbound.classify import (
     AgencyReply,
     Classifier,
     Reading,
+    ReferralToFile,
     Verdict,
     answer_json,
     sent_on,
 )
 from intake.inbound.docx_form import WrongPassword
+from intake.inbound.form_fields import field_for_path
 from intake.inbound.parse import ParsedMessage
 from intake.inbound.references import find_case_reference
+from intake.inbound.referral_mail import Extraction
 from intake.inbound.reply_text import split_reply
 from storage.inbound import InboundRef, InboundStatus, InboundStore
 from storage.store import Store
@@ -89,7 +92,15 @@ class ManualRelease:
         self._settle(row_id, reading, actor, now)
 
     def release(
-        self, row_id: str, *, actor: Actor, now: datetime, as_agency: str | None, dismiss: bool, note: str
+        self,
+        row_id: str,
+        *,
+        actor: Actor,
+        now: datetime,
+        as_agency: str | None,
+        dismiss: bool,
+        note: str,
+        fill: Mapping[str, str] | None = None,
     ) -> None:
         require_staff(actor, "release a quarantined message")
         row, parsed = self._read(row_id)
@@ -101,21 +112,50 @@ class ManualRelease:
             if parsed is None:
                 raise IntakeError("the message was too large to read; record the answer by hand")
             reading = self._as_agency(row, parsed, as_agency, now)
-        elif row.kind == "referral" and parsed is not None and not self.inbound.detail_of(row).get("password_needed"):
-            reading = self.classifier.referral(row_id, parsed, now, password="", by_person=True)
-            if isinstance(reading, Verdict):
-                raise IntakeError(f"the referral cannot be filed yet: {reading.reason}")
+        elif row.kind == "referral" and parsed is not None:
+            reading = self._referral(row, parsed, now, fill or {})
         else:
             reading = Verdict(InboundStatus.RELEASED, row.kind, f"released by a person ({row.reason})"[:500])
+        if fill and not isinstance(reading, ReferralToFile):
+            raise IntakeError("--set fills the gaps of an emailed referral; this message is not one to file")
         if note:
             reading = _noted(reading, note, self.inbound.detail_of(row))
         self._settle(row_id, reading, actor, now)
 
+    def _referral(
+        self, row: InboundRef, parsed: ParsedMessage, now: datetime, fill: Mapping[str, str]
+    ) -> ReferralToFile:
+        """File the emailed referral a person has checked: from the values read when it arrived or when it was
+        unlocked (kept encrypted with the message), with the gaps the person fills."""
+        unknown = sorted(path for path in fill if field_for_path(path) is None)
+        if unknown:
+            raise BadInput(f"no such form field: {', '.join(unknown)}", field="set")
+        stored = self.inbound.detail_of(row)
+        values = stored.get("values")
+        if isinstance(values, dict):
+            extraction = Extraction(
+                {**{str(k): str(v) for k, v in values.items()}, **fill},
+                str(stored.get("source") or "attachment"),
+                bool(stored.get("unlocked")),
+            )
+            reading = self.classifier.referral_from(row.id, parsed, extraction, now, by_person=True)
+        elif stored.get("password_needed"):
+            raise IntakeError(
+                f"the form is password-protected: open it first with scrbot mail unlock {row.id} (or --dismiss)"
+            )
+        else:  # read before the values were kept with the message: read again
+            reading = self.classifier.referral(row.id, parsed, now, password="", by_person=True, fill=fill)
+        if isinstance(reading, Verdict):
+            raise IntakeError(f"the referral cannot be filed yet: {reading.reason}")
+        return reading
+
     def _as_agency(self, row: InboundRef, parsed: ParsedMessage, agency_id: str, now: datetime) -> AgencyReply:
         reply = split_reply(parsed.text)
-        reference = row.case_ref or find_case_reference(parsed, reply, self.classifier.lookups.threads).reference
+        found = find_case_reference(parsed, reply, self.classifier.lookups.threads)
+        reference = row.case_ref or found.reference
         if not reference:
-            raise IntakeError("the message names no case; record the answer with scrbot case confirm")
+            why = found.conflict or "the message names no case"
+            raise IntakeError(f"{why}; record the answer with scrbot case confirm for the right case")
         answer = read_answer(reply.new, sent_on=local_date(sent_on(parsed, now)), sender_name=parsed.sender_name)
         if not answer.clear:
             raise IntakeError(

@@ -11,7 +11,7 @@ from storage.tables.cases import (
     DecisionRow,
 )
 from storage.tables.chat_addresses import ChatAddressRow
-from storage.tables.conversations import DraftRow, SeenDeliveryRow
+from storage.tables.conversations import DraftRow, ReceivedStepRow, SeenDeliveryRow
 from storage.tables.inbound import InboundMessageRow
 from storage.tables.outbox import OutboxRow
 from storage.tables.reminders import ReminderRow
@@ -46,6 +46,7 @@ __all__ = [
     "OutboxRow",
     "ProceedingRow",
     "PublicationRow",
+    "ReceivedStepRow",
     "ReminderRow",
     "ReportVersionRow",
     "ReviewCostRow",

@@ -41,3 +41,20 @@ class SeenDeliveryRow(Base):
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class ReceivedStepRow(Base):
+    """A conversation step as it arrived (the whole request body, sealed), kept from the moment it is
+    acknowledged until it has been worked on: a crash in between loses nothing (issue 15 §3). `owner` is the
+    process that took it; `seq` its place in that process's line (with `received_at`, the working order)."""
+
+    __tablename__ = "received_steps"
+    __table_args__ = (Index("ix_received_steps_board_id_owner", "board_id", "owner"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    board_id: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    body_enc: Mapped[bytes | None] = encrypted()
+    received_at: Mapped[datetime]

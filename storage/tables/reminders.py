@@ -1,7 +1,8 @@
 """Reminders as rows (DESIGN.md §4): one row per rung of each open deadline's reminder ladder.
 
-The sweep claims `state = 'pending' AND due_at <= now` through the (state, due_at) index, so its cost
-follows what is due now, not how many cases are open. `key` makes creating a rung idempotent (several
+The sweep claims `state = 'pending' AND due_at <= now` of its board, oldest first, through a partial index
+on the pending rows only (board_id, due_at, id): its cost follows what is due now, not how many cases or
+sent reminders are kept (issue 15 §2). `key` makes creating a rung idempotent (several
 processes may plan the same case at once). Nothing here is personal data: case reference, rule and agency
 ids, dates.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.tables.base import Base, new_id
@@ -21,6 +22,14 @@ class ReminderRow(Base):
     __table_args__ = (
         UniqueConstraint("board_id", "key"),
         Index("ix_reminders_state_due_at", "state", "due_at"),
+        Index(
+            "ix_reminders_pending_due",
+            "board_id",
+            "due_at",
+            "id",
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

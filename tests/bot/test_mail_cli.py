@@ -132,6 +132,47 @@ def test_a_protected_referral_is_unlocked_with_a_password_from_stdin(cli, capsys
     assert (code, unlocked["status"], unlocked["case"]) == (0, "released", "SCR-2026-0001")
 
 
+def test_an_unlocked_form_with_a_gap_is_filed_once_the_gap_is_filled(cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9 §5: after `mail unlock`, `mail quarantine release` files the form (it once said the form was
+    still password-protected); unlock exits 0 when it read the form, and says what is left to do."""
+    run, tmp_path, _clock = cli
+    form = tmp_path / "referral.eml"
+    protected = encrypt_docx(referral_form_docx(la_aware_date=""), "Synthetic-Pa55")
+    form.write_bytes(referral_email(protected, sent=NOW, authserv_id=LOCAL_AUTHSERV_ID))
+    code, out = run("mail", "ingest", str(form), "--json", capsys=capsys)
+    message = json.loads(out)["id"]
+
+    code, _out = run("mail", "quarantine", "release", message, capsys=capsys)
+    assert code == 2 and f"open it first with scrbot mail unlock {message}" in run.err
+
+    code, out = run("mail", "unlock", message, "--password-stdin", capsys=capsys, stdin="Synthetic-Pa55\n")
+    assert code == 0, run.err
+    assert f"{message} needs_person referral" in out and "Date the local authority became aware" in out
+    assert f"scrbot mail quarantine release {message} --set FIELD=VALUE" in out
+    code, out = run("mail", "quarantine", "show", message, "--json", capsys=capsys)
+    assert any("(la_aware_date)" in gap for gap in json.loads(out)["detail"]["gaps"])
+
+    code, _out = run("mail", "quarantine", "release", message, capsys=capsys)
+    assert code == 2 and "cannot be filed yet" in run.err and "Date the local authority became aware" in run.err
+    assert "password" not in run.err
+    code, _out = run("mail", "quarantine", "release", message, "--set", "la_aware=17/11/2026", capsys=capsys)
+    assert code == 2 and "no such form field: la_aware" in run.err
+    code, _out = run("mail", "quarantine", "release", message, "--set", "17/11/2026", capsys=capsys)
+    assert code == 2 and "--set takes FIELD=VALUE" in run.err
+    code, out = run("case", "list", "--json", capsys=capsys)
+    assert json.loads(out) == []  # nothing filed by the refusals
+
+    code, out = run(
+        "mail", "quarantine", "release", message, "--set", "la_aware_date=17/11/2026", "--json", capsys=capsys
+    )
+    released = json.loads(out)
+    assert (code, released["status"], released["case"]) == (0, "released", "SCR-2026-0001"), run.err
+    code, out = run("case", "show", "SCR-2026-0001", "--json", capsys=capsys)
+    shown = json.loads(out)
+    assert shown["events"]["incident_aware"]["on"] == "2026-11-17"
+    assert "ofsted_incident_notification" in {d["rule"] for d in shown["deadlines"]}
+
+
 def test_a_backend_without_its_settings_is_named(
     cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

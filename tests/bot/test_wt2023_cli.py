@@ -160,3 +160,10 @@ def test_a_wt2023_board_without_the_partners_address_is_refused_at_start_naming_
     assert code == EXIT_BAD_INPUT
     assert "notifications.1.to.0" in err and "safeguarding_partners" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_panel_responses_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
+    from bot.commands.notify_outside import PANEL_RESPONSES
+    from cases.events import PanelResponse
+
+    assert tuple(r.value for r in PanelResponse) == PANEL_RESPONSES

@@ -135,7 +135,10 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
             rule = "reviewer_appointed" if what == "reviewer appointed" else "terms_of_reference_agreed"
             cases.mark_deadline(REF, rule, actor=STAFF, now=now, on=today)
         elif what == "extension":
-            cases.record_event(REF, CaseEvent.REVIEW_EXTENDED, today, actor=STAFF, now=now, new_due=D(2027, 12, 10))
+            new_due, reason = D(2027, 12, 10), "parallel proceedings"
+            cases.record_event(
+                REF, CaseEvent.REVIEW_EXTENDED, today, actor=STAFF, now=now, new_due=new_due, reason=reason
+            )
         elif what == "approve extension":
             [draft] = drafts(env, "lcspr_extension_notice")
             reason = "The review awaits the outcome of related criminal proceedings."

@@ -38,8 +38,10 @@ def _checkbox(tag: str, alias: str, checked: bool) -> str:
     )
 
 
-def referral_form_docx(*, with_controls: bool = True, incident_date: str = "16/11/2026") -> bytes:
-    """The Case for Consideration form, filled in, as .docx bytes."""
+def referral_form_docx(
+    *, with_controls: bool = True, incident_date: str = "16/11/2026", la_aware_date: str = "17/11/2026"
+) -> bytes:
+    """The Case for Consideration form, filled in, as .docx bytes (`la_aware_date` "" leaves it blank)."""
     document = docx.Document()
     document.add_paragraph("Testshire Safeguarding Children Partnership")
     document.add_paragraph("Serious Case Review Sub Group")
@@ -105,7 +107,7 @@ def referral_form_docx(*, with_controls: bool = True, incident_date: str = "16/1
         ("Referrer's email", "ottoline.testwhistle@nhs.net"),
         ("Referral date", "20/11/2026"),
         ("Incident date", incident_date),
-        ("Date the local authority became aware", "17/11/2026"),
+        ("Date the local authority became aware", la_aware_date),
         ("Designated safeguarding professional consulted", "Yes"),
         ("Learning disability", "No"),
         ("Police involved", "Yes"),

@@ -84,6 +84,7 @@ class SlackBot:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self.requests.close()
         self.server.stop()
+        self.services.close()
         # A step that timed out waiting for the person's earlier step is logged and goes ahead in production;
         # in a test it means the per-person line is broken, which would otherwise pass, only slower.
         if exc_type is None:

@@ -119,6 +119,8 @@ def test_retried_event_causes_no_second_message(store: Store, clock: FixedClock,
         fake.wait_for(lambda calls: sum(c.method == "chat.postMessage" for c in calls) > before)
     texts = [str(c.params.get("text")) for c in dm_posts(fake, "DREF000001")]
     assert sum("Case for Consideration" in t for t in texts) == 1  # one intro, not three
+    # Nor was a retry taken as the answer to the first question (which would have asked the next one).
+    assert not any(prompt_key(c) == "referrer.role" for c in dm_posts(fake, "DREF000001"))
 
 
 def test_retried_event_is_recognised_after_a_restart(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
@@ -132,6 +134,7 @@ def test_retried_event_is_recognised_after_a_restart(store: Store, clock: FixedC
         bot.requests.post(bot.requests.dm(REFERRER_USER, "help"))
         fake.wait_for(lambda calls: any("Reply to each question" in c.text for c in calls))
     assert sum("Case for Consideration" in str(c.params.get("text")) for c in fake.calls("chat.postMessage")) == 1
+    assert not any(prompt_key(c) == "referrer.role" for c in fake.calls("chat.postMessage"))
 
 
 def test_bad_signature_is_rejected_and_nothing_happens(store: Store, clock: FixedClock, fake: FakeSlack) -> None:

@@ -1,0 +1,108 @@
+"""The worker behind the acknowledgement: conversation steps kept by `storage.received_steps` are worked on
+here, one at a time, in the order they were received (so each person's steps in Slack's delivery order), a
+retried Slack event dropped by its event id, then the step deleted (issue 15 §3).
+
+Acknowledging is all a request thread does; the interpreter is shared, so the worker gives way to requests
+being answered (`deferral.requests_in_flight`) for a short while before each step: acknowledgements first,
+the work in the gaps between them, never held off for long.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.clock import Clock
+from bot.slack.deferral import requests_in_flight
+from storage.deliveries import DeliveryLog
+from storage.received_steps import ReceivedStep, ReceivedSteps
+
+log = logging.getLogger("scrbot.slack")
+
+Handler = Callable[[dict[str, Any]], None]
+
+# How often the worker looks for steps a stopped process left behind (and works on them).
+LOOK_FOR_LEFT_BEHIND_SECONDS = 30.0
+# At most this long a step waits for the acknowledgements in flight before it goes ahead anyway.
+GIVE_WAY_SECONDS = 0.05
+
+
+class StepWorker:
+    def __init__(self, steps: ReceivedSteps, deliveries: DeliveryLog, clock: Clock) -> None:
+        self.steps = steps
+        self.deliveries = deliveries
+        self.clock = clock
+        self.handlers: dict[str, Handler] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._busy = threading.Lock()
+
+    def handle(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    def receive(self, kind: str, person: str, body: dict[str, Any]) -> None:
+        """In the request thread, before the acknowledgement: keep the step, wake the worker."""
+        self.steps.append(kind, person, body, self.clock.now())
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="scrbot-slack-steps", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self.steps.close()
+
+    def _run(self) -> None:
+        woken = False
+        while not self._stop.is_set():
+            try:
+                self.work(adopt=not woken)
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive a failing database; steps stay kept
+                log.error("conversation steps could not be worked on: %s", type(exc).__name__)
+            woken = self._wake.wait(LOOK_FOR_LEFT_BEHIND_SECONDS)
+            self._wake.clear()
+
+    def work(self, *, adopt: bool = False) -> int:
+        """Work on every step kept so far (after taking over those a stopped process left, if `adopt`); how
+        many. Also callable directly (Socket Mode shutdown, tests)."""
+        done = 0
+        with self._busy:
+            if adopt and (taken := self.steps.adopt_stale(self.clock.now())):
+                log.info("took over %d conversation step(s) left by a stopped process", taken)
+            while not self._stop.is_set() and (batch := self.steps.pending()):
+                for step in batch:
+                    self._give_way()
+                    self._one(step)
+                    done += 1
+            if done:
+                self.steps.fold()
+        return done
+
+    def _give_way(self) -> None:
+        deadline = time.monotonic() + GIVE_WAY_SECONDS
+        while requests_in_flight() and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def _one(self, step: ReceivedStep) -> None:
+        handler = self.handlers.get(step.kind)
+        event_id = step.body.get("event_id") if step.body.get("type") == "event_callback" else None
+        if handler is None:
+            log.warning("a conversation step of unknown kind %s dropped", step.kind)
+        elif event_id and not self.deliveries.first_time("slack", str(event_id), self.clock.now()):
+            log.info("repeated Slack event %s ignored", event_id)
+        else:
+            try:
+                handler(step.body)
+            except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
+                log.error("a conversation step failed: %s", type(exc).__name__)
+        self.steps.done(step.id)

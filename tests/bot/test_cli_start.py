@@ -1,0 +1,101 @@
+"""The command line starts without what its commands need (issue 11 §6): `scrbot --help` builds every
+command's arguments and imports no database, mail, Slack or template library, and no module of ours that
+does; a command imports what it uses when it runs. Times are in bench/cli_start.py, never here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.commands.mail_cmd import MESSAGE_STATES
+from bot.commands.notify_cmd import OUTBOX_STATES
+from bot.commands.review_publication_cmd import PROCEEDINGS
+from bot.commands.run_cmd import DISPATCH_EVERY_SECONDS
+from cases.review.publication import Proceeding
+from notify.service import DISPATCH_EVERY
+from storage.inbound import InboundStatus
+from storage.outbox import OutboxStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Third-party libraries a command may need, and our own packages that bring them in.
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "cryptography",
+    "slack_sdk",
+    "slack_bolt",
+    "exchangelib",
+    "msal",
+    "httpx",
+    "jinja2",
+    "docx",
+    "lxml",
+    "msoffcrypto",
+    "inscriptis",
+    "holidays",
+    "pydantic_settings",
+    "storage",
+    "notify",
+    "intake",
+    "mail",
+    "bot.context",
+    "bot.wiring",
+    "bot.slack",
+    "bot.teams",
+    "bot.doctor",
+    "bot.backup",
+)
+
+PROBE = """
+import json, sys
+from bot.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout = sys.__stdout__
+print("\\n" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(*argv: str, env: dict[str, str] | None = None) -> set[str]:
+    """Every module loaded by `scrbot ARGV` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60, env=env
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def heavy_in(modules: set[str]) -> list[str]:
+    return sorted({h for h in HEAVY for m in modules if m == h or m.startswith(h + ".")})
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--help",), ("mail", "--help"), ("case", "event", "--help"), ("notify", "list", "--help"), ("--version",)],
+)
+def test_help_imports_nothing_a_command_needs(argv: tuple[str, ...]) -> None:
+    modules = modules_after(*argv)
+    assert "bot.commands.mail_cmd" in modules  # the whole command tree was built
+    assert heavy_in(modules) == []
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The check above can fail: a command that runs imports what it needs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env.update(SCRBOT_DATA_DIR=str(tmp_path), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
+    argv = ("deadlines", "--event", "decision_made", "--outcome", "scr", "--on", "22/12/2026", "--json")
+    assert {"bot.context", "jinja2", "pydantic_settings"} <= set(heavy_in(modules_after(*argv, env=env)))
+
+
+def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
+    assert tuple(s.value for s in InboundStatus) == MESSAGE_STATES
+    assert tuple(s.value for s in OutboxStatus) == OUTBOX_STATES
+    assert DISPATCH_EVERY.total_seconds() == DISPATCH_EVERY_SECONDS
+    assert tuple(k.value for k in Proceeding) == PROCEEDINGS
