@@ -117,6 +117,9 @@ def publish_anyway(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def withhold(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_publication import Publications
+
     now = ctx.now_clock.now()
     publication = Publications(ctx.store).withhold(
         args.reference, reasons=args.reasons, improvements=args.improvements, actor=cli_actor(), now=now
