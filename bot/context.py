@@ -109,7 +109,7 @@ class AppContext:
 
         pack = load_pack(self.board.rules_pack, self.board_path.parent)
         # A pack sending to a role the board has no address for is refused at start, naming the key.
-        pack.check_recipients(self.board.statutory_recipients, origin=f"rules pack {pack.id}")
+        pack.check_recipients(self.board.addressed_roles(), origin=f"rules pack {pack.id}")
         return pack
 
     def pack_for(self, name: str) -> RulesPack:

@@ -57,6 +57,7 @@ from cases.permissions import (
     require_staff,
 )
 from cases.problems import InvalidInput
+from cases.recurring import recur
 from cases.rules import EveryMonths, MetBy, RulesPack
 from cases.snapshot import (
     DEADLINES,
@@ -337,11 +338,9 @@ class _Rules:
                 f"case {self.case.reference} has no deadline {command.rule}"
                 + (f" for agency {command.agency}" if command.agency else "")
             )
-        if _open_ended(self.case.pack, command.rule):
-            c = self.case
-            deadlines.recompute(c, self.calendar, events=c.events, agencies=c.agencies, facts=c.facts)
+        published = recur(self.case, deadlines, self.calendar, command.rule, self.now)
         detail = {"rule": command.rule, "agency": command.agency, "state": command.state.value, "on": command.on}
-        return deadlines.into(Changes(audit=AuditNote("deadline.marked", detail)))
+        return deadlines.into(Changes(audit=AuditNote("deadline.marked", detail), published=published))
 
     def give_due(self, command: GiveDue) -> Changes:
         require_staff(self.actor, "set a due date")

@@ -54,10 +54,13 @@ class Agency(_Config):
     # Where requests go; the first registered address if not given.
     request_address: str = ""
     chief_officer: str = Field(default="", description="Role title, for letters under 004 §7.1")
+    # The agency's member of the board: its own overdue tasks (an IMR, records secured) are escalated to them
+    # on the day they are escalated to the board manager (issue: escalation to the agency's board member).
+    board_member: str = Field(default="", description="Email of the agency's board member, for escalations")
 
     _check_addresses = field_validator("addresses")(lambda cls, v: tuple(_email(a) for a in v))
 
-    @field_validator("request_address")
+    @field_validator("request_address", "board_member")
     @classmethod
     def _check_request(cls, value: str) -> str:
         return _email(value) if value else value
@@ -332,6 +335,12 @@ class BoardConfig(_Config):
 
     def members_with(self, role: Role) -> list[Member]:
         return [m for m in self.members if role in m.roles]
+
+    def addressed_roles(self) -> set[str]:
+        """The recipient roles this board has addresses for: its [statutory_recipients], and always the board
+        itself (`board`, the action plan's progress reports, 003 §7.3): through its managers, else its business
+        unit, when not given there (notify/routing.py)."""
+        return {*self.statutory_recipients, "board"}
 
     def board_managers(self) -> list[Member]:
         """Who overdue deadlines are escalated to first: flagged members, else admins."""

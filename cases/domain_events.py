@@ -69,4 +69,17 @@ class StatusChanged:
     after: CaseStatus
 
 
-DomainEvent = ReferralFiled | DecisionRecorded | CaseEventRecorded | AgencyConfirmed | StatusChanged
+@dataclass(frozen=True)
+class RecurringDutyDue:
+    """The next occurrence of a recurring duty appeared (the last one met): e.g. the next quarterly progress
+    report on the action plan (003 §7.3), which the pack may draft again."""
+
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    rule: str
+    occurrence: int
+
+
+DomainEvent = ReferralFiled | DecisionRecorded | CaseEventRecorded | AgencyConfirmed | StatusChanged | RecurringDutyDue

@@ -15,6 +15,9 @@ class CaseEvent(StrEnum):
     REVIEW_EXTENDED = "review_extended"
     PUBLICATION_PLANNED = "publication_planned"
     REPORT_PUBLISHED = "report_published"
+    # The board decided not to publish the full report: the national bodies are told, with the reasons and the
+    # improvements information (004 §10.5; the Panel and the Secretary of State in Working Together 2023 ch. 5).
+    PUBLICATION_WITHHELD = "publication_withheld"
     # The Child Safeguarding Practice Review Panel's answer to a rapid review (Working Together 2023 ch. 5).
     PANEL_RESPONDED = "panel_responded"
     # Every action of the review's action plan evidenced complete (003 §7.2-7.3): progress reports stop.

@@ -25,6 +25,10 @@ class Trigger(StrEnum):
     DECISION_MADE = "decision_made"
     REVIEW_EXTENDED = "review_extended"
     PUBLICATION_PLANNED = "publication_planned"
+    REPORT_PUBLISHED = "report_published"
+    PUBLICATION_WITHHELD = "publication_withheld"
+    # The last action of the plan evidenced complete: the review is concluded (003 §7.2).
+    ACTIONS_COMPLETED = "actions_completed"
 
     @property
     def event(self) -> CaseEvent | None:
@@ -46,6 +50,9 @@ class RecipientRole(StrEnum):
     SECRETARY_OF_STATE = "secretary_of_state"
     # The three safeguarding partners (Children Act 2004 s.16E): no default, the board gives its address.
     SAFEGUARDING_PARTNERS = "safeguarding_partners"
+    # The board itself (the action plan's progress reports, 003 §7.3): [statutory_recipients.board] when given,
+    # else the board managers (cases/board.py `addressed_roles`).
+    BOARD = "board"
     # One message to the chief officers of every involved agency (004 §7.1).
     INVOLVED_AGENCIES = "involved_agencies"
     # One message to each involved agency (e.g. its IMR request, 004 §7.3).
@@ -116,6 +123,9 @@ class Notification(BaseModel):
     dates: dict[str, DateFrom] = Field(default_factory=dict)
     source: str = ""
     via: Via = Via.OUTBOX
+    # Drafted again for each next occurrence of the recurring rule it discharges (the quarterly progress
+    # report, 003 §7.3), as the last one is met.
+    recurs: bool = False
 
     @field_validator("dates", mode="before")
     @classmethod
@@ -140,6 +150,8 @@ class Notification(BaseModel):
             raise ValueError("outcomes only apply to notifications on decision_made")
         if self.via is not Via.OUTBOX and not self.discharges:
             raise ValueError(f"a notification made {self.via.value} must name the rule it discharges")
+        if self.recurs and not self.discharges:
+            raise ValueError("a notification that recurs must name the recurring rule it discharges")
         if self.via is not Via.OUTBOX and agencies:
             raise ValueError(f"a notification made {self.via.value} goes to statutory recipients only")
         return self

@@ -8,7 +8,9 @@ reminder never falls on a weekend, a bank holiday (substitute days included) or 
 - for an agency's own task (a per-agency deadline: records secured, involvement check, IMR), the chasers
   go to the agency, and the business unit hears once the task is overdue;
 - escalation to the board manager when it has been overdue `escalate_to_manager_after` working days (the
-  rung falls on act_by + that many working days), and to the chair after `escalate_to_chair_after`.
+  rung falls on act_by + that many working days), and to the chair after `escalate_to_chair_after`;
+- for an agency's own task, when the board config names the agency's board member, escalation to that member
+  on the board manager's day (only that agency's tasks: agencies are chased only for their own).
 
 Overdue reminders roll: `overdue_1` is planned with the ladder, and each one sent plans the next.
 """
@@ -28,9 +30,12 @@ class Audience(StrEnum):
     AGENCY = "agency"
     MANAGER = "manager"
     CHAIR = "chair"
+    # The board member of the agency whose own task is overdue (the agency's `board_member` in the board config).
+    AGENCY_BOARD_MEMBER = "agency_board_member"
 
 
 ESCALATE_MANAGER = "escalate_manager"
+ESCALATE_AGENCY = "escalate_agency"
 ESCALATE_CHAIR = "escalate_chair"
 ON_DAY = "on_day"
 OVERDUE = "overdue_"
@@ -70,7 +75,14 @@ def next_overdue(rung: Rung, act_by: date, settings: ReminderSettings, calendar:
     return Rung(f"{OVERDUE}{number + 1}", rung.audience, overdue_day(number + 1, act_by, every, calendar))
 
 
-def ladder(act_by: date, *, agency_task: bool, settings: ReminderSettings, calendar: WorkingCalendar) -> list[Rung]:
+def ladder(
+    act_by: date,
+    *,
+    agency_task: bool,
+    settings: ReminderSettings,
+    calendar: WorkingCalendar,
+    to_agency_board_member: bool = False,
+) -> list[Rung]:
     """Every rung of a deadline's ladder up to the first overdue reminder, plus the escalations."""
     rungs: list[Rung] = []
     chased = Audience.AGENCY if agency_task else Audience.BUSINESS_UNIT
@@ -82,9 +94,10 @@ def ladder(act_by: date, *, agency_task: bool, settings: ReminderSettings, calen
     rungs.append(Rung(f"{OVERDUE}1", chased, overdue_day(1, act_by, 1, calendar)))
     if agency_task:
         rungs.append(Rung(f"{OVERDUE}1", Audience.BUSINESS_UNIT, overdue_day(1, act_by, 1, calendar)))
-    rungs.append(
-        Rung(ESCALATE_MANAGER, Audience.MANAGER, calendar.add_working_days(act_by, settings.escalate_to_manager_after))
-    )
+    escalate_on = calendar.add_working_days(act_by, settings.escalate_to_manager_after)
+    rungs.append(Rung(ESCALATE_MANAGER, Audience.MANAGER, escalate_on))
+    if agency_task and to_agency_board_member:
+        rungs.append(Rung(ESCALATE_AGENCY, Audience.AGENCY_BOARD_MEMBER, escalate_on))
     rungs.append(
         Rung(ESCALATE_CHAIR, Audience.CHAIR, calendar.add_working_days(act_by, settings.escalate_to_chair_after))
     )
@@ -92,7 +105,13 @@ def ladder(act_by: date, *, agency_task: bool, settings: ReminderSettings, calen
 
 
 def plan(
-    act_by: date, today: date, *, agency_task: bool, settings: ReminderSettings, calendar: WorkingCalendar
+    act_by: date,
+    today: date,
+    *,
+    agency_task: bool,
+    settings: ReminderSettings,
+    calendar: WorkingCalendar,
+    to_agency_board_member: bool = False,
 ) -> list[Rung]:
     """The rungs to store for a deadline planned `today`.
 
@@ -102,7 +121,14 @@ def plan(
     earlier and missed while the bot was down are a different matter: they stay and are sent late.
     """
     kept: list[Rung] = []
-    for rung in ladder(act_by, agency_task=agency_task, settings=settings, calendar=calendar):
+    rungs = ladder(
+        act_by,
+        agency_task=agency_task,
+        settings=settings,
+        calendar=calendar,
+        to_agency_board_member=to_agency_board_member,
+    )
+    for rung in rungs:
         number = rung.overdue_number
         if number is not None and rung.day < today:
             every = overdue_every(rung.audience, settings)
@@ -116,7 +142,7 @@ def plan(
                     break
                 current = following
             kept.append(current)
-        elif rung.day >= today or rung.name in (ESCALATE_MANAGER, ESCALATE_CHAIR):
+        elif rung.day >= today or rung.name in (ESCALATE_MANAGER, ESCALATE_AGENCY, ESCALATE_CHAIR):
             kept.append(rung)
     return kept
 

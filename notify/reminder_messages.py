@@ -27,6 +27,14 @@ TEMPLATES: dict[Audience, tuple[str, str | None]] = {
     Audience.AGENCY: ("agency_chaser", None),
     Audience.MANAGER: ("escalation", "escalation_chat"),
     Audience.CHAIR: ("escalation", "escalation_chat"),
+    Audience.AGENCY_BOARD_MEMBER: ("escalation", None),
+}
+
+
+_ESCALATED_TO = {
+    Audience.MANAGER: "the board manager",
+    Audience.CHAIR: "the chair",
+    Audience.AGENCY_BOARD_MEMBER: "the agency's board member",
 }
 
 
@@ -73,6 +81,8 @@ class ReminderMessages:
     def targets(self, audience: Audience, agency_id: str) -> Targets:
         if audience is Audience.AGENCY:
             return self.routing.agency(agency_id)
+        if audience is Audience.AGENCY_BOARD_MEMBER:
+            return self.routing.agency_board_member(agency_id)
         if audience is Audience.BUSINESS_UNIT:
             return self.routing.business_unit()
         targets = self.routing.escalation(audience)
@@ -130,8 +140,8 @@ class ReminderMessages:
         if audience is Audience.AGENCY:
             values["agency_name"] = self._agency_name(agency_id)
             values["contact_email"] = self.board.notifications.contact_email or self.reply_to
-        if audience in (Audience.MANAGER, Audience.CHAIR):
-            values["escalated_to"] = "the board manager" if audience is Audience.MANAGER else "the chair"
+        if audience in (Audience.MANAGER, Audience.CHAIR, Audience.AGENCY_BOARD_MEMBER):
+            values["escalated_to"] = _ESCALATED_TO[audience]
         return OutboundMessage(
             kind="reminder" if audience in (Audience.BUSINESS_UNIT, Audience.AGENCY) else "escalation",
             template_id=template_id,

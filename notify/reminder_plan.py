@@ -36,15 +36,25 @@ def rung_reminder(deadline: DeadlineInfo, rung: Rung, send_time: time) -> NewRem
 
 
 def wanted(
-    deadlines: Sequence[DeadlineInfo], today: date, settings: ReminderSettings, calendar: WorkingCalendar
+    deadlines: Sequence[DeadlineInfo],
+    today: date,
+    settings: ReminderSettings,
+    calendar: WorkingCalendar,
+    escalated_agencies: frozenset[str] = frozenset(),
 ) -> list[NewReminder]:
-    """Every rung the deadlines should have, planned today (none for one met, cancelled or a minimum period)."""
+    """Every rung the deadlines should have, planned today (none for one met, cancelled or a minimum period).
+    `escalated_agencies`: those whose board member hears of their own overdue tasks."""
     return [
         rung_reminder(d, rung, settings.send_time)
         for d in deadlines
         if d.remindable
         for rung in plan(
-            d.act_by, today, agency_task=d.per_agency and bool(d.agency_id), settings=settings, calendar=calendar
+            d.act_by,
+            today,
+            agency_task=d.per_agency and bool(d.agency_id),
+            settings=settings,
+            calendar=calendar,
+            to_agency_board_member=d.agency_id in escalated_agencies,
         )
     ]
 
@@ -63,12 +73,13 @@ def plan_changes(
     today: date,
     settings: ReminderSettings,
     calendar: WorkingCalendar,
+    escalated_agencies: frozenset[str] = frozenset(),
 ) -> PlanChanges:
     """What to change in the stored rows of `deadlines` (all of their rows that were readable) so that they
     are the ladders the deadlines should have. A row not readable now (the sweep holds it) that is wanted
     again is offered to the insert, which leaves it as it is."""
     by_id = {d.id: d for d in deadlines}
-    rows = wanted(deadlines, today, settings, calendar)
+    rows = wanted(deadlines, today, settings, calendar, escalated_agencies)
     keys = {row.key for row in rows}
     changes = PlanChanges(offered=len(rows))
     existing: set[str] = set()

@@ -63,7 +63,8 @@ class ReminderPlanner:
         if not deadlines:
             return 0
         stored = self.rows.stored_for(s, [d.id for d in deadlines])
-        changes = plan_changes(deadlines, stored, local_date(now), self.board.reminders, self.calendar)
+        escalated = frozenset(a.id for a in self.board.agencies if a.board_member)
+        changes = plan_changes(deadlines, stored, local_date(now), self.board.reminders, self.calendar, escalated)
         self.rows.set_state(s, changes.cancel, CANCELLED, now=now)
         self.rows.set_state(s, changes.restore, PENDING, now=now)
         self.rows.add(s, changes.add, now=now)

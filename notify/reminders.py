@@ -152,7 +152,8 @@ class ReminderSweep:
                 remind_on=rows[0].remind_on,
                 late=today > rows[0].remind_on,
             )
-            groups[(audience, info.agency_id if audience is Audience.AGENCY else "")].append(line)
+            own = audience in (Audience.AGENCY, Audience.AGENCY_BOARD_MEMBER)  # an agency hears of its own only
+            groups[(audience, info.agency_id if own else "")].append(line)
         # Every message of the batch is rendered first and then stored with one insert and one run of audit
         # entries (Outbox.enqueue_many), rather than a lookup, an insert and an anchor update each.
         messages: list[OutboundMessage] = []

@@ -53,7 +53,24 @@ class Routing:
             return Targets((), (), f"agency:{agency_id}")
         return Targets((agency.send_to,), (), f"agency:{agency_id}")
 
+    def agency_board_member(self, agency_id: str) -> Targets:
+        """The agency's board member (its `board_member` in the board config): nobody when not given."""
+        try:
+            member = self.board.agency(agency_id).board_member
+        except KeyError:
+            member = ""
+        return Targets((member,) if member else (), (), f"agency_board_member:{agency_id}")
+
+    def _board_itself(self) -> tuple[str, ...]:
+        return _emails(self.board.board_managers()) or self.business_unit().emails
+
     def statutory(self, *keys: str) -> tuple[list[str], str]:
         """Addresses of the statutory recipients named (004 §5.3 by default) and a summary without them."""
-        chosen = [k for k in keys if k in self.board.statutory_recipients]
-        return [self.board.statutory_recipients[k].email for k in chosen], "statutory:" + ",".join(chosen)
+        chosen = [k for k in keys if k in self.board.addressed_roles()]
+        emails: list[str] = []
+        for key in chosen:
+            recipient = self.board.statutory_recipients.get(key)
+            # Only the board itself may be addressed without [statutory_recipients]: its managers, else the
+            # business unit.
+            emails += [recipient.email] if recipient else list(self._board_itself())
+        return emails, "statutory:" + ",".join(chosen)

@@ -28,7 +28,7 @@ from cases.actor import SYSTEM
 from cases.answers import Answer
 from cases.board import Agency
 from cases.case import Case, DeadlineState
-from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, ReferralFiled
+from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, RecurringDutyDue, ReferralFiled
 from cases.notifications import Notification, RecipientRole, Trigger
 from cases.rules import Rule, RulesPack
 from cases.snapshot import facts_of
@@ -37,6 +37,7 @@ from notify.outbox import InsecureRecipient, OutboundMessage, Outbox, OutboxErro
 from notify.routing import Routing
 from notify.templates import MissingData, TemplateError, catalogue
 from storage.case_store import CaseStore
+from storage.change_words import words_given
 
 __all__ = ["APPROVAL_REQUEST", "OUTCOME_TEXT", "Draft", "StatutoryDrafts", "initials"]
 
@@ -80,6 +81,8 @@ def _change(event: DomainEvent) -> _Change | None:
     if isinstance(event, DecisionRecorded):
         stamp = f"{event.outcome.value}:{event.decided_on.isoformat()}"
         return _Change(Trigger.DECISION_MADE, event.reference, event.case_id, event.at, stamp, event)
+    if isinstance(event, RecurringDutyDue):  # stands for its rule's start: narrowed to `recurs` ones below
+        return _Change(Trigger.REPORT_PUBLISHED, event.reference, event.case_id, event.at, str(event.occurrence), event)
     if isinstance(event, CaseEventRecorded) and event.event in _TRIGGERED_BY:
         stamp = str(event.new_due or event.on)
         return _Change(_TRIGGERED_BY[event.event], event.reference, event.case_id, event.at, stamp, event)
@@ -96,7 +99,7 @@ class StatutoryDrafts:
         # A pack naming a template the catalogue lacks, or a recipient the board has no address for, is
         # refused here, before any case needs it.
         cases.pack.check_templates(catalogue())
-        cases.pack.check_recipients(cases.board.statutory_recipients)
+        cases.pack.check_recipients(cases.board.addressed_roles())
 
     def __call__(self, s: Session, event: DomainEvent) -> None:
         change = _change(event)
@@ -109,12 +112,14 @@ class StatutoryDrafts:
         pack = self.cases.pack_named(case.rules_pack)
         # Those a person makes outside the bot (the national online form) are recorded, not drafted here.
         declared = [n for n in pack.notifications if n.on is change.trigger and n.sent_by_bot]
+        if isinstance(event, RecurringDutyDue):
+            declared = [n for n in pack.notifications if n.recurs and n.discharges == event.rule and n.sent_by_bot]
         if not declared:
             return
         drafts: list[Draft] = []
         for notification in declared:
             if self._applies(notification, case, pack, change):
-                drafts += self._drafts(case, pack, notification, change)
+                drafts += self._drafts(s, case, pack, notification, change)
         self._replace(s, case, drafts, kinds=[n.template for n in declared], now=change.at)
 
     def _applies(self, notification: Notification, case: Case, pack: RulesPack, change: _Change) -> bool:
@@ -130,14 +135,17 @@ class StatutoryDrafts:
 
     # --- what a change drafts ------------------------------------------------------------------------
 
-    def _context(self, case: Case, pack: RulesPack, change: _Change) -> dict[str, Any]:
+    def _context(self, session: Session, case: Case, pack: RulesPack, change: _Change) -> dict[str, Any]:
         values = self.values.common(case)
         event = change.event
         if isinstance(event, DecisionRecorded):
             values.update(self.values.decision(case, event.outcome, event.decided_on, revised=event.revised))
             values["outcome_text"] = pack.outcome_words(event.outcome) or values["outcome_text"]
         elif isinstance(event, CaseEventRecorded):
-            values.update(new_completion_date=event.new_due or "", reason="", publication_date=event.on)
+            values.update(
+                new_completion_date=event.new_due or "", reason="", publication_date=event.on, concluded_on=event.on
+            )
+            values.update(decided_on=event.on, **words_given(session, event.event))
         return values
 
     def _involved(self, case: Case) -> list[Agency]:
@@ -151,8 +159,8 @@ class StatutoryDrafts:
                 continue
         return agencies
 
-    def _drafts(self, case: Case, pack: RulesPack, n: Notification, change: _Change) -> list[Draft]:
-        context = self._context(case, pack, change)
+    def _drafts(self, s: Session, case: Case, pack: RulesPack, n: Notification, change: _Change) -> list[Draft]:
+        context = self._context(s, case, pack, change)
         key = f"{n.template}:{change.case_id}"
 
         def draft(values: dict[str, Any], recipients: list[str], summary: str, agency: str | None = None) -> Draft:

@@ -16,8 +16,18 @@ from cases.answers import Answer
 from cases.calendar import local_date
 from cases.events import CaseEvent
 from cases.permissions import require_staff
-from cases.review.publication import Outcome, Proceeding, ProceedingRecord, Publication, publish, publish_anyway
+from cases.review.publication import (
+    Outcome,
+    Proceeding,
+    ProceedingRecord,
+    Publication,
+    publish,
+    publish_anyway,
+    withhold,
+)
 from errors import NotFound
+from storage.case_facts import case_facts
+from storage.change_words import giving_words
 from storage.crypto import seal_text
 from storage.db import transaction
 from storage.outbox import OutboxStatus
@@ -62,6 +72,29 @@ class Publications:
             row.publish_anyway_reason_enc = seal_text(
                 self.store.cipher, reason.strip(), table=_TABLE, column="publish_anyway_reason_enc", row_id=row.id
             )
+            return outcome.publication
+
+    def withhold(
+        self,
+        reference: str,
+        *,
+        reasons: str,
+        improvements: str,
+        actor: Actor,
+        now: datetime,
+        session: Session | None = None,
+    ) -> Publication:
+        """The decision not to publish the full report: drafts, for approval, the message to the national bodies
+        the case's pack declares, carrying the reasons and the improvements information (004 §10.5)."""
+        with transaction(self.store.sessions, session) as s:
+            case = self._case(s, reference, lock=True)
+            row, before = self._load(s, case)
+            facts = case_facts(s, self.store.codec, case.id)
+            outcome, words = withhold(
+                before, actor=actor, reasons=reasons, improvements=improvements, facts=facts, on=local_date(now)
+            )
+            with giving_words(s, CaseEvent.PUBLICATION_WITHHELD, words):
+                self._write(s, case, row, outcome, actor=actor, now=now)
             return outcome.publication
 
     def publish(self, reference: str, *, actor: Actor, now: datetime, session: Session | None = None) -> Publication:

@@ -1,6 +1,7 @@
-"""`scrbot review publication status|plan|start|end|publish-anyway|published REF`: publication control (004 §10):
-the planned date (it drafts the copies, due 7 working days before), holds while parallel proceedings are open,
-the chair's decision to publish anyway, and publication recorded (the 12-month minimum online starts)."""
+"""`scrbot review publication status|plan|start|end|publish-anyway|withhold|published REF`: publication control
+(004 §10): the planned date (it drafts the copies, due 7 working days before), holds while parallel proceedings
+are open, the chair's decision to publish anyway or not to publish the full report (its message to the national
+bodies drafted), and publication recorded (the 12-month minimum online starts)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def register(publication: argparse.ArgumentParser) -> None:
         p.add_argument("--on", type=uk_date, help=f"when they {what} (today if left out)")
     p = common("publish-anyway", "the chair's decision to publish while proceedings are open", publish_anyway)
     p.add_argument("--reason", required=True, help="the chair's reason (stored encrypted)")
+    p = common(
+        "withhold", "the chair's decision not to publish the full report (drafts the message, 004 §10.5)", withhold
+    )
+    p.add_argument("--reasons", required=True, help="why the full report is not published (sent; no personal data)")
+    p.add_argument("--improvements", required=True, help="the improvements to be made (sent; no personal data)")
     common("published", "the report is published today (not while held; 7 working days after the copies)", published)
 
 
@@ -108,6 +114,20 @@ def publish_anyway(ctx: AppContext, args: argparse.Namespace) -> int:
     now = ctx.now_clock.now()
     publications = Publications(ctx.store)
     return _show(args, publications.publish_anyway(args.reference, reason=args.reason, actor=cli_actor(), now=now))
+
+
+def withhold(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from storage.review_publication import Publications
+
+    now = ctx.now_clock.now()
+    publication = Publications(ctx.store).withhold(
+        args.reference, reasons=args.reasons, improvements=args.improvements, actor=cli_actor(), now=now
+    )
+    if not args.json:
+        print(f"{args.reference.upper()}: the decision not to publish the full report is drafted for approval.")
+        return 0
+    return _show(args, publication)
 
 
 def published(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from cases.calendar import WorkingCalendar
 from cases.changes import AuditNote
 from cases.commands import RecordEvent
 from cases.events import CaseEvent
+from cases.personal_data import CaseFacts, find
 from errors import BadInput, Conflict, Refused
 
 COPIES_WORKING_DAYS = 7  # 004 §10.5
@@ -138,3 +139,29 @@ def publish(publication: Publication, *, on: date, copies_sent_on: date | None, 
     after = replace(publication, published_on=on)
     note = AuditNote("publication.published", {"on": on, "copies_sent_on": copies_sent_on})
     return Outcome(after, note, RecordEvent(CaseEvent.REPORT_PUBLISHED, on))
+
+
+def withhold(
+    publication: Publication, *, actor: Actor, reasons: str, improvements: str, facts: CaseFacts | None, on: date
+) -> tuple[Outcome, dict[str, str]]:
+    """The chair records the board's decision not to publish the full report. The national bodies are told, with
+    the reasons and the information about the improvements to be made (004 §10.5; Working Together 2023 ch. 5):
+    the words go into that message only, so they must not hold the case's personal data. Returns the outcome and
+    the words for the message (the store never keeps them beside the case)."""
+    _refuse_if_published(publication)
+    if not actor.has(Role.CHAIR):
+        raise Refused("only the chair can record the decision not to publish the full report")
+    words = {"reasons": " ".join(reasons.split()), "improvements": " ".join(improvements.split())}
+    for field, text in words.items():
+        if not text:
+            raise BadInput(f"give the {field} (they go to the national bodies, 004 §10.5)", field=field)
+        hits = find(text, facts) if facts is not None else []
+        if hits:
+            kinds = ", ".join(sorted({h.label or h.kind.value.replace("_", " ") for h in hits}))
+            raise BadInput(
+                f"the {field} hold the case's personal data ({kinds}): what goes to the national bodies never "
+                "names the child or family",
+                field=field,
+            )
+    note = AuditNote("publication.withheld", {"on": on})
+    return Outcome(publication, note, RecordEvent(CaseEvent.PUBLICATION_WITHHELD, on)), words

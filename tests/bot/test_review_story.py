@@ -35,6 +35,11 @@ from tests.support.reports import FILLER, docx_report, pdf_report
 
 REF = "SCR-2026-0001"
 POLICE = "reviews@testshire.pnn.police.uk"
+POLICE_BOARD_MEMBER = "acc.board@testshire.pnn.police.uk"
+# The police's board member hears of the police's own overdue tasks (the agency's board_member).
+BOARD_TOML = NOTIFY_BOARD_TOML.replace(
+    'chief_officer = "Chief Constable"', f'chief_officer = "Chief Constable"\nboard_member = "{POLICE_BOARD_MEMBER}"'
+)
 HEALTH = "safeguarding.testshire@nhs.net"
 # Words that must never be found outside encrypted columns (the IMR's, the report's, the action's, the reasons).
 SECRETS = [
@@ -54,7 +59,7 @@ SECRETS = [
 
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    (tmp_path / "board.toml").write_text(NOTIFY_BOARD_TOML)
+    (tmp_path / "board.toml").write_text(BOARD_TOML)
     data = referral_data(
         referral_date="2026-12-14",
         incident_date="2026-12-10",
@@ -134,6 +139,11 @@ def eml(local: Path, contains: bytes) -> list[Message]:
     return [email.message_from_bytes(b) for b in found if contains in b]
 
 
+def progress_reports(story: Story, when: str) -> list[dict[str, Any]]:
+    drafts = story.json(when, "notify", "list", "--case", REF)
+    return [d for d in drafts if d["template"] == "action_plan_progress_report"]
+
+
 def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     story = Story(capsys)
@@ -172,12 +182,21 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     # --- the police report is late: chased at the agency, escalated to the board manager ----------------------
     pending = story.json("2027-01-28", "reminders", "list", "--case", REF)
     police = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "police"}
-    assert {("agency", "overdue_1"), ("manager", "escalate_manager")} <= police
+    assert {
+        ("agency", "overdue_1"),
+        ("manager", "escalate_manager"),
+        ("agency_board_member", "escalate_agency"),
+    } <= police
+    health = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "health"}
+    assert ("manager", "escalate_manager") in health and not {t for t, _ in health} & {"agency_board_member"}
     story.run("2027-02-04T09:05", "reminders", "run", "--now", "2027-02-04T09:05")
     pending = story.json("2027-02-04", "reminders", "list", "--case", REF)
     left = {(r["to"], r["rung"]) for r in pending if r["rule"] == "imr_submitted" and r["agency"] == "police"}
     assert ("manager", "escalate_manager") not in left  # sent
     assert eml(local, b"reviews@testshire.pnn.police.uk") and eml(local, b"manager@testshire.gov.uk")
+    assert ("agency_board_member", "escalate_agency") not in left  # sent, with the police's other overdue tasks
+    to_member = "".join(str(m) for m in eml(local, POLICE_BOARD_MEMBER.encode()))
+    assert "(agency: police)" in to_member and "(agency: health)" not in to_member  # only the police's own
     status = story.json("2027-02-04", "review", "imr", "status", REF)
     steps = {a["agency"]: (a["step"], a["awaiting"]) for a in status["agencies"]}
     assert steps["police"] == ("requested", "the report, due 2027-02-01")
@@ -244,7 +263,14 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     story.run("2027-04-05", "review", "actions", "sign-up", REF, "1")
     assert story.deadlines("2027-04-05", "action_plan_update") == [(None, 1, "2027-07-01", "open")]
     story.run("2027-06-20", "review", "actions", "complete", REF, "1", "--evidence", "clinic letters seen by the panel")
-    story.run("2027-07-01", "case", "done", REF, "action_plan_update", "--on", "2027-07-01")
+    # The quarter's progress report to the board was drafted when it became due; sending it meets it (003 §7.3)
+    # and the next quarter's is drafted.
+    [first] = progress_reports(story, "2027-07-01")
+    assert (first["to"], first["requires_approval"]) == ("statutory:board", True)
+    story.run("2027-07-01", "notify", "approve", first["id"])
+    assert first["id"] in story.json("2027-07-01", "notify", "send")["sent"]
+    [second] = progress_reports(story, "2027-07-01")
+    assert second["id"] != first["id"] and eml(local, b"progress report on the action plan")
     assert story.deadlines("2027-07-01", "action_plan_update") == [
         (None, 1, "2027-07-01", "met"),
         (None, 2, "2027-10-01", "open"),
@@ -259,6 +285,15 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     audit = story.run("2027-09-20", "audit", "show", REF, "--limit", "500")
     assert "review.concluded" in audit and "report.check_overridden" not in audit
 
+    # --- the closure notified: drafted for approval to the DfE (003 §7.2), then sent --------------------------
+    drafts = story.json("2027-09-20", "notify", "list", "--case", REF)
+    [closure] = [d for d in drafts if d["template"] == "review_concluded"]
+    assert (closure["to"], closure["requires_approval"]) == ("statutory:dfe", True)
+    story.run("2027-09-21", "notify", "approve", closure["id"])
+    assert closure["id"] in story.json("2027-09-21", "notify", "send")["sent"]
+    [told] = eml(local, b"concluded")
+    assert "20 September 2027" in told.get_payload() and REF in told["Subject"]
+
     # --- nothing of it in plaintext: the database file, the logs, what was printed ---------------------------
     database = b"".join(p.read_bytes() for p in (local / "var").rglob("*.db*"))
     logs = "\n".join(r.getMessage() for r in caplog.records)
@@ -267,3 +302,41 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
         assert secret not in logs, secret
         assert secret not in story.seen.replace("Zephyrine's nursery", ""), secret
         assert secret not in home, secret
+
+
+def test_the_decision_not_to_publish_goes_to_the_national_bodies(
+    local: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """004 §10.5: the chair's decision not to publish the full report is drafted for approval to the DfE and the
+    National Panel, with the reasons and the improvements information; words naming the family are refused."""
+    caplog.set_level(logging.DEBUG)
+    story = Story(capsys)
+    story.run("2026-12-14", "refer", "--file", "referral.json")
+    story.run("2026-12-22", "decide", REF, "--outcome", "scr", "--on", "2026-12-22")
+    reasons, improvements = "the trial of a parent is still to come", "a shared bruising protocol across agencies"
+    named = story.run(
+        "2027-03-01", "review", "publication", "withhold", REF, "--reasons", "Zephyrine would be identified",
+        "--improvements", improvements, code=2,
+    )  # fmt: skip
+    assert "personal data" in named and "Zephyrine" not in named
+    assert not [d for d in story.json("2027-03-01", "notify", "list", "--case", REF) if "withheld" in d["template"]]
+
+    story.run(
+        "2027-03-01", "review", "publication", "withhold", REF, "--reasons", reasons, "--improvements", improvements
+    )
+    [draft] = [d for d in story.json("2027-03-01", "notify", "list", "--case", REF) if "withheld" in d["template"]]
+    assert (draft["template"], draft["to"]) == ("publication_withheld", "statutory:dfe,national_panel")
+    story.run("2027-03-02", "notify", "approve", draft["id"])
+    assert draft["id"] in story.json("2027-03-02", "notify", "send")["sent"]
+    [told] = eml(local, b"not to be published")
+    payload = told.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
+    assert reasons in body and improvements in body and "1 March 2027" in body
+    assert "publication.withheld" in story.run("2027-03-02", "audit", "show", REF, "--limit", "200")
+
+    database = b"".join(p.read_bytes() for p in (local / "var").rglob("*.db*"))
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (reasons, improvements, *SENSITIVE_STRINGS):
+        assert secret.encode() not in database, secret
+        assert secret not in logs, secret

@@ -86,6 +86,12 @@ def test_meeting_an_open_ended_duty_brings_the_next_one() -> None:
     changes = decide(snapshot, MarkDeadline("action_plan_update", date(2027, 4, 14)))
     assert marked(changes) == {("action_plan_update", None): (DeadlineState.MET, date(2027, 4, 14))}
     assert [(d.computed.occurrence, d.computed.due) for d in changes.added] == [(2, date(2027, 7, 15))]
+    # Announced, so the pack's recurring notification (the quarterly progress report, 003 §7.3) is drafted again.
+    assert [(type(e).__name__, e.rule, e.occurrence) for e in changes.published] == [  # type: ignore[union-attr]
+        ("RecurringDutyDue", "action_plan_update", 2)
+    ]
+    other = decide(snapshot, MarkDeadline("statutory_decision_notification", date(2027, 4, 14)))
+    assert other.published == ()  # a one-off duty announces nothing
 
 
 def test_what_the_review_commands_need_loaded() -> None:

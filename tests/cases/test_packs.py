@@ -126,6 +126,9 @@ HACKNEY_NOTIFICATIONS = {
     "imr_request": ("decision_made", ["each_involved_agency"], "", "imr_submitted"),
     "extension_notice": ("review_extended", ["ofsted"], "extension_notice", ""),
     "publication_copies": ("publication_planned", ["ofsted", "dfe", "national_panel"], "publication_copies", ""),
+    "publication_withheld": ("publication_withheld", ["dfe", "national_panel"], "", ""),
+    "action_plan_progress_report": ("report_published", ["board"], "action_plan_update", ""),
+    "review_concluded": ("actions_completed", ["dfe"], "", ""),
 }
 
 

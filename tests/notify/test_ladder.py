@@ -79,6 +79,26 @@ def test_an_agency_task_chases_the_agency_and_tells_the_business_unit_once_overd
     }
 
 
+@pytest.mark.parametrize(
+    ("agency_task", "to_member", "escalated"),
+    [(True, True, True), (True, False, False), (False, True, False)],
+)
+def test_an_agency_task_escalates_to_its_board_member_on_the_managers_day(
+    agency_task: bool, to_member: bool, escalated: bool
+) -> None:
+    """Only an agency's own task, and only where the board config names the agency's board member."""
+    rungs = ladder(
+        date(2026, 12, 14), agency_task=agency_task, settings=DEFAULT, calendar=CAL, to_agency_board_member=to_member
+    )
+    member = [r for r in rungs if r.audience is Audience.AGENCY_BOARD_MEMBER]
+    assert [(r.name, r.day) for r in member] == ([("escalate_agency", date(2026, 12, 16))] if escalated else [])
+    late = plan(
+        date(2026, 12, 14), date(2027, 1, 20), agency_task=agency_task, settings=DEFAULT, calendar=CAL,
+        to_agency_board_member=to_member,
+    )  # fmt: skip
+    assert ("escalate_agency" in {r.name for r in late}) is escalated  # kept when planned late, sent once
+
+
 def test_daily_overdue_reminders_roll_over_christmas() -> None:
     act_by = date(2026, 12, 22)
     rung: Rung | None = Rung("overdue_1", Audience.BUSINESS_UNIT, overdue_day(1, act_by, 1, CAL))

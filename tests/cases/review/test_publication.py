@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 
+from cases.actor import Actor
 from cases.calendar import WorkingCalendar
 from cases.commands import RecordEvent
 from cases.events import CaseEvent
+from cases.personal_data import CaseFacts
 from cases.review.publication import (
     Proceeding,
     ProceedingRecord,
@@ -19,14 +21,16 @@ from cases.review.publication import (
     publish,
     publish_anyway,
     start,
+    withhold,
 )
 from errors import BadInput, Conflict, Refused
-from tests.factories import BUSINESS_UNIT, CHAIR
+from tests.factories import BUSINESS_UNIT, CHAIR, make_referral
 
 ENGLAND = WorkingCalendar.england()
 TODAY = date(2027, 6, 1)
 CRIMINAL = ProceedingRecord(Proceeding.CRIMINAL, from_referral=True)
 HELD = Publication(planned_on=date(2027, 7, 1), proceedings=(CRIMINAL,))
+FACTS = CaseFacts.from_referral(make_referral())  # Zephyrine Quillon Marchbanks-Tovey, ...
 
 
 @pytest.mark.parametrize(
@@ -94,3 +98,31 @@ def test_disciplinary_proceedings_recorded_as_they_start_and_end() -> None:
     with pytest.raises(Conflict):
         start(started, Proceeding.DISCIPLINARY, on=TODAY)
     assert not end(started, Proceeding.DISCIPLINARY, on=TODAY).publication.held
+
+
+def test_the_decision_not_to_publish_carries_its_words_and_records_the_event() -> None:
+    outcome, words = withhold(
+        HELD, actor=CHAIR, reasons=" the trial\n is to come ", improvements="a shared protocol", facts=FACTS, on=TODAY
+    )
+    assert words == {"reasons": "the trial is to come", "improvements": "a shared protocol"}
+    assert outcome.event == RecordEvent(CaseEvent.PUBLICATION_WITHHELD, TODAY)
+    assert (outcome.audit.action, dict(outcome.audit.detail)) == ("publication.withheld", {"on": TODAY})
+    assert "trial" not in str(outcome.audit.detail)
+
+
+@pytest.mark.parametrize(
+    ("publication", "actor", "reasons", "improvements", "refused", "says"),
+    [
+        (HELD, BUSINESS_UNIT, "why", "what", Refused, "only the chair"),
+        (HELD, CHAIR, " ", "what", BadInput, "give the reasons"),
+        (HELD, CHAIR, "why", "", BadInput, "give the improvements"),
+        (HELD, CHAIR, "Zephyrine would be known", "what", BadInput, "reasons hold the case's personal data"),
+        (HELD, CHAIR, "why", "the Marchbanks-Toveys' nursery", BadInput, "improvements hold"),
+        (Publication(published_on=TODAY), CHAIR, "why", "what", Conflict, "was published"),
+    ],
+)  # fmt: skip
+def test_the_decision_not_to_publish_refused(
+    publication: Publication, actor: Actor, reasons: str, improvements: str, refused: type[Exception], says: str
+) -> None:
+    with pytest.raises(refused, match=says):
+        withhold(publication, actor=actor, reasons=reasons, improvements=improvements, facts=FACTS, on=TODAY)
