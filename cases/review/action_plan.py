@@ -11,7 +11,8 @@ from datetime import date
 from cases.changes import AuditNote
 from cases.commands import GiveDue, MeetBy, RecordEvent
 from cases.events import CaseEvent
-from cases.personal_data import CaseFacts, find
+from cases.personal_data import CaseFacts
+from cases.review.free_text import checked_words
 from cases.rules import MetBy
 from errors import BadInput, Conflict, NotFound
 
@@ -47,18 +48,15 @@ class Outcome:
 
 
 def _without_personal_data(field: str, text: str, facts: CaseFacts | None) -> str:
-    text = " ".join(text.split())
-    if not text:
-        raise BadInput(f"give the action's {field.replace('_', ' ')}", field=field)
-    hits = find(text, facts) if facts is not None else []
-    if hits:
-        kinds = ", ".join(sorted({h.label or h.kind.value.replace("_", " ") for h in hits}))
-        raise BadInput(
-            f"the {field.replace('_', ' ')} holds the case's personal data ({kinds}): actions never name the "
-            "child or family (003 §7)",
-            field=field,
-        )
-    return text
+    words = field.replace("_", " ")
+    return checked_words(
+        text,
+        facts,
+        field=field,
+        empty=f"give the action's {words}",
+        named=f"the {words} holds the case's personal data ({{kinds}}): actions never name the child or family "
+        "(003 §7)",
+    )
 
 
 def add(

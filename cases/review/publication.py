@@ -15,7 +15,8 @@ from cases.calendar import WorkingCalendar
 from cases.changes import AuditNote
 from cases.commands import RecordEvent
 from cases.events import CaseEvent
-from cases.personal_data import CaseFacts, find
+from cases.personal_data import CaseFacts
+from cases.review.free_text import checked_words
 from errors import BadInput, Conflict, Refused
 
 COPIES_WORKING_DAYS = 7  # 004 §10.5
@@ -151,17 +152,16 @@ def withhold(
     _refuse_if_published(publication)
     if not actor.has(Role.CHAIR):
         raise Refused("only the chair can record the decision not to publish the full report")
-    words = {"reasons": " ".join(reasons.split()), "improvements": " ".join(improvements.split())}
-    for field, text in words.items():
-        if not text:
-            raise BadInput(f"give the {field} (they go to the national bodies, 004 §10.5)", field=field)
-        hits = find(text, facts) if facts is not None else []
-        if hits:
-            kinds = ", ".join(sorted({h.label or h.kind.value.replace("_", " ") for h in hits}))
-            raise BadInput(
-                f"the {field} hold the case's personal data ({kinds}): what goes to the national bodies never "
-                "names the child or family",
-                field=field,
-            )
+    words = {
+        field: checked_words(
+            text,
+            facts,
+            field=field,
+            empty=f"give the {field} (they go to the national bodies, 004 §10.5)",
+            named=f"the {field} hold the case's personal data ({{kinds}}): what goes to the national bodies never "
+            "names the child or family",
+        )
+        for field, text in (("reasons", reasons), ("improvements", improvements))
+    }
     note = AuditNote("publication.withheld", {"on": on})
     return Outcome(publication, note, RecordEvent(CaseEvent.PUBLICATION_WITHHELD, on)), words
