@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from bot.commands.review_args import review_step_arguments
 from bot.output import parse_date, print_json, print_table, uk_date
 
 if TYPE_CHECKING:
@@ -19,8 +20,7 @@ def register(actions: argparse.ArgumentParser) -> None:
 
     def common(name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
         p = steps.add_parser(name, help=help_text)
-        p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
-        p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
+        review_step_arguments(p, agency=False, on=False)
         p.set_defaults(handler=handler)
         return p
 

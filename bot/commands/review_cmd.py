@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.review_actions_cmd import register as register_actions
+from bot.commands.review_args import review_step_arguments
 from bot.commands.review_publication_cmd import register as register_publication
 from bot.output import CommandError, parse_date, print_json, print_table, uk_date
 from errors import BadInput
@@ -33,45 +34,36 @@ def register(sub: Any) -> None:
     register_actions(groups.add_parser("actions", help="the action plan register (003 §7.2-7.3)"))
 
 
-def _common(p: argparse.ArgumentParser, *, agency: bool = True, on: bool = True) -> None:
-    p.add_argument("reference", help="the case reference, e.g. SCR-2026-0001")
-    if agency:
-        p.add_argument("agency", help="the agency id, as in the board config")
-    if on:
-        p.add_argument("--on", type=uk_date, help="the date it happened (today if left out)")
-    p.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of text")
-
-
 def _register_imr(imr: argparse.ArgumentParser) -> None:
     steps = imr.add_subparsers(dest="imr_command", metavar="IMR_COMMAND", required=True)
     p = steps.add_parser("status", help="which agency is at which step, and what is awaited from each")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.set_defaults(handler=imr_status)
     p = steps.add_parser("nominate", help="the agency's author, who had no involvement with the case (004 §7.2)")
-    _common(p)
+    review_step_arguments(p)
     p.add_argument("--author", required=True, help="the author's name (stored encrypted)")
     p.add_argument("--no-involvement", action="store_true", help="the agency declared the author had none")
     p.set_defaults(handler=imr_step, step="nominate")
     p = steps.add_parser("brief", help="the author attended the briefing (004 §7.3)")
-    _common(p)
+    review_step_arguments(p)
     p.set_defaults(handler=imr_step, step="brief")
     p = steps.add_parser("request", help="the report is requested, due on --due (chased by the reminder ladder)")
-    _common(p)
+    review_step_arguments(p)
     p.add_argument("--due", required=True, type=uk_date, help="the due date (e.g. 12/02/2027)")
     p.set_defaults(handler=imr_step, step="request")
     p = steps.add_parser("receive", help="a version received (a .docx or .pdf; kept encrypted, every version)")
-    _common(p, on=False)
+    review_step_arguments(p, on=False)
     p.add_argument("file", type=Path, help="the report file")
     p.set_defaults(handler=imr_receive)
     p = steps.add_parser("sign-off", help="the agency's senior manager signed off the latest version (004 §7.7)")
-    _common(p)
+    review_step_arguments(p)
     p.add_argument("--by", required=True, help="who signed it off (stored encrypted)")
     p.set_defaults(handler=imr_step, step="sign_off")
     p = steps.add_parser("accept", help="quality assurance accepts the signed-off version")
-    _common(p)
+    review_step_arguments(p)
     p.set_defaults(handler=imr_step, step="accept")
     p = steps.add_parser("return", help="quality assurance returns the version with reasons and a new due date")
-    _common(p, on=False)
+    review_step_arguments(p, on=False)
     p.add_argument("--reasons", required=True, help="why (stored encrypted; never in the audit or a channel)")
     p.add_argument("--due", required=True, type=uk_date, help="the new due date")
     p.set_defaults(handler=imr_return)
@@ -80,23 +72,23 @@ def _register_imr(imr: argparse.ArgumentParser) -> None:
 def _register_report(report: argparse.ArgumentParser) -> None:
     steps = report.add_subparsers(dest="report_command", metavar="REPORT_COMMAND", required=True)
     p = steps.add_parser("upload", help="a new version (.docx or .pdf), checked against the case at once")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.add_argument("file", type=Path, help="the report file")
     p.set_defaults(handler=report_upload)
     p = steps.add_parser("check", help="a version's findings: the kind of data and where (never the words)")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.add_argument("version", type=int, help="the version number")
     p.set_defaults(handler=report_check)
     p = steps.add_parser("override", help="let a version with findings go, with a reason (you are named)")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.add_argument("version", type=int, help="the version number")
     p.add_argument("--reason", required=True, help="why it may go as it is (stored encrypted)")
     p.set_defaults(handler=report_override)
     p = steps.add_parser("status", help="every version and whether it may leave the board")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.set_defaults(handler=report_status)
     p = steps.add_parser("attach", help="attach a cleared version to the publication copies (004 §10.5)")
-    _common(p, agency=False, on=False)
+    review_step_arguments(p, agency=False, on=False)
     p.add_argument("version", type=int, help="the version number")
     p.set_defaults(handler=report_attach)
 
