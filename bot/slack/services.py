@@ -68,8 +68,7 @@ class SlackServices:
         `wait` seconds. Yields whether this step had its turn in order (False: it went ahead after waiting)."""
         with self._turns:
             if ticket is None:  # no place in line (not from an acknowledged request): join at the back
-                ticket = self._next_ticket.get(user, 0)
-                self._next_ticket[user] = ticket + 1
+                ticket = self.take_ticket(user)  # the Condition's lock is re-entrant
             in_order = self._turns.wait_for(lambda: self._serving.get(user, 0) >= ticket, timeout=wait)
             if not in_order:
                 self.late_turns += 1
