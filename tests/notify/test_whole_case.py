@@ -10,6 +10,7 @@ on 25 or 28 Dec or 1 Jan, never late, and never after its deadline is met.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -84,6 +85,26 @@ def deadline(env: NotifyEnv, ref: str, rule: str, agency: str | None = None) -> 
     found = [d for d in case.deadlines if d.computed.rule == rule and d.computed.agency == agency]
     assert len(found) == 1, (rule, agency, found)
     return found[0].state, found[0].met_on, found[0].computed.act_by
+
+
+def live_through(
+    env: NotifyEnv,
+    first: date,
+    last: date,
+    actions: dict[date, list[tuple[int, str]]],
+    do: Callable[[str, datetime], None],
+) -> None:
+    """Every day from `first` to `last`: what people do before 09:00, the service's 09:00 sweep and send, then
+    what they do from 09:00 (each action at its hour)."""
+    day = first
+    while day <= last:
+        todo = sorted(actions.get(day, []))
+        for hour, what in [a for a in todo if a[0] < 9]:
+            do(what, at(day, hour, 0))
+        env.tick(at(day))
+        for hour, what in [a for a in todo if a[0] >= 9]:
+            do(what, at(day, hour, 0))
+        day += timedelta(days=1)
 
 
 def test_a_whole_scr_case_over_christmas(env: NotifyEnv) -> None:
@@ -188,15 +209,7 @@ def test_a_whole_scr_case_over_christmas(env: NotifyEnv) -> None:
         else:  # pragma: no cover
             raise AssertionError(what)
 
-    day = D(2026, 12, 7)
-    while day <= D(2027, 9, 30):
-        todo = sorted(actions.get(day, []))
-        for hour, what in [a for a in todo if a[0] < 9]:
-            do(what, at(day, hour, 0))
-        env.tick(at(day))
-        for hour, what in [a for a in todo if a[0] >= 9]:
-            do(what, at(day, hour, 0))
-        day += timedelta(days=1)
+    live_through(env, D(2026, 12, 7), D(2027, 9, 30), actions, do)
 
     with env.store.sessions() as s:
         sent = list(s.scalars(select(ReminderRow).where(ReminderRow.state == "sent", ReminderRow.rung != "digest")))

@@ -11,7 +11,7 @@ Each day at 09:05 the sweep and the dispatcher run, as `scrbot run` would. Every
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from notify.outside_forms import outside_form
 from storage.tables import AuditRow, ReminderRow
 from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NOTIFY_BOARD_TOML, NotifyEnv
-from tests.notify.test_whole_case import approve_all, deadline, drafts
+from tests.notify.test_whole_case import approve_all, deadline, drafts, live_through
 
 CAL = WorkingCalendar.england()
 D = date
@@ -155,15 +155,7 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
         else:  # pragma: no cover
             raise AssertionError(what)
 
-    day = D(2027, 3, 22)
-    while day <= D(2027, 12, 15):
-        todo = sorted(actions.get(day, []))
-        for hour, what in [a for a in todo if a[0] < 9]:
-            do(what, at(day, hour, 0))
-        env.tick(at(day))
-        for hour, what in [a for a in todo if a[0] >= 9]:
-            do(what, at(day, hour, 0))
-        day += timedelta(days=1)
+    live_through(env, D(2027, 3, 22), D(2027, 12, 15), actions, do)
 
     with env.store.sessions() as s:
         sent = list(s.scalars(select(ReminderRow).where(ReminderRow.state == "sent", ReminderRow.rung != "digest")))
