@@ -53,7 +53,9 @@ def accepted(reports: AgencyReports, ref: str, agency: str, versions: list[tuple
     for number, (name, content) in enumerate(versions, start=1):
         reports.receive(ref, agency, ReceivedFile(name, content, DOCX), actor=STAFF, now=now)
         if number < len(versions):
-            reports.return_version(ref, agency, reasons="not signed off", new_due=date(2027, 2, 1), actor=STAFF, now=now)
+            reports.return_version(
+                ref, agency, reasons="not signed off", new_due=date(2027, 2, 1), actor=STAFF, now=now
+            )
     reports.record(ref, agency, partial(sign_off, by=SIGNATORY, on=DAY), actor=STAFF, now=now)
     reports.record(ref, agency, partial(accept, on=DAY), actor=STAFF, now=now)
 
