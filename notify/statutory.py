@@ -120,6 +120,8 @@ class StatutoryDrafts:
             change.reference, actor=SYSTEM, now=change.at, purpose="statutory notification", session=s
         )
         pack = self.cases.pack_named(case.rules_pack)
+        if isinstance(event, CaseEventRecorded):
+            self._withdraw_ended(s, case, pack, event)
         # Those a person makes outside the bot (the national online form) are recorded, not drafted here.
         declared = [n for n in pack.notifications if n.on is change.trigger and n.sent_by_bot]
         if isinstance(event, RecurringDutyDue):
@@ -133,6 +135,19 @@ class StatutoryDrafts:
         # Each agency's accepted report is its own message: one agency's does not replace another's.
         kinds = [] if isinstance(event, AgencyReportAccepted) else [n.template for n in declared]
         self._replace(s, case, drafts, kinds=kinds, now=change.at)
+
+    def _withdraw_ended(self, s: Session, case: Case, pack: RulesPack, event: CaseEventRecorded) -> None:
+        """A recurring message whose duty the event ends (the progress report once every action is complete,
+        003 §7.2) is withdrawn if still unsent, audited, so nobody approves a stale report."""
+        ended = [
+            n.template
+            for n in pack.notifications
+            if n.recurs and getattr(pack.rule(n.discharges).limit, "until", None) is event.event
+        ]
+        if not ended:
+            return
+        for stale_id in self.outbox.rows.unsent_of_kinds(s, case.id, ended, besides=()):
+            self.outbox.cancel(stale_id, actor=SYSTEM, now=event.at, session=s)
 
     def _applies(self, notification: Notification, case: Case, pack: RulesPack, change: _Change) -> bool:
         if notification.outcomes and (

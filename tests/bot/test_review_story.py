@@ -278,6 +278,11 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     done = story.run("2027-09-20", "review", "actions", "complete", REF, "2")
     assert "the review is concluded" in done
     assert story.deadlines("2027-09-20", "action_plan_update")[-1] == (None, 2, "2027-10-01", "cancelled")
+    # The next quarter's report, drafted but not sent, is withdrawn (audited): nobody approves a stale report.
+    assert progress_reports(story, "2027-09-20") == []
+    entries = story.json("2027-09-20", "audit", "show", REF, "--limit", "500", "--json")
+    withdrawn = [e["detail"]["id"] for e in entries if e["action"] == "outbox.cancelled"]
+    assert second["id"] in withdrawn
     assert story.deadlines("2027-09-20", "action_complete") == [
         ("health", 1, "2027-06-30", "met"),
         ("police", 2, "2027-09-30", "met"),
