@@ -161,6 +161,13 @@ class AgencyReports:
             reports += [AgencyReport(a) for a in expected - set(rows)]
             return sorted(reports, key=lambda r: r.agency)
 
+    def distributions(self, reference: str, *, session: Session | None = None) -> dict[str, str]:
+        """Per accepted report, where its message to the lead reviewer and the review panel stands (draft,
+        approved, sent, ...; "none" when the pack sends none): states only."""
+        with transaction(self.store.sessions, session) as s:
+            case = self._case(s, reference, None)
+            return self.distribution.states(s, case, self.steps(reference, session=s))
+
     def version_file(
         self, reference: str, agency: str, version: int, *, actor: Actor, now: datetime
     ) -> tuple[str, bytes]:

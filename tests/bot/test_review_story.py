@@ -176,8 +176,21 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     assert ("health", 1, "2027-02-15", "open") in story.deadlines("2027-01-25", "imr_submitted")
     story.run("2027-02-08", "review", "imr", "receive", REF, "health", str(imr))
     story.run("2027-02-08", "review", "imr", "sign-off", REF, "health", "--by", "Director Syntheticsign")
-    story.run("2027-02-09", "review", "imr", "accept", REF, "health")
+    accepted = story.run("2027-02-09", "review", "imr", "accept", REF, "health")
+    assert "To the lead reviewer and the review panel, the accepted version attached: draft" in accepted
     assert ("health", 1, "2027-02-15", "met") in story.deadlines("2027-02-09", "imr_submitted")
+
+    # --- the accepted report to the lead reviewer and the panel (003 §5.7): approved, sent with version 2 ------
+    drafts = story.json("2027-02-09", "notify", "list", "--case", REF)
+    [shared] = [d for d in drafts if d["template"] == "agency_report_distribution"]
+    assert (shared["to"], shared["requires_approval"]) == ("statutory:lead_reviewer,review_panel", True)
+    status = story.json("2027-02-09", "review", "imr", "status", REF)
+    assert {a["agency"]: a["distribution"] for a in status["agencies"]}["health"] == "draft"
+    story.run("2027-02-10", "notify", "approve", shared["id"])
+    assert shared["id"] in story.json("2027-02-10", "notify", "send")["sent"]
+    [distributed] = eml(local, b"report, version 2, accepted")
+    assert [p.get_filename() for p in distributed.walk() if p.get_filename()] == ["health-imr.docx"]
+    assert "sent" in story.run("2027-02-10", "review", "imr", "status", REF)
 
     # --- the police report is late: chased at the agency, escalated to the board manager ----------------------
     pending = story.json("2027-01-28", "reminders", "list", "--case", REF)
