@@ -59,10 +59,10 @@ class RecipientRole(StrEnum):
     # else the board managers (cases/board.py `addressed_roles`).
     BOARD = "board"
     # The review's own people, who receive each accepted agency report (003 §5.7: "forward it to members of
-    # the serious case review panel"; 004 §5.6, §6.1): the lead reviewer (overview author, or the reviewer
-    # under wt2023) and the review panel. No default: [statutory_recipients.lead_reviewer] and
-    # [statutory_recipients.review_panel] in the board config.
-    LEAD_REVIEWER = "lead_reviewer"
+    # the serious case review panel"; 004 §5.6, §6.1): the reviewer (the lead reviewer, or overview author, of
+    # a serious case review; the reviewer of a local practice review under wt2023) and the review panel. No
+    # default: [statutory_recipients.reviewer] and [statutory_recipients.review_panel] in the board config.
+    REVIEWER = "reviewer"
     REVIEW_PANEL = "review_panel"
     # One message to the chief officers of every involved agency (004 §7.1).
     INVOLVED_AGENCIES = "involved_agencies"

@@ -92,7 +92,7 @@ id = "testshire"
 name = "Testshire Safeguarding Children Partnership"
 rules_pack = "hackney-2017"
 
-[statutory_recipients.lead_reviewer]
+[statutory_recipients.reviewer]
 name = "Testshire lead reviewer"
 email = "testshire.lead.reviewer@cjsm.net"
 

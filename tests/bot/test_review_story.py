@@ -183,7 +183,7 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     # --- the accepted report to the lead reviewer and the panel (003 §5.7): approved, sent with version 2 ------
     drafts = story.json("2027-02-09", "notify", "list", "--case", REF)
     [shared] = [d for d in drafts if d["template"] == "agency_report_distribution"]
-    assert (shared["to"], shared["requires_approval"]) == ("statutory:lead_reviewer,review_panel", True)
+    assert (shared["to"], shared["requires_approval"]) == ("statutory:reviewer,review_panel", True)
     status = story.json("2027-02-09", "review", "imr", "status", REF)
     assert {a["agency"]: a["distribution"] for a in status["agencies"]}["health"] == "draft"
     story.run("2027-02-10", "notify", "approve", shared["id"])

@@ -38,7 +38,7 @@ business_unit_channel = "C0BUSINESS"
 [notifications]
 contact_email = "scr.unit@testshire.gov.uk"
 
-[statutory_recipients.lead_reviewer]
+[statutory_recipients.reviewer]
 name = "Testshire lead reviewer"
 email = "testshire.lead.reviewer@cjsm.net"
 

@@ -84,7 +84,7 @@ def test_an_accepted_report_goes_to_the_lead_reviewer_and_panel_with_the_accepte
 
     message = env.outbox.get(police_draft[0], actor=STAFF, now=at(DAY))
     assert sorted(message.recipients) == [LEAD_REVIEWER, REVIEW_PANEL]
-    assert message.recipient_summary == "statutory:lead_reviewer,review_panel"
+    assert message.recipient_summary == "statutory:reviewer,review_panel"
     with store.sessions() as s:
         audit = [e for e in store.audit.entries(s, case_ref=ref) if e.action == "agency_report.distribution_drafted"]
     assert [(e.detail["agency"], e.detail["version"], e.detail["messages"]) for e in audit] == [
@@ -124,7 +124,7 @@ def test_an_accepted_report_goes_to_the_lead_reviewer_and_panel_with_the_accepte
 
 
 def test_a_board_without_the_review_addresses_is_refused_at_start_up(store: Store, tmp_path: Path) -> None:
-    without = NOTIFY_BOARD_TOML.replace("[statutory_recipients.lead_reviewer]", "[statutory_recipients.other_role]")
+    without = NOTIFY_BOARD_TOML.replace("[statutory_recipients.reviewer]", "[statutory_recipients.other_role]")
     board = BoardConfig.from_toml(without)
-    with pytest.raises(RulesPackError, match="no address for 'lead_reviewer'"):
+    with pytest.raises(RulesPackError, match="no address for 'reviewer'"):
         store.pack.check_recipients(board.addressed_roles())

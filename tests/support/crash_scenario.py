@@ -64,7 +64,7 @@ rules_pack = "hackney-2017"
 [notifications]
 contact_email = "scr.unit@testshire.gov.uk"
 
-[statutory_recipients.lead_reviewer]
+[statutory_recipients.reviewer]
 name = "Testshire lead reviewer"
 email = "testshire.lead.reviewer@cjsm.net"
 
