@@ -87,6 +87,10 @@ def _register_report(report: argparse.ArgumentParser) -> None:
     p = steps.add_parser("status", help="every version and whether it may leave the board")
     review_step_arguments(p, agency=False, on=False)
     p.set_defaults(handler=report_status)
+    p = steps.add_parser("approve", help="the board approved a cleared version (meets the pack's report deadline)")
+    review_step_arguments(p, agency=False)
+    p.add_argument("version", type=int, help="the version number")
+    p.set_defaults(handler=report_approve)
     p = steps.add_parser("attach", help="attach a cleared version to the publication copies (004 §10.5)")
     review_step_arguments(p, agency=False, on=False)
     p.add_argument("version", type=int, help="the version number")
@@ -294,6 +298,21 @@ def report_override(ctx: AppContext, args: argparse.Namespace) -> int:
         print_json({"reference": args.reference.upper(), "version": version.version, "state": version.state})
     else:
         print(f"{args.reference.upper()}: version {version.version} may leave the board (check overridden by you).")
+    return 0
+
+
+def report_approve(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from storage.review_report_versions import ReportVersions
+
+    now = ctx.now_clock.now()
+    on = parse_date(args.on) if args.on else local_date(now)
+    met = ReportVersions(ctx.store).approve(args.reference, args.version, on=on, actor=cli_actor(), now=now)
+    if args.json:
+        print_json({"reference": args.reference.upper(), "version": args.version, "on": on.isoformat(), "met": met})
+    else:
+        print(f"{args.reference.upper()}: version {args.version} approved on {on}; met: {', '.join(met) or 'nothing'}.")
     return 0
 
 

@@ -236,6 +236,11 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     v2 = local / "overview-v2.pdf"
     v2.write_bytes(pdf_report([[FILLER, "Child C was born in the spring.", "Sibling S lived at home."]]))
     assert story.json("2027-03-08", "review", "report", "upload", REF, str(v2))["state"] == "clean"
+    # Only a version that may leave the board is approved; hackney-2017 has no deadline it meets (wt2023's
+    # final_report is, tests/storage/test_review_report_approval.py).
+    assert "holds 3 item(s)" in story.run("2027-03-08", "review", "report", "approve", REF, "1", code=2)
+    approved = story.json("2027-03-08", "review", "report", "approve", REF, "2")
+    assert (approved["version"], approved["on"], approved["met"]) == (2, "2027-03-08", [])
 
     # --- publication: copies with v2 attached, 7 working days before; held, then released by the chair -------
     story.run("2027-03-10", "review", "publication", "plan", REF, "--on", "2027-04-01")
