@@ -21,7 +21,7 @@ from notify.outbox import OutboxStatus
 from storage.review_agency_reports import AgencyReports, ReceivedFile
 from storage.store import Store
 from tests.factories import BUSINESS_UNIT, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
-from tests.notify.conftest import NOTIFY_BOARD_TOML, NotifyEnv, make_env, notify_board
+from tests.notify.conftest import NOTIFY_BOARD_TOML, NotifyEnv, make_env
 from tests.support.reports import docx_report
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -34,8 +34,8 @@ SIGNATORY = "Director Distributionsign"
 
 
 @pytest.fixture
-def board() -> BoardConfig:
-    return notify_board()
+def board(request: pytest.FixtureRequest) -> BoardConfig:
+    return BoardConfig.from_toml(getattr(request, "param", NOTIFY_BOARD_TOML))
 
 
 def decided_case(store: Store) -> str:
@@ -128,3 +128,19 @@ def test_a_board_without_the_review_addresses_is_refused_at_start_up(store: Stor
     board = BoardConfig.from_toml(without)
     with pytest.raises(RulesPackError, match="no address for 'reviewer'"):
         store.pack.check_recipients(board.addressed_roles())
+
+
+@pytest.mark.parametrize("board", [NOTIFY_BOARD_TOML.replace(LEAD_REVIEWER, "reviewer@example.org")], indirect=True)
+def test_a_reviewer_address_off_the_secure_domains_gets_no_report(store: Store, tmp_path: Path) -> None:
+    """The attachment is about the child and family: the draft is refused (audited, the business unit told), the
+    acceptance itself stands."""
+    env = make_env(store, tmp_path)
+    reports = AgencyReports(store)
+    ref = decided_case(store)
+    accepted(reports, ref, "police", [("police-imr.docx", docx_report(["Police chronology."]))])
+    assert distribution_drafts(env) == []
+    with store.sessions() as s:
+        entries = {e.action: e.detail for e in store.audit.entries(s, case_ref=ref)}
+    assert entries["notification.refused"]["reason"] == "InsecureRecipient"
+    assert entries["agency_report.distribution_drafted"]["messages"] == []
+    assert entries["agency_report.accepted"]["agency"] == "police"
