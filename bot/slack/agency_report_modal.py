@@ -1,6 +1,6 @@
 """Recording a step of an agency's report from Slack: the "Agency report" button under a review in the App Home
 opens a modal (the agency, the step, and what that step needs), saved through the same repository as
-`scrbot review imr nominate|sign-off|accept|return` (storage/review_agency_reports.py): audited, names and
+`scrbot review imr nominate|brief|request|sign-off|accept|return` (storage/review_agency_reports.py): audited, names and
 reasons sealed, an accepted report's distribution drafted for approval. Business unit members only; anyone
 else gets the polite refusal, audited. A wrong answer is shown in the modal itself and nothing is recorded."""
 
@@ -22,7 +22,7 @@ from bot.slack.business_unit import _reference, _refuse
 from bot.slack.services import SlackServices
 from cases.actor import Actor
 from cases.calendar import local_date
-from cases.review.agency_report import AgencyReport, Outcome, accept, nominate, sign_off
+from cases.review.agency_report import AgencyReport, Outcome, accept, brief, nominate, request, sign_off
 from errors import BadInput, ScrBotError
 from storage.review_agency_reports import AgencyReports
 
@@ -33,6 +33,8 @@ DECLARED = "no_involvement"
 # The steps a person records here (receiving a version is by secure email, or `scrbot review imr receive`).
 STEPS = {
     "nominate": "Author nominated (004 §7.2)",
+    "brief": "Author briefed (004 §7.3)",
+    "request": "Requested, with its due date (004 §7.3)",
     "sign_off": "Signed off by a senior manager (004 §7.7)",
     "accept": "Accepted by quality assurance (004 §7.6)",
     "return": "Returned, with reasons and a new due date (004 §7.6)",
@@ -77,7 +79,12 @@ def agency_report_modal(reference: str, agencies: list[tuple[str, str]]) -> dict
                 PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
                 optional=True,
             ),
-            views._input("due", "A return's new due date", DatePickerElement(action_id="value"), optional=True),
+            views._input(
+                "due",
+                "The due date (a request), or the new due date (a return)",
+                DatePickerElement(action_id="value"),
+                optional=True,
+            ),
         ],
     )
 
@@ -95,6 +102,10 @@ def _step(step: str, values: dict[str, Any], on: date) -> Callable[[AgencyReport
     name = views.submitted(values, "name")
     if step == "nominate":
         return partial(nominate, author=name, no_involvement=_declared(values), on=on)
+    if step == "brief":
+        return partial(brief, on=on)
+    if step == "request":
+        return partial(request, due=date.fromisoformat(views.submitted(values, "due")), on=on)
     if step == "sign_off":
         return partial(sign_off, by=name, on=on)
     return partial(accept, on=on)
@@ -108,8 +119,8 @@ def _record(services: SlackServices, actor: Actor, reference: str, values: dict[
         errors["agency"] = "Choose the agency."
     if step not in STEPS:
         errors["step"] = "Choose the step."
-    if step == "return" and not views.submitted(values, "due"):
-        errors["due"] = "Choose the new due date."
+    if step in ("request", "return") and not views.submitted(values, "due"):
+        errors["due"] = "Choose the due date."
     if errors:
         return errors
     now = services.clock.now()

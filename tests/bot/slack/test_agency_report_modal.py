@@ -82,11 +82,15 @@ def test_an_agency_reports_steps_recorded_from_the_app_home(store: Store, clock:
         assert "004 §7.2" in submit(values("police", "nominate", name=AUTHOR))["declared"]
         assert "name the report's author" in submit(values("police", "nominate", declared=True))["name"]
         assert submit(values("police", "nominate", name=AUTHOR, declared=True)) == {}
+        assert submit(values("police", "brief")) == {}
+        assert submit(values("police", "request")) == {"due": "Choose the due date."}
+        assert "must be after the request" in submit(values("police", "request", due="2026-11-22"))["due"]
+        assert submit(values("police", "request", due="2026-12-18")) == {}
         # A version arrives by secure email (tests/storage: only the agency's registered address counts).
         report = docx_report(["The police chronology."])
         reports.receive(reference, "police", ReceivedFile("imr.docx", report, DOCX), actor=STAFF, now=clock.now())
         assert "not signed off: return it" in submit(values("police", "accept"))["step"]
-        assert submit(values("police", "return", reasons=REASONS)) == {"due": "Choose the new due date."}
+        assert submit(values("police", "return", reasons=REASONS)) == {"due": "Choose the due date."}
         assert "give the reasons" in submit(values("police", "return", due="2027-01-15"))["reasons"]
         assert "must be after today" in submit(values("police", "return", reasons=REASONS, due="2026-11-01"))["due"]
         assert submit(values("police", "return", reasons=REASONS, due="2027-01-15")) == {}
@@ -106,6 +110,9 @@ def test_an_agency_reports_steps_recorded_from_the_app_home(store: Store, clock:
         (f"slack:{BU_USER}", action)
         for action in (
             "agency_report.nominated",
+            "agency_report.briefed",
+            "agency_report.requested",
+            "deadline.due_given",
             "agency_report.returned",
             "deadline.due_given",
             "agency_report.signed_off",
