@@ -5,9 +5,13 @@ and a new due date, sign-off, acceptance), refusals shown in the modal itself; s
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 
+import pytest
+
 from bot.clock import FixedClock
+from bot.logs import configure_logging
 from bot.slack.agency_report_modal import AGENCY_REPORT_MODAL, RECORD_AGENCY_REPORT
 from bot.slack.withhold_modal import WITHHOLD_PUBLICATION
 from cases.calendar import local_date
@@ -53,7 +57,11 @@ def values(
     }
 
 
-def test_an_agency_reports_steps_recorded_from_the_app_home(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
+def test_an_agency_reports_steps_recorded_from_the_app_home(
+    store: Store, clock: FixedClock, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging("DEBUG")  # as `scrbot run` sets it up
+    caplog.set_level(logging.DEBUG)
     reference = decided(store, clock)
     reports = AgencyReports(store)
     with SlackBot(store, clock, fake) as bot:
@@ -123,6 +131,7 @@ def test_an_agency_reports_steps_recorded_from_the_app_home(store: Store, clock:
     ]
     for call in fake.calls():
         assert not any(s in call.text for s in (*SENSITIVE_STRINGS, AUTHOR, SIGNATORY, REASONS))
+    assert not any(s in caplog.text for s in (*SENSITIVE_STRINGS, AUTHOR, SIGNATORY, REASONS))
 
 
 def test_a_stranger_is_refused_and_the_refusal_audited(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
