@@ -233,11 +233,29 @@ class SlackInstallations(InstallationStore):
             installed_at=values["installed_at"],
         )
 
-    def board_of(self, team_id: str) -> str | None:
-        """The board whose installation serves this workspace (None when not installed here)."""
+    def bot_token_of(self, board_id: str) -> str | None:
+        """The bot token of the board's installation (a board has one workspace), for work outside a request."""
+        board = self.boards.by_id(board_id)
+        if board is None:
+            return None
         with self.sessions() as s:
-            row = self._row(s, "", team_id)
-            return row.board_id if row is not None else None
+            row = s.scalars(
+                select(SlackInstallationRow)
+                .where(SlackInstallationRow.board_id == board_id)
+                .order_by(SlackInstallationRow.installed_at.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is None or row.bot_token_enc is None:
+                return None
+            return open_text(board.cipher, row.bot_token_enc, table=TABLE, column="bot_token_enc", row_id=row.id)
+
+    def installed_boards(self) -> set[str]:
+        """The boards (of those this store serves) that have an installation."""
+        with self.sessions() as s:
+            ids = s.scalars(
+                select(SlackInstallationRow.board_id).where(SlackInstallationRow.board_id.in_(self.boards.board_ids))
+            )
+            return set(ids)
 
     # --- deleting ------------------------------------------------------------------------------------
 
