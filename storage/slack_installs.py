@@ -25,6 +25,7 @@ from errors import Refused
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher, open_text, seal_text
 from storage.tables import SlackInstallationRow
+from storage.tables.base import new_id
 
 log = logging.getLogger("scrbot.slack.installs")
 
@@ -113,10 +114,9 @@ class SlackInstallations(InstallationStore):
                 .with_for_update()
             ).one_or_none()
             action = "slack.reinstalled" if row is not None else "slack.installed"
-            if row is None:
-                row = SlackInstallationRow(enterprise_id=enterprise, team_id=team)
+            if row is None:  # its id, bound into each token's associated data, is known before the insert
+                row = SlackInstallationRow(id=new_id(), enterprise_id=enterprise, team_id=team)
                 s.add(row)
-                s.flush()  # the row id is bound into each token's associated data
             row.board_id = board.board_id
             row.is_enterprise_install = bool(installation.is_enterprise_install)
             row.app_id = installation.app_id or ""

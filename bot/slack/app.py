@@ -58,8 +58,6 @@ def build_slack_app(
         name="scrbot",
         **installs.app_options(settings, services.store, services.clock, installations=installations),
     )
-    if settings.slack_install_mode:
-        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the installation goes
     app.middleware(drop_repeated_events(services.deliveries, services.clock))
     for feature in features if features is not None else FEATURES:
         feature.register(app, services)
@@ -69,6 +67,11 @@ def build_slack_app(
 
     # Messages elsewhere (channels the bot is in, edits, its own posts) need no answer.
     app.event("message")(ignore)
+    if settings.slack_install_mode:
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the installation goes
+    else:  # one workspace's token: nothing is kept to delete
+        app.event("app_uninstalled")(ignore)
+        app.event("tokens_revoked")(ignore)
     if services.worker is not None:
         services.worker.start()  # stopped by services.close()
     return app
