@@ -1,5 +1,6 @@
-"""Where the app's installations live: slack_sdk's `InstallationStore` over the `slack_installations` table,
-for bolt's OAuth flow (which saves) and its authorize step (which finds the token for each request).
+"""Where the app's installations live: the `slack_installations` table, for bolt's OAuth flow (which saves)
+and its authorize step (which finds the token for each request) through slack_sdk's `InstallationStore`
+interface (bot/slack/installation_store.py adapts: the core does not import Slack's libraries).
 
 Which board an installation belongs to comes from the boards' `[slack] team_id`: an install from a workspace
 no board names is refused (`UnknownWorkspace`) and nothing is stored. Tokens are sealed with that board's
@@ -14,10 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,7 @@ log = logging.getLogger("scrbot.slack.installs")
 
 TABLE = "slack_installations"
 _SEALED = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+_PLAIN = ("app_id", "bot_id", "bot_user_id", "bot_scopes", "installed_by", "user_scopes")
 
 
 class UnknownWorkspace(Refused):
@@ -70,32 +71,49 @@ def _workspace(enterprise_id: str | None, team_id: str | None, is_enterprise_ins
     return (enterprise_id or "", "" if is_enterprise_install else (team_id or ""))
 
 
-def _moment(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+@dataclass(frozen=True)
+class WorkspaceInstall:
+    """One installation of the app, as the install flow gives it and the store gives it back. `team_id` is
+    the workspace ("" for an org-wide install, which is the enterprise's); `installed_by` the installing
+    person's Slack user id, whose user token (if the app asked for one) is the one kept."""
+
+    team_id: str
+    enterprise_id: str = ""
+    is_enterprise_install: bool = False
+    app_id: str = ""
+    bot_id: str = ""
+    bot_user_id: str = ""
+    bot_scopes: str = ""  # comma-separated, as Slack gives them
+    installed_by: str = ""
+    user_scopes: str = ""
+    bot_token: str | None = None
+    bot_refresh_token: str | None = None
+    bot_token_expires_at: datetime | None = None
+    user_token: str | None = None
+    user_refresh_token: str | None = None
+    user_token_expires_at: datetime | None = None
+    installed_at: datetime | None = None  # set by the store
+
+    @property
+    def workspace(self) -> str:
+        """What a board names in `[slack] team_id`: the team, or the enterprise for an org-wide install."""
+        return self.enterprise_id if self.is_enterprise_install else self.team_id
 
 
-def _epoch(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp())
-
-
-class SlackInstallations(InstallationStore):
-    """The installation store bolt uses (save, find_installation, find_bot, delete_*)."""
+class SlackInstallations:
+    """The installations of the boards this store serves."""
 
     def __init__(self, sessions: sessionmaker[Session], boards: InstallBoards, clock: Callable[[], datetime]) -> None:
         self.sessions = sessions
         self.boards = boards
         self.clock = clock
 
-    @property
-    def logger(self) -> logging.Logger:
-        return log
-
     # --- saving --------------------------------------------------------------------------------------
 
-    def save(self, installation: Installation) -> None:
+    def save(self, install: WorkspaceInstall) -> None:
         """Keep the installation under its workspace's board (a reinstall replaces the tokens); refused,
         with nothing stored, for a workspace no board names."""
-        lookup = installation.enterprise_id if installation.is_enterprise_install else installation.team_id
+        lookup = install.workspace
         board = self.boards.for_workspace(lookup)
         if board is None:
             log.warning("slack install refused: workspace %s is not any board's [slack] team_id", lookup)
@@ -103,9 +121,7 @@ class SlackInstallations(InstallationStore):
                 f"Slack workspace {lookup} is not set up for any board here: its board's config needs "
                 f'[slack] team_id = "{lookup}"'
             )
-        enterprise, team = _workspace(
-            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
-        )
+        enterprise, team = _workspace(install.enterprise_id, install.team_id, install.is_enterprise_install)
         now = self.clock()
         with self.sessions.begin() as s:
             row = s.scalars(
@@ -118,18 +134,14 @@ class SlackInstallations(InstallationStore):
                 row = SlackInstallationRow(id=new_id(), enterprise_id=enterprise, team_id=team)
                 s.add(row)
             row.board_id = board.board_id
-            row.is_enterprise_install = bool(installation.is_enterprise_install)
-            row.app_id = installation.app_id or ""
-            row.bot_id = installation.bot_id or ""
-            row.bot_user_id = installation.bot_user_id or ""
-            row.bot_scopes = ",".join(installation.bot_scopes or [])
-            row.installed_by = installation.user_id or ""
-            row.user_scopes = ",".join(installation.user_scopes or [])
+            row.is_enterprise_install = install.is_enterprise_install
+            for name in _PLAIN:
+                setattr(row, name, getattr(install, name))
             row.installed_at = now
-            row.bot_token_expires_at = _moment(installation.bot_token_expires_at)
-            row.user_token_expires_at = _moment(installation.user_token_expires_at)
+            row.bot_token_expires_at = install.bot_token_expires_at
+            row.user_token_expires_at = install.user_token_expires_at
             for name in _SEALED:
-                self._seal(board, row, name, getattr(installation, name))
+                self._seal(board, row, name, getattr(install, name))
             board.audit.append(
                 s,
                 at=now,
@@ -138,17 +150,19 @@ class SlackInstallations(InstallationStore):
                 detail={"team_id": lookup, "app_id": row.app_id, "bot_scopes": row.bot_scopes},
             )
 
-    def save_bot(self, bot: Bot) -> None:
+    def save_bot_token(
+        self, install: WorkspaceInstall, token: str, refresh_token: str | None, expires_at: datetime | None
+    ) -> None:
         """A bot token refreshed by token rotation: the workspace's row takes the new token."""
-        enterprise, team = _workspace(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
+        enterprise, team = _workspace(install.enterprise_id, install.team_id, install.is_enterprise_install)
         with self.sessions.begin() as s:
             row = self._row(s, enterprise, team)
             board = self.boards.by_id(row.board_id) if row is not None else None
             if row is None or board is None:
                 return
-            self._seal(board, row, "bot_token", bot.bot_token)
-            self._seal(board, row, "bot_refresh_token", bot.bot_refresh_token)
-            row.bot_token_expires_at = _moment(bot.bot_token_expires_at)
+            self._seal(board, row, "bot_token", token)
+            self._seal(board, row, "bot_refresh_token", refresh_token)
+            row.bot_token_expires_at = expires_at
 
     @staticmethod
     def _seal(board: InstallBoard, row: SlackInstallationRow, name: str, value: str | None) -> None:
@@ -167,9 +181,10 @@ class SlackInstallations(InstallationStore):
         # Another board's installation is not this store's to use.
         return row if row is not None and self.boards.by_id(row.board_id) is not None else None
 
-    def _opened(
-        self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
-    ) -> dict[str, Any] | None:
+    def find(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> WorkspaceInstall | None:
+        """The workspace's installation, tokens opened; None when there is none among this store's boards."""
         enterprise, team = _workspace(enterprise_id, team_id, is_enterprise_install)
         with self.sessions() as s:
             row = self._row(s, enterprise, team)
@@ -177,61 +192,23 @@ class SlackInstallations(InstallationStore):
                 return None
             board = self.boards.by_id(row.board_id)
             assert board is not None  # _row checked it
-            values: dict[str, Any] = {
-                "app_id": row.app_id or None,
-                "enterprise_id": row.enterprise_id or None,
-                "team_id": row.team_id or None,
-                "bot_id": row.bot_id or None,
-                "bot_user_id": row.bot_user_id or None,
-                "bot_scopes": row.bot_scopes,
-                "bot_token_expires_at": _epoch(row.bot_token_expires_at),
-                "is_enterprise_install": row.is_enterprise_install,
-                "installed_at": row.installed_at.timestamp(),
-                "user_id": row.installed_by,
-                "user_scopes": row.user_scopes,
-                "user_token_expires_at": _epoch(row.user_token_expires_at),
-            }
+            values: dict[str, Any] = {name: getattr(row, name) for name in _PLAIN}
             for name in _SEALED:
-                column = f"{name}_enc"
-                token = getattr(row, column)
-                values[name] = (
-                    None if token is None else open_text(board.cipher, token, table=TABLE, column=column, row_id=row.id)
-                )
-        return values
+                token = getattr(row, f"{name}_enc")
+                values[name] = None if token is None else self._open(board, row, name, token)
+            return WorkspaceInstall(
+                team_id=row.team_id,
+                enterprise_id=row.enterprise_id,
+                is_enterprise_install=row.is_enterprise_install,
+                bot_token_expires_at=row.bot_token_expires_at,
+                user_token_expires_at=row.user_token_expires_at,
+                installed_at=row.installed_at,
+                **values,
+            )
 
-    def find_installation(
-        self,
-        *,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None = None,
-        is_enterprise_install: bool | None = False,
-    ) -> Installation | None:
-        """The workspace's installation; with `user_id`, only if that person installed it (the user token
-        kept is the latest installer's)."""
-        values = self._opened(enterprise_id, team_id, is_enterprise_install)
-        if values is None or (user_id is not None and values["user_id"] != user_id):
-            return None
-        return Installation(**values)
-
-    def find_bot(
-        self,
-        *,
-        enterprise_id: str | None,
-        team_id: str | None,
-        is_enterprise_install: bool | None = False,
-    ) -> Bot | None:
-        values = self._opened(enterprise_id, team_id, is_enterprise_install)
-        if values is None or not values["bot_token"]:
-            return None
-        keep = ("app_id", "enterprise_id", "team_id", "bot_token", "bot_id", "bot_user_id", "bot_scopes")
-        return Bot(
-            **{k: values[k] for k in keep},
-            bot_refresh_token=values["bot_refresh_token"],
-            bot_token_expires_at=values["bot_token_expires_at"],
-            is_enterprise_install=values["is_enterprise_install"],
-            installed_at=values["installed_at"],
-        )
+    @staticmethod
+    def _open(board: InstallBoard, row: SlackInstallationRow, name: str, token: bytes) -> str:
+        return open_text(board.cipher, token, table=TABLE, column=f"{name}_enc", row_id=row.id)
 
     def bot_token_of(self, board_id: str) -> str | None:
         """The bot token of the board's installation (a board has one workspace), for work outside a request."""
@@ -247,7 +224,7 @@ class SlackInstallations(InstallationStore):
             ).one_or_none()
             if row is None or row.bot_token_enc is None:
                 return None
-            return open_text(board.cipher, row.bot_token_enc, table=TABLE, column="bot_token_enc", row_id=row.id)
+            return self._open(board, row, "bot_token", row.bot_token_enc)
 
     def installed_boards(self) -> set[str]:
         """The boards (of those this store serves) that have an installation."""
@@ -259,30 +236,8 @@ class SlackInstallations(InstallationStore):
 
     # --- deleting ------------------------------------------------------------------------------------
 
-    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        """The bot token was revoked: the installation is no use any more."""
-        self._delete(enterprise_id, team_id, "bot token revoked")
-
-    def delete_installation(
-        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
-    ) -> None:
-        """Without `user_id`: the whole installation. With one: that person's user token, if it is kept."""
-        if user_id is None:
-            self._delete(enterprise_id, team_id, "installation deleted")
-            return
-        enterprise, team = _workspace(enterprise_id, team_id, False)
-        with self.sessions.begin() as s:
-            row = self._row(s, enterprise, team)
-            if row is None or row.installed_by != user_id or row.user_token_enc is None:
-                return
-            row.user_token_enc = row.user_refresh_token_enc = None
-            row.user_token_expires_at = None
-            self._audit(s, row, "slack.user_token_revoked", "user token revoked")
-
-    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._delete(enterprise_id, team_id, "app uninstalled")
-
-    def _delete(self, enterprise_id: str | None, team_id: str | None, reason: str) -> None:
+    def delete(self, *, enterprise_id: str | None, team_id: str | None, reason: str) -> None:
+        """The workspace's installation, gone (app uninstalled, bot token revoked), audited with `reason`."""
         # An org-wide install's events carry the enterprise id and a team: try the workspace, then the org.
         for enterprise, team in {_workspace(enterprise_id, team_id, False), _workspace(enterprise_id, team_id, True)}:
             with self.sessions.begin() as s:
@@ -291,6 +246,17 @@ class SlackInstallations(InstallationStore):
                     continue
                 self._audit(s, row, "slack.uninstalled", reason)
                 s.execute(delete(SlackInstallationRow).where(SlackInstallationRow.id == row.id))
+
+    def revoke_user_token(self, *, enterprise_id: str | None, team_id: str | None, user_id: str) -> None:
+        """That person's user token, if it is the one kept; the bot stays installed."""
+        enterprise, team = _workspace(enterprise_id, team_id, False)
+        with self.sessions.begin() as s:
+            row = self._row(s, enterprise, team)
+            if row is None or row.installed_by != user_id or row.user_token_enc is None:
+                return
+            row.user_token_enc = row.user_refresh_token_enc = None
+            row.user_token_expires_at = None
+            self._audit(s, row, "slack.user_token_revoked", "user token revoked")
 
     def _audit(self, s: Session, row: SlackInstallationRow, action: str, reason: str) -> None:
         board = self.boards.by_id(row.board_id)

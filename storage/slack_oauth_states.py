@@ -1,29 +1,26 @@
-"""The install flow's state values (slack_sdk's `OAuthStateStore`), in the database so that any of the
-service's processes can take back a state another one issued.
+"""The install flow's state values (for slack_sdk's `OAuthStateStore`, adapted in
+bot/slack/installation_store.py), in the database so that any of the service's processes can take back a state
+another one issued.
 
 A state is a random nonce with an expiry, taken back at most once: not personal data, and useless on its
 own (bolt also checks it against the browser's cookie), so it is kept in the clear."""
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from slack_sdk.oauth.state_store import OAuthStateStore
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import rowcount
 from storage.tables import SlackOAuthStateRow
 
-log = logging.getLogger("scrbot.slack.installs")
-
 STATE_LIFETIME = timedelta(minutes=10)  # from the install page to Slack's redirect back
 
 
-class SlackOAuthStates(OAuthStateStore):
+class SlackOAuthStates:
     def __init__(
         self, sessions: sessionmaker[Session], clock: Callable[[], datetime], lifetime: timedelta = STATE_LIFETIME
     ) -> None:
@@ -31,11 +28,7 @@ class SlackOAuthStates(OAuthStateStore):
         self.clock = clock
         self.lifetime = lifetime
 
-    @property
-    def logger(self) -> logging.Logger:
-        return log
-
-    def issue(self, *args: object, **kwargs: object) -> str:
+    def issue(self) -> str:
         state = secrets.token_urlsafe(32)
         now = self.clock()
         with self.sessions.begin() as s:

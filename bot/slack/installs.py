@@ -39,6 +39,7 @@ from slack_sdk.oauth.installation_store import Installation
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.slack.installation_store import DatabaseInstallationStore, DatabaseStateStore
 from storage.slack_installs import InstallBoard, InstallBoards, SlackInstallations, UnknownWorkspace
 from storage.slack_oauth_states import SlackOAuthStates
 
@@ -131,15 +132,19 @@ def api_client(settings: Settings, token: str | None = None) -> WebClient:
 
 def oauth_flow(settings: Settings, installations: SlackInstallations, clock: Clock) -> BoardsOAuthFlow:
     """The install flow (GET /slack/install, /slack/oauth_redirect), over whatever boards `installations` is."""
-    states = SlackOAuthStates(installations.sessions, clock.now)
+    return _flow(settings, DatabaseInstallationStore(installations), clock)
+
+
+def _flow(settings: Settings, store: DatabaseInstallationStore, clock: Clock) -> BoardsOAuthFlow:
+    states = SlackOAuthStates(store.installations.sessions, clock.now)
     oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=list(manifest_scopes()),
         user_scopes=[],
         redirect_uri=settings.slack_redirect_url or None,
-        installation_store=installations,
-        state_store=states,
+        installation_store=store,
+        state_store=DatabaseStateStore(states),
         state_expiration_seconds=int(states.lifetime.total_seconds()),
         callback_options=CallbackOptions(success=_succeeded, failure=_failed),
         logger=log,
@@ -147,11 +152,11 @@ def oauth_flow(settings: Settings, installations: SlackInstallations, clock: Clo
     return BoardsOAuthFlow(client=api_client(settings), logger=log, settings=oauth)
 
 
-def authorize_from(settings: Settings, installations: SlackInstallations) -> InstallationStoreAuthorize:
+def _authorize(settings: Settings, store: DatabaseInstallationStore) -> InstallationStoreAuthorize:
     """Each request's token from its workspace's installation; auth.test answers cached per token."""
     return InstallationStoreAuthorize(
         logger=log,
-        installation_store=installations,
+        installation_store=store,
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         cache_enabled=True,
@@ -165,11 +170,11 @@ def app_options(
     the boards this App serves (default: `store`'s board alone)."""
     if not settings.slack_install_mode:
         return {}
-    installs = installations or installations_over([store], clock)
+    installed = DatabaseInstallationStore(installations or installations_over([store], clock))
     return {
-        "installation_store": installs,
-        "authorize": authorize_from(settings, installs),
-        "oauth_flow": oauth_flow(settings, installs, clock),
+        "installation_store": installed,
+        "authorize": _authorize(settings, installed),
+        "oauth_flow": _flow(settings, installed, clock),
         "user_facing_authorize_error_message": NOT_INSTALLED,
     }
 

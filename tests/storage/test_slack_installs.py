@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select, update
 
 from bot.clock import FixedClock
@@ -18,7 +17,13 @@ from cases.board import BoardConfig, SlackSettings
 from cases.packs import bundled_pack
 from storage.crypto import DecryptionError
 from storage.keyring import BoardKeys
-from storage.slack_installs import InstallBoard, InstallBoards, SlackInstallations, UnknownWorkspace
+from storage.slack_installs import (
+    InstallBoard,
+    InstallBoards,
+    SlackInstallations,
+    UnknownWorkspace,
+    WorkspaceInstall,
+)
 from storage.slack_oauth_states import SlackOAuthStates
 from storage.store import Store, open_store
 from storage.tables import SlackInstallationRow, SlackOAuthStateRow
@@ -46,7 +51,7 @@ def over(clock: FixedClock, *stores: Store) -> SlackInstallations:
     return SlackInstallations(stores[0].sessions, boards, clock.now)
 
 
-def installation(team: str, token: str = TOKEN_A, **more: Any) -> Installation:
+def installation(team: str, token: str = TOKEN_A, **more: Any) -> WorkspaceInstall:
     values: dict[str, Any] = {
         "app_id": "A0TEST0001",
         "team_id": team,
@@ -54,10 +59,10 @@ def installation(team: str, token: str = TOKEN_A, **more: Any) -> Installation:
         "bot_id": "BBOT000001",
         "bot_user_id": "UBOT000001",
         "bot_scopes": "chat:write,commands",
-        "user_id": "UINSTALL01",
+        "installed_by": "UINSTALL01",
         **more,
     }
-    return Installation(**values)
+    return WorkspaceInstall(**values)
 
 
 def raw_values(store: Store) -> str:
@@ -84,12 +89,11 @@ def test_an_install_lands_under_its_workspace_board_sealed(store: Store, other: 
         clock.now(),
     )
     assert TOKEN_A not in raw_values(store) and "SYNTHETIC-USER" not in raw_values(store)
-    found = installs.find_installation(enterprise_id=None, team_id=TEAM_A)
+    found = installs.find(enterprise_id=None, team_id=TEAM_A)
     assert found is not None and found.bot_token == TOKEN_A and found.user_token == "xoxp-SYNTHETIC-USER-TOKEN"
-    bot = installs.find_bot(enterprise_id=None, team_id=TEAM_A)
-    assert bot is not None and bot.bot_token == TOKEN_A and bot.bot_scopes == ["chat:write", "commands"]
+    assert found.bot_scopes == "chat:write,commands" and found.installed_at == clock.now()
     assert installs.bot_token_of(store.board.id) == TOKEN_A
-    assert installs.find_installation(enterprise_id=None, team_id=TEAM_B) is None
+    assert installs.find(enterprise_id=None, team_id=TEAM_B) is None
     # Audited in the board's own chain, without the token.
     assert audit_actions(store) == [
         ("slack.installed", {"team_id": TEAM_A, "app_id": "A0TEST0001", "bot_scopes": "chat:write,commands"})
@@ -112,7 +116,7 @@ def test_a_reinstall_replaces_the_token(store: Store, clock: FixedClock) -> None
     installs = over(clock, store)
     installs.save(installation(TEAM_A))
     clock.set(clock.now() + timedelta(days=1))
-    installs.save(installation(TEAM_A, token="xoxb-SYNTHETIC-TOKEN-BBBB", user_id="UINSTALL02"))
+    installs.save(installation(TEAM_A, token="xoxb-SYNTHETIC-TOKEN-BBBB", installed_by="UINSTALL02"))
     with store.sessions() as s:
         rows = s.scalars(select(SlackInstallationRow)).all()
     assert len(rows) == 1 and rows[0].installed_by == "UINSTALL02" and rows[0].installed_at == clock.now()
@@ -125,10 +129,9 @@ def test_a_store_over_one_board_sees_no_other_boards_installation(
 ) -> None:
     over(clock, store, other).save(installation(TEAM_B))
     only_a = over(clock, store)
-    assert only_a.find_installation(enterprise_id=None, team_id=TEAM_B) is None
-    assert only_a.find_bot(enterprise_id=None, team_id=TEAM_B) is None
+    assert only_a.find(enterprise_id=None, team_id=TEAM_B) is None
     assert only_a.bot_token_of(other.board.id) is None
-    only_a.delete_all(enterprise_id=None, team_id=TEAM_B)  # not its to delete
+    only_a.delete(enterprise_id=None, team_id=TEAM_B, reason="app uninstalled")  # not its to delete
     assert over(clock, other).bot_token_of(other.board.id) == TOKEN_A
 
 
@@ -144,38 +147,29 @@ def test_a_token_copied_into_another_boards_row_does_not_open(store: Store, othe
             update(SlackInstallationRow).where(SlackInstallationRow.team_id == TEAM_B).values(bot_token_enc=a_token)
         )
     with pytest.raises(DecryptionError):
-        both.find_bot(enterprise_id=None, team_id=TEAM_B)
+        both.find(enterprise_id=None, team_id=TEAM_B)
 
 
-@pytest.mark.parametrize(
-    ("remove", "left", "reason"),
-    [
-        (lambda i: i.delete_all(enterprise_id=None, team_id=TEAM_A), False, "app uninstalled"),
-        (lambda i: i.delete_bot(enterprise_id=None, team_id=TEAM_A), False, "bot token revoked"),
-        (lambda i: i.delete_installation(enterprise_id=None, team_id=TEAM_A), False, "installation deleted"),
-    ],
-)
-def test_an_uninstall_deletes_the_installation_and_is_audited(
-    remove: Any, left: bool, reason: str, store: Store, clock: FixedClock
-) -> None:
+def test_an_uninstall_deletes_the_installation_and_is_audited(store: Store, clock: FixedClock) -> None:
     installs = over(clock, store)
     installs.save(installation(TEAM_A))
-    remove(installs)
+    installs.delete(enterprise_id=None, team_id=TEAM_A, reason="app uninstalled")
     assert raw_values(store) == ""
-    assert installs.find_installation(enterprise_id=None, team_id=TEAM_A) is None
+    assert installs.find(enterprise_id=None, team_id=TEAM_A) is None
     assert audit_actions(store)[-1] == (
         "slack.uninstalled",
-        {"team_id": TEAM_A, "app_id": "A0TEST0001", "reason": reason},
+        {"team_id": TEAM_A, "app_id": "A0TEST0001", "reason": "app uninstalled"},
     )
 
 
 def test_a_revoked_user_token_leaves_the_bot_installed(store: Store, clock: FixedClock) -> None:
     installs = over(clock, store)
     installs.save(installation(TEAM_A, user_token="xoxp-SYNTHETIC-USER-TOKEN"))
-    installs.delete_installation(enterprise_id=None, team_id=TEAM_A, user_id="USOMEONE01")  # not the installer's
-    assert installs.find_installation(enterprise_id=None, team_id=TEAM_A, user_id="UINSTALL01") is not None
-    installs.delete_installation(enterprise_id=None, team_id=TEAM_A, user_id="UINSTALL01")
-    found = installs.find_installation(enterprise_id=None, team_id=TEAM_A)
+    installs.revoke_user_token(enterprise_id=None, team_id=TEAM_A, user_id="USOMEONE01")  # not the installer's
+    found = installs.find(enterprise_id=None, team_id=TEAM_A)
+    assert found is not None and found.user_token == "xoxp-SYNTHETIC-USER-TOKEN"
+    installs.revoke_user_token(enterprise_id=None, team_id=TEAM_A, user_id="UINSTALL01")
+    found = installs.find(enterprise_id=None, team_id=TEAM_A)
     assert found is not None and found.user_token is None and found.bot_token == TOKEN_A
     assert audit_actions(store)[-1][0] == "slack.user_token_revoked"
 
