@@ -17,6 +17,7 @@ from cases.board import BoardConfig, SlackSettings
 from cases.packs import bundled_pack
 from storage.crypto import DecryptionError
 from storage.keyring import BoardKeys
+from storage.rotation import retire_unused_keys, rotate_data_key
 from storage.slack_installs import (
     InstallBoard,
     InstallBoards,
@@ -199,3 +200,13 @@ def test_expiry_is_measured_from_issue(states: SlackOAuthStates, clock: FixedClo
     state = states.issue()
     clock.set(clock.now() + states.lifetime - timedelta(seconds=1))
     assert states.consume(state)
+
+
+def test_key_rotation_reseals_the_tokens(store: Store, clock: FixedClock) -> None:
+    installs = over(clock, store)
+    installs.save(installation(TEAM_A, user_token="xoxp-SYNTHETIC-USER-TOKEN"))
+    old_key = store.ring.board(store.board.id).active
+    report = rotate_data_key(store.ring, store.board.id, store.sessions, store.cipher)
+    assert report.by_table["slack_installations"] == 2  # the bot and the user token
+    assert retire_unused_keys(store.ring, store.board.id, store.sessions, store.cipher) == [old_key]
+    assert installs.bot_token_of(store.board.id) == TOKEN_A
