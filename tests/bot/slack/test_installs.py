@@ -168,7 +168,7 @@ def test_an_install_from_a_workspace_no_board_names_is_refused(
 
 
 def test_a_forged_or_replayed_state_is_refused(bot: SlackBot, fake: FakeSlack, store: Store) -> None:
-    status, headers, page = get(bot, "/slack/install")
+    _status, headers, page = get(bot, "/slack/install")
     state = asked_of(page)["state"][0]
     cookie = headers["set-cookie"].split(";")[0]
     forged, _, _ = get(bot, f"/slack/oauth_redirect?code={fake.install_code(TEAM_A)}&state=forged", "x=y")
@@ -223,3 +223,9 @@ def test_an_uninstall_deletes_the_installation(
     status, body = bot.requests.post(home_opened(bot.requests))
     assert (status, body) == (200, NOT_INSTALLED)
     assert fake.calls("views.publish") == []
+
+
+def test_with_one_bot_token_there_are_no_install_pages(store: Store, clock: FixedClock, fake: FakeSlack) -> None:
+    with SlackBot(store, clock, fake) as one_workspace:
+        assert get(one_workspace, "/slack/install")[0] == 404
+        assert get(one_workspace, "/slack/oauth_redirect?code=x&state=y")[0] == 404
