@@ -135,6 +135,14 @@ def oauth_flow(settings: Settings, installations: SlackInstallations, clock: Clo
     return _flow(settings, DatabaseInstallationStore(installations), clock)
 
 
+def deployment_flow(settings: Settings, stores: Iterable[Store], clock: Clock) -> BoardsOAuthFlow | None:
+    """The install flow over every board of a deployment, for the HTTP server (`serve_http(...,
+    oauth_flow=...)`) when each board has its own App; None outside install mode."""
+    if not settings.slack_install_mode:
+        return None
+    return oauth_flow(settings, installations_over(stores, clock), clock)
+
+
 def _flow(settings: Settings, store: DatabaseInstallationStore, clock: Clock) -> BoardsOAuthFlow:
     states = SlackOAuthStates(store.installations.sessions, clock.now)
     oauth = OAuthSettings(

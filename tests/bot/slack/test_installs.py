@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.settings import Settings
-from bot.slack.installs import NOT_INSTALLED, installations_over, manifest_scopes, oauth_flow
+from bot.slack.installs import NOT_INSTALLED, deployment_flow, manifest_scopes
 from cases.board import BoardConfig, SlackSettings
 from cases.packs import bundled_pack
 from storage.keyring import BoardKeys
@@ -65,7 +65,7 @@ def settings(fake: FakeSlack) -> Settings:
 def bot(store: Store, other: Store, clock: FixedClock, fake: FakeSlack, settings: Settings) -> Iterator[SlackBot]:
     """Board A's App (authorized from board A's installation only), behind a server whose install flow serves
     the whole deployment (boards A and B), as a deployment with one App per board runs."""
-    flow = oauth_flow(settings, installations_over([store, other], clock), clock)
+    flow = deployment_flow(settings, [store, other], clock)
     with SlackBot(store, clock, fake, settings=settings, oauth_flow=flow, team=TEAM_A) as running:
         yield running
 
