@@ -12,12 +12,14 @@ from slack_sdk import WebClient
 
 from bot.settings import Settings
 from bot.slack import (
+    action_plan_modal,
     agency_report_modal,
     app_home,
     business_unit,
     cost_modal,
     installs,
     notifications,
+    publication_modal,
     referral_flow,
     submissions,
     withhold_modal,
@@ -33,6 +35,8 @@ FEATURES: list[ModuleType] = [
     cost_modal,
     agency_report_modal,
     withhold_modal,
+    publication_modal,
+    action_plan_modal,
     app_home,
     notifications,
     submissions,

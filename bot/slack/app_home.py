@@ -16,9 +16,11 @@ from slack_sdk.models.views import View
 from bot.chat_texts import case_line, compliance_text
 from bot.review_summary import IN_REVIEW, review_line
 from bot.slack import case_views as views
+from bot.slack.action_plan_modal import RECORD_ACTION_PLAN
 from bot.slack.agency_report_modal import RECORD_AGENCY_REPORT
 from bot.slack.blocks import actions, button, header, section
 from bot.slack.conversation_blocks import start_block
+from bot.slack.publication_modal import RECORD_PUBLICATION
 from bot.slack.services import SlackServices
 from bot.slack.withhold_modal import WITHHOLD_PUBLICATION
 from cases.calendar import local_date
@@ -33,13 +35,15 @@ def _case_line(c: CaseSummary) -> str:
 
 def _actions(reference: str, *, in_review: bool) -> ActionsBlock:
     """The case's buttons; under review, also the review's steps (bot/slack/agency_report_modal.py,
-    bot/slack/withhold_modal.py)."""
+    bot/slack/withhold_modal.py, bot/slack/publication_modal.py, bot/slack/action_plan_modal.py)."""
     block = views._case_actions(reference)
     if not in_review:
         return block
     review = [
         button(RECORD_AGENCY_REPORT, "Agency report", reference),
         button(WITHHOLD_PUBLICATION, "Not publishing", reference),
+        button(RECORD_PUBLICATION, "Publication", reference),
+        button(RECORD_ACTION_PLAN, "Action plan", reference),
     ]
     return actions(f"case:{reference}", [*(block.elements or []), *review])
 
