@@ -21,6 +21,7 @@ from bot.slack import (
     notifications,
     publication_modal,
     referral_flow,
+    report_approval_modal,
     submissions,
     withhold_modal,
 )
@@ -37,6 +38,7 @@ FEATURES: list[ModuleType] = [
     withhold_modal,
     publication_modal,
     action_plan_modal,
+    report_approval_modal,
     app_home,
     notifications,
     submissions,

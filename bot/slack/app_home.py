@@ -21,6 +21,7 @@ from bot.slack.agency_report_modal import RECORD_AGENCY_REPORT
 from bot.slack.blocks import actions, button, header, section
 from bot.slack.conversation_blocks import start_block
 from bot.slack.publication_modal import RECORD_PUBLICATION
+from bot.slack.report_approval_modal import APPROVE_REPORT
 from bot.slack.services import SlackServices
 from bot.slack.withhold_modal import WITHHOLD_PUBLICATION
 from cases.calendar import local_date
@@ -35,7 +36,8 @@ def _case_line(c: CaseSummary) -> str:
 
 def _actions(reference: str, *, in_review: bool) -> ActionsBlock:
     """The case's buttons; under review, also the review's steps (bot/slack/agency_report_modal.py,
-    bot/slack/withhold_modal.py, bot/slack/publication_modal.py, bot/slack/action_plan_modal.py)."""
+    bot/slack/withhold_modal.py, bot/slack/publication_modal.py, bot/slack/action_plan_modal.py,
+    bot/slack/report_approval_modal.py)."""
     block = views._case_actions(reference)
     if not in_review:
         return block
@@ -44,6 +46,7 @@ def _actions(reference: str, *, in_review: bool) -> ActionsBlock:
         button(WITHHOLD_PUBLICATION, "Not publishing", reference),
         button(RECORD_PUBLICATION, "Publication", reference),
         button(RECORD_ACTION_PLAN, "Action plan", reference),
+        button(APPROVE_REPORT, "Approve report", reference),
     ]
     return actions(f"case:{reference}", [*(block.elements or []), *review])
 
