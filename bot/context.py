@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from storage.inbound import InboundStore
     from storage.keyring import KeyRing
     from storage.purge import PurgeHook
+    from storage.read_store import ReadStore
     from storage.store import Store
 
 log = logging.getLogger("scrbot")
@@ -164,6 +165,21 @@ class AppContext:
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
         console = CONSOLE_TARGET if self.settings.local_mode else ""
         return wiring.wire_features(store, reply_to=self.settings.mail_from, console_target=console)
+
+    @cached_property
+    def reader(self) -> ReadStore:
+        """The board's cases for reading only (listings without personal data): none of the features, their
+        listeners, the key ring or Alembic are loaded, so a read command starts fast (bench/cli_start.py)."""
+        from storage.read_store import open_read_store
+        from storage.schema_version import SchemaNotCurrent
+
+        try:
+            return open_read_store(self.engine, self.board, config_path=self.board_path)
+        except SchemaNotCurrent:
+            # A database behind the code (or a new one): every command upgrades it, as the full store does;
+            # one newer than the code is refused there.
+            _ = self.features
+            return open_read_store(self.engine, self.board, config_path=self.board_path)
 
     @property
     def store(self) -> Store:

@@ -1,0 +1,46 @@
+"""The schema this code reads, as a constant, so that a read-only command checks the database's revision
+with one query instead of loading Alembic and its migration scripts (issue 11 §6, bench/cli_start.py).
+
+A new migration must bump `HEAD_REVISION`: tests/storage/test_schema_version.py compares it with Alembic's
+real head, so forgetting fails the tests.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from errors import Unavailable
+
+HEAD_REVISION = "0015"
+
+_VERSION = text("SELECT version_num FROM alembic_version")
+
+
+class SchemaNotCurrent(Unavailable):
+    """The database's schema is not the one this code reads: older (not yet upgraded), empty, or newer."""
+
+    def __init__(self, found: str | None) -> None:
+        if found is None:
+            what = "the database has no tables yet"
+        else:
+            what = f"the database schema is at revision {found}, this version of scrbot reads {HEAD_REVISION}"
+        super().__init__(f"{what}: `scrbot db upgrade` brings it up to date (`scrbot run` does it at start)")
+        self.found = found
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision Alembic recorded, or None for a database it never touched."""
+    with engine.connect() as connection:
+        try:
+            found = connection.execute(_VERSION).scalar_one_or_none()
+        except DBAPIError:  # no alembic_version table: an empty database
+            return None
+    return str(found) if found is not None else None
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to read a database whose schema is not exactly the one this code was written for."""
+    found = schema_revision(engine)
+    if found != HEAD_REVISION:
+        raise SchemaNotCurrent(found)
