@@ -94,6 +94,49 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     assert {"bot.context", "jinja2", "pydantic_settings"} <= set(heavy_in(modules_after(*argv, env=env)))
 
 
+# What changing a case needs, and a listing must not load: the features' wiring and listeners, the mail
+# intake, the ORM and table registry, Alembic, the key ring's cipher.
+NOT_FOR_A_LISTING = (
+    "bot.wiring",
+    "notify",
+    "intake.inbound.processor",
+    "mail",
+    "alembic",
+    "sqlalchemy.orm",
+    "storage.tables",
+    "storage.store",
+    "storage.case_store",
+    "storage.keyring",
+    "cryptography",
+    "jinja2",
+)
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({n for n in names for m in modules if m == n or m.startswith(n + ".")})
+
+
+def local_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env.update(SCRBOT_DATA_DIR=str(data_dir), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
+    return env
+
+
+@pytest.mark.parametrize("argv", [("case", "list"), ("case", "list", "--all", "--json")])
+def test_case_list_reads_without_the_store(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    """`case list` reads through storage/read_store.py: a database already at the schema's head is listed
+    without the wiring, Alembic, the ORM or the keys (the first command on a new database builds it)."""
+    env = local_env(tmp_path)
+    referral = str(ROOT / "examples" / "referral.json")
+    subprocess.run([sys.executable, "-m", "bot.cli", "refer", "--file", referral], env=env, cwd=ROOT, check=True)
+    modules = modules_after(*argv, env=env)
+    assert "storage.read_store" in modules  # it did read the database
+    assert loaded(modules, NOT_FOR_A_LISTING) == []
+    # Only the United Kingdom's bank holidays, not every country's.
+    countries = sorted(m for m in modules if m.startswith("holidays.countries"))
+    assert countries == ["holidays.countries.united_kingdom"]
+
+
 def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
     assert tuple(s.value for s in InboundStatus) == MESSAGE_STATES
     assert tuple(s.value for s in OutboxStatus) == OUTBOX_STATES
