@@ -168,16 +168,14 @@ class AppContext:
 
     @cached_property
     def reader(self) -> ReadStore:
-        """The board's cases for reading only (listings without personal data): none of the features, their
-        listeners, the key ring or Alembic are loaded, so a read command starts fast (bench/cli_start.py)."""
+        """The board's cases for reading only: no features, listeners, key ring or Alembic (bench/cli_start.py)."""
         from storage.read_store import open_read_store
         from storage.schema_version import SchemaNotCurrent
 
         try:
             return open_read_store(self.engine, self.board, config_path=self.board_path)
         except SchemaNotCurrent:
-            # A database behind the code (or a new one): every command upgrades it, as the full store does;
-            # one newer than the code is refused there.
+            # Behind the code, or new: upgraded as every command does (one newer than the code is refused there).
             _ = self.features
             return open_read_store(self.engine, self.board, config_path=self.board_path)
 

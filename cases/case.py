@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cases.computed_deadline import ComputedDeadline, DeadlineKey, EventRecord
 from cases.events import CaseEvent, CaseStatus, Outcome
 from cases.problems import FieldProblem, InvalidInput, problems_from
-from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
 
 # A Case holds its referral, but a deadline or a decision needs none of the referral's models and checkers
 # (email, phone, criteria): a listing of cases starts without them (bench/cli_start.py).

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Protocol
 
 from cases.case import Deadline, DeadlineState
+from cases.computed_deadline import ComputedDeadline
 from cases.events import CaseEvent
-from cases.timeline import ComputedDeadline
 
 
 class DeadlineColumns(Protocol):

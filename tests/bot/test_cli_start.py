@@ -95,7 +95,8 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
 
 
 # What changing a case needs, and a listing must not load: the features' wiring and listeners, the mail
-# intake, the ORM and table registry, Alembic, the key ring's cipher.
+# intake, the ORM and table registry, Alembic, the key ring's cipher; the rules pack's models, the referral's
+# and the phone number metadata (a listing reads deadlines and the board, nothing else).
 NOT_FOR_A_LISTING = (
     "bot.wiring",
     "notify",
@@ -109,6 +110,9 @@ NOT_FOR_A_LISTING = (
     "storage.keyring",
     "cryptography",
     "jinja2",
+    "cases.rules",
+    "cases.referral",
+    "phonenumbers",
 )
 
 
