@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
-from bot.commands import COMMAND_MODULES
+from bot.commands import COMMAND_MODULES, COMMANDS
 from bot.output import dates_relative_to
 from bot.version import version
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("scrbot")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Every command's parser; only the named command's when `argv` starts with a command's name (the rest
+    would be built for nothing: help, a mistyped command and the like still get them all)."""
     parser = argparse.ArgumentParser(
         prog="scrbot",
         description="SCR Bot: referrals, agency confirmations, statutory deadlines and notifications "
@@ -40,13 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"scrbot {version()}", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
+    named = COMMANDS.get(argv[0]) if argv else None
+    for module in [named] if named is not None else COMMAND_MODULES:
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     dates_relative_to(lambda: _local_date((clock or _settings_clock()).now()))
     args = parser.parse_args(argv)
     from bot.logs import configure_logging

@@ -4,6 +4,7 @@ does; a command imports what it uses when it runs. Times are in bench/cli_start.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
+from bot.commands import COMMAND_MODULES, COMMANDS
 from bot.commands.mail_cmd import MESSAGE_STATES
 from bot.commands.notify_cmd import OUTBOX_STATES
 from bot.commands.review_publication_cmd import PROCEEDINGS
@@ -139,6 +142,26 @@ def test_case_list_reads_without_the_store(tmp_path: Path, argv: tuple[str, ...]
     # Only the United Kingdom's bank holidays, not every country's.
     countries = sorted(m for m in modules if m.startswith("holidays.countries"))
     assert countries == ["holidays.countries.united_kingdom"]
+
+
+def test_each_command_is_built_from_the_module_that_registers_it() -> None:
+    """bot/commands COMMANDS names each module's top-level commands, so that a command line naming one builds
+    only that module's parsers (bot/cli.py build_parser)."""
+    registered: dict[str, object] = {}
+    for module in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        module.register(parser.add_subparsers())
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        registered.update(dict.fromkeys(action.choices, module))
+    assert registered == COMMANDS
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_named_command_parses_as_with_every_parser(command: str) -> None:
+    alone, everything = build_parser([command, "--help"]), build_parser()
+    sub = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+    full = next(a for a in everything._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices[command].format_help() == full.choices[command].format_help()
 
 
 def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
