@@ -40,12 +40,23 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="SCR Bot: referrals, agency confirmations, statutory deadlines and notifications "
         "for a safeguarding children board.",
     )
-    parser.add_argument("--version", action="version", version=f"scrbot {version()}", help="print the version and exit")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     named = COMMANDS.get(argv[0]) if argv else None
     for module in [named] if named is not None else COMMAND_MODULES:
         module.register(sub)
     return parser
+
+
+class _PrintVersion(argparse.Action):
+    """`--version`: the installed version is read (package metadata) only when asked for, not on every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"scrbot {version()}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
