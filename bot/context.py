@@ -174,9 +174,10 @@ class AppContext:
 
         try:
             return open_read_store(self.engine, self.board, config_path=self.board_path)
-        except SchemaNotCurrent:
-            # Behind the code, or new: upgraded as every command does (one newer than the code is refused there).
-            _ = self.features
+        except SchemaNotCurrent as schema:
+            if not schema.behind:
+                raise  # newer than this code: refused, one line
+            _ = self.features  # behind the code, or new: upgraded as every command does
             return open_read_store(self.engine, self.board, config_path=self.board_path)
 
     @property

@@ -18,15 +18,28 @@ _VERSION = text("SELECT version_num FROM alembic_version")
 
 
 class SchemaNotCurrent(Unavailable):
-    """The database's schema is not the one this code reads: older (not yet upgraded), empty, or newer."""
+    """The database's schema is not the one this code reads: empty or older (not yet upgraded), or newer."""
 
     def __init__(self, found: str | None) -> None:
-        if found is None:
-            what = "the database has no tables yet"
-        else:
-            what = f"the database schema is at revision {found}, this version of scrbot reads {HEAD_REVISION}"
-        super().__init__(f"{what}: `scrbot db upgrade` brings it up to date (`scrbot run` does it at start)")
         self.found = found
+        if found is None:
+            what = "the database has no tables yet: `scrbot db upgrade` creates them"
+        elif self.behind:
+            what = (
+                f"the database schema is at revision {found}, this version of scrbot reads {HEAD_REVISION}: "
+                "`scrbot db upgrade` brings it up to date"
+            )
+        else:
+            what = (
+                f"the database schema is at revision {found}, which this version of scrbot (schema "
+                f"{HEAD_REVISION}) does not know: it was written by a newer scrbot; run that version"
+            )
+        super().__init__(what + " (`scrbot run` upgrades at start)" if self.behind else what)
+
+    @property
+    def behind(self) -> bool:
+        """Empty, or an older revision (migrations are numbered 0001, 0002, ...): upgrading brings it to head."""
+        return self.found is None or (self.found.isdigit() and int(self.found) < int(HEAD_REVISION))
 
 
 def schema_revision(engine: Engine) -> str | None:
