@@ -10,6 +10,7 @@ released together at 09:05 on a working day and sweep every board (one in board 
 reverse), as two bot processes would. Timed from the release until both have finished:
 
 - peak:  every reminder due that morning (what the open cases' ladders hold for the day);
+- idle:  a minute later, nothing due: what a pass over every board costs before any reminder is sent;
 - fixed: 100 fresh reminders due (median of 3 rounds).
 
 Sizes: the same open cases with 10,000, 75,000 and 150,000 cases kept, so the same number is due at each
@@ -156,7 +157,7 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         KeyRing.load_or_create(keys, board_id)
     setup = services_for(engine, boards, keys)  # the audit anchors, before the workers race to make them
     fixed_at = due_at(TODAY, clock_time(9, 10)).astimezone(UTC)
-    moments = [PEAK_AT] + [PEAK_AT.replace(minute=20 + n) for n in range(FIXED_ROUNDS)]
+    moments = [PEAK_AT, PEAK_AT.replace(minute=6)] + [PEAK_AT.replace(minute=20 + n) for n in range(FIXED_ROUNDS)]
 
     spawn = multiprocessing.get_context("spawn")
     barrier = spawn.Barrier(WORKERS + 1)
@@ -169,7 +170,7 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         process.start()
     rounds = []
     for n, moment in enumerate(moments):
-        if n > 0:  # 100 fresh reminders due, on the first boards' open deadlines
+        if n > 1:  # 100 fresh reminders due, on the first boards' open deadlines
             added = 0
             for service in setup:
                 if added >= FIXED_DUE:
@@ -188,11 +189,20 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         )
     for process in processes:
         process.join(timeout=60)
-    settings = {}
+    settings: dict[str, str] = {}
     if engine.dialect.name == "postgresql":
         with engine_for(url, args.work_mem).connect() as c:
             settings = {name: str(c.scalar(text(f"SHOW {name}"))) for name in ("shared_buffers", "work_mem")}
-    peak, fixed = rounds[0], rounds[1:]
+            sizes = {
+                "database": "pg_database_size(current_database())",
+                "reminders_table": "pg_total_relation_size('reminders')",
+                "pending_index": "pg_relation_size('ix_reminders_pending_due')",
+                "deadlines_table": "pg_total_relation_size('deadlines')",
+            }
+            settings.update(
+                {f"{k}_mb": f"{int(c.scalar(text(f'SELECT {v}')) or 0) / 2**20:.1f}" for k, v in sizes.items()}
+            )
+    peak, idle, fixed = rounds[0], rounds[1], rounds[2:]
     return {
         "cases": per_board * args.boards,
         "open_cases": min(args.per_year, per_board) * args.boards,
@@ -202,6 +212,7 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         "seed_seconds": round(seed_seconds, 1),
         "server_settings": settings,
         "peak": {**peak, "seconds": round(peak["seconds"], 4)},
+        "idle": {"seconds": round(idle["seconds"], 4), "claimed": idle["claimed"]},
         "fixed_100": {
             "seconds": round(statistics.median(r["seconds"] for r in fixed), 4),
             "rounds": [{**r, "seconds": round(r["seconds"], 4)} for r in fixed],
@@ -239,10 +250,12 @@ def main() -> int:
                     f"{figures['deadlines']:,} deadlines, {figures['reminder_rows']:,} reminder rows, seeded in "
                     f"{figures['seed_seconds']} s): peak {peak['seconds']:.3f} s for {peak['due']:,} due "
                     f"(duplicates {peak['duplicates']}, missing {peak['missing']}, claimed "
-                    f"{peak['claimed_by_worker']}); 100 due {fixed['seconds']:.3f} s "
+                    f"{peak['claimed_by_worker']}); idle {figures['idle']['seconds']:.3f} s; "
+                    f"100 due {fixed['seconds']:.3f} s "
                     f"{figures['server_settings'] or ''}",
                     flush=True,
                 )
+                write(args, results, {})  # what is done so far, should a later size be stopped
     print()
     summary: dict[str, Any] = {}
     for backend, rows in results.items():
@@ -268,7 +281,12 @@ def main() -> int:
             "exactly_once": once,
         }
     print(f"targets: {summary}")
-    path = write_result(
+    print(f"written: {write(args, results, summary)}")
+    return 0
+
+
+def write(args: argparse.Namespace, results: dict[str, list[dict[str, Any]]], targets: dict[str, Any]) -> Path:
+    return write_result(
         "national",
         {
             "boards": args.boards,
@@ -278,12 +296,10 @@ def main() -> int:
             "today": TODAY.isoformat(),
             "work_mem": args.work_mem,
             "results": results,
-            "targets": summary,
+            "targets": targets,
         },
         args.output,
     )
-    print(f"written: {path}")
-    return 0
 
 
 if __name__ == "__main__":
