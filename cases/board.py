@@ -148,6 +148,9 @@ DEFAULT_SECURE_DOMAINS = ("nhs.net", "cjsm.net", "pnn.police.uk", "police.uk", "
 class SlackSettings(_Config):
     business_unit_channel: str = Field(default="", description="Channel id for case notices without personal data")
     business_unit_usergroup: str = Field(default="", description="User group id whose members are authorised")
+    # The board's Slack workspace: with many boards on one deployment each request goes to the board whose
+    # workspace sent it (bot/slack/routing.py); the OAuth installation store keys installs by it too.
+    team_id: str = Field(default="", pattern=r"^$|^[TE][A-Z0-9]{2,}$", description="Slack workspace (team) id")
 
 
 # A Teams channel id ("19:...@thread.tacv2"), a tenant id (a GUID): checked so a typo fails at load.
