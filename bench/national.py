@@ -45,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 
 from bench.common import write_result
 from bench.reminders import DEADLINES_PER_CASE, TODAY, add_due, offset, postgres_engine, sqlite_engine
@@ -57,9 +57,8 @@ from notify.service import NotifyService
 from storage.db import make_engine
 from storage.keyring import KeyRing
 from storage.store import open_store
-from storage.tables import OutboxRow, ReminderRow
 from tests.notify.conftest import notify_board
-from tests.support.reminder_seed import seed
+from tests.support.reminder_seed import due_reminder_ids, reminders_sent_in_a_message, seed
 
 PEAK_AT = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 FIXED_ROUNDS = 3
@@ -113,19 +112,13 @@ def worker(
 
 
 def due_ids(engine: Engine, moment: datetime) -> set[str]:
-    with engine.connect() as c:
-        return set(
-            c.scalars(select(ReminderRow.id).where(ReminderRow.state == "pending", ReminderRow.due_at <= moment))
-        )
+    return due_reminder_ids(engine, moment)
 
 
 def exactly_once(engine: Engine, due: set[str], claims: list[list[str]]) -> dict[str, Any]:
     """Per reminder due: how many workers claimed it, and whether its row is sent in an outbox message."""
     counted = Counter(rid for claimed in claims for rid in claimed)
-    with engine.connect() as c:
-        rows = c.execute(select(ReminderRow.id, ReminderRow.state, ReminderRow.outbox_id)).all()
-        outbox = set(c.scalars(select(OutboxRow.id)))
-    sent_in_message = {rid for rid, state, outbox_id in rows if state == "sent" and outbox_id in outbox}
+    sent_in_message = reminders_sent_in_a_message(engine)
     return {
         "due": len(due),
         "claimed": sum(counted.values()),

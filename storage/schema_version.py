@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from errors import Unavailable
 
-HEAD_REVISION = "0015"
+HEAD_REVISION = "0016"
 
 _VERSION = text("SELECT version_num FROM alembic_version")
 

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar
 from notify.ladder import due_at, ladder
-from storage.tables import CaseRow, DeadlineRow, ReminderRow
+from storage.tables import CaseRow, DeadlineRow, OutboxRow, ReminderRow
 
 Offset = Callable[[int, int], int]
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # long before: the planner's catch-up leaves these alone
@@ -198,3 +198,19 @@ def _copy(engine: Engine, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         raw.commit()
     finally:
         raw.close()
+
+
+def due_reminder_ids(engine: Engine, moment: datetime) -> set[str]:
+    """Every board's reminders pending and due at `moment` (for counting what a sweep must send)."""
+    with engine.connect() as c:
+        return set(
+            c.scalars(select(ReminderRow.id).where(ReminderRow.state == "pending", ReminderRow.due_at <= moment))
+        )
+
+
+def reminders_sent_in_a_message(engine: Engine) -> set[str]:
+    """Reminders marked sent with the id of an outbox message that exists."""
+    with engine.connect() as c:
+        outbox = set(c.scalars(select(OutboxRow.id)))
+        rows = c.execute(select(ReminderRow.id, ReminderRow.outbox_id).where(ReminderRow.state == "sent"))
+        return {rid for rid, outbox_id in rows if outbox_id in outbox}
