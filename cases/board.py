@@ -148,6 +148,22 @@ DEFAULT_SECURE_DOMAINS = ("nhs.net", "cjsm.net", "pnn.police.uk", "police.uk", "
 class SlackSettings(_Config):
     business_unit_channel: str = Field(default="", description="Channel id for case notices without personal data")
     business_unit_usergroup: str = Field(default="", description="User group id whose members are authorised")
+    # The board's Slack workspace: with many boards on one deployment each request goes to the board whose
+    # workspace sent it (bot/slack/routing.py); the OAuth installation store keys installs by it too.
+    team_id: str = Field(default="", pattern=r"^$|^[TE][A-Z0-9]{2,}$", description="Slack workspace (team) id")
+
+
+class MailSettings(_Config):
+    """`[mail]`: the board's own mailbox, where one deployment serves many boards (credentials stay in the
+    process settings: one service account or app registration with access to each board's mailbox)."""
+
+    mailbox: str = Field(default="", description="EWS or Graph: the board's shared mailbox address")
+    ews_endpoint: str = Field(default="", pattern=r"^$|^https?://", description="EWS: the board's Exchange server")
+
+    @field_validator("mailbox")
+    @classmethod
+    def _mailbox(cls, value: str) -> str:
+        return _email(value) if value else value
 
 
 # A Teams channel id ("19:...@thread.tacv2"), a tenant id (a GUID): checked so a typo fails at load.
@@ -281,6 +297,7 @@ class BoardConfig(_Config):
     front_ends: tuple[FrontEnd, ...] = ("slack",)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     figures: FigureSettings = Field(default_factory=FigureSettings)
