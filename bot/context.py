@@ -370,7 +370,7 @@ class AppContext:
         registry.add(
             "mailbox",
             timedelta(seconds=self.settings.mail_poll_seconds),
-            lambda now: mail_tick(self.intake, self.agency_requests, now),
+            lambda now: mail_tick(self.intake, self.agency_requests, now, board=self.board.id),
         )
         return registry
 
