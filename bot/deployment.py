@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from bot.context import AppContext
 
 if TYPE_CHECKING:
+    from bot.slack.routing import BoardApps
+    from bot.slack.services import SlackServices
     from notify.scheduler import JobRegistry
 
 # Between a board's id and its job's name ("north/mailbox"): board ids are lower-case letters, digits, - and _.
@@ -74,6 +76,20 @@ class Deployment:
         for periodic in self.jobs.jobs():
             if periodic.name == job or periodic.name.endswith(JOB_SEPARATOR + job):
                 self.jobs.set_interval(periodic.name, interval)
+
+    def slack_apps(self) -> tuple[BoardApps, list[SlackServices]]:
+        """One bolt app per board, each with that board's services, by the board's Slack workspace; the
+        services are the caller's to close."""
+        from bot.slack.app import build_slack_app
+        from bot.slack.routing import BoardApps, require_workspaces
+
+        require_workspaces([ctx.board.slack.team_id for ctx in self])
+        apps = {}
+        services: list[SlackServices] = []
+        for ctx in self:
+            services.append(ctx.slack_services())
+            apps[ctx.board.slack.team_id] = build_slack_app(services[-1], ctx.settings, ctx.slack_client)
+        return BoardApps.of(apps), services
 
     def close(self) -> None:
         """Close the boards' own contexts (the origin, owning the engine, is its caller's to close)."""

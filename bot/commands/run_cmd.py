@@ -25,8 +25,6 @@ from typing import TYPE_CHECKING, Any
 from bot.mailboxes import board_folder
 
 if TYPE_CHECKING:
-    from slack_bolt import App
-
     from bot.context import AppContext
     from bot.deployment import Deployment
     from bot.settings import Settings
@@ -191,19 +189,12 @@ def _serve_teams(ctx: AppContext, *, once: bool) -> None:
 def _serve_slack(deployment: Deployment, *, once: bool) -> int:
     """One bolt app per board, each with that board's services; requests go to the board whose Slack
     workspace sent them (bot/slack/routing.py)."""
-    from bot.slack.app import build_slack_app
-    from bot.slack.routing import BoardApps
     from bot.slack.server import tune_interpreter
 
     tune_interpreter()
-    settings = next(iter(deployment)).settings
-    apps: dict[str, App] = {}
-    services = []
+    apps, services = deployment.slack_apps()
     try:
-        for board in deployment:
-            services.append(board.slack_services())
-            apps[board.board.slack.team_id] = build_slack_app(services[-1], settings, board.slack_client)
-        return _serve_slack_app(BoardApps.of(apps), settings, once=once)
+        return _serve_slack_app(apps, next(iter(deployment)).settings, once=once)
     finally:
         for built in services:
             built.close()  # steps kept but not worked on yet stay for the next start

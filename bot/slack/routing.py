@@ -50,6 +50,18 @@ def team_of(body: str, content_type: str) -> str:
     return team if isinstance(team, str) else ""
 
 
+def require_workspaces(team_ids: list[str]) -> None:
+    """Several boards must each name their own workspace; one board may name none (it takes every request)."""
+    if len(team_ids) > 1 and not all(team_ids):
+        raise SlackBoardsError(
+            "where one deployment serves many boards in Slack, each board names its workspace: "
+            "[slack] team_id in every board file",
+            field="slack.team_id",
+        )
+    if len(set(team_ids)) < len(team_ids):
+        raise SlackBoardsError("two boards name the same Slack workspace ([slack] team_id)", field="slack.team_id")
+
+
 @dataclass(frozen=True)
 class BoardApps:
     """The bolt app of each board, by its Slack workspace (team id)."""
@@ -58,13 +70,8 @@ class BoardApps:
 
     @classmethod
     def of(cls, apps: Mapping[str, App]) -> BoardApps:
-        """From team id -> app. Several boards must each name their own workspace; one board may name none."""
-        if len(apps) > 1 and "" in apps:
-            raise SlackBoardsError(
-                "where one deployment serves many boards in Slack, each board names its workspace: "
-                "[slack] team_id in every board file",
-                field="slack.team_id",
-            )
+        """From team id -> app."""
+        require_workspaces(list(apps))
         return cls(dict(apps))
 
     @property
