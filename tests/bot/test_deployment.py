@@ -9,11 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot.clock import FixedClock
 from bot.context import AppContext
 from bot.deployment import Deployment
 from bot.settings import Settings
+from storage.crypto import DecryptionError
+from storage.keyring import KeyError_
+from storage.tables import CaseRow
 from tests.bot.test_boards import board_toml, write_boards
 from tests.factories import SENSITIVE_STRINGS, STAFF, make_referral
 from tests.support.fake_ews import FakeEwsState, fake_ews
@@ -100,3 +104,16 @@ def test_each_board_has_its_own_keys_from_the_one_key_file(deployment: Deploymen
     assert aston.ring.board("aston").data_keys.keys().isdisjoint(burley.ring.board("burley").data_keys.keys())
     assert aston.settings.resolved_key_file == burley.settings.resolved_key_file
     assert aston.engine is burley.engine  # one database, one engine
+
+
+def test_a_case_moved_to_another_board_of_the_deployment_does_not_read_there(
+    deployment: Deployment, clock: FixedClock
+) -> None:
+    """Board B has keys of its own from the one key file: a row of A's put under B's id opens with neither."""
+    aston, burley = deployment.contexts["aston"], deployment.contexts["burley"]
+    filed = aston.store.cases.file_referral(make_referral(), actor=STAFF, now=clock.now())
+    burley.store  # noqa: B018 - burley's keys exist
+    with aston.store.sessions.begin() as s:
+        s.execute(update(CaseRow).where(CaseRow.id == filed.case_id).values(board_id="burley"))
+    with pytest.raises((DecryptionError, KeyError_)):
+        burley.store.cases.get_case(filed.reference, actor=STAFF, now=clock.now())
