@@ -82,6 +82,8 @@ class AppContext:
     # Set by a deployment serving many boards (bot/deployment.py): the boards found, and one engine for all.
     known_boards: dict[str, BoardEntry] | None = None
     shared_engine: Engine | None = None
+    # Another board's context whose Teams endpoint and sign-in this board shares (bot/deployment.py).
+    teams_host: AppContext | None = None
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -312,7 +314,10 @@ class AppContext:
         """The Teams bot (bot/teams/wiring.py): its endpoint is served by `scrbot run`."""
         from bot.teams.wiring import build_teams
 
+        host = self.teams_host.teams if self.teams_host is not None else None
         return build_teams(
+            boards=[entry.config for entry in self.boards.values()],  # the tenant directory: every board's
+            host=host,
             settings=self.settings,
             store=self.store,
             drafts=self.drafts,

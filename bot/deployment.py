@@ -48,6 +48,11 @@ class Deployment:
             )
             for board_id in ctx.boards
         }
+        # One Teams endpoint for every Teams board: the first hosts it, the others' activities are handed to
+        # them by tenant (bot/teams/server.py).
+        teams = [board for board in contexts.values() if "teams" in board.board.front_ends]
+        for board in teams[1:]:
+            board.teams_host = teams[0]
         return cls(contexts, origin=ctx)
 
     @property

@@ -138,17 +138,9 @@ def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> i
     _report(deployment, applied)
     print()
     teams = [board for board in deployment if board.teams_on]
-    if deployment.many and teams:
-        from bot.teams.tenants import TeamsSettingsError
-
-        # One endpoint would have to hand each activity to its tenant's board; until it does, no board's Teams
-        # is served beside others' (README "Many boards").
-        raise TeamsSettingsError(
-            "Teams serves one board per deployment for now: run the Teams boards ("
-            + ", ".join(b.board.id for b in teams)
-            + ") with `--board`, each on its own SCRBOT_TEAMS_PORT",
-            field="front_ends",
-        )
+    for board in teams:
+        board.teams  # noqa: B018 - every Teams board built before the first one's endpoint serves them all
+    teams = teams[:1]  # the others' activities go through it (bot/teams/server.py)
     if not ctx.settings.slack_configured and not teams:
         print(SLACK_HINT)
         print()
