@@ -116,3 +116,16 @@ def test_each_command_works_on_the_board_it_names_only(
     # One key file, a ring per board: each board's keys created on its first use.
     keys = json.loads((two_boards / "var" / "keys.json").read_text())
     assert {"north", "south"} <= set(json.dumps(keys).split('"'))
+
+
+def test_run_serves_every_board_and_with_board_only_that_one(
+    two_boards: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--once"], clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "(north)" in out and "(south)" in out
+    assert f"inbox {two_boards / 'var' / 'mail' / 'south' / 'inbox'}" in out  # each board's own Maildir
+    assert "job(s) for 2 boards" in out
+    assert main(["--board", "south", "run", "--once"], clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "(south)" in out and "(north)" not in out
