@@ -144,7 +144,8 @@ def test_a_notification_button_with_board_bs_draft_id_from_workspace_a_touches_n
     before = two.audit("south")
     status, _ = two.post(two.requests.action(BU_USER, action, value=draft_b, channel=CHANNEL_A))
     assert status == 200
-    two.fake.wait_count("chat.postEphemeral", 1)  # A's app answers the member: not found
+    [answer] = two.fake.wait_count("chat.postEphemeral", 1)  # A's app answers the member: not A's
+    assert answer.params["text"] == f"no outbox message {draft_b}"
     assert two.status_of("south", draft_b) == "draft"
     assert two.fake.calls("views.open") == []
     assert two.audit("south") == before
