@@ -14,6 +14,7 @@ from sqlalchemy import update
 from bot.clock import FixedClock
 from bot.context import AppContext
 from bot.deployment import Deployment
+from bot.mailboxes import MailSettingsError
 from bot.settings import Settings
 from storage.crypto import DecryptionError
 from storage.keyring import KeyError_
@@ -117,3 +118,27 @@ def test_a_case_moved_to_another_board_of_the_deployment_does_not_read_there(
         s.execute(update(CaseRow).where(CaseRow.id == filed.case_id).values(board_id="burley"))
     with pytest.raises((DecryptionError, KeyError_)):
         burley.store.cases.get_case(filed.reference, actor=STAFF, now=clock.now())
+
+
+def test_boards_of_one_deployment_each_name_their_own_mailbox(
+    tmp_path: Path, ews: tuple[str, FakeEwsState], clock: FixedClock
+) -> None:
+    """Falling back to the deployment's one mailbox would let each board read the others' mail."""
+    endpoint, state = ews
+    folder = write_boards(
+        tmp_path / "boards",
+        aston=board_toml("aston", mail_section("scr@aston.gov.uk", endpoint)),
+        burley=board_toml("burley"),
+    )
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        board_dir=folder,
+        mail_backend="ews",
+        ews_endpoint=endpoint,
+        ews_username=state.username,
+        ews_mailbox="scr@testshire.gov.uk",
+        mail_authserv_id=AUTHSERV_ID,
+    )
+    assert AppContext(settings=settings, clock=clock, board_id="aston").mailbox is not None
+    with pytest.raises(MailSettingsError, match=r"board burley: .* each names its own mailbox \(\[mail\] mailbox"):
+        _ = AppContext(settings=settings, clock=clock, board_id="burley").mailbox
