@@ -330,9 +330,9 @@ class AppContext:
 
     @cached_property
     def slack_client(self) -> WebClient:
-        from bot.slack.app import make_client
+        from bot.slack.installs import installed_client
 
-        return make_client(self.settings)
+        return installed_client(self.settings, self.store, self.now_clock)
 
     def slack_services(self) -> SlackServices:
         from bot.slack.services import SlackServices

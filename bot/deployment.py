@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from bot.context import AppContext
 
 if TYPE_CHECKING:
+    from slack_bolt.oauth import OAuthFlow
+
     from bot.slack.routing import BoardApps
     from bot.slack.services import SlackServices
     from notify.scheduler import JobRegistry
@@ -95,6 +97,16 @@ class Deployment:
             services.append(ctx.slack_services())
             apps[ctx.board.slack.team_id] = build_slack_app(services[-1], ctx.settings, ctx.slack_client)
         return BoardApps.of(apps), services
+
+    def slack_install_flow(self) -> OAuthFlow | None:
+        """Install mode with many boards: the install pages over every board (each App's own flow knows its
+        board alone); None with one board (its App's flow serves) or outside install mode."""
+        if not self.many:
+            return None
+        from bot.slack.installs import deployment_flow
+
+        first = next(iter(self))
+        return deployment_flow(first.settings, [ctx.store for ctx in self], first.now_clock)
 
     def close(self) -> None:
         """Close the boards' own contexts (the origin, owning the engine, is its caller's to close)."""

@@ -293,6 +293,18 @@ SlackAppToken = Annotated[
     str, AfterValidator(_plain), _slack_token("xapp-"), Secret(), Allowed("an app-level token starting xapp-")
 ]
 SecretText = Annotated[str, AfterValidator(_plain), Secret(), Allowed("text (kept secret)")]
+
+
+def _slack_client_id(value: str) -> str:
+    # Slack shows an app's client id as two numbers joined by a dot ("1234567890.0987654321").
+    if value and not re.fullmatch(r"\d+\.\d+", value):
+        raise ValueError("is not a Slack client id (two numbers joined by a dot)")
+    return value
+
+
+SlackClientId = Annotated[
+    str, AfterValidator(_plain), AfterValidator(_slack_client_id), Allowed("the app's client id, e.g. 1234.5678")
+]
 SecretValue = Annotated[SecretStr, AfterValidator(_plain_secret), Secret(), Allowed("text (kept secret)")]
 KeyRingJson = Annotated[
     str,

@@ -32,6 +32,7 @@ from bot.setting_types import (
     SecretValue,
     SlackAppToken,
     SlackBotToken,
+    SlackClientId,
     Tenant,
     Text,
     Url,
@@ -81,6 +82,18 @@ class Settings(BaseSettings):
         default=3000, ge=0, le=65535, description="Port of the HTTP endpoint (POST /slack/events); 0: any free port"
     )
     slack_api_url: Url = Field(default="", description="Slack Web API base URL override (tests: a local fake)")
+    # One app installed in many boards' workspaces (README "Installing the Slack app in many workspaces"):
+    # with the client id set, bolt's OAuth flow serves GET /slack/install and /slack/oauth_redirect, and each
+    # request is answered with the token of its workspace's installation (kept sealed in the database)
+    # instead of one SCRBOT_SLACK_BOT_TOKEN. The scopes asked for are bot/slack/manifest.json's.
+    slack_client_id: SlackClientId = Field(
+        default="", description="Install mode: the app's client id (Basic Information > App Credentials)"
+    )
+    slack_client_secret: SecretValue = Field(default=SecretStr(""), description="Install mode: the app's client secret")
+    slack_redirect_url: HttpsUrl = Field(
+        default="",
+        description="Install mode: the public URL of /slack/oauth_redirect, as in the app's Redirect URLs",
+    )
     # Threads doing conversation steps after the ack. The work is CPU-bound Python, so more threads only
     # compete with request threads for the interpreter and slow acknowledgements (bench/slack_ack.py).
     slack_workers: int = Field(
@@ -223,7 +236,14 @@ class Settings(BaseSettings):
 
     @property
     def slack_configured(self) -> bool:
+        if self.slack_install_mode:
+            return bool(self.slack_signing_secret)
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_install_mode(self) -> bool:
+        """Tokens come from the installations in the database (one per board's workspace), not the setting."""
+        return bool(self.slack_client_id)
 
     @property
     def slack_socket_mode(self) -> bool:
@@ -264,7 +284,10 @@ def incomplete(settings: Settings) -> str:
             "SCRBOT_SLACK_BOT_TOKEN is set but neither SCRBOT_SLACK_SIGNING_SECRET (HTTP mode) nor "
             "SCRBOT_SLACK_APP_TOKEN (Socket Mode) is; allowed: the bot token with one of them, or none of the three"
         )
-    if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token:
+    problem = _incomplete_install_mode(s)
+    if problem:
+        return problem
+    if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token and not s.slack_install_mode:
         which = "SCRBOT_SLACK_SIGNING_SECRET" if s.slack_signing_secret else "SCRBOT_SLACK_APP_TOKEN"
         return f"{which} is set but SCRBOT_SLACK_BOT_TOKEN is not; allowed: both, or neither (local mode)"
     if s.board_config is not None and s.board_dir is not None:
@@ -293,4 +316,29 @@ def incomplete(settings: Settings) -> str:
             return f"SCRBOT_MAIL_BACKEND=graph needs {names}{more}"
         if has_secret and has_certificate:
             return "SCRBOT_GRAPH_CLIENT_SECRET and SCRBOT_GRAPH_CLIENT_CERTIFICATE are both set; allowed: one of them"
+    return ""
+
+
+def _incomplete_install_mode(s: Settings) -> str:
+    """Install mode (the client id set) needs its secret and HTTP; the one-workspace token is then not used."""
+    secret = bool(s.slack_client_secret.get_secret_value())
+    if secret and not s.slack_client_id:
+        return "SCRBOT_SLACK_CLIENT_SECRET is set but SCRBOT_SLACK_CLIENT_ID is not; allowed: both, or neither"
+    if s.slack_redirect_url and not s.slack_client_id:
+        return "SCRBOT_SLACK_REDIRECT_URL is set but SCRBOT_SLACK_CLIENT_ID is not; allowed: it with the client id"
+    if not s.slack_client_id:
+        return ""
+    if not secret:
+        return "SCRBOT_SLACK_CLIENT_ID is set but SCRBOT_SLACK_CLIENT_SECRET is not; allowed: both, or neither"
+    if not s.slack_signing_secret:
+        return (
+            "SCRBOT_SLACK_CLIENT_ID is set but SCRBOT_SLACK_SIGNING_SECRET is not; allowed: install mode with the "
+            "signing secret (the install flow and requests are served over HTTP)"
+        )
+    if s.slack_bot_token or s.slack_app_token:
+        which = "SCRBOT_SLACK_BOT_TOKEN" if s.slack_bot_token else "SCRBOT_SLACK_APP_TOKEN"
+        return (
+            f"SCRBOT_SLACK_CLIENT_ID and {which} are both set; allowed: install mode (tokens from each "
+            "workspace's installation) or one workspace's bot token, not both"
+        )
     return ""

@@ -26,6 +26,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     # its board (storage/outbox.py) before its attachments are asked for.
     ("storage/outbox_attachments.py", "sources"): "by an outbox id read under its board",
     ("storage/outbox_attachments.py", "of"): "by an outbox id read under its board",
+    # An uninstalled workspace's installation, by the id of the row just read through `_row`, which only
+    # returns rows of the boards the installation store serves.
+    ("storage/slack_installs.py", "delete"): "by the id of a row read under its boards",
 }
 # Not repositories: the schema's history (storage/migrations/) works on every board's rows at once.
 SKIPPED_FOLDERS = {"migrations"}

@@ -253,5 +253,6 @@ def test_the_socket_mode_manifest_is_the_http_one_without_urls() -> None:
         del command["url"]
     del http["settings"]["event_subscriptions"]["request_url"]
     del http["settings"]["interactivity"]["request_url"]
+    del http["oauth_config"]["redirect_urls"]  # install mode's redirect: HTTP only
     http["settings"]["socket_mode_enabled"] = True
     assert socket == http

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from bot.mailboxes import board_folder
 
 if TYPE_CHECKING:
+    from slack_bolt.oauth import OAuthFlow
+
     from bot.context import AppContext
     from bot.deployment import Deployment
     from bot.settings import Settings
@@ -197,13 +199,14 @@ def _serve_slack(deployment: Deployment, *, once: bool) -> int:
     tune_interpreter()
     apps, services = deployment.slack_apps()
     try:
-        return _serve_slack_app(apps, next(iter(deployment)).settings, once=once)
+        flow = deployment.slack_install_flow()
+        return _serve_slack_app(apps, next(iter(deployment)).settings, once=once, oauth_flow=flow)
     finally:
         for built in services:
             built.close()  # steps kept but not worked on yet stay for the next start
 
 
-def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool) -> int:
+def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool, oauth_flow: OAuthFlow | None = None) -> int:
     from bot.slack.routing import SlackBoardsError
     from bot.slack.server import serve_http, socket_mode
 
@@ -220,7 +223,7 @@ def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool) -> int:
         code = _wait(threading.Event())
         handler.close()  # type: ignore[no-untyped-call]
         return code
-    server = serve_http(apps, settings.slack_host, settings.slack_port)
+    server = serve_http(apps, settings.slack_host, settings.slack_port, oauth_flow=oauth_flow)
     print(f"Slack: HTTP, request URL {server.url} (point the app's Request URL at its public address).")
     log.info("slack http endpoint listening on port %s", server.server_address[1])
     if once:

@@ -33,6 +33,8 @@ def manifest_scopes() -> frozenset[str]:
 def _client(ctx: AppContext, token: str | None = None) -> WebClient:
     from slack_sdk import WebClient
 
+    if token is None and ctx.settings.slack_install_mode:
+        token = ctx.slack_client.token  # the board's installation's bot token (bot/slack/installs.py)
     kwargs: dict[str, Any] = {"token": token or ctx.settings.slack_bot_token, "timeout": TIMEOUT_SECONDS}
     if ctx.settings.slack_api_url:
         kwargs["base_url"] = ctx.settings.slack_api_url
@@ -67,6 +69,24 @@ def check_sign_in(ctx: AppContext) -> Finding:
     return ok(
         f"signed in as {answer.get('user')} ({answer.get('user_id')}) in {answer.get('team')} ({answer.get('team_id')})"
     )
+
+
+def check_installation(ctx: AppContext) -> Finding:
+    """Install mode: the board names its workspace and the app is installed there (its token in the store)."""
+    from bot.slack.installs import installations_over
+
+    team = ctx.board.slack.team_id
+    if not team:
+        return fail(
+            "install mode needs [slack] team_id (the workspace id, T...) in the board config: installs are "
+            "matched to boards by it (README, Installing the Slack app in many workspaces)"
+        )
+    if ctx.board.id not in installations_over([ctx.store], ctx.now_clock).installed_boards():
+        return fail(
+            f"the app is not installed in workspace {team} yet: an admin of that workspace opens /slack/install "
+            "(README, Installing the Slack app in many workspaces)"
+        )
+    return ok(f"installed in workspace {team}")
 
 
 def check_scopes(ctx: AppContext) -> Finding:
@@ -160,8 +180,13 @@ def check_usergroup(ctx: AppContext) -> Finding:
 def slack_checks(settings: Settings) -> Sequence[Check]:
     if not settings.slack_configured:
         return [not_configured("slack", "not configured (local mode; README, Slack)")]
-    checks = [
-        Check("slack", check_sign_in, network=True),
+    checks: list[Check] = []
+    if settings.slack_install_mode:
+        checks.append(Check("slack installation", check_installation, needs=("board", "migrations", "keys")))
+    checks += [
+        Check(
+            "slack", check_sign_in, network=True, needs=("slack installation",) if settings.slack_install_mode else ()
+        ),
         Check("slack scopes", check_scopes, network=True, needs=("slack",)),
     ]
     if settings.slack_socket_mode:

@@ -11,10 +11,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
-from bot.slack import app_home, business_unit, cost_modal, notifications, referral_flow, submissions
+from bot.slack import app_home, business_unit, cost_modal, installs, notifications, referral_flow, submissions
 from bot.slack.dedupe import drop_repeated_events
 from bot.slack.deferral import AfterResponseExecutor
 from bot.slack.services import SlackServices
+from storage.slack_installs import SlackInstallations
 
 FEATURES: list[ModuleType] = [
     referral_flow,
@@ -27,7 +28,7 @@ FEATURES: list[ModuleType] = [
 
 
 def make_client(settings: Settings) -> WebClient:
-    kwargs: dict[str, Any] = {"token": settings.slack_bot_token}
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token or None}  # install mode: none (bot/slack/installs.py)
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url
     return WebClient(**kwargs)
@@ -40,9 +41,11 @@ def build_slack_app(
     *,
     features: Sequence[ModuleType] | None = None,
     workers: int | None = None,
+    installations: SlackInstallations | None = None,
 ) -> App:
     """A bolt app that acknowledges in the request thread (`process_before_response`) and does the work in
-    lazy listeners on its own pool, so acknowledgements never wait behind work."""
+    lazy listeners on its own pool, so acknowledgements never wait behind work. In install mode each request
+    is authorized from the installations of the boards it serves (`installations`; default: this board's)."""
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or None,
@@ -53,6 +56,7 @@ def build_slack_app(
         # Socket Mode has no signatures to check (the connection itself is authenticated).
         request_verification_enabled=bool(settings.slack_signing_secret),
         name="scrbot",
+        **installs.app_options(settings, services.store, services.clock, installations=installations),
     )
     app.middleware(drop_repeated_events(services.deliveries, services.clock))
     for feature in features if features is not None else FEATURES:
@@ -63,6 +67,11 @@ def build_slack_app(
 
     # Messages elsewhere (channels the bot is in, edits, its own posts) need no answer.
     app.event("message")(ignore)
+    if settings.slack_install_mode:
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the installation goes
+    else:  # one workspace's token: nothing is kept to delete
+        app.event("app_uninstalled")(ignore)
+        app.event("tokens_revoked")(ignore)
     if services.worker is not None:
         services.worker.start()  # stopped by services.close()
     return app

@@ -8,6 +8,10 @@ Before bolt sees a request (bot/slack/request_checks.py): the declared length mu
 `read_timeout` seconds in all (a client that stops sending is dropped); Slack's signature must match the bytes
 received (401); and the payload must have the shape bolt's listeners read (400). Idle kept-alive connections
 are closed after the same timeout.
+
+In install mode (bot/slack/installs.py) the server also answers the install flow's two pages, GET
+/slack/install and GET /slack/oauth_redirect, with the app's OAuth flow (or the one given: a deployment whose
+boards each have their own App serves one flow over every board).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
@@ -49,10 +54,13 @@ class SlackHTTPServer(ThreadingHTTPServer):
         signing_secret: str | None = None,
         read_timeout: float = READ_TIMEOUT,
         max_body: int = MAX_BODY,
+        oauth_flow: OAuthFlow | None = None,
     ) -> None:
         # Each board's app, by its Slack workspace (bot/slack/routing.py); one app: every request is its.
         self.apps = app if isinstance(app, BoardApps) else BoardApps({"": app})
         self.app = self.apps.first
+        # Install mode: the install pages; with one App per board, the flow over every board (installs.py).
+        self.oauth_flow = oauth_flow or self.app.oauth_flow
         secret = signing_secret if signing_secret is not None else getattr(self.app, "_signing_secret", None)
         if not secret:
             raise ValueError("the Slack HTTP server needs the app's signing secret")
@@ -103,8 +111,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        if self.path == "/healthz":
+        path, _, query = self.path.partition("?")
+        flow = self.server.oauth_flow
+        if path == "/healthz":
             self._reply(200, "ok")
+        elif flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+            request = BoltRequest(body="", query=query, headers=headers)
+            start = path == flow.install_path
+            response = flow.handle_installation(request) if start else flow.handle_callback(request)
+            self._reply(response.status, response.body or "", response.headers)
         else:
             self._reply(404, "not found")
 
@@ -164,9 +180,16 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(0.001)
 
 
-def serve_http(app: App | BoardApps, host: str, port: int, *, read_timeout: float = READ_TIMEOUT) -> SlackHTTPServer:
+def serve_http(
+    app: App | BoardApps,
+    host: str,
+    port: int,
+    *,
+    read_timeout: float = READ_TIMEOUT,
+    oauth_flow: OAuthFlow | None = None,
+) -> SlackHTTPServer:
     """Bind (port 0: any free port) and return the server; call `serve_forever` or `start_in_thread`."""
-    return SlackHTTPServer((host, port), app, read_timeout=read_timeout)
+    return SlackHTTPServer((host, port), app, read_timeout=read_timeout, oauth_flow=oauth_flow)
 
 
 def socket_mode(app: App, app_token: str) -> SocketModeHandler:

@@ -25,6 +25,7 @@ from storage.tables.review import (
     ReportVersionRow,
 )
 from storage.tables.review_figures import ReviewCostRow, ReviewExtensionRow
+from storage.tables.slack_installs import SlackInstallationRow, SlackOAuthStateRow
 
 __all__ = [
     "ActionRow",
@@ -52,5 +53,7 @@ __all__ = [
     "ReviewCostRow",
     "ReviewExtensionRow",
     "SeenDeliveryRow",
+    "SlackInstallationRow",
+    "SlackOAuthStateRow",
     "encrypted_columns",
 ]

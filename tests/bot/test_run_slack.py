@@ -130,6 +130,12 @@ def test_manifest_matches_the_handlers() -> None:
     features = manifest["features"]
     assert [c["command"] for c in features["slash_commands"]] == [referral_flow.COMMAND_NAME]
     assert [s["callback_id"] for s in features["shortcuts"]] == [referral_flow.SHORTCUT_ID]
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    # app_uninstalled and tokens_revoked: install mode deletes the workspace's installation (bot/slack/installs.py)
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "message.im",
+        "app_uninstalled",
+        "tokens_revoked",
+    }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True

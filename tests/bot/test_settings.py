@@ -43,6 +43,9 @@ WRONG: dict[str, tuple[str, str]] = {
     "slack_port": ("70000", "is above the most allowed (65535)"),
     "slack_api_url": ("slack.invalid/api", "is not an http or https URL"),
     "slack_workers": ("0", "is below the least allowed (1)"),
+    "slack_client_id": ("SYNTHETIC-APP", "is not a Slack client id"),
+    "slack_client_secret": ("SYNTHETIC-SECRET\n", "control character"),
+    "slack_redirect_url": ("http://scrbot.board.invalid/slack/oauth_redirect", "is not an https URL"),
     "draft_keep_days": ("a month", "is not a whole number"),
     "draft_warn_days": ("-1", "is below the least allowed (0)"),
     "mail_from": ("scr-bot", "is not an email address"),
@@ -137,6 +140,25 @@ def test_a_wrong_value_is_one_line_naming_the_setting(
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "neither SCRBOT_SLACK_SIGNING_SECRET (HTTP mode) nor SCRBOT_SLACK_APP_TOKEN"),
         ({"SLACK_SIGNING_SECRET": "s3cret"}, "SCRBOT_SLACK_SIGNING_SECRET is set but SCRBOT_SLACK_BOT_TOKEN is not"),
         ({"SLACK_APP_TOKEN": "xapp-1"}, "SCRBOT_SLACK_APP_TOKEN is set but SCRBOT_SLACK_BOT_TOKEN is not"),
+        ({"SLACK_CLIENT_ID": "1234.5678"}, "SCRBOT_SLACK_CLIENT_ID is set but SCRBOT_SLACK_CLIENT_SECRET is not"),
+        ({"SLACK_CLIENT_SECRET": "s3cret"}, "SCRBOT_SLACK_CLIENT_SECRET is set but SCRBOT_SLACK_CLIENT_ID is not"),
+        (
+            {"SLACK_REDIRECT_URL": "https://scrbot.board.invalid/slack/oauth_redirect"},
+            "SCRBOT_SLACK_REDIRECT_URL is set but SCRBOT_SLACK_CLIENT_ID is not",
+        ),
+        (
+            {"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "s3cret"},
+            "SCRBOT_SLACK_CLIENT_ID is set but SCRBOT_SLACK_SIGNING_SECRET is not",
+        ),
+        (
+            {
+                "SLACK_CLIENT_ID": "1234.5678",
+                "SLACK_CLIENT_SECRET": "s3cret",
+                "SLACK_SIGNING_SECRET": "s3cret",
+                "SLACK_BOT_TOKEN": "xoxb-1",
+            },
+            "SCRBOT_SLACK_CLIENT_ID and SCRBOT_SLACK_BOT_TOKEN are both set",
+        ),
         ({"DRAFT_KEEP_DAYS": "3", "DRAFT_WARN_DAYS": "3"}, "SCRBOT_DRAFT_WARN_DAYS (3) is not less than"),
         (
             {"MAIL_BACKEND": "ews", "EWS_ENDPOINT": "https://mail.board.invalid/EWS/Exchange.asmx"},
@@ -185,6 +207,17 @@ def test_slack_with_either_companion_is_configured(clean_env: Path, monkeypatch:
     assert load_settings().slack_configured
 
 
+def test_install_mode_is_on_with_the_client_id(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRBOT_SLACK_SIGNING_SECRET", "s3cret")
+    monkeypatch.setenv("SCRBOT_SLACK_BOT_TOKEN", "xoxb-1")
+    assert not load_settings().slack_install_mode  # one workspace's token, as before
+    monkeypatch.delenv("SCRBOT_SLACK_BOT_TOKEN")
+    monkeypatch.setenv("SCRBOT_SLACK_CLIENT_ID", "1234.5678")
+    monkeypatch.setenv("SCRBOT_SLACK_CLIENT_SECRET", "s3cret")
+    settings = load_settings()
+    assert settings.slack_install_mode and settings.slack_configured and not settings.local_mode
+
+
 @pytest.mark.parametrize("name", file_settings(Settings))
 def test_a_secret_can_come_from_a_file(name: str, clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     values = {
@@ -196,7 +229,10 @@ def test_a_secret_can_come_from_a_file(name: str, clean_env: Path, monkeypatch: 
     secret = clean_env / "secret"
     secret.write_text(value + "\n")  # editors end files with a newline; it is not part of the secret
     monkeypatch.setenv(env_name(name) + "_FILE", str(secret))
-    if name.startswith("slack_"):  # Slack needs its pair
+    if name == "slack_client_secret":  # install mode needs its client id and HTTP's signing secret
+        monkeypatch.setenv("SCRBOT_SLACK_CLIENT_ID", "1234.5678")
+        monkeypatch.setenv("SCRBOT_SLACK_SIGNING_SECRET", "s3cret")
+    elif name.startswith("slack_"):  # Slack needs its pair
         monkeypatch.setenv(
             "SCRBOT_SLACK_BOT_TOKEN" if name != "slack_bot_token" else "SCRBOT_SLACK_APP_TOKEN",
             "xoxb-1" if name != "slack_bot_token" else "xapp-1",

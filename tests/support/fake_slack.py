@@ -19,6 +19,9 @@ the `socket_url` if one is set; conversations.info the channel in `channels` (No
 the bot is in it; otherwise channel_not_found for any other). Every answer carries `x-oauth-scopes`, the
 token's scopes as Slack sends them (`scopes`; None: the manifest's). With `strict_users`, users.info answers
 user_not_found for ids not in `users` (a profile with "deleted": "true" is a deactivated account).
+The install flow: `install_code(team)` gives a one-time code that oauth.v2.access exchanges for a fresh
+synthetic bot token of that team (each exchange a new token); auth.test with such a token names its team, and
+auth.revoke revokes it (auth.test then answers token_revoked).
 Anything else answers {"ok": true}. GET /calls gives the number of calls so far
 (for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
@@ -115,6 +118,10 @@ class FakeSlack:
         self._changed = threading.Condition()
         self._failures: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
+        self._codes: dict[str, tuple[str, str]] = {}  # install code -> (team, installing user)
+        self._tokens: dict[str, str] = {}  # issued bot token -> its team
+        self._revoked: set[str] = set()
+        self._issued = itertools.count(1)
         self._views = itertools.count(1)
         fake = self
 
@@ -186,6 +193,37 @@ class FakeSlack:
         manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
         return list(manifest["oauth_config"]["scopes"]["bot"])
 
+    def install_code(self, team: str, user: str = "UINSTALL01") -> str:
+        """A one-time code, as Slack's redirect carries it, for an install of the app into `team` by `user`."""
+        code = f"code-{team}-{next(self._issued)}"
+        with self._changed:
+            self._codes[code] = (team, user)
+        return code
+
+    def issued_tokens(self, team: str | None = None) -> list[str]:
+        with self._changed:
+            return [t for t, owner in self._tokens.items() if team is None or owner == team]
+
+    def _exchange(self, code: str) -> dict[str, Any]:
+        with self._changed:
+            if code not in self._codes:
+                return {"ok": False, "error": "invalid_code"}
+            team, user = self._codes.pop(code)
+            token = f"xoxb-{team}-SYNTHETIC-{next(self._issued):04d}"
+            self._tokens[token] = team
+        return {
+            "ok": True,
+            "app_id": "A0TEST0001",
+            "authed_user": {"id": user},
+            "scope": ",".join(self.granted_scopes()),
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER,
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
     def fail_next(self, method: str, error: str) -> None:
         with self._changed:
             self._failures.setdefault(method, []).append(error)
@@ -201,13 +239,21 @@ class FakeSlack:
         if invalid:
             return {"ok": False, "error": "invalid_blocks", "errors": [invalid]}
         p = call.params
+        if call.method == "oauth.v2.access":
+            return self._exchange(str(p.get("code")))
+        if call.method == "auth.revoke":
+            with self._changed:
+                self._revoked.add(call.token)
+            return {"ok": True, "revoked": True}
+        if call.method == "auth.test" and call.token in self._revoked:
+            return {"ok": False, "error": "token_revoked"}
         if call.method == "auth.test":
             return {
                 "ok": True,
                 "url": "https://test.example/",
                 "team": "Test",
                 "user": "scrbot",
-                "team_id": TEAM,
+                "team_id": self._tokens.get(call.token, TEAM),
                 "user_id": BOT_USER,
                 "bot_id": "BBOT000001",
             }

@@ -15,6 +15,7 @@ from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 
 from bot import wiring
@@ -22,12 +23,14 @@ from bot.clock import Clock
 from bot.settings import Settings
 from bot.slack.app import build_slack_app
 from bot.slack.chat import SlackChat
+from bot.slack.installs import installed_client
 from bot.slack.server import SlackHTTPServer, serve_http
 from bot.slack.services import SlackServices
 from storage.deliveries import DeliveryLog
 from storage.drafts import DraftPolicy, DraftStore
+from storage.slack_installs import SlackInstallations
 from storage.store import Store
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import TEAM, FakeSlack
 from tests.support.slack_requests import SlackRequests
 
 SIGNING_SECRET = "test-signing-secret"
@@ -56,9 +59,18 @@ class SlackBot:
         *,
         features: Sequence[ModuleType] | None = None,
         policy: DraftPolicy | None = None,
+        settings: Settings | None = None,
+        installations: SlackInstallations | None = None,
+        oauth_flow: OAuthFlow | None = None,
+        team: str = TEAM,
     ) -> None:
-        self.settings = slack_settings(fake)
-        self.client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=10)
+        self.settings = settings or slack_settings(fake)
+        # Install mode (settings with a client id): the board's token comes from its installation.
+        self.client: WebClient = (
+            installed_client(self.settings, store, clock)
+            if self.settings.slack_install_mode
+            else WebClient(token="xoxb-test", base_url=fake.base_url, timeout=10)
+        )
         # As AppContext wires it: changes queue channel notices in the outbox; the dispatcher sends them to
         # Slack through SlackChat.
         self.outbox = wiring.outbox_for(store)
@@ -73,9 +85,11 @@ class SlackBot:
             outbox=self.outbox,
             dispatch=self.dispatcher.dispatch_due,
         )
-        self.app = build_slack_app(self.services, self.settings, self.client, features=features)
-        self.server: SlackHTTPServer = serve_http(self.app, "127.0.0.1", 0)
-        self.requests = SlackRequests(SIGNING_SECRET, self.server.url)
+        self.app = build_slack_app(
+            self.services, self.settings, self.client, features=features, installations=installations
+        )
+        self.server: SlackHTTPServer = serve_http(self.app, "127.0.0.1", 0, oauth_flow=oauth_flow)
+        self.requests = SlackRequests(SIGNING_SECRET, self.server.url, team=team)
 
     def __enter__(self) -> SlackBot:
         self.server.start_in_thread()

@@ -41,9 +41,10 @@ def sign(secret: str, body: str, timestamp: int) -> str:
 
 
 class SlackRequests:
-    def __init__(self, signing_secret: str, url: str = "") -> None:
+    def __init__(self, signing_secret: str, url: str = "", *, team: str = TEAM) -> None:
         self.secret = signing_secret
         self.url = url
+        self.team = team  # the workspace every payload comes from
         self._connection: http.client.HTTPConnection | None = None
 
     # --- building payloads ---------------------------------------------------------------------------
@@ -51,12 +52,12 @@ class SlackRequests:
     def event(self, event: dict[str, Any], *, event_id: str | None = None) -> SlackPayload:
         body = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": self.team,
             "api_app_id": "A0TEST0001",
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(_ids):08d}",
             "event_time": 1_700_000_000,
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "authorizations": [{"team_id": self.team, "user_id": BOT_USER, "is_bot": True}],
             "event": event,
         }
         return SlackPayload(json.dumps(body), "application/json")
@@ -78,7 +79,7 @@ class SlackRequests:
     def command(self, command: str, user: str, text: str = "", channel: str = "C0GENERAL1") -> SlackPayload:
         form = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": self.team,
             "channel_id": channel,
             "user_id": user,
             "command": command,
@@ -96,7 +97,7 @@ class SlackRequests:
             {
                 "type": "shortcut",
                 "callback_id": callback_id,
-                "team": {"id": TEAM},
+                "team": {"id": self.team},
                 "user": {"id": user},
                 "trigger_id": f"trig.{next(_ids)}",
                 "token": "legacy",
@@ -135,7 +136,7 @@ class SlackRequests:
             action[key] = [{"value": v} for v in selected or []]
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": TEAM},
+            "team": {"id": self.team},
             "user": {"id": user},
             "api_app_id": "A0TEST0001",
             "token": "legacy",
@@ -166,7 +167,7 @@ class SlackRequests:
         return self._interactive(
             {
                 "type": "view_submission",
-                "team": {"id": TEAM},
+                "team": {"id": self.team},
                 "user": {"id": user},
                 "api_app_id": "A0TEST0001",
                 "token": "legacy",

@@ -5,12 +5,18 @@ resolve, a refused app-level token, Slack unreachable."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.context import AppContext
 from bot.doctor.slack_checks import manifest_scopes
-from tests.bot.doctor.conftest import CHANNEL, Doctor
+from bot.settings_errors import load_settings
+from bot.slack.installs import installations_over
+from storage.slack_installs import WorkspaceInstall
+from tests.bot.doctor.conftest import BOARD_WITH_SLACK, CHANNEL, Doctor
 from tests.support.fake_slack import FakeSlack
 
 STAFF = {"UBU000001": {"real_name": "Business Unit Tester"}, "UCHAIR0001": {"real_name": "Chair Tester"}}
@@ -128,3 +134,35 @@ def test_slack_unreachable(env: object, doctor: Doctor, monkeypatch: pytest.Monk
     monkeypatch.setenv("SCRBOT_SLACK_API_URL", url)
     code, checks = doctor()
     assert code == 1 and checks["slack"][0] == "fail" and checks["slack"][1].startswith("cannot reach Slack")
+
+
+@pytest.fixture
+def install_mode(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    """Install mode (one app, many workspaces): the board names its workspace; no bot token is set."""
+    (env / "board.toml").write_text(BOARD_WITH_SLACK + 'team_id = "T0BOARDA01"\n')
+    with FakeSlack(users=dict(STAFF), channels={CHANNEL: {"name": "scr-business-unit", "is_member": True}}) as fake:
+        monkeypatch.setenv("SCRBOT_SLACK_CLIENT_ID", "1234.5678")
+        monkeypatch.setenv("SCRBOT_SLACK_CLIENT_SECRET", "SYNTHETIC-CLIENT-SECRET")
+        monkeypatch.setenv("SCRBOT_SLACK_SIGNING_SECRET", "test-signing-secret")
+        monkeypatch.setenv("SCRBOT_SLACK_API_URL", fake.base_url)
+        yield fake
+
+
+def test_install_mode_checks_the_boards_installation(
+    install_mode: FakeSlack, doctor: Doctor, clock: FixedClock
+) -> None:
+    ctx = AppContext(settings=load_settings(), clock=clock)
+    ctx.store  # noqa: B018 - the database, at head, as `scrbot run` leaves it
+    code, checks = doctor()
+    assert (
+        checks["slack installation"][0] == "fail"
+        and "not installed in workspace T0BOARDA01" in checks["slack installation"][1]
+    )
+    assert checks["slack"][0] == "skip" and code != 0
+    installations_over([ctx.store], clock).save(
+        WorkspaceInstall(team_id="T0BOARDA01", bot_token="xoxb-SYNTHETIC-INSTALLED", bot_user_id="UBOT000001")
+    )
+    code, checks = doctor()
+    assert checks["slack installation"] == ("ok", "installed in workspace T0BOARDA01")
+    assert checks["slack"][0] == "ok"
+    assert {c.token for c in install_mode.calls("auth.test")} == {"xoxb-SYNTHETIC-INSTALLED"}

@@ -1,0 +1,159 @@
+"""slack_sdk's `InstallationStore` and `OAuthStateStore` over the database (storage/slack_installs.py,
+storage/slack_oauth_states.py), for bolt's OAuth flow and its authorize step. Only translation: which board an
+installation belongs to, the sealing and the auditing are the storage layer's."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
+from slack_sdk.oauth.state_store import OAuthStateStore
+
+from storage.slack_installs import SlackInstallations, WorkspaceInstall
+from storage.slack_oauth_states import SlackOAuthStates
+
+log = logging.getLogger("scrbot.slack.installs")
+
+
+def _moment(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _epoch(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def workspace_install(installation: Installation) -> WorkspaceInstall:
+    return WorkspaceInstall(
+        team_id=installation.team_id or "",
+        enterprise_id=installation.enterprise_id or "",
+        is_enterprise_install=bool(installation.is_enterprise_install),
+        app_id=installation.app_id or "",
+        bot_id=installation.bot_id or "",
+        bot_user_id=installation.bot_user_id or "",
+        bot_scopes=",".join(installation.bot_scopes or []),
+        installed_by=installation.user_id or "",
+        user_scopes=",".join(installation.user_scopes or []),
+        bot_token=installation.bot_token,
+        bot_refresh_token=installation.bot_refresh_token,
+        bot_token_expires_at=_moment(installation.bot_token_expires_at),
+        user_token=installation.user_token,
+        user_refresh_token=installation.user_refresh_token,
+        user_token_expires_at=_moment(installation.user_token_expires_at),
+    )
+
+
+def _installation(install: WorkspaceInstall) -> Installation:
+    return Installation(
+        app_id=install.app_id or None,
+        enterprise_id=install.enterprise_id or None,
+        team_id=install.team_id or None,
+        bot_token=install.bot_token,
+        bot_id=install.bot_id or None,
+        bot_user_id=install.bot_user_id or None,
+        bot_scopes=install.bot_scopes,
+        bot_refresh_token=install.bot_refresh_token,
+        bot_token_expires_at=_epoch(install.bot_token_expires_at),
+        user_id=install.installed_by,
+        user_token=install.user_token,
+        user_scopes=install.user_scopes,
+        user_refresh_token=install.user_refresh_token,
+        user_token_expires_at=_epoch(install.user_token_expires_at),
+        is_enterprise_install=install.is_enterprise_install,
+        installed_at=install.installed_at,
+    )
+
+
+class DatabaseInstallationStore(InstallationStore):
+    """bolt's view of the installations: save, find_installation / find_bot, delete_* (uninstall events)."""
+
+    def __init__(self, installations: SlackInstallations) -> None:
+        self.installations = installations
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    def save(self, installation: Installation) -> None:
+        self.installations.save(workspace_install(installation))
+
+    def save_bot(self, bot: Bot) -> None:
+        """A bot token refreshed by token rotation."""
+        where = WorkspaceInstall(
+            team_id=bot.team_id or "",
+            enterprise_id=bot.enterprise_id or "",
+            is_enterprise_install=bool(bot.is_enterprise_install),
+        )
+        expires = _moment(bot.bot_token_expires_at)
+        self.installations.save_bot_token(where, bot.bot_token, bot.bot_refresh_token, expires)
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """The workspace's installation; with `user_id`, only if that person installed it (the user token
+        kept is the latest installer's)."""
+        found = self.installations.find(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+        if found is None or (user_id is not None and found.installed_by != user_id):
+            return None
+        return _installation(found)
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        found = self.installations.find(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+        if found is None or not found.bot_token:
+            return None
+        return Bot(
+            app_id=found.app_id or None,
+            enterprise_id=found.enterprise_id or None,
+            team_id=found.team_id or None,
+            bot_token=found.bot_token,
+            bot_id=found.bot_id,
+            bot_user_id=found.bot_user_id,
+            bot_scopes=found.bot_scopes,
+            bot_refresh_token=found.bot_refresh_token,
+            bot_token_expires_at=_epoch(found.bot_token_expires_at),
+            is_enterprise_install=found.is_enterprise_install,
+            installed_at=found.installed_at or 0.0,  # always set on a stored installation
+        )
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """The bot token was revoked: the installation is no use any more."""
+        self.installations.delete(enterprise_id=enterprise_id, team_id=team_id, reason="bot token revoked")
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        """Without `user_id`: the whole installation. With one: that person's user token, if it is kept."""
+        if user_id is None:
+            self.installations.delete(enterprise_id=enterprise_id, team_id=team_id, reason="installation deleted")
+        else:
+            self.installations.revoke_user_token(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self.installations.delete(enterprise_id=enterprise_id, team_id=team_id, reason="app uninstalled")
+
+
+class DatabaseStateStore(OAuthStateStore):
+    def __init__(self, states: SlackOAuthStates) -> None:
+        self.states = states
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    def issue(self, *args: object, **kwargs: object) -> str:
+        return self.states.issue()
+
+    def consume(self, state: str) -> bool:
+        return self.states.consume(state)
