@@ -82,4 +82,26 @@ class RecurringDutyDue:
     occurrence: int
 
 
-DomainEvent = ReferralFiled | DecisionRecorded | CaseEventRecorded | AgencyConfirmed | StatusChanged | RecurringDutyDue
+@dataclass(frozen=True)
+class AgencyReportAccepted:
+    """An agency's report (an IMR, or agency information under wt2023) accepted by quality assurance: the
+    accepted `version` goes to the lead reviewer and the review panel (003 §5.7)."""
+
+    board_id: str
+    case_id: str
+    reference: str
+    at: datetime
+    agency: str
+    version: int
+    on: date
+
+
+DomainEvent = (
+    ReferralFiled
+    | DecisionRecorded
+    | CaseEventRecorded
+    | AgencyConfirmed
+    | StatusChanged
+    | RecurringDutyDue
+    | AgencyReportAccepted
+)

@@ -29,11 +29,16 @@ class Trigger(StrEnum):
     PUBLICATION_WITHHELD = "publication_withheld"
     # The last action of the plan evidenced complete: the review is concluded (003 §7.2).
     ACTIONS_COMPLETED = "actions_completed"
+    # An agency's report signed off and accepted by quality assurance: it goes to the lead reviewer and the
+    # review panel (003 §5.7, 004 §6.1). A review step, not a clock-starting event.
+    AGENCY_REPORT_ACCEPTED = "agency_report_accepted"
 
     @property
     def event(self) -> CaseEvent | None:
-        """The clock-starting event this trigger records (none for the filing itself)."""
-        return None if self is Trigger.REFERRAL_FILED else CaseEvent(self.value)
+        """The clock-starting event this trigger records (none for the filing itself or a review step)."""
+        if self in (Trigger.REFERRAL_FILED, Trigger.AGENCY_REPORT_ACCEPTED):
+            return None
+        return CaseEvent(self.value)
 
 
 class RecipientRole(StrEnum):
@@ -53,6 +58,12 @@ class RecipientRole(StrEnum):
     # The board itself (the action plan's progress reports, 003 §7.3): [statutory_recipients.board] when given,
     # else the board managers (cases/board.py `addressed_roles`).
     BOARD = "board"
+    # The review's own people, who receive each accepted agency report (003 §5.7: "forward it to members of
+    # the serious case review panel"; 004 §5.6, §6.1): the reviewer (the lead reviewer, or overview author, of
+    # a serious case review; the reviewer of a local practice review under wt2023) and the review panel. No
+    # default: [statutory_recipients.reviewer] and [statutory_recipients.review_panel] in the board config.
+    REVIEWER = "reviewer"
+    REVIEW_PANEL = "review_panel"
     # One message to the chief officers of every involved agency (004 §7.1).
     INVOLVED_AGENCIES = "involved_agencies"
     # One message to each involved agency (e.g. its IMR request, 004 §7.3).

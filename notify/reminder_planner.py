@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar, local_date
-from cases.domain_events import AgencyConfirmed, DomainEvent
+from cases.domain_events import AgencyConfirmed, AgencyReportAccepted, DomainEvent
 from notify.reminder_plan import plan_changes
 from storage.reminders import CANCELLED, PENDING, DeadlineInfo, ReminderRows
 
@@ -40,6 +40,8 @@ class ReminderPlanner:
 
     # A CaseStore listener: every domain event carries the case it changed.
     def __call__(self, s: Session, event: DomainEvent) -> None:
+        if isinstance(event, AgencyReportAccepted):
+            return  # a review step whose deadline effect (MeetBy) was planned with it: nothing moves
         if isinstance(event, AgencyConfirmed):
             self.plan_agency(s, event.case_id, event.agency_id, now=event.at)
         else:

@@ -28,7 +28,14 @@ from cases.actor import SYSTEM
 from cases.answers import Answer
 from cases.board import Agency
 from cases.case import Case, DeadlineState
-from cases.domain_events import CaseEventRecorded, DecisionRecorded, DomainEvent, RecurringDutyDue, ReferralFiled
+from cases.domain_events import (
+    AgencyReportAccepted,
+    CaseEventRecorded,
+    DecisionRecorded,
+    DomainEvent,
+    RecurringDutyDue,
+    ReferralFiled,
+)
 from cases.notifications import Notification, RecipientRole, Trigger
 from cases.rules import Rule, RulesPack
 from cases.snapshot import facts_of
@@ -83,6 +90,9 @@ def _change(event: DomainEvent) -> _Change | None:
         return _Change(Trigger.DECISION_MADE, event.reference, event.case_id, event.at, stamp, event)
     if isinstance(event, RecurringDutyDue):  # stands for its rule's start: narrowed to `recurs` ones below
         return _Change(Trigger.REPORT_PUBLISHED, event.reference, event.case_id, event.at, str(event.occurrence), event)
+    if isinstance(event, AgencyReportAccepted):  # each accepted version of each agency's report drafts its own
+        stamp = f"{event.agency}:v{event.version}"
+        return _Change(Trigger.AGENCY_REPORT_ACCEPTED, event.reference, event.case_id, event.at, stamp, event)
     if isinstance(event, CaseEventRecorded) and event.event in _TRIGGERED_BY:
         stamp = str(event.new_due or event.on)
         return _Change(_TRIGGERED_BY[event.event], event.reference, event.case_id, event.at, stamp, event)
@@ -110,6 +120,8 @@ class StatutoryDrafts:
             change.reference, actor=SYSTEM, now=change.at, purpose="statutory notification", session=s
         )
         pack = self.cases.pack_named(case.rules_pack)
+        if isinstance(event, CaseEventRecorded):
+            self._withdraw_ended(s, case, pack, event)
         # Those a person makes outside the bot (the national online form) are recorded, not drafted here.
         declared = [n for n in pack.notifications if n.on is change.trigger and n.sent_by_bot]
         if isinstance(event, RecurringDutyDue):
@@ -120,7 +132,22 @@ class StatutoryDrafts:
         for notification in declared:
             if self._applies(notification, case, pack, change):
                 drafts += self._drafts(s, case, pack, notification, change)
-        self._replace(s, case, drafts, kinds=[n.template for n in declared], now=change.at)
+        # Each agency's accepted report is its own message: one agency's does not replace another's.
+        kinds = [] if isinstance(event, AgencyReportAccepted) else [n.template for n in declared]
+        self._replace(s, case, drafts, kinds=kinds, now=change.at)
+
+    def _withdraw_ended(self, s: Session, case: Case, pack: RulesPack, event: CaseEventRecorded) -> None:
+        """A recurring message whose duty the event ends (the progress report once every action is complete,
+        003 §7.2) is withdrawn if still unsent, audited, so nobody approves a stale report."""
+        ended = [
+            n.template
+            for n in pack.notifications
+            if n.recurs and getattr(pack.rule(n.discharges).limit, "until", None) is event.event
+        ]
+        if not ended:
+            return
+        for stale_id in self.outbox.rows.unsent_of_kinds(s, case.id, ended, besides=()):
+            self.outbox.cancel(stale_id, actor=SYSTEM, now=event.at, session=s)
 
     def _applies(self, notification: Notification, case: Case, pack: RulesPack, change: _Change) -> bool:
         if notification.outcomes and (
@@ -146,6 +173,14 @@ class StatutoryDrafts:
                 new_completion_date=event.new_due or "", reason="", publication_date=event.on, concluded_on=event.on
             )
             values.update(decided_on=event.on, **words_given(session, event.event))
+        elif isinstance(event, AgencyReportAccepted):
+            agency = self.board.agency(event.agency)
+            values.update(
+                agency_name=agency.name,
+                version=event.version,
+                accepted_on=event.on,
+                review_name=pack.pack.review_name,
+            )
         return values
 
     def _involved(self, case: Case) -> list[Agency]:

@@ -127,7 +127,7 @@ class CaseStore:
         """React to case changes in the same transaction (see cases.domain_events)."""
         self._listeners.append(listener)
 
-    def _publish(self, s: Session, event: DomainEvent) -> None:
+    def publish(self, s: Session, event: DomainEvent) -> None:
         for listener in self._listeners:
             listener(s, event)
 
@@ -197,7 +197,7 @@ class CaseStore:
             detail=dict(changes.audit.detail),
         )
         for event in changes.published:
-            self._publish(s, event)
+            self.publish(s, event)
         return changes
 
     def _command(

@@ -21,6 +21,7 @@ from cases.rules import MetBy
 from errors import Conflict, NotFound, Refused
 from storage.crypto import open_text, seal_text
 from storage.db import transaction
+from storage.review_distribution import Distribution
 from storage.store import Store
 from storage.tables import AgencyReportRow, AgencyReportVersionRow, CaseRow, DeadlineRow
 
@@ -42,6 +43,7 @@ class ReceivedFile:
 class AgencyReports:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.distribution = Distribution(store)
 
     # --- steps ---------------------------------------------------------------------------------------
 
@@ -55,6 +57,8 @@ class AgencyReports:
             row, before = self._load(s, case.id, agency)
             outcome = step(before)
             self._write(s, case, row, outcome, actor=actor, now=now)
+            if outcome.report.step is Step.ACCEPTED and before.step is not Step.ACCEPTED:
+                self.distribution.draft(s, case, outcome.report, actor=actor, now=now)
             return outcome.report
 
     def nominate_by_agency(
@@ -156,6 +160,13 @@ class AgencyReports:
             reports = [self._report(r, names=False) for r in rows.values()]
             reports += [AgencyReport(a) for a in expected - set(rows)]
             return sorted(reports, key=lambda r: r.agency)
+
+    def distributions(self, reference: str, *, session: Session | None = None) -> dict[str, str]:
+        """Per accepted report, where its message to the lead reviewer and the review panel stands (draft,
+        approved, sent, ...; "none" when the pack sends none): states only."""
+        with transaction(self.store.sessions, session) as s:
+            case = self._case(s, reference, None)
+            return self.distribution.states(s, case, self.steps(reference, session=s))
 
     def version_file(
         self, reference: str, agency: str, version: int, *, actor: Actor, now: datetime

@@ -6,18 +6,21 @@ counts and kinds of findings; never the findings' words, the reason, or the docu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.actor import Actor
+from cases.calendar import local_date
+from cases.commands import MeetBy
 from cases.events import CaseEvent
 from cases.permissions import require_staff
 from cases.review.anonymisation import CheckResult, check
 from cases.review.document import DocumentText
 from cases.review.report_version import ReportVersion, override, require_may_leave
-from errors import Conflict, NotFound
+from cases.rules import MetBy
+from errors import BadInput, Conflict, NotFound
 from storage.case_facts import case_facts
 from storage.crypto import open_json, seal_json, seal_text
 from storage.db import transaction
@@ -133,6 +136,25 @@ class ReportVersions:
                 s, at=now, actor=actor.id, action="report.check_overridden", case_ref=reference.upper(), detail=detail
             )
             return after
+
+    def approve(
+        self, reference: str, version: int, *, on: date, actor: Actor, now: datetime, session: Session | None = None
+    ) -> list[str]:
+        """The board (the safeguarding partners under wt2023) approves a version, one that may leave the board
+        only: meets what the case's pack says an approved report meets (`met_by = "report_approved"`, e.g. the
+        wt2023 `final_report`). Returns the rules met; the audit holds the version and the date."""
+        require_staff(actor, "approve the report")
+        with transaction(self.store.sessions, session) as s:
+            row = self._row(s, reference, version)
+            require_may_leave(_version(row))
+            if on > local_date(now):
+                raise BadInput(f"the approval date {on} is in the future", field="on")
+            met = self.store.cases.run(reference, MeetBy(MetBy.REPORT_APPROVED, on), actor=actor, now=now, session=s)
+            detail = {"version": version, "on": on, "met": [d.computed.rule for d in met]}
+            self.store.audit.append(
+                s, at=now, actor=actor.id, action="report.approved", case_ref=reference.upper(), detail=detail
+            )
+            return [d.computed.rule for d in met]
 
     def for_sending(self, reference: str, version: int, *, session: Session | None = None) -> ReportFile:
         """The version's document, for a message leaving the board: refused unless it may leave."""

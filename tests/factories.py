@@ -92,6 +92,14 @@ id = "testshire"
 name = "Testshire Safeguarding Children Partnership"
 rules_pack = "hackney-2017"
 
+[statutory_recipients.reviewer]
+name = "Testshire lead reviewer"
+email = "testshire.lead.reviewer@cjsm.net"
+
+[statutory_recipients.review_panel]
+name = "Testshire review panel"
+email = "testshire.review.panel@nhs.net"
+
 [[agencies]]
 id = "police"
 name = "Testshire Police"

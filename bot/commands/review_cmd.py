@@ -87,6 +87,10 @@ def _register_report(report: argparse.ArgumentParser) -> None:
     p = steps.add_parser("status", help="every version and whether it may leave the board")
     review_step_arguments(p, agency=False, on=False)
     p.set_defaults(handler=report_status)
+    p = steps.add_parser("approve", help="the board approved a cleared version (meets the pack's report deadline)")
+    review_step_arguments(p, agency=False)
+    p.add_argument("version", type=int, help="the version number")
+    p.set_defaults(handler=report_approve)
     p = steps.add_parser("attach", help="attach a cleared version to the publication copies (004 §10.5)")
     review_step_arguments(p, agency=False, on=False)
     p.add_argument("version", type=int, help="the version number")
@@ -96,7 +100,7 @@ def _register_report(report: argparse.ArgumentParser) -> None:
 # --- agency reports ------------------------------------------------------------------------------------
 
 
-def _report_json(report: AgencyReport) -> dict[str, Any]:
+def _report_json(report: AgencyReport, distribution: str = "") -> dict[str, Any]:
     def day(value: date | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -113,30 +117,51 @@ def _report_json(report: AgencyReport) -> dict[str, Any]:
         "signed_off_on": day(report.signed_off_on),
         "returns": report.returns,
         "accepted_on": day(report.accepted_on),
+        # The accepted version's message to the lead reviewer and the review panel (003 §5.7): its state.
+        "distribution": distribution or None,
     }
 
 
-def _done(args: argparse.Namespace, report: AgencyReport) -> int:
+def _done(args: argparse.Namespace, report: AgencyReport, distribution: str = "") -> int:
     if args.json:
-        print_json({"reference": args.reference.upper()} | _report_json(report))
-    else:
-        print(f"{args.reference.upper()} {report.agency}: {report.step.value}; awaiting {report.outstanding}.")
+        print_json({"reference": args.reference.upper()} | _report_json(report, distribution))
+        return 0
+    print(f"{args.reference.upper()} {report.agency}: {report.step.value}; awaiting {report.outstanding}.")
+    if distribution:
+        print(
+            f"To the lead reviewer and the review panel, the accepted version attached: {distribution} "
+            "(approve it with `scrbot notify approve`)."
+        )
     return 0
 
 
 def imr_status(ctx: AppContext, args: argparse.Namespace) -> int:
     from storage.review_agency_reports import AgencyReports
 
-    reports = AgencyReports(ctx.store).steps(args.reference)
+    store = AgencyReports(ctx.store)
+    reports = store.steps(args.reference)
+    sent = store.distributions(args.reference)
     if args.json:
-        print_json({"reference": args.reference.upper(), "agencies": [_report_json(r) for r in reports]})
+        agencies = [_report_json(r, sent.get(r.agency, "")) for r in reports]
+        print_json({"reference": args.reference.upper(), "agencies": agencies})
         return 0
     if not reports:
         print(f"{args.reference.upper()}: no agency reports expected or started.")
         return 0
     print_table(
-        ["AGENCY", "STEP", "DUE", "VERSION", "RETURNS", "AWAITING"],
-        [(r.agency, r.step.value, r.due or "", r.version or "", r.returns or "", r.outstanding) for r in reports],
+        ["AGENCY", "STEP", "DUE", "VERSION", "RETURNS", "AWAITING", "TO REVIEWERS"],
+        [
+            (
+                r.agency,
+                r.step.value,
+                r.due or "",
+                r.version or "",
+                r.returns or "",
+                r.outstanding,
+                sent.get(r.agency, ""),
+            )
+            for r in reports
+        ],
     )
     return 0
 
@@ -159,8 +184,10 @@ def imr_step(ctx: AppContext, args: argparse.Namespace) -> int:
         step = partial(sign_off, by=args.by, on=on)
     else:
         step = partial(accept, on=on)
-    report = AgencyReports(ctx.store).record(args.reference, args.agency, step, actor=cli_actor(), now=now)
-    return _done(args, report)
+    store = AgencyReports(ctx.store)
+    report = store.record(args.reference, args.agency, step, actor=cli_actor(), now=now)
+    distribution = store.distributions(args.reference).get(report.agency, "") if args.step == "accept" else ""
+    return _done(args, report, distribution)
 
 
 def _read_file(ctx: AppContext, path: Path) -> bytes:
@@ -271,6 +298,21 @@ def report_override(ctx: AppContext, args: argparse.Namespace) -> int:
         print_json({"reference": args.reference.upper(), "version": version.version, "state": version.state})
     else:
         print(f"{args.reference.upper()}: version {version.version} may leave the board (check overridden by you).")
+    return 0
+
+
+def report_approve(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.context import cli_actor
+    from cases.calendar import local_date
+    from storage.review_report_versions import ReportVersions
+
+    now = ctx.now_clock.now()
+    on = parse_date(args.on) if args.on else local_date(now)
+    met = ReportVersions(ctx.store).approve(args.reference, args.version, on=on, actor=cli_actor(), now=now)
+    if args.json:
+        print_json({"reference": args.reference.upper(), "version": args.version, "on": on.isoformat(), "met": met})
+    else:
+        print(f"{args.reference.upper()}: version {args.version} approved on {on}; met: {', '.join(met) or 'nothing'}.")
     return 0
 
 

@@ -11,7 +11,17 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
-from bot.slack import app_home, business_unit, cost_modal, installs, notifications, referral_flow, submissions
+from bot.slack import (
+    agency_report_modal,
+    app_home,
+    business_unit,
+    cost_modal,
+    installs,
+    notifications,
+    referral_flow,
+    submissions,
+    withhold_modal,
+)
 from bot.slack.dedupe import drop_repeated_events
 from bot.slack.deferral import AfterResponseExecutor
 from bot.slack.services import SlackServices
@@ -21,6 +31,8 @@ FEATURES: list[ModuleType] = [
     referral_flow,
     business_unit,
     cost_modal,
+    agency_report_modal,
+    withhold_modal,
     app_home,
     notifications,
     submissions,

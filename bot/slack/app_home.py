@@ -10,15 +10,17 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 from slack_sdk.models.views import View
 
 from bot.chat_texts import case_line, compliance_text
 from bot.review_summary import IN_REVIEW, review_line
 from bot.slack import case_views as views
-from bot.slack.blocks import header, section
+from bot.slack.agency_report_modal import RECORD_AGENCY_REPORT
+from bot.slack.blocks import actions, button, header, section
 from bot.slack.conversation_blocks import start_block
 from bot.slack.services import SlackServices
+from bot.slack.withhold_modal import WITHHOLD_PUBLICATION
 from cases.calendar import local_date
 from storage.case_store import CaseSummary
 
@@ -27,6 +29,19 @@ log = logging.getLogger("scrbot.slack")
 
 def _case_line(c: CaseSummary) -> str:
     return case_line(c, bold=lambda s: f"*{s}*", rag=views.RAG_EMOJI.__getitem__)
+
+
+def _actions(reference: str, *, in_review: bool) -> ActionsBlock:
+    """The case's buttons; under review, also the review's steps (bot/slack/agency_report_modal.py,
+    bot/slack/withhold_modal.py)."""
+    block = views._case_actions(reference)
+    if not in_review:
+        return block
+    review = [
+        button(RECORD_AGENCY_REPORT, "Agency report", reference),
+        button(WITHHOLD_PUBLICATION, "Not publishing", reference),
+    ]
+    return actions(f"case:{reference}", [*(block.elements or []), *review])
 
 
 def home_view(services: SlackServices, user: str) -> dict[str, Any]:
@@ -42,7 +57,7 @@ def home_view(services: SlackServices, user: str) -> dict[str, Any]:
             review = review_line(services.store, c.reference, today=today) if c.status in IN_REVIEW else ""
             if review:
                 blocks.append(section(review))
-            blocks.append(views._case_actions(c.reference))
+            blocks.append(_actions(c.reference, in_review=c.status in IN_REVIEW))
         if len(cases) > 30:
             blocks.append(section(f"…and {len(cases) - 30} more: `scrbot case list` shows them all."))
     else:

@@ -176,8 +176,21 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     assert ("health", 1, "2027-02-15", "open") in story.deadlines("2027-01-25", "imr_submitted")
     story.run("2027-02-08", "review", "imr", "receive", REF, "health", str(imr))
     story.run("2027-02-08", "review", "imr", "sign-off", REF, "health", "--by", "Director Syntheticsign")
-    story.run("2027-02-09", "review", "imr", "accept", REF, "health")
+    accepted = story.run("2027-02-09", "review", "imr", "accept", REF, "health")
+    assert "To the lead reviewer and the review panel, the accepted version attached: draft" in accepted
     assert ("health", 1, "2027-02-15", "met") in story.deadlines("2027-02-09", "imr_submitted")
+
+    # --- the accepted report to the lead reviewer and the panel (003 §5.7): approved, sent with version 2 ------
+    drafts = story.json("2027-02-09", "notify", "list", "--case", REF)
+    [shared] = [d for d in drafts if d["template"] == "agency_report_distribution"]
+    assert (shared["to"], shared["requires_approval"]) == ("statutory:reviewer,review_panel", True)
+    status = story.json("2027-02-09", "review", "imr", "status", REF)
+    assert {a["agency"]: a["distribution"] for a in status["agencies"]}["health"] == "draft"
+    story.run("2027-02-10", "notify", "approve", shared["id"])
+    assert shared["id"] in story.json("2027-02-10", "notify", "send")["sent"]
+    [distributed] = eml(local, b"report, version 2, accepted")
+    assert [p.get_filename() for p in distributed.walk() if p.get_filename()] == ["health-imr.docx"]
+    assert "sent" in story.run("2027-02-10", "review", "imr", "status", REF)
 
     # --- the police report is late: chased at the agency, escalated to the board manager ----------------------
     pending = story.json("2027-01-28", "reminders", "list", "--case", REF)
@@ -223,6 +236,11 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     v2 = local / "overview-v2.pdf"
     v2.write_bytes(pdf_report([[FILLER, "Child C was born in the spring.", "Sibling S lived at home."]]))
     assert story.json("2027-03-08", "review", "report", "upload", REF, str(v2))["state"] == "clean"
+    # Only a version that may leave the board is approved; hackney-2017 has no deadline it meets (wt2023's
+    # final_report is, tests/storage/test_review_report_approval.py).
+    assert "holds 3 item(s)" in story.run("2027-03-08", "review", "report", "approve", REF, "1", code=2)
+    approved = story.json("2027-03-08", "review", "report", "approve", REF, "2")
+    assert (approved["version"], approved["on"], approved["met"]) == (2, "2027-03-08", [])
 
     # --- publication: copies with v2 attached, 7 working days before; held, then released by the chair -------
     story.run("2027-03-10", "review", "publication", "plan", REF, "--on", "2027-04-01")
@@ -278,6 +296,11 @@ def test_a_whole_review(local: Path, capsys: pytest.CaptureFixture[str], caplog:
     done = story.run("2027-09-20", "review", "actions", "complete", REF, "2")
     assert "the review is concluded" in done
     assert story.deadlines("2027-09-20", "action_plan_update")[-1] == (None, 2, "2027-10-01", "cancelled")
+    # The next quarter's report, drafted but not sent, is withdrawn (audited): nobody approves a stale report.
+    assert progress_reports(story, "2027-09-20") == []
+    entries = story.json("2027-09-20", "audit", "show", REF, "--limit", "500", "--json")
+    withdrawn = [e["detail"]["id"] for e in entries if e["action"] == "outbox.cancelled"]
+    assert second["id"] in withdrawn
     assert story.deadlines("2027-09-20", "action_complete") == [
         ("health", 1, "2027-06-30", "met"),
         ("police", 2, "2027-09-30", "met"),

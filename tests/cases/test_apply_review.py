@@ -11,11 +11,12 @@ from cases.apply import needs
 from cases.case import DeadlineState
 from cases.commands import GiveDue, MarkDeadline, MeetBy, RecomputeDeadlines
 from cases.events import CaseEvent, CaseStatus, Outcome
-from cases.rules import MetBy
+from cases.packs import bundled_pack
+from cases.rules import MetBy, RulesPack
 from cases.snapshot import DEADLINES, WHOLE_CASE
 from cases.timeline import DeadlineKey, EventRecord
 from errors import BadInput, Refused
-from tests.cases.test_apply import RECEIVED, case, decide, marked
+from tests.cases.test_apply import HACKNEY, RECEIVED, case, decide, marked
 from tests.factories import REFERRER
 
 DECIDED = {
@@ -100,3 +101,58 @@ def test_what_the_review_commands_need_loaded() -> None:
     missing = set(WHOLE_CASE) - {DEADLINES}
     assert set(needs(partial, GiveDue(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 2, 6), "police"))) == missing
     assert set(needs(partial, MarkDeadline("action_plan_update", date(2027, 4, 14)))) == missing
+
+
+# --- what meets the review's deadlines, pack by pack (hackney-2017's IMRs; wt2023's agency information and
+# final report, Children Act 2004 s.16H, Working Together 2023 ch. 5) ---------------------------------------
+
+WT2023 = bundled_pack("wt2023")
+
+
+@pytest.mark.parametrize(
+    ("pack", "rule", "agency", "due"),
+    [
+        # 004 §7.3: six weeks from the decision (Tue 1 Dec 2026).
+        (HACKNEY, "imr_submitted", "police", date(2027, 1, 12)),
+        # wt2023: one month from the decision for each involved agency (the board's default).
+        (WT2023, "agency_information_submitted", "police", date(2027, 1, 1)),
+        (WT2023, "agency_information_submitted", "health", date(2027, 1, 1)),
+        # wt2023: five months for the final report, a month before review_complete's six.
+        (WT2023, "final_report", None, date(2027, 5, 1)),
+        (WT2023, "review_complete", None, date(2027, 6, 1)),
+    ],
+)
+def test_the_review_deadlines_each_pack_sets(pack: RulesPack, rule: str, agency: str | None, due: date) -> None:
+    snapshot = case(status=CaseStatus.IN_REVIEW, events=DECIDED, pack=pack)
+    assert [d.due for d in snapshot.deadlines if (d.key.rule, d.key.agency) == (rule, agency)] == [due]
+
+
+@pytest.mark.parametrize(
+    ("pack", "command", "met"),
+    [
+        (HACKNEY, MeetBy(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 1, 5), "police"), [("imr_submitted", "police")]),
+        (
+            WT2023,
+            MeetBy(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 1, 5), "police"),
+            [("agency_information_submitted", "police")],
+        ),
+        (WT2023, MeetBy(MetBy.REPORT_APPROVED, date(2027, 4, 20)), [("final_report", None)]),
+        # hackney-2017 has no deadline an approved report meets: nothing marked.
+        (HACKNEY, MeetBy(MetBy.REPORT_APPROVED, date(2027, 4, 20)), []),
+    ],
+)
+def test_what_a_review_step_meets_in_each_pack(
+    pack: RulesPack, command: MeetBy, met: list[tuple[str, str | None]]
+) -> None:
+    changes = decide(case(status=CaseStatus.IN_REVIEW, events=DECIDED, pack=pack), command)
+    assert marked(changes) == {key: (DeadlineState.MET, command.on) for key in met}
+
+
+def test_a_due_date_given_with_the_request_redates_the_agency_information() -> None:
+    changes = decide(
+        case(status=CaseStatus.IN_REVIEW, events=DECIDED, pack=WT2023),
+        GiveDue(MetBy.AGENCY_REPORT_ACCEPTED, date(2027, 2, 6), "police"),
+    )
+    assert [(d.key.rule, d.key.agency, d.due) for d in changes.redated] == [
+        ("agency_information_submitted", "police", date(2027, 2, 6))
+    ]

@@ -71,6 +71,9 @@ def test_statutory_recipients_default_to_004_5_3() -> None:
             "mailbox.cpod@education.gov.uk",
             "Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
         ),
+        # No default for the review's own people (003 §5.7): the test board gives them.
+        "reviewer": ("Testshire lead reviewer", "testshire.lead.reviewer@cjsm.net", ""),
+        "review_panel": ("Testshire review panel", "testshire.review.panel@nhs.net", ""),
     }
 
 

@@ -129,6 +129,8 @@ HACKNEY_NOTIFICATIONS = {
     "publication_withheld": ("publication_withheld", ["dfe", "national_panel"], "", ""),
     "action_plan_progress_report": ("report_published", ["board"], "action_plan_update", ""),
     "review_concluded": ("actions_completed", ["dfe"], "", ""),
+    # Each accepted agency report, its version attached, to the reviewer and the review panel (003 §5.7).
+    "agency_report_distribution": ("agency_report_accepted", ["reviewer", "review_panel"], "", ""),
 }
 
 

@@ -38,6 +38,14 @@ business_unit_channel = "C0BUSINESS"
 [notifications]
 contact_email = "scr.unit@testshire.gov.uk"
 
+[statutory_recipients.reviewer]
+name = "Testshire lead reviewer"
+email = "testshire.lead.reviewer@cjsm.net"
+
+[statutory_recipients.review_panel]
+name = "Testshire review panel"
+email = "testshire.review.panel@nhs.net"
+
 [[agencies]]
 id = "police"
 name = "Testshire Police"

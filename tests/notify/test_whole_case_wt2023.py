@@ -12,6 +12,7 @@ Each day at 09:05 the sweep and the dispatcher run, as `scrbot run` would. Every
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -21,14 +22,20 @@ from cases.calendar import WorkingCalendar, local_date
 from cases.case import DeadlineState, Decision
 from cases.commands import RecordPanelResponse, RecordSubmission
 from cases.events import CaseEvent, CaseStatus, Outcome, PanelResponse
+from cases.review.agency_report import accept, nominate, request, sign_off
+from intake.documents.reading import read_report
 from notify.outbox import OutboxStatus
 from notify.outside_forms import outside_form
+from storage.review_agency_reports import AgencyReports, ReceivedFile
+from storage.review_report_versions import ReportVersions
 from storage.tables import AuditRow, ReminderRow
 from tests.factories import BUSINESS_UNIT, CHAIR, REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NOTIFY_BOARD_TOML, NotifyEnv
 from tests.notify.test_whole_case import approve_all, deadline, drafts, live_through
+from tests.support.reports import docx_report
 
 CAL = WorkingCalendar.england()
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 D = date
 REF = "SCR-2027-0001"
 PANEL = "mailbox.cspreviewpanel@education.gov.uk"
@@ -89,6 +96,9 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
     on(D(2027, 4, 22), 12, "panel response")
     on(D(2027, 4, 23), 12, "reviewer appointed")
     on(D(2027, 4, 30), 12, "terms of reference")
+    on(D(2027, 4, 30), 14, "agencies' information accepted")
+    on(D(2027, 4, 30), 16, "approve the information to the reviewer and panel")
+    on(D(2027, 9, 1), 12, "final report approved")
     on(D(2027, 9, 13), 12, "extension")
     on(D(2027, 9, 14), 10, "approve extension")
     on(D(2027, 11, 29), 12, "review complete and publication planned")
@@ -134,6 +144,28 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
         elif what in ("reviewer appointed", "terms of reference"):
             rule = "reviewer_appointed" if what == "reviewer appointed" else "terms_of_reference_agreed"
             cases.mark_deadline(REF, rule, actor=STAFF, now=now, on=today)
+        elif what == "agencies' information accepted":
+            # Each agency's information for the local review (Children Act 2004 s.16H): requested, received,
+            # signed off and accepted; accepting it meets its deadline and drafts it to the reviewer and panel.
+            reports = AgencyReports(env.store)
+            for agency in AGENCIES:
+                step = partial(nominate, author="Author Synthetic", no_involvement=True, on=today)
+                reports.record(REF, agency, step, actor=STAFF, now=now)
+                reports.record(REF, agency, partial(request, due=D(2027, 5, 7), on=today), actor=STAFF, now=now)
+                received = ReceivedFile(f"{agency}.docx", docx_report([f"{agency} information"]), DOCX)
+                reports.receive(REF, agency, received, actor=STAFF, now=now)
+                reports.record(REF, agency, partial(sign_off, by="Director Synthetic", on=today), actor=STAFF, now=now)
+                reports.record(REF, agency, partial(accept, on=today), actor=STAFF, now=now)
+        elif what == "approve the information to the reviewer and panel":
+            assert len(approve_all(env, "agency_report_distribution", now)) == 3
+        elif what == "final report approved":
+            versions = ReportVersions(env.store)
+            content = docx_report(["The final report: Child C and the agencies."])
+            media_type, text = read_report("final.docx", content)
+            versions.upload(
+                REF, filename="final.docx", content=content, media_type=media_type, text=text, actor=STAFF, now=now
+            )
+            assert versions.approve(REF, 1, on=today, actor=STAFF, now=now) == ["final_report"]
         elif what == "extension":
             new_due, reason = D(2027, 12, 10), "parallel proceedings"
             cases.record_event(
@@ -193,6 +225,15 @@ def test_a_whole_wt2023_case_across_easter_2027(env: NotifyEnv) -> None:
     assert deadline(env, REF, "statutory_decision_notification") == (DeadlineState.MET, D(2027, 4, 12), D(2027, 4, 16))
     # One month from Fri 9 Apr is Sun 9 May: act by Fri 7 May.
     assert deadline(env, REF, "reviewer_appointed") == (DeadlineState.MET, D(2027, 4, 23), D(2027, 5, 7))
+    # Each agency's information: due with the request on Fri 7 May (one month from the decision by default).
+    for agency in AGENCIES:
+        assert deadline(env, REF, "agency_information_submitted", agency) == (
+            DeadlineState.MET,
+            D(2027, 4, 30),
+            D(2027, 5, 7),
+        )
+    # Five months from Fri 9 Apr: Thu 9 Sep; approved Wed 1 Sep.
+    assert deadline(env, REF, "final_report") == (DeadlineState.MET, D(2027, 9, 1), D(2027, 9, 9))
     # Extension recorded Mon 13 Sep: 5 working days = Mon 20 Sep.
     assert deadline(env, REF, "extension_notice") == (DeadlineState.MET, D(2027, 9, 14), D(2027, 9, 20))
     # Six months from Fri 9 Apr was Sat 9 Oct; extended to Fri 10 Dec.

@@ -79,6 +79,7 @@ def test_an_agency_report_from_request_to_acceptance(store: Store) -> None:
         "agency_report.received",
         "agency_report.signed_off",
         "agency_report.accepted",
+        "agency_report.distribution_drafted",
         "agency_report.opened",
     ]
 

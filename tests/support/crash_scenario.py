@@ -64,6 +64,14 @@ rules_pack = "hackney-2017"
 [notifications]
 contact_email = "scr.unit@testshire.gov.uk"
 
+[statutory_recipients.reviewer]
+name = "Testshire lead reviewer"
+email = "testshire.lead.reviewer@cjsm.net"
+
+[statutory_recipients.review_panel]
+name = "Testshire review panel"
+email = "testshire.review.panel@nhs.net"
+
 [[agencies]]
 id = "police"
 name = "Testshire Police"
