@@ -29,6 +29,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # An uninstalled workspace's installation, by the id of the row just read through `_row`, which only
     # returns rows of the boards the installation store serves.
     ("storage/slack_installs.py", "delete"): "by the id of a row read under its boards",
+    # Each accepted report's distribution state, by the outbox ids `_messages` has just read under the board.
+    ("storage/review_distribution.py", "states"): "by outbox ids read under the board",
 }
 # Not repositories: the schema's history (storage/migrations/) works on every board's rows at once.
 SKIPPED_FOLDERS = {"migrations"}
