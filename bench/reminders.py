@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bench.common import write_result
 from bot import wiring
@@ -86,9 +87,22 @@ def postgres_engine(admin_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
+
+
+def drop_database(admin: Engine, name: str) -> None:
+    """Drop the scratch database once our own connections are gone. Not WITH (FORCE): that would also
+    terminate an autovacuum worker busy on the freshly loaded tables, which only a superuser may do; a plain
+    DROP stops autovacuum itself and waits for nothing else."""
+    for attempt in range(30):
+        try:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except OperationalError:  # "is being accessed by other users": a worker process still closing
+            time.sleep(1 + attempt)
+    raise SystemExit(f"could not drop the scratch database {name}: drop it by hand")
 
 
 def add_due(store: Store, count: int, moment: datetime) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
-from bot.commands import COMMAND_MODULES
+from bot.commands import COMMAND_MODULES, COMMANDS
 from bot.output import dates_relative_to
 from bot.version import version
 from errors import EXIT_BAD_INPUT, EXIT_INTERNAL, ScrBotError
@@ -32,26 +32,44 @@ if TYPE_CHECKING:
 log = logging.getLogger("scrbot")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Every command's parser; only the named command's when `argv` starts with a command's name (the rest
+    would be built for nothing: help, a mistyped command and the like still get them all)."""
     parser = argparse.ArgumentParser(
         prog="scrbot",
         description="SCR Bot: referrals, agency confirmations, statutory deadlines and notifications "
         "for a safeguarding children board.",
     )
-    parser.add_argument("--version", action="version", version=f"scrbot {version()}", help="print the version and exit")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     parser.add_argument(
         "--board",
         metavar="ID",
         help="the board to work on, where SCRBOT_BOARD_DIR configures more than one (`run` without it: every board)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
+    words = list(argv or [])
+    words = words[2:] if words[:1] == ["--board"] else words  # `--board ID COMMAND ...`: the command after it
+    named = COMMANDS.get(words[0]) if words else None
+    for module in [named] if named is not None else COMMAND_MODULES:
         module.register(sub)
     return parser
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`: the installed version is read (package metadata) only when asked for, not on every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"scrbot {version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     dates_relative_to(lambda: _local_date((clock or _settings_clock()).now()))
     args = parser.parse_args(argv)
     from bot.logs import configure_logging

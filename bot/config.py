@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cases.board import BoardConfig, BoardConfigError
-from cases.packs import bundled_pack, bundled_pack_names
-from cases.rules import RulesPack, RulesPackError
-from notify.templates import catalogue
+
+# The rules pack's models and the templates (jinja2) only when a pack is loaded: a command that reads only
+# the board starts without them (bench/cli_start.py).
+if TYPE_CHECKING:
+    from cases.rules import RulesPack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_BOARD = REPO_ROOT / "examples" / "board.toml"
@@ -33,6 +36,10 @@ def load_board(path: Path) -> BoardConfig:
 def load_pack(name_or_path: str, base_dir: Path | None = None) -> RulesPack:
     """A bundled pack by name, or a board's own edited copy by path (relative to the board config). A pack whose
     notifications name a template the catalogue lacks is refused here, naming the key."""
+    from cases.packs import bundled_pack, bundled_pack_names
+    from cases.rules import RulesPack, RulesPackError
+    from notify.templates import catalogue
+
     if name_or_path in bundled_pack_names():
         pack = bundled_pack(name_or_path)
         pack.check_templates(catalogue())

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from storage.inbound import InboundStore
     from storage.keyring import KeyRing
     from storage.purge import PurgeHook
+    from storage.read_store import ReadStore
     from storage.store import Store
 
 log = logging.getLogger("scrbot")
@@ -191,6 +192,20 @@ class AppContext:
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
         console = CONSOLE_TARGET if self.settings.local_mode else ""
         return wiring.wire_features(store, reply_to=self.settings.mail_from, console_target=console)
+
+    @cached_property
+    def reader(self) -> ReadStore:
+        """The board's cases for reading only: no features, listeners, key ring or Alembic (bench/cli_start.py)."""
+        from storage.read_store import open_read_store
+        from storage.schema_version import SchemaNotCurrent
+
+        try:
+            return open_read_store(self.engine, self.board, config_path=self.board_path, configured=list(self.boards))
+        except SchemaNotCurrent as schema:
+            if not schema.behind:
+                raise  # newer than this code: refused, one line
+            _ = self.features  # behind the code, or new: upgraded as every command does
+            return open_read_store(self.engine, self.board, config_path=self.board_path, configured=list(self.boards))
 
     @property
     def store(self) -> Store:

@@ -8,15 +8,50 @@ e.g. 2026-12-28) and not a closure day the board has configured. Bank holidays c
 from __future__ import annotations
 
 import calendar as _calendar
+import importlib.util
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+# The holidays library when a working day is first counted, and only its United Kingdom module: the package's
+# `country_holidays` imports every country (about 0.1 s of a command's start, bench/cli_start.py).
+if TYPE_CHECKING:
+    from holidays.countries.united_kingdom import UnitedKingdom
 
 BOARD_TIMEZONE = ZoneInfo("Europe/London")
+
+_UK_MODULE = "holidays.countries.united_kingdom"
+_UK_LOCK = threading.Lock()
+
+
+def united_kingdom() -> type[UnitedKingdom]:
+    """The holidays library's United Kingdom calendar, its module loaded on its own: importing it by name
+    would first run `holidays.countries`, which imports all of the library's countries. The module is
+    registered under its real name, so a later import of the whole package reuses it."""
+    with _UK_LOCK:
+        if _UK_MODULE not in sys.modules:
+            import holidays  # the package: base classes, calendars, groups (not the countries)
+
+            path = Path(holidays.__file__).parent / "countries" / "united_kingdom.py"
+            spec = importlib.util.spec_from_file_location(_UK_MODULE, path)
+            if spec is None or spec.loader is None:  # a layout we do not know: the ordinary import
+                importlib.import_module(_UK_MODULE)
+            else:
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[_UK_MODULE] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    del sys.modules[_UK_MODULE]
+                    raise
+    uk: type[UnitedKingdom] = sys.modules[_UK_MODULE].UnitedKingdom
+    return uk
 
 
 def local_date(moment: datetime) -> date:
@@ -46,9 +81,9 @@ class WorkingCalendar:
         return cls(closure_days=frozenset(closure_days))
 
     @cached_property
-    def _bank_holidays(self) -> holidays.HolidayBase:
+    def _bank_holidays(self) -> UnitedKingdom:
         # "ENG" is England (England and Wales share their bank holidays). The object fills in years lazily.
-        return holidays.country_holidays("GB", subdiv="ENG")
+        return united_kingdom()(subdiv="ENG")
 
     def bank_holiday_name(self, day: date) -> str | None:
         name = self._bank_holidays.get(day)

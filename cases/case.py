@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cases.computed_deadline import ComputedDeadline, DeadlineKey, EventRecord
 from cases.events import CaseEvent, CaseStatus, Outcome
 from cases.problems import FieldProblem, InvalidInput, problems_from
-from cases.referral import Referral
-from cases.timeline import ComputedDeadline, DeadlineKey, EventRecord
+
+# A Case holds its referral, but a deadline or a decision needs none of the referral's models and checkers
+# (email, phone, criteria): a listing of cases starts without them (bench/cli_start.py).
+if TYPE_CHECKING:
+    from cases.referral import Referral
 
 
 class Decision(BaseModel):

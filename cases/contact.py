@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 DEFAULT_PHONE_REGION = "GB"
@@ -39,6 +38,10 @@ def phone_number(value: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
     """A phone number written the usual way (UK national format for UK numbers, international otherwise);
     ValueError (without the value) if it cannot be a phone number. Numbers are checked for a possible length
     and form, not against the ranges allocated today (Ofcom's drama numbers, 01632 960xxx, pass)."""
+    # Loaded when a number is first read: a board config holds none, so a command that reads only the board
+    # starts without phonenumbers' metadata (bench/cli_start.py).
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from cases.case import AgencyConfirmation, Deadline, DeadlineState, Decision, Involvement, RecordsState
+from cases.case import AgencyConfirmation, Decision, Involvement, RecordsState
 from cases.events import CaseEvent, Outcome
 from cases.referral import Referral
 from cases.timeline import ComputedDeadline, EventRecord
 from storage.crypto import FieldCipher, open_json, open_text, seal_json, seal_text
+from storage.deadline_rows import deadline as deadline  # re-exported: case_codec.deadline(row)
 from storage.tables import AgencyConfirmationRow, CaseEventRow, CaseRow, DeadlineRow, DecisionRow
 
 
@@ -81,30 +82,6 @@ def event_record(row: CaseEventRow) -> EventRecord:
 
 def events_of(rows: list[CaseEventRow]) -> dict[CaseEvent, EventRecord]:
     return {CaseEvent(r.event): event_record(r) for r in rows}
-
-
-def deadline(row: DeadlineRow) -> Deadline:
-    return Deadline(
-        computed=ComputedDeadline(
-            rule=row.rule_id,
-            trigger_event=CaseEvent(row.trigger_event),
-            trigger_date=row.trigger_date,
-            due=row.due,
-            act_by=row.act_by,
-            limit=row.limit_text,
-            action=row.action,
-            who=row.who,
-            text=row.rule_text,
-            source=row.source,
-            agency=row.agency_id or None,
-            occurrence=row.occurrence,
-            per_agency=row.per_agency,
-            minimum_period=row.minimum_period,
-            given=row.due_given is not None,
-        ),
-        state=DeadlineState(row.state),
-        met_on=row.met_on,
-    )
 
 
 def deadline_values(computed: ComputedDeadline, now: datetime) -> dict[str, object]:

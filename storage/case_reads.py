@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -16,29 +16,13 @@ from cases.actor import Actor
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar
 from cases.case import Case, Deadline, DeadlineState, RecordsState
-from cases.events import CaseStatus, Outcome
+from cases.events import CaseStatus
 from cases.rules import RulesPack
-from cases.status import Rag, rag, worst
-from storage import case_codec
+from cases.status import Rag, rag
+from storage import case_codec, case_listing
 from storage.case_codec import Codec
+from storage.case_listing import CaseSummary as CaseSummary  # re-exported: defined with the listing
 from storage.tables import AgencyConfirmationRow, CaseEventRow, CaseRow, DeadlineRow, DecisionRow, OutboxRow
-
-_CHUNK = 500  # case ids per IN (...)
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """What may be shown anywhere a case is listed: no personal data."""
-
-    reference: str
-    status: CaseStatus
-    created_at: datetime
-    outcome: Outcome | None
-    next_deadline: Deadline | None
-    rag: Rag
-    agencies_not_confirmed: list[str]
-    open_deadlines: int
-    agencies_no_records: list[str] = field(default_factory=list)  # answered that they hold none
 
 
 @dataclass(frozen=True)
@@ -150,61 +134,8 @@ class CaseReads:
         self, s: Session, *, today: date, actor: Actor | None = None, include_closed: bool = False
     ) -> list[CaseSummary]:
         """Cases with status and next deadline (a referrer sees only their own referrals)."""
-        query = select(CaseRow).where(CaseRow.board_id == self.board.id)
-        if not include_closed:
-            query = query.where(CaseRow.status != CaseStatus.CLOSED.value)
-        if actor is not None and not actor.is_staff:
-            query = query.where(CaseRow.filed_by == actor.id)
-        rows = list(s.scalars(query.order_by(CaseRow.reference)))
-        ids = [r.id for r in rows]
-        open_by_case: dict[str, list[Deadline]] = {i: [] for i in ids}
-        outstanding: dict[str, list[str]] = {i: [] for i in ids}
-        none_held: dict[str, list[str]] = {i: [] for i in ids}
-        outcomes: dict[str, str] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            for d in s.scalars(
-                select(DeadlineRow).where(DeadlineRow.case_id.in_(chunk), DeadlineRow.state == DeadlineState.OPEN.value)
-            ):
-                open_by_case[d.case_id].append(case_codec.deadline(d))
-            for c in s.execute(
-                select(AgencyConfirmationRow.case_id, AgencyConfirmationRow.agency_id, AgencyConfirmationRow.records)
-                .where(
-                    AgencyConfirmationRow.case_id.in_(chunk),
-                    AgencyConfirmationRow.records != RecordsState.SECURED.value,
-                )
-                .order_by(AgencyConfirmationRow.agency_id)
-            ):
-                held_none = c.records == RecordsState.NO_RECORDS_HELD.value
-                (none_held if held_none else outstanding)[c.case_id].append(c.agency_id)
-            for case_id, outcome in s.execute(
-                select(DecisionRow.case_id, DecisionRow.outcome).where(DecisionRow.case_id.in_(chunk))
-            ):
-                outcomes[case_id] = outcome
-        return [
-            replace(
-                self._summary(row, open_by_case[row.id], outstanding[row.id], outcomes.get(row.id), today),
-                agencies_no_records=none_held[row.id],
-            )
-            for row in rows
-        ]
-
-    def _summary(
-        self, row: CaseRow, open_deadlines: list[Deadline], outstanding: list[str], outcome: str | None, today: date
-    ) -> CaseSummary:
-        chaseable = sorted(
-            (d for d in open_deadlines if not d.computed.minimum_period), key=lambda d: d.computed.act_by
-        )
-        amber = self.board.amber_working_days
-        return CaseSummary(
-            reference=row.reference,
-            status=CaseStatus(row.status),
-            created_at=row.created_at,
-            outcome=Outcome(outcome) if outcome else None,
-            next_deadline=chaseable[0] if chaseable else None,
-            rag=worst([rag(d, today, self.calendar, amber_working_days=amber) for d in chaseable]),
-            agencies_not_confirmed=outstanding,
-            open_deadlines=len(open_deadlines),
+        return case_listing.summaries(
+            s.connection(), self.board, self.calendar, today=today, actor=actor, include_closed=include_closed
         )
 
     def overview(self, s: Session, *, today: date) -> list[CaseOverview]:

@@ -7,18 +7,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 from errors import BadInput, Unavailable
+
+# Alembic only when migrating or asking Alembic: a command that reads checks the schema against a constant
+# (storage/schema_version.py) and starts without it (bench/cli_start.py).
+# The ORM too: a read-only listing (storage/read_store.py) runs on Core alone.
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 URL_SETTING = "SCRBOT_DATABASE_URL"
@@ -148,6 +150,8 @@ def fold_log(engine: Engine) -> None:
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -156,6 +160,8 @@ _MIGRATION_LOCK = 7_240_001
 
 
 def alembic_config(engine: Engine, connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -166,6 +172,8 @@ def alembic_config(engine: Engine, connection: Connection | None = None) -> Conf
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision` (default: the newest). Safe when several processes start at once:
     on PostgreSQL they queue on an advisory lock; SQLite serialises writers itself."""
+    from alembic import command
+
     with engine.connect() as connection:
         postgres = engine.dialect.name == "postgresql"
         if postgres:
@@ -184,11 +192,15 @@ def needs_upgrade(engine: Engine) -> bool:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 

@@ -24,7 +24,9 @@ from typing import Any
 from sqlalchemy import Engine, Table, Text, cast, func, inspect, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from errors import BadInput, Unavailable
+from errors import Unavailable
+from storage.board_check import UnknownBoardData as UnknownBoardData  # re-exported, as it was defined here
+from storage.board_check import refuse_unknown_boards
 from storage.crypto import VERSION, VERSION_ROW
 from storage.keyring import KeyRing
 from storage.tables import Base, encrypted_columns
@@ -35,10 +37,6 @@ _BOARD_TABLES = ("cases", "audit_anchor", "conversation_drafts", "inbound_messag
 _KEYLESS_TABLES = {"audit_anchor", "seen_deliveries", "case_counters"}
 TOKEN_VERSIONS = (VERSION_ROW, VERSION)  # storage/crypto.py's envelopes: both name their key the same way
 START_SAMPLE = 200  # rows from each end of each encrypted column, when a process starts
-
-
-class UnknownBoardData(BadInput):
-    """The database holds a board the config does not name."""
 
 
 class KeysMissing(Unavailable):
@@ -62,16 +60,7 @@ def board_ids_in_data(engine: Engine) -> set[str]:
 
 def check_boards(engine: Engine, configured: Collection[str], *, config_path: Path | str = "the board config") -> None:
     """Refuse to start when the data holds a board the config does not name."""
-    unknown = sorted(board_ids_in_data(engine) - set(configured))
-    if unknown:
-        names = ", ".join(repr(b) for b in unknown)
-        ids = ", ".join(repr(b) for b in sorted(configured))
-        raise UnknownBoardData(
-            f"the database holds the data of board {names}, which {config_path} does not name ([board] id is "
-            f"{ids}): if the id was changed, change it back; refusing to start, so that no case is hidden and no "
-            "reminder stops",
-            field="board.id",
-        )
+    refuse_unknown_boards(board_ids_in_data(engine), configured, config_path=config_path)
 
 
 def _key_id(column: Any, dialect: str) -> ColumnElement[Any]:

@@ -47,3 +47,28 @@ COMMAND_MODULES: list[ModuleType] = [
     teams_cmd,
     report_cmd,
 ]
+
+# The top-level commands each module registers (tests/bot/test_cli_start.py checks this against `register`):
+# a command line that names one builds only that module's parsers, not all of them (bench/cli_start.py).
+COMMANDS: dict[str, ModuleType] = {
+    "run": run_cmd,
+    "refer": refer_cmd,
+    "chat": chat_cmd,
+    "drafts": drafts_cmd,
+    "case": case_cmd,
+    "decide": decide_cmd,
+    "review": review_cmd,
+    "deadlines": deadlines_cmd,
+    "notify": notify_cmd,
+    "reminders": reminders_cmd,
+    "keys": keys_cmd,
+    "audit": audit_cmd,
+    "db": db_cmd,
+    "purge": purge_cmd,
+    "mail": mail_cmd,
+    "doctor": doctor_cmd,
+    "backup": backup_cmd,
+    "restore": backup_cmd,
+    "teams": teams_cmd,
+    "report": report_cmd,
+}

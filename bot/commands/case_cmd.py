@@ -86,7 +86,7 @@ def list_cases(ctx: AppContext, args: argparse.Namespace) -> int:
     from cases.calendar import local_date
 
     today = local_date(ctx.now_clock.now())
-    summaries = ctx.store.cases.list_cases(today=today, include_closed=args.all)
+    summaries = ctx.reader.list_cases(today=today, include_closed=args.all)
     if args.json:
         print_json(
             [

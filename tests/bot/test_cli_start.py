@@ -4,6 +4,7 @@ does; a command imports what it uses when it runs. Times are in bench/cli_start.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
+from bot.commands import COMMAND_MODULES, COMMANDS
 from bot.commands.mail_cmd import MESSAGE_STATES
 from bot.commands.notify_cmd import OUTBOX_STATES
 from bot.commands.review_publication_cmd import PROCEEDINGS
@@ -92,6 +95,73 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     env.update(SCRBOT_DATA_DIR=str(tmp_path), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
     argv = ("deadlines", "--event", "decision_made", "--outcome", "scr", "--on", "22/12/2026", "--json")
     assert {"bot.context", "jinja2", "pydantic_settings"} <= set(heavy_in(modules_after(*argv, env=env)))
+
+
+# What changing a case needs, and a listing must not load: the features' wiring and listeners, the mail
+# intake, the ORM and table registry, Alembic, the key ring's cipher; the rules pack's models, the referral's
+# and the phone number metadata (a listing reads deadlines and the board, nothing else).
+NOT_FOR_A_LISTING = (
+    "bot.wiring",
+    "notify",
+    "intake.inbound.processor",
+    "mail",
+    "alembic",
+    "sqlalchemy.orm",
+    "storage.tables",
+    "storage.store",
+    "storage.case_store",
+    "storage.keyring",
+    "cryptography",
+    "jinja2",
+    "cases.rules",
+    "cases.referral",
+    "phonenumbers",
+)
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({n for n in names for m in modules if m == n or m.startswith(n + ".")})
+
+
+def local_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env.update(SCRBOT_DATA_DIR=str(data_dir), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
+    return env
+
+
+@pytest.mark.parametrize("argv", [("case", "list"), ("case", "list", "--all", "--json")])
+def test_case_list_reads_without_the_store(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    """`case list` reads through storage/read_store.py: a database already at the schema's head is listed
+    without the wiring, Alembic, the ORM or the keys (the first command on a new database builds it)."""
+    env = local_env(tmp_path)
+    referral = str(ROOT / "examples" / "referral.json")
+    subprocess.run([sys.executable, "-m", "bot.cli", "refer", "--file", referral], env=env, cwd=ROOT, check=True)
+    modules = modules_after(*argv, env=env)
+    assert "storage.read_store" in modules  # it did read the database
+    assert loaded(modules, NOT_FOR_A_LISTING) == []
+    # Only the United Kingdom's bank holidays, not every country's.
+    countries = sorted(m for m in modules if m.startswith("holidays.countries"))
+    assert countries == ["holidays.countries.united_kingdom"]
+
+
+def test_each_command_is_built_from_the_module_that_registers_it() -> None:
+    """bot/commands COMMANDS names each module's top-level commands, so that a command line naming one builds
+    only that module's parsers (bot/cli.py build_parser)."""
+    registered: dict[str, object] = {}
+    for module in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        module.register(parser.add_subparsers())
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        registered.update(dict.fromkeys(action.choices, module))
+    assert registered == COMMANDS
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_named_command_parses_as_with_every_parser(command: str) -> None:
+    alone, everything = build_parser([command, "--help"]), build_parser()
+    sub = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+    full = next(a for a in everything._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices[command].format_help() == full.choices[command].format_help()
 
 
 def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:

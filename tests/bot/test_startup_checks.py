@@ -58,7 +58,8 @@ def test_a_missing_key_file_is_not_replaced_when_the_database_has_data(
     saved = key_file.read_bytes()
     key_file.unlink()
 
-    code, _, err = run(clock, capsys, "case", "list")
+    # A command that opens the case's personal data (`case list` shows none and needs no keys).
+    code, _, err = run(clock, capsys, "case", "show", "SCR-2026-0001")
     assert code == EXIT_UNAVAILABLE
     line = one_line(err)
     assert "the key file" in line and "is missing" in line and "refusing to create new keys" in line
@@ -84,7 +85,7 @@ def test_an_old_key_file_restored_after_a_rotation_is_refused_naming_the_key(
     new_key = json.loads(key_file.read_text())["boards"]["testshire"]["active"]
     shutil.copy(old, key_file)
 
-    code, _, err = run(clock, capsys, "case", "list")
+    code, _, err = run(clock, capsys, "case", "show", "SCR-2026-0001")
     assert code == EXIT_UNAVAILABLE and f"lacks data key(s) {new_key}" in one_line(err)
     code, out, _ = run(clock, capsys, "keys", "status")
     assert code == 1 and f"{new_key}: " in out and "MISSING from the key ring" in out

@@ -82,3 +82,16 @@ def test_local_date_uses_london_time() -> None:
     assert local_date(datetime(2027, 5, 31, 23, 30, tzinfo=UTC)) == date(2027, 6, 1)
     with pytest.raises(ValueError, match="aware"):
         local_date(datetime(2027, 5, 31, 23, 30))
+
+
+def test_the_united_kingdom_module_loaded_alone_is_the_librarys_england() -> None:
+    """cases/calendar.py loads the holidays library's United Kingdom module by itself (not every country):
+    it must give what the library's own `country_holidays("GB", subdiv="ENG")` gives."""
+    import holidays
+
+    from cases.calendar import united_kingdom
+
+    years = range(2020, 2032)
+    ours = united_kingdom()(subdiv="ENG", years=years)
+    assert dict(ours) == dict(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    assert date(2026, 12, 28) in ours and date(2023, 5, 8) in ours  # a substitute day; a coronation

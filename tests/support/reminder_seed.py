@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cases.board import BoardConfig
 from cases.calendar import WorkingCalendar
 from notify.ladder import due_at, ladder
-from storage.tables import CaseRow, DeadlineRow, ReminderRow
+from storage.tables import CaseRow, DeadlineRow, OutboxRow, ReminderRow
 
 Offset = Callable[[int, int], int]
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # long before: the planner's catch-up leaves these alone
@@ -64,7 +64,12 @@ def seed(
     calendar: WorkingCalendar | None = None,
     year: int = 2026,
     chunk: int = 50_000,
+    first: int = 0,
+    open_cases: int | None = None,
 ) -> Seeded:
+    """`first`: where this seed's row ids start (several boards seeded into one database). `open_cases`: only
+    the first so many cases open; the rest closed, as an archive keeps them: deadlines met, the rungs they
+    had sent kept, the others cancelled."""
     calendar = calendar or WorkingCalendar.england(board.closure_days)
     settings = board.reminders
     sqlite = engine.dialect.name != "postgresql"
@@ -95,9 +100,10 @@ def seed(
 
     counts = {"deadlines": 0, "reminders": 0, "due": 0}
     seeded_at, today_v = v(SEEDED_AT), v(today)
+    opened = cases if open_cases is None else open_cases
     case_rows = [
-        (_id("c", c), board.id, reference(year, c), "in_review", board.rules_pack, "cli:seed", None, None,
-         seeded_at, seeded_at, None, None, "1")
+        (_id("c", first + c), board.id, reference(year, c), "in_review" if c < opened else "closed",
+         board.rules_pack, "cli:seed", None, None, seeded_at, seeded_at, None, None, "1")
         for c in range(cases)
     ]  # fmt: skip
     deadlines: list[tuple[Any, ...]] = []
@@ -105,26 +111,28 @@ def seed(
 
     def rows() -> Iterator[None]:
         for c in range(cases):
-            case_id, ref = _id("c", c), reference(year, c)
+            case_id, ref = _id("c", first + c), reference(year, c)
+            closed = c >= opened
             for k in range(deadlines_per_case):
                 act_by = act_by_for(offset(c, k))
                 act_by_v = v(act_by)
-                deadline_id = _id("d", c, k)
+                deadline_id = _id("d", first + c, k)
                 rule = f"rule_{k:02d}"
                 deadlines.append(
                     (deadline_id, board.id, case_id, rule, "", 1, "decision_made", today_v, act_by_v, act_by_v,
-                     "seeded", f"seeded duty {k}", "Board", "seeded", "seed", False, False, "open", None, None,
-                     seeded_at)
+                     "seeded", f"seeded duty {k}", "Board", "seeded", "seed", False, False,
+                     "met" if closed else "open", act_by_v if closed else None, None, seeded_at)
                 )  # fmt: skip
                 stamp = f"{act_by:%Y%m%d}"
                 for r, rung in enumerate(rungs_for(act_by)):
+                    state = "cancelled" if closed and rung.state == "pending" else rung.state
                     reminders.append(
-                        (_id("r", c, k * 16 + r), board.id, f"{deadline_id}:{rung.audience}:{rung.name}:{stamp}",
-                         case_id, ref, deadline_id, rule, "", rung.name, rung.audience, act_by_v, rung.day,
-                         rung.due_at, rung.state, False, rung.due_at if rung.state == "sent" else None, "",
-                         seeded_at, seeded_at)
+                        (_id("r", first + c, k * 16 + r), board.id,
+                         f"{deadline_id}:{rung.audience}:{rung.name}:{stamp}", case_id, ref, deadline_id, rule, "",
+                         rung.name, rung.audience, act_by_v, rung.day, rung.due_at, state, False,
+                         rung.due_at if state == "sent" else None, "", seeded_at, seeded_at)
                     )  # fmt: skip
-                    counts["due"] += rung.is_due
+                    counts["due"] += rung.is_due and not closed
                 counts["deadlines"] += 1
             if len(reminders) >= chunk:
                 yield
@@ -190,3 +198,19 @@ def _copy(engine: Engine, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         raw.commit()
     finally:
         raw.close()
+
+
+def due_reminder_ids(engine: Engine, moment: datetime) -> set[str]:
+    """Every board's reminders pending and due at `moment` (for counting what a sweep must send)."""
+    with engine.connect() as c:
+        return set(
+            c.scalars(select(ReminderRow.id).where(ReminderRow.state == "pending", ReminderRow.due_at <= moment))
+        )
+
+
+def reminders_sent_in_a_message(engine: Engine) -> set[str]:
+    """Reminders marked sent with the id of an outbox message that exists."""
+    with engine.connect() as c:
+        outbox = set(c.scalars(select(OutboxRow.id)))
+        rows = c.execute(select(ReminderRow.id, ReminderRow.outbox_id).where(ReminderRow.state == "sent"))
+        return {rid for rid, outbox_id in rows if outbox_id in outbox}
