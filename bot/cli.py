@@ -41,8 +41,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "for a safeguarding children board.",
     )
     parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
+    parser.add_argument(
+        "--board",
+        metavar="ID",
+        help="the board to work on, where SCRBOT_BOARD_DIR configures more than one (`run` without it: every board)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    named = COMMANDS.get(argv[0]) if argv else None
+    words = list(argv or [])
+    words = words[2:] if words[:1] == ["--board"] else words  # `--board ID COMMAND ...`: the command after it
+    named = COMMANDS.get(words[0]) if words else None
     for module in [named] if named is not None else COMMAND_MODULES:
         module.register(sub)
     return parser
@@ -78,7 +85,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
         settings = load_settings()  # a wrong setting is one line here (bot/settings_errors.py)
         configure_logging(settings.log_level, settings.log_format)  # before anything logs
-        context = AppContext(settings=settings, clock=clock, json_output=bool(getattr(args, "json", False)))
+        context = AppContext(
+            settings=settings, clock=clock, json_output=bool(getattr(args, "json", False)), board_id=args.board
+        )
         handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
         return handler(context, args)
     except ScrBotError as exc:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.settings_errors import load_settings
-from errors import BadInput
 
 # What a command needs is imported when it first asks for it (the store, the mail intake, Slack): building
 # the command line and running a command that needs none of them stays fast (bench/cli_start.py).
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot import wiring
+    from bot.boards import BoardEntry
     from bot.settings import Settings
     from bot.slack.services import SlackServices
     from bot.teams.wiring import TeamsRuntime
@@ -54,10 +54,6 @@ DRAFT_SWEEP_EVERY = timedelta(minutes=5)
 CONSOLE_TARGET = "business-unit"
 
 
-class MailSettingsError(BadInput):
-    """The configured mail backend lacks a setting it needs."""
-
-
 def clock_from(settings: Settings) -> Clock:
     if settings.clock:
         log.warning("SCRBOT_CLOCK is set: the clock is pinned to %s (testing only)", settings.clock)
@@ -82,6 +78,13 @@ class AppContext:
     clock: Clock | None = None
     # The command prints JSON on stdout: local mode's console chat then writes to stderr instead.
     json_output: bool = False
+    # Which of the configured boards this context works on (`--board`); None: the only one (bot/boards.py).
+    board_id: str | None = None
+    # Set by a deployment serving many boards (bot/deployment.py): the boards found, and one engine for all.
+    known_boards: dict[str, BoardEntry] | None = None
+    shared_engine: Engine | None = None
+    # Another board's context whose Teams endpoint and sign-in this board shares (bot/deployment.py).
+    teams_host: AppContext | None = None
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -93,16 +96,38 @@ class AppContext:
         return self.clock
 
     @cached_property
-    def board_path(self) -> Path:
-        from bot.config import find_board_config
+    def boards(self) -> dict[str, BoardEntry]:
+        """Every board this deployment serves, by id: the one board file, or SCRBOT_BOARD_DIR's files."""
+        if self.known_boards is not None:
+            return self.known_boards
+        from bot.boards import configured_boards
 
-        return find_board_config(self.settings.board_config)
+        return configured_boards(self.settings.board_config, self.settings.board_dir)
+
+    @property
+    def shares_deployment(self) -> bool:
+        """The deployment serves more than one board: per-board folders, and no fallback to shared ones."""
+        return len(self.boards) > 1
 
     @cached_property
-    def board(self) -> BoardConfig:
-        from bot.config import load_board
+    def board_entry(self) -> BoardEntry:
+        from bot.boards import choose_board
 
-        return load_board(self.board_path)
+        return choose_board(self.boards, self.board_id)
+
+    @property
+    def board_path(self) -> Path:
+        return self.board_entry.path
+
+    @property
+    def board(self) -> BoardConfig:
+        return self.board_entry.config
+
+    @property
+    def calendar_file(self) -> Path:
+        from bot.mailboxes import board_folder
+
+        return board_folder(self.settings.calendar_file, self.board.id, shared=self.shares_deployment)
 
     @cached_property
     def pack(self) -> RulesPack:
@@ -135,6 +160,8 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        if self.shared_engine is not None:
+            return self.shared_engine
         from storage.db import check_connection, make_engine
 
         engine = make_engine(self.settings.resolved_database_url)
@@ -160,7 +187,7 @@ class AppContext:
 
         self.migrate()
         # Refuse to start on data the config does not name, or that the key ring cannot open.
-        check_boards(self.engine, [self.board.id], config_path=self.board_path)
+        check_boards(self.engine, list(self.boards), config_path=self.settings.board_dir or self.board_path)
         check_keys(self.engine, self.board.id, self.ring)
         store = open_store(self.engine, self.board, self.ring, self.pack, pack_for=self.pack_for)
         console = CONSOLE_TARGET if self.settings.local_mode else ""
@@ -173,12 +200,12 @@ class AppContext:
         from storage.schema_version import SchemaNotCurrent
 
         try:
-            return open_read_store(self.engine, self.board, config_path=self.board_path)
+            return open_read_store(self.engine, self.board, config_path=self.board_path, configured=list(self.boards))
         except SchemaNotCurrent as schema:
             if not schema.behind:
                 raise  # newer than this code: refused, one line
             _ = self.features  # behind the code, or new: upgraded as every command does
-            return open_read_store(self.engine, self.board, config_path=self.board_path)
+            return open_read_store(self.engine, self.board, config_path=self.board_path, configured=list(self.boards))
 
     @property
     def store(self) -> Store:
@@ -227,75 +254,17 @@ class AppContext:
             "database": self.engine.url.render_as_string(hide_password=True),
             "keys": "SCRBOT_KEYS (environment)" if self.settings.keys else str(self.settings.resolved_key_file),
             "board_config": str(self.board_path),
+            **({"board_dir": str(self.settings.board_dir)} if self.settings.board_dir else {}),
             "rules_pack": self.pack.id,
             "data_dir": str(self.settings.data_dir),
         }
 
     @cached_property
     def mailbox(self) -> Mailbox:
-        """The configured mailbox backend (local mode: a Maildir under DATA_DIR/mail); only its own module is
-        imported."""
-        s = self.settings
-        if s.mail_backend == "ews":
-            from mail.ews import EwsConfig, EwsMailbox
+        """The board's mailbox backend (bot/mailboxes.py; local mode: a Maildir under DATA_DIR/mail)."""
+        from bot.mailboxes import open_mailbox
 
-            self._require(
-                "ews",
-                EWS_ENDPOINT=s.ews_endpoint,
-                EWS_USERNAME=s.ews_username,
-                EWS_MAILBOX=s.ews_mailbox,
-                MAIL_AUTHSERV_ID=s.mail_authserv_id,
-            )
-            return EwsMailbox(
-                EwsConfig(
-                    endpoint=s.ews_endpoint,
-                    username=s.ews_username,
-                    password=s.ews_password.get_secret_value(),
-                    mailbox=s.ews_mailbox,
-                    auth_type=s.ews_auth_type,
-                    version=s.ews_version,
-                    max_wait_seconds=s.ews_max_wait_seconds,
-                    ca_bundle=str(s.ews_ca_bundle or ""),
-                )
-            )
-        if s.mail_backend == "graph":
-            from mail.graph import GraphConfig, GraphMailbox
-
-            self._require(
-                "graph",
-                GRAPH_TENANT_ID=s.graph_tenant_id,
-                GRAPH_CLIENT_ID=s.graph_client_id,
-                GRAPH_MAILBOX=s.graph_mailbox,
-                MAIL_AUTHSERV_ID=s.mail_authserv_id,
-            )
-            return GraphMailbox(
-                GraphConfig(
-                    tenant_id=s.graph_tenant_id,
-                    client_id=s.graph_client_id,
-                    client_secret=s.graph_client_secret.get_secret_value(),
-                    client_certificate=str(s.graph_client_certificate or ""),
-                    client_certificate_password=s.graph_client_certificate_password.get_secret_value(),
-                    mailbox=s.graph_mailbox,
-                    authority_base=s.graph_authority,
-                    graph_base=s.graph_base_url,
-                    ca_bundle=str(s.graph_ca_bundle or ""),
-                )
-            )
-        from mail.maildir import MaildirMailbox
-
-        return MaildirMailbox(s.maildir_inbox, s.mail_outbox_dir)
-
-    @staticmethod
-    def _require(backend: str, **values: str) -> None:
-        missing = [f"SCRBOT_{name}" for name, value in values.items() if not value]
-        if missing:
-            why = (
-                " (the authserv-id the board's mail server writes in Authentication-Results: without it no reply "
-                "could be trusted)"
-                if "SCRBOT_MAIL_AUTHSERV_ID" in missing
-                else ""
-            )
-            raise MailSettingsError(f"SCRBOT_MAIL_BACKEND={backend} needs {', '.join(missing)}{why}")
+        return open_mailbox(self.settings, self.board, shared=self.shares_deployment)
 
     @cached_property
     def inbound(self) -> InboundStore:
@@ -360,7 +329,10 @@ class AppContext:
         """The Teams bot (bot/teams/wiring.py): its endpoint is served by `scrbot run`."""
         from bot.teams.wiring import build_teams
 
+        host = self.teams_host.teams if self.teams_host is not None else None
         return build_teams(
+            boards=[entry.config for entry in self.boards.values()],  # the tenant directory: every board's
+            host=host,
             settings=self.settings,
             store=self.store,
             drafts=self.drafts,
@@ -411,14 +383,14 @@ class AppContext:
         from notify.scheduler import JobRegistry
 
         registry = JobRegistry()
-        self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.settings.calendar_file)
+        self.notify.register_jobs(registry, dispatcher=self.dispatcher, calendar_path=self.calendar_file)
         # Unfinished referral conversations: warn, then expire (storage/drafts.py).
         registry.add("drafts", DRAFT_SWEEP_EVERY, lambda now: sweep_drafts(self.drafts, self.outbox, now))
         # The board's mailbox: poll, record which requests went, tell the business unit (bot/mail_service.py).
         registry.add(
             "mailbox",
             timedelta(seconds=self.settings.mail_poll_seconds),
-            lambda now: mail_tick(self.intake, self.agency_requests, now),
+            lambda now: mail_tick(self.intake, self.agency_requests, now, board=self.board.id),
         )
         return registry
 
@@ -446,5 +418,5 @@ class AppContext:
 
             if isinstance(mailbox, GraphMailbox):
                 mailbox.close()
-        if "engine" in self.__dict__:
+        if "engine" in self.__dict__ and self.shared_engine is None:  # a shared one is the deployment's
             self.engine.dispose()

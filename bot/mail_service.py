@@ -21,8 +21,12 @@ class MailTick:
     missing_notices: list[str]
 
 
-def mail_tick(intake: MailIntake, requests: AgencyRequests, now: datetime) -> MailTick:
+def mail_tick(intake: MailIntake, requests: AgencyRequests, now: datetime, *, board: str = "") -> MailTick:
     poll = intake.poll_mailbox(now)
+    if poll.stopped and board:
+        # Which board's mailbox could not be reached (the reason, by kind, is logged by the poll); its other
+        # work below, and every other board's jobs, go on.
+        log.warning("board %s: mailbox not polled this time", board)
     for o in poll.outcomes:
         # Ids, references, agency ids and reasons only: no content, no sender.
         where = f" {o.case_ref}" + (f"/{o.agency_id}" if o.agency_id else "") if o.case_ref else ""

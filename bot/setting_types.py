@@ -214,6 +214,18 @@ def _file_if_present(value: Path | None) -> Path | None:
     return value
 
 
+def _readable_folder(value: Path | None) -> Path | None:
+    if value is None or str(value) == "":
+        return None
+    if not value.exists():
+        raise ValueError("does not exist")
+    if not value.is_dir():
+        raise ValueError("is not a folder")
+    if not os.access(value, os.R_OK | os.X_OK):
+        raise ValueError("cannot be read (permissions)")
+    return value
+
+
 def _folder(value: Path) -> Path:
     if value.exists() and not value.is_dir():
         raise ValueError("is not a folder")
@@ -272,6 +284,7 @@ DatabaseUrl = Annotated[
 ]
 ReadableFile = Annotated[Path | None, AfterValidator(_readable_file), Allowed("a readable file")]
 FileIfPresent = Annotated[Path | None, AfterValidator(_file_if_present), Allowed("a file path (created if missing)")]
+ReadableFolder = Annotated[Path | None, AfterValidator(_readable_folder), Allowed("a readable folder")]
 Folder = Annotated[Path, AfterValidator(_folder), Allowed("a writable folder (created if missing)")]
 SlackBotToken = Annotated[
     str, AfterValidator(_plain), _slack_token("xoxb-"), Secret(), Allowed("a bot token starting xoxb-")

@@ -27,6 +27,7 @@ from bot.setting_types import (
     LogLevel,
     Moment,
     ReadableFile,
+    ReadableFolder,
     SecretText,
     SecretValue,
     SlackAppToken,
@@ -57,6 +58,10 @@ class Settings(BaseSettings):
     keys: KeyRingJson = Field(default="", description="The key ring as JSON, instead of a key file (containers)")
     board_config: ReadableFile = Field(
         default=None, description="Board config TOML; default ./board.toml, else the example"
+    )
+    # Many boards on one deployment (README "Many boards"): one TOML file per board in this folder.
+    board_dir: ReadableFolder = Field(
+        default=None, description="Folder of board config TOML files, one per board (instead of BOARD_CONFIG)"
     )
     log_level: LogLevel = Field(default="INFO", description="Least severe log messages written")
     log_format: Literal["text", "json"] = Field(
@@ -285,6 +290,8 @@ def incomplete(settings: Settings) -> str:
     if (s.slack_signing_secret or s.slack_app_token) and not s.slack_bot_token and not s.slack_install_mode:
         which = "SCRBOT_SLACK_SIGNING_SECRET" if s.slack_signing_secret else "SCRBOT_SLACK_APP_TOKEN"
         return f"{which} is set but SCRBOT_SLACK_BOT_TOKEN is not; allowed: both, or neither (local mode)"
+    if s.board_config is not None and s.board_dir is not None:
+        return "SCRBOT_BOARD_CONFIG and SCRBOT_BOARD_DIR are both set; allowed: one board file, or a folder of them"
     # The app id alone is enough to build the Teams package (`scrbot teams package`); a secret alone is not.
     if s.teams_app_password.get_secret_value() and not s.teams_app_id:
         return "SCRBOT_TEAMS_APP_PASSWORD is set but SCRBOT_TEAMS_APP_ID is not; allowed: both, or the id alone"

@@ -153,6 +153,19 @@ class SlackSettings(_Config):
     team_id: str = Field(default="", pattern=r"^$|^[TE][A-Z0-9]{2,}$", description="Slack workspace (team) id")
 
 
+class MailSettings(_Config):
+    """`[mail]`: the board's own mailbox, where one deployment serves many boards (credentials stay in the
+    process settings: one service account or app registration with access to each board's mailbox)."""
+
+    mailbox: str = Field(default="", description="EWS or Graph: the board's shared mailbox address")
+    ews_endpoint: str = Field(default="", pattern=r"^$|^https?://", description="EWS: the board's Exchange server")
+
+    @field_validator("mailbox")
+    @classmethod
+    def _mailbox(cls, value: str) -> str:
+        return _email(value) if value else value
+
+
 # A Teams channel id ("19:...@thread.tacv2"), a tenant id (a GUID): checked so a typo fails at load.
 _TEAMS_CHANNEL = r"^$|^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$"
 _GUID = r"^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -284,6 +297,7 @@ class BoardConfig(_Config):
     front_ends: tuple[FrontEnd, ...] = ("slack",)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     figures: FigureSettings = Field(default_factory=FigureSettings)

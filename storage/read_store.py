@@ -6,6 +6,7 @@ upgrades the schema first."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,10 +35,17 @@ class ReadStore:
             return summaries(c, self.board, self.calendar, today=today, actor=actor, include_closed=include_closed)
 
 
-def open_read_store(engine: Engine, board: BoardConfig, *, config_path: Path | str = "the board config") -> ReadStore:
+def open_read_store(
+    engine: Engine,
+    board: BoardConfig,
+    *,
+    config_path: Path | str = "the board config",
+    configured: Collection[str] | None = None,
+) -> ReadStore:
     """The board's cases for reading. Refuses a schema other than this code's (SchemaNotCurrent), and cases of a
-    board the config does not name (UnknownBoardData, as the full store refuses them at start)."""
+    board the config does not name (UnknownBoardData, as the full store refuses them at start). `configured`:
+    every board the deployment serves (default: this one)."""
     check_schema(engine)
     with engine.connect() as c:
-        refuse_unknown_boards(board_ids_with_cases(c), [board.id], config_path=config_path)
+        refuse_unknown_boards(board_ids_with_cases(c), configured or [board.id], config_path=config_path)
     return ReadStore(engine, board, WorkingCalendar.england(board.closure_days))

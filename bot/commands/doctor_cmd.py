@@ -26,7 +26,9 @@ def run(args: argparse.Namespace, clock: Clock | None) -> int:
     from bot.context import AppContext
     from bot.doctor import diagnose  # only when asked: every other command starts without it
 
-    report, ctx = diagnose(lambda: AppContext(clock=clock, json_output=args.json), quick=args.quick)
+    report, ctx = diagnose(
+        lambda: AppContext(clock=clock, json_output=args.json, board_id=args.board), quick=args.quick
+    )
     try:
         if args.json:
             print_json({"ok": not report.failed, "checks": [r.as_json() for r in report.results]})

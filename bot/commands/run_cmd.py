@@ -22,13 +22,15 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.mailboxes import board_folder
+
 if TYPE_CHECKING:
+    from slack_bolt.oauth import OAuthFlow
+
     from bot.context import AppContext
-
-if TYPE_CHECKING:
-    from slack_bolt import App
-
+    from bot.deployment import Deployment
     from bot.settings import Settings
+    from bot.slack.routing import BoardApps
 
 log = logging.getLogger("scrbot")
 
@@ -69,23 +71,34 @@ def _every(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def _report(ctx: AppContext, applied: bool) -> None:
+def _report(deployment: Deployment, applied: bool) -> None:
+    first = next(iter(deployment))
+    settings = first.settings
+    print("SCR Bot is running in local mode." if settings.local_mode else "SCR Bot is running.")
+    for ctx in deployment:
+        _report_board(ctx)
+    if applied:
+        print("  migrations:   applied")
+    jobs = deployment.jobs.jobs()
+    if deployment.many:
+        print(f"  scheduler:    {len(jobs)} job(s) for {len(deployment.contexts)} boards")
+    else:
+        print("  scheduler:    " + ", ".join(f"{j.name} every {_every(j.interval.total_seconds())}" for j in jobs))
+
+
+def _report_board(ctx: AppContext) -> None:
     store = ctx.store
-    print("SCR Bot is running in local mode." if ctx.settings.local_mode else "SCR Bot is running.")
     print(f"  board:        {store.board.name} ({store.board.id})")
     for name, value in ctx.where().items():
         print(f"  {name + ':':<13} {value}")
-    if applied:
-        print("  migrations:   applied")
     print(f"  open cases:   {len(store.cases.list_cases(today=ctx.now_clock.now().date()))}")
-    jobs = ctx.jobs.jobs()
-    print("  scheduler:    " + ", ".join(f"{j.name} every {_every(j.interval.total_seconds())}" for j in jobs))
     mailbox: str = ctx.settings.mail_backend
     if mailbox == "maildir":
-        mailbox += f" (inbox {ctx.settings.maildir_inbox})"
+        mailbox += f" (inbox {board_folder(ctx.settings.maildir_inbox, ctx.board.id, shared=ctx.shares_deployment)})"
     print(f"  mailbox:      {mailbox}")
-    print(f"  outbox:       {ctx.settings.mail_outbox_dir} (.eml files)")
-    print(f"  calendar:     {ctx.settings.calendar_file}")
+    outbox = board_folder(ctx.settings.mail_outbox_dir, ctx.board.id, shared=ctx.shares_deployment)
+    print(f"  outbox:       {outbox} (.eml files)")
+    print(f"  calendar:     {ctx.calendar_file}")
 
 
 def preflight(ctx: AppContext) -> bool:
@@ -108,15 +121,29 @@ def preflight(ctx: AppContext) -> bool:
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.deployment import Deployment
+
+    deployment = Deployment.of(ctx)
+    try:
+        return _run(deployment, ctx, args)
+    finally:
+        deployment.close()
+
+
+def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> int:
     from notify.scheduler import Ticker
 
-    if not preflight(ctx):
+    if not all(preflight(board) for board in deployment):
         return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
-    ctx.jobs.set_interval("outbox", timedelta(seconds=args.outbox_every))
-    _report(ctx, applied)
+    deployment.set_interval("outbox", timedelta(seconds=args.outbox_every))
+    _report(deployment, applied)
     print()
-    if not ctx.settings.slack_configured and not ctx.teams_on:
+    teams = [board for board in deployment if board.teams_on]
+    for board in teams:
+        board.teams  # noqa: B018 - every Teams board built before the first one's endpoint serves them all
+    teams = teams[:1]  # the others' activities go through it (bot/teams/server.py)
+    if not ctx.settings.slack_configured and not teams:
         print(SLACK_HINT)
         print()
         print("Meanwhile, try in another terminal:")
@@ -127,27 +154,29 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         print("  .venv/bin/scrbot notify list")
     log.info("service started%s", " in local mode" if ctx.settings.local_mode else "")
     if args.once:
-        results = ctx.jobs.run_all(ctx.now_clock.now())
+        results = deployment.jobs.run_all(ctx.now_clock.now())
         failed = sorted(name for name, ok in results.items() if not ok)
         print(f"Ran {len(results)} periodic job(s) once" + (f"; failed: {', '.join(failed)}" if failed else "."))
         if failed:
             return 1
-        if ctx.teams_on:
-            _serve_teams(ctx, once=True)
-        return _serve_slack(ctx, once=True) if ctx.settings.slack_configured else 0
-    ctx.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
-    if ctx.teams_on:
-        _serve_teams(ctx, once=False)
-    ticker = Ticker(ctx.jobs, ctx.now_clock.now)
+        for board in teams:
+            _serve_teams(board, once=True)
+        return _serve_slack(deployment, once=True) if ctx.settings.slack_configured else 0
+    for board in deployment:
+        board.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
+    for board in teams:
+        _serve_teams(board, once=False)
+    ticker = Ticker(deployment.jobs, ctx.now_clock.now)
     ticker.start(run_now=True)
     try:
         if ctx.settings.slack_configured:
-            return _serve_slack(ctx, once=False)
+            return _serve_slack(deployment, once=False)
         return _wait(threading.Event())
     finally:
         ticker.shutdown(wait=True)
-        if ctx.teams_on and ctx.teams.server is not None:
-            ctx.teams.server.stop()
+        for board in teams:
+            if board.teams.server is not None:
+                board.teams.server.stop()
         print("Stopped.", flush=True)
 
 
@@ -162,24 +191,29 @@ def _serve_teams(ctx: AppContext, *, once: bool) -> None:
     log.info("teams endpoint listening on port %s", server.port)
 
 
-def _serve_slack(ctx: AppContext, *, once: bool) -> int:
-    from bot.slack.app import build_slack_app
+def _serve_slack(deployment: Deployment, *, once: bool) -> int:
+    """One bolt app per board, each with that board's services; requests go to the board whose Slack
+    workspace sent them (bot/slack/routing.py)."""
     from bot.slack.server import tune_interpreter
 
     tune_interpreter()
-    settings = ctx.settings
-    services = ctx.slack_services()
-    app = build_slack_app(services, settings, ctx.slack_client)
+    apps, services = deployment.slack_apps()
     try:
-        return _serve_slack_app(app, settings, once=once)
+        flow = deployment.slack_install_flow()
+        return _serve_slack_app(apps, next(iter(deployment)).settings, once=once, oauth_flow=flow)
     finally:
-        services.close()  # steps kept but not worked on yet stay for the next start
+        for built in services:
+            built.close()  # steps kept but not worked on yet stay for the next start
 
 
-def _serve_slack_app(app: App, settings: Settings, *, once: bool) -> int:
+def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool, oauth_flow: OAuthFlow | None = None) -> int:
+    from bot.slack.routing import SlackBoardsError
     from bot.slack.server import serve_http, socket_mode
 
     if settings.slack_socket_mode:
+        app = apps.single
+        if app is None:
+            raise SlackBoardsError("Socket Mode serves one board: serve many boards over HTTP", field="slack_app_token")
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
         log.info("slack socket mode starting")
@@ -189,7 +223,7 @@ def _serve_slack_app(app: App, settings: Settings, *, once: bool) -> int:
         code = _wait(threading.Event())
         handler.close()  # type: ignore[no-untyped-call]
         return code
-    server = serve_http(app, settings.slack_host, settings.slack_port)
+    server = serve_http(apps, settings.slack_host, settings.slack_port, oauth_flow=oauth_flow)
     print(f"Slack: HTTP, request URL {server.url} (point the app's Request URL at its public address).")
     log.info("slack http endpoint listening on port %s", server.server_address[1])
     if once:

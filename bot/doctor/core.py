@@ -239,14 +239,17 @@ def check_disk(ctx: AppContext, *, fail_below: int = DISK_FAIL_BELOW, warn_below
 
 
 def check_maildir(ctx: AppContext) -> Finding:
-    s = ctx.settings
-    for folder in (s.maildir_inbox, s.mail_outbox_dir):
+    from bot.mailboxes import board_folder
+
+    s, shared = ctx.settings, ctx.shares_deployment
+    inbox, outbox = (board_folder(f, ctx.board.id, shared=shared) for f in (s.maildir_inbox, s.mail_outbox_dir))
+    for folder in (inbox, outbox):
         existing = folder
         while not existing.exists():
             existing = existing.parent
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
             return fail(f"{folder} cannot be written (check the owner and mode of {existing})")
-    return ok(f"inbox {s.maildir_inbox}, outbox {s.mail_outbox_dir} (.eml files)")
+    return ok(f"inbox {inbox}, outbox {outbox} (.eml files)")
 
 
 @register_provider

@@ -32,6 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.deferral import after_response
 from bot.slack.request_checks import MAX_BODY, Refusal, check_shape, check_signature, declared_length
+from bot.slack.routing import BoardApps
 
 log = logging.getLogger("scrbot.slack")
 
@@ -48,16 +49,19 @@ class SlackHTTPServer(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        app: App,
+        app: App | BoardApps,
         *,
         signing_secret: str | None = None,
         read_timeout: float = READ_TIMEOUT,
         max_body: int = MAX_BODY,
         oauth_flow: OAuthFlow | None = None,
     ) -> None:
-        self.app = app
-        self.oauth_flow = oauth_flow or app.oauth_flow
-        secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", None)
+        # Each board's app, by its Slack workspace (bot/slack/routing.py); one app: every request is its.
+        self.apps = app if isinstance(app, BoardApps) else BoardApps({"": app})
+        self.app = self.apps.first
+        # Install mode: the install pages; with one App per board, the flow over every board (installs.py).
+        self.oauth_flow = oauth_flow or self.app.oauth_flow
+        secret = signing_secret if signing_secret is not None else getattr(self.app, "_signing_secret", None)
         if not secret:
             raise ValueError("the Slack HTTP server needs the app's signing secret")
         self.verifier = SignatureVerifier(secret)
@@ -136,10 +140,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._reply(408, "request timed out")
             return
+        app = self.server.apps.app_for(body, headers.get("content-type", ""))
+        if app is None:  # no board's workspace: nothing of any board's is touched (logged by kind only)
+            self._reply(404, "not found")
+            return
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
         bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
         with after_response():  # the conversation step starts once the acknowledgement is sent
-            response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=bolt_headers))
+            response = app.dispatch(BoltRequest(body=body, query=query, headers=bolt_headers))
             self._reply(response.status, response.body or "", response.headers)
             self.wfile.flush()
 
@@ -173,7 +181,12 @@ def tune_interpreter() -> None:
 
 
 def serve_http(
-    app: App, host: str, port: int, *, read_timeout: float = READ_TIMEOUT, oauth_flow: OAuthFlow | None = None
+    app: App | BoardApps,
+    host: str,
+    port: int,
+    *,
+    read_timeout: float = READ_TIMEOUT,
+    oauth_flow: OAuthFlow | None = None,
 ) -> SlackHTTPServer:
     """Bind (port 0: any free port) and return the server; call `serve_forever` or `start_in_thread`."""
     return SlackHTTPServer((host, port), app, read_timeout=read_timeout, oauth_flow=oauth_flow)

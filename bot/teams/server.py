@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,14 @@ MAX_BODY = 256 * 1024  # an activity is a few KiB; a card submission a little mo
 SORRY = "Sorry, something went wrong there. Please try again in a moment."
 
 
+@dataclass(frozen=True)
+class BoardTurns:
+    """What runs one board's turns: its agent (with that board's services) and its delivery log."""
+
+    agent: Agent
+    first_time: Callable[[str, str, datetime], bool] | None = None
+
+
 @dataclass
 class TeamsEndpoint:
     adapter: ChannelServiceAdapter
@@ -49,6 +57,9 @@ class TeamsEndpoint:
     # (source, delivery id, now) -> True the first time: a retried activity does nothing twice.
     first_time: Callable[[str, str, datetime], bool] | None = None
     now: Callable[[], datetime] | None = None
+    # One deployment serving many boards: each board's turns, by board id; the activity's tenant picks the
+    # board (the directory), so a turn only ever reaches its own board's services. None: `agent` alone.
+    boards: Mapping[str, BoardTurns] | None = None
     _tails: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _running: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -89,29 +100,38 @@ class TeamsEndpoint:
             log.error("%s", exc)
             return web.json_response({"error": "unavailable"}, status=503)
         tenant = tenant_of_activity(activity.channel_data, activity.conversation.tenant_id)
-        if self.tenants.board_for(tenant) is None:
+        board = self.tenants.board_for(tenant)
+        turns = self._turns_of(board)
+        if turns is None:
             log.warning("refused an activity from a tenant no board is configured for")
             return web.json_response({"error": "unknown tenant"}, status=403)
         identity = ClaimsIdentity(claims, authentication_type="Bearer")
         if activity.type == ActivityTypes.invoke:
-            response = await self._turn(identity, activity)
+            response = await self._turn(identity, activity, turns)
             status = response.status if response is not None and response.status else 501
             return web.json_response(response.body if response is not None else None, status=status)
-        self._queue(identity, activity)
+        self._queue(identity, activity, turns)
         return web.Response(status=202)
 
-    async def _turn(self, identity: ClaimsIdentity, activity: Activity) -> Any:
-        if not await self._first_time(activity):
+    def _turns_of(self, board: str | None) -> BoardTurns | None:
+        if board is None:
             return None
-        return await self.adapter.process_activity(identity, activity, self.agent.on_turn)
+        if self.boards is None:
+            return BoardTurns(self.agent, self.first_time)
+        return self.boards.get(board)
 
-    async def _first_time(self, activity: Activity) -> bool:
-        if self.first_time is None or self.now is None or not activity.id:
+    async def _turn(self, identity: ClaimsIdentity, activity: Activity, turns: BoardTurns) -> Any:
+        if not await self._first_time(activity, turns):
+            return None
+        return await self.adapter.process_activity(identity, activity, turns.agent.on_turn)
+
+    async def _first_time(self, activity: Activity, turns: BoardTurns) -> bool:
+        if turns.first_time is None or self.now is None or not activity.id:
             return True
-        first_time, now = self.first_time, self.now()
+        first_time, now = turns.first_time, self.now()
         return await asyncio.to_thread(first_time, "teams", str(activity.id), now)
 
-    def _queue(self, identity: ClaimsIdentity, activity: Activity) -> None:
+    def _queue(self, identity: ClaimsIdentity, activity: Activity, turns: BoardTurns) -> None:
         """Run the turn after this request's answer, behind the same conversation's earlier turns."""
         sender = activity.from_property
         line = f"{activity.conversation.id if activity.conversation else ''}|{sender.id if sender else ''}"
@@ -121,7 +141,7 @@ class TeamsEndpoint:
             if before is not None:
                 await asyncio.gather(before, return_exceptions=True)
             try:
-                await self._turn(identity, activity)
+                await self._turn(identity, activity, turns)
             except Exception as exc:  # noqa: BLE001 - logged by type; the request was answered long ago
                 log.error("Teams turn failed: %s", type(exc).__name__)
 

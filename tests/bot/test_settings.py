@@ -32,6 +32,7 @@ WRONG: dict[str, tuple[str, str]] = {
     "key_file": ("{tmp}", "is not a file"),
     "keys": ('["SYNTHETIC-KEY", ', "is not valid JSON"),
     "board_config": ("{tmp}/missing.toml", "does not exist"),
+    "board_dir": ("{file}", "is not a folder"),
     "log_level": ("LOUD", "is not a log level"),
     "log_format": ("xml", "is not one of the choices"),
     "debug": ("perhaps", "is not true or false"),
@@ -179,6 +180,7 @@ def test_a_wrong_value_is_one_line_naming_the_setting(
             },
             "are both set; allowed: one of them",
         ),
+        ({"BOARD_DIR": "{folder}"}, "SCRBOT_BOARD_CONFIG and SCRBOT_BOARD_DIR are both set"),
     ],
 )
 def test_half_a_configuration_is_an_error_not_a_fallback(
@@ -190,7 +192,7 @@ def test_half_a_configuration_is_an_error_not_a_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name, value in variables.items():
-        monkeypatch.setenv(f"SCRBOT_{name}", value.format(board=clean_env / "board.toml"))
+        monkeypatch.setenv(f"SCRBOT_{name}", value.format(board=clean_env / "board.toml", folder=clean_env))
     assert main(["case", "list"], clock=clock) == 2
     _, err = capsys.readouterr()
     assert says in err and len(err.strip().splitlines()) == 1

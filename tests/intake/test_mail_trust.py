@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import AppContext, MailSettingsError
+from bot.context import AppContext
+from bot.mailboxes import MailSettingsError
 from bot.settings import Settings
 from bot.settings_errors import load_settings
 from errors import BadInput
