@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # Between a board's id and its job's name ("north/mailbox"): board ids are lower-case letters, digits, - and _.
 JOB_SEPARATOR = "/"
+REMINDERS_JOB = "reminders"  # with many boards, one job sweeps them all (not `<board id>/reminders`)
 
 
 @dataclass
@@ -66,16 +67,27 @@ class Deployment:
 
     @cached_property
     def jobs(self) -> JobRegistry:
-        """Every board's periodic jobs; with many boards each is named `<board id>/<job>`."""
+        """Every board's periodic jobs; with many boards each is named `<board id>/<job>`, but for the reminder
+        sweep: one `reminders` job over every board."""
         if not self.many:
             return next(iter(self)).jobs
+        from notify.board_sweeps import sweep_boards
         from notify.scheduler import JobRegistry
 
         registry = JobRegistry()
         for board_id, ctx in self.contexts.items():
             for job in ctx.jobs.jobs():
+                if job.name == REMINDERS_JOB:
+                    continue  # one pass over every board instead, below
                 name = f"{board_id}{JOB_SEPARATOR}{job.name}"
                 registry.add(name, job.interval, job.run, misfire_grace=job.misfire_grace)
+        # The reminder sweep: one question for the whole deployment, which boards have anything due, then
+        # only those boards sweep (notify/board_sweeps.py; each board's failure logged by board).
+        first = next(iter(self)).jobs.get(REMINDERS_JOB)
+        sweeps = [ctx.notify.sweep for ctx in self]
+        registry.add(
+            REMINDERS_JOB, first.interval, lambda now: sweep_boards(sweeps, now), misfire_grace=first.misfire_grace
+        )
         return registry
 
     def set_interval(self, job: str, interval: timedelta) -> None:

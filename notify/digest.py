@@ -70,11 +70,16 @@ class Digest:
         self.reminders = ReminderRows(board.id)
         self.cases = CaseReads(board, calendar)
 
+    def next_key(self, now: datetime) -> str:
+        """The key of the next digest's row (one per ISO week)."""
+        day, _ = next_digest(self.board, self.calendar, now)
+        year, week, _ = day.isocalendar()
+        return f"digest:{year}-W{week:02d}"
+
     def ensure_next(self, s: Session, now: datetime) -> None:
         """Make sure the next digest is a row (idempotent: one row per ISO week)."""
         day, moment = next_digest(self.board, self.calendar, now)
-        year, week, _ = day.isocalendar()
-        digest = NewReminder(f"digest:{year}-W{week:02d}", DIGEST_RUNG, Audience.BUSINESS_UNIT.value, day, moment)
+        digest = NewReminder(self.next_key(now), DIGEST_RUNG, Audience.BUSINESS_UNIT.value, day, moment)
         self.reminders.add(s, [digest], now=now)
 
     def values(self, s: Session, now: datetime) -> dict[str, Any]:

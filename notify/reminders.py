@@ -84,14 +84,14 @@ class ReminderSweep:
         self.rows = ReminderRows(board.id)
         self.compose = ReminderMessages(board, routing, reply_to)
         self.digest = Digest(board, calendar, outbox, routing, pack)
+        self._digest_ensured: str | None = None  # the key of the digest row this sweep knows exists
         for template_id in {t for pair in TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
             get_template(template_id).prepare()
 
     def run(self, now: datetime, *, max_batches: int = 10_000) -> SweepReport:
         """One sweep: everything due at `now`, in batches, until nothing due is left unclaimed."""
         report = SweepReport()
-        with self.sessions.begin() as s:
-            self.digest.ensure_next(s, now)
+        self.ensure_digest(now)
         for _ in range(max_batches):
             with self.sessions.begin() as s:
                 batch = self._sweep_batch(s, now)
@@ -108,6 +108,17 @@ class ReminderSweep:
                 len(report.messages),
             )
         return report
+
+    def ensure_digest(self, now: datetime) -> None:
+        """Make sure the next digest's row exists; a transaction only when the next digest is not the one this
+        sweep made sure of last (once a week): the row, once there, stays (one row per ISO week, never
+        deleted: it has no case to be purged with)."""
+        key = self.digest.next_key(now)
+        if key == self._digest_ensured:
+            return
+        with self.sessions.begin() as s:
+            self.digest.ensure_next(s, now)
+        self._digest_ensured = key
 
     def catch_up(self, now: datetime) -> int:
         """Re-plan deadlines changed without a domain event (see notify/reminder_planner.py)."""
