@@ -6,8 +6,9 @@ older ones closed as an archive keeps them (deadlines met, the rungs they sent k
 Seeded straight into the tables (tests/support/reminder_seed.py: COPY on PostgreSQL, executemany on SQLite).
 
 Two worker processes, each with every board's store and reminder sweep as the service wires them, are
-released together at 09:05 on a working day and sweep every board (one in board order, the other in
-reverse), as two bot processes would. Timed from the release until both have finished:
+released together at 09:05 on a working day and make one pass over every board (notify/board_sweeps.py: one
+question for the boards with anything due, then those boards' sweeps; one worker in board order, the other
+in reverse), as two bot processes would. Timed from the release until both have finished:
 
 - peak:  every reminder due that morning (what the open cases' ladders hold for the day);
 - idle:  a minute later, nothing due: what a pass over every board costs before any reminder is sent;
@@ -52,6 +53,7 @@ from bench.reminders import DEADLINES_PER_CASE, TODAY, add_due, offset, postgres
 from bot import wiring
 from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
 from cases.packs import bundled_pack
+from notify.board_sweeps import sweep_boards
 from notify.ladder import due_at
 from notify.service import NotifyService
 from storage.db import make_engine
@@ -96,15 +98,14 @@ def worker(
     engine = engine_for(url, work_mem)
     services = services_for(engine, boards, Path(keys))
     order = list(reversed(services)) if reverse else services
-    for service in order:  # as the running service has: a sweep a minute before, nothing due
-        service.sweep.run(PEAK_AT - timedelta(minutes=10))
+    sweeps = [service.sweep for service in order]
+    sweep_boards(sweeps, PEAK_AT - timedelta(minutes=10))  # as the running service has: a pass before, nothing due
     for moment in moments:
         barrier.wait()
         started = time.perf_counter()
         sent: list[str] = []
         messages = 0
-        for service in order:
-            report = service.sweep.run(moment)
+        for report in sweep_boards(sweeps, moment).values():  # one pass over every board, as `scrbot run` has
             sent += report.sent
             messages += len(report.messages)
         results.put({"seconds": time.perf_counter() - started, "sent": sent, "messages": messages})
