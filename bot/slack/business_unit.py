@@ -35,15 +35,22 @@ def send_notices(services: SlackServices) -> None:
 
 
 def _refuse(
-    services: SlackServices, client: WebClient, body: dict[str, Any], actor: Actor, action: str, ref: str
+    services: SlackServices,
+    client: WebClient,
+    body: dict[str, Any],
+    actor: Actor,
+    action: str,
+    ref: str,
+    *,
+    text: str = REFUSAL,
 ) -> None:
     services.access.record_refusal(actor, action, ref)
     user = str(body["user"]["id"])
     channel = (body.get("channel") or {}).get("id")
     if channel:
-        client.chat_postEphemeral(channel=channel, user=user, text=REFUSAL)
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
     else:
-        client.chat_postMessage(channel=str(client.conversations_open(users=user)["channel"]["id"]), text=REFUSAL)
+        client.chat_postMessage(channel=str(client.conversations_open(users=user)["channel"]["id"]), text=text)
 
 
 def _reference(body: dict[str, Any]) -> str:

@@ -11,14 +11,12 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 from slack_sdk.models.blocks import DatePickerElement, PlainTextInputElement, StaticSelectElement
 
 from bot.slack import case_views as views
-from bot.slack.access import REFUSAL
 from bot.slack.blocks import modal, option, section
-from bot.slack.business_unit import _reference, _refuse
+from bot.slack.review_modal import ReviewModal, register_review_modal
 from bot.slack.services import SlackServices
 from cases.actor import Actor, Role
 from cases.calendar import local_date
@@ -115,31 +113,10 @@ def _record(services: SlackServices, actor: Actor, reference: str, values: dict[
     return {}
 
 
+def _view(services: SlackServices, actor: Actor, reference: str) -> dict[str, Any]:
+    return publication_modal(reference)
+
+
 def register(app: App, services: SlackServices) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def open_modal(body: dict[str, Any], client: WebClient) -> None:
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = _reference(body)
-        if not actor.is_staff:
-            _refuse(services, client, body, actor, "record_publication", reference)
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=publication_modal(reference))
-
-    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        # Recorded before the ack (a quick write), so a refusal shows in the modal itself.
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = str(view.get("private_metadata") or "")
-        if not actor.is_staff:
-            services.access.record_refusal(actor, "record_publication", reference)
-            ack(response_action="errors", errors={"step": REFUSAL})
-            return
-        errors = _record(services, actor, reference, (view.get("state") or {}).get("values") or {})
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-
-    app.action(RECORD_PUBLICATION)(ack=ack_only, lazy=[open_modal])
-    app.view(PUBLICATION_MODAL)(save)
+    modal = ReviewModal(RECORD_PUBLICATION, PUBLICATION_MODAL, "record_publication", _view, _record)
+    register_review_modal(app, services, modal)

@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 from slack_sdk.models.blocks import Block, DatePickerElement, StaticSelectElement
 
 from bot.slack import case_views as views
-from bot.slack.access import REFUSAL
 from bot.slack.blocks import modal, option, section
-from bot.slack.business_unit import _reference, _refuse
+from bot.slack.review_modal import ReviewModal, register_review_modal
 from bot.slack.services import SlackServices
 from cases.actor import Actor
 from cases.calendar import local_date
@@ -82,33 +80,13 @@ def _approve(services: SlackServices, actor: Actor, reference: str, values: dict
     return {}
 
 
+def _view(services: SlackServices, actor: Actor, reference: str) -> dict[str, Any]:
+    versions = [v.version for v in ReportVersions(services.store).versions(reference)]
+    return report_approval_modal(reference, versions, check_lines(services, actor, reference))
+
+
 def register(app: App, services: SlackServices) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def open_modal(body: dict[str, Any], client: WebClient) -> None:
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = _reference(body)
-        if not actor.is_staff:
-            _refuse(services, client, body, actor, "approve_report", reference)
-            return
-        versions = [v.version for v in ReportVersions(services.store).versions(reference)]
-        view = report_approval_modal(reference, versions, check_lines(services, actor, reference))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        # Recorded before the ack (a quick write), so a refusal shows in the modal itself.
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = str(view.get("private_metadata") or "")
-        if not actor.is_staff:
-            services.access.record_refusal(actor, "approve_report", reference)
-            ack(response_action="errors", errors={"version": REFUSAL})
-            return
-        errors = _approve(services, actor, reference, (view.get("state") or {}).get("values") or {})
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-
-    app.action(APPROVE_REPORT)(ack=ack_only, lazy=[open_modal])
-    app.view(REPORT_APPROVAL_MODAL)(save)
+    modal = ReviewModal(
+        APPROVE_REPORT, REPORT_APPROVAL_MODAL, "approve_report", _view, _approve, refusal_block="version"
+    )
+    register_review_modal(app, services, modal)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 from slack_sdk.models.blocks import PlainTextInputElement
 
 from bot.slack import case_views as views
 from bot.slack.blocks import modal, section
-from bot.slack.business_unit import _reference
+from bot.slack.review_modal import ReviewModal, register_review_modal
 from bot.slack.services import SlackServices
 from cases.actor import Actor, Role
 from errors import BadInput, ScrBotError
@@ -52,48 +51,35 @@ def _is_chair(actor: Actor) -> bool:
     return actor.has(Role.CHAIR)
 
 
+def _record(services: SlackServices, actor: Actor, reference: str, values: dict[str, Any]) -> dict[str, str]:
+    try:
+        Publications(services.store).withhold(
+            reference,
+            reasons=views.submitted(values, "reasons"),
+            improvements=views.submitted(values, "improvements"),
+            actor=actor,
+            now=services.clock.now(),
+        )
+    except BadInput as exc:  # names the field and the kinds of data, never the words
+        return {exc.field if exc.field in ("reasons", "improvements") else "reasons": str(exc)}
+    except ScrBotError as exc:  # an unknown case, a report already published
+        return {"reasons": str(exc)}
+    return {}
+
+
+def _view(services: SlackServices, actor: Actor, reference: str) -> dict[str, Any]:
+    return withhold_modal(reference)
+
+
 def register(app: App, services: SlackServices) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def refuse(body: dict[str, Any], client: WebClient, actor: Actor, reference: str) -> None:
-        services.access.record_refusal(actor, "withhold_publication", reference)
-        user = str(body["user"]["id"])
-        channel = str(client.conversations_open(users=user)["channel"]["id"])
-        client.chat_postMessage(channel=channel, text=CHAIR_ONLY)
-
-    def open_modal(body: dict[str, Any], client: WebClient) -> None:
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = _reference(body)
-        if not _is_chair(actor):
-            refuse(body, client, actor, reference)
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=withhold_modal(reference))
-
-    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        actor = services.access.actor(str(body["user"]["id"]))
-        reference = str(view.get("private_metadata") or "")
-        values = (view.get("state") or {}).get("values") or {}
-        if not _is_chair(actor):
-            services.access.record_refusal(actor, "withhold_publication", reference)
-            ack(response_action="errors", errors={"reasons": CHAIR_ONLY})
-            return
-        try:
-            Publications(services.store).withhold(
-                reference,
-                reasons=views.submitted(values, "reasons"),
-                improvements=views.submitted(values, "improvements"),
-                actor=actor,
-                now=services.clock.now(),
-            )
-        except BadInput as exc:  # names the field and the kinds of data, never the words
-            block = exc.field if exc.field in ("reasons", "improvements") else "reasons"
-            ack(response_action="errors", errors={block: str(exc)})
-            return
-        except ScrBotError as exc:  # an unknown case, a report already published
-            ack(response_action="errors", errors={"reasons": str(exc)})
-            return
-        ack()
-
-    app.action(WITHHOLD_PUBLICATION)(ack=ack_only, lazy=[open_modal])
-    app.view(WITHHOLD_MODAL)(save)
+    modal = ReviewModal(
+        WITHHOLD_PUBLICATION,
+        WITHHOLD_MODAL,
+        "withhold_publication",
+        _view,
+        _record,
+        allowed=_is_chair,
+        refusal=CHAIR_ONLY,
+        refusal_block="reasons",
+    )
+    register_review_modal(app, services, modal)
