@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
+from functools import partial
 
 import pytest
 
@@ -16,26 +17,18 @@ from bot.clock import FixedClock
 from bot.logs import configure_logging
 from bot.slack.action_plan_modal import ACTION_PLAN_MODAL, RECORD_ACTION_PLAN
 from cases.calendar import local_date
-from cases.case import Decision
-from cases.events import Outcome
 from storage.review_action_plan import ActionPlan
 from storage.store import Store
 from tests.bot.slack.conftest import BU_CHANNEL, BU_USER, STRANGER_USER
-from tests.factories import CHILD_LAST_NAME, REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import CHILD_LAST_NAME, SENSITIVE_STRINGS
 from tests.support.fake_slack import FakeSlack
+from tests.support.review_modals import decided, home_buttons, submit_to
 from tests.support.slack_bot import SlackBot
 
 TEXT = "Modal action: joint training on recognising non-mobile bruising"
 ROLE = "Designated nurse for safeguarding"
 MEASURE = "Modal measure: an audit of twenty referrals shows the protocol followed"
 EVIDENCE = "Modal evidence: the audit report of March"
-
-
-def decided(store: Store, clock: FixedClock) -> str:
-    reference = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now()).reference
-    decision = Decision(outcome=Outcome.SCR, decided_on=local_date(clock.now()))
-    store.cases.record_decision(reference, decision, actor=STAFF, now=clock.now())
-    return reference
 
 
 def values(
@@ -81,23 +74,13 @@ def test_the_action_plan_kept_from_the_app_home(
     action = {"text": TEXT, "agency": "health", "role": ROLE, "measure": MEASURE}
     with SlackBot(store, clock, fake) as bot:
         r = bot.requests
-        r.post(r.event({"type": "app_home_opened", "user": BU_USER, "tab": "home"}))
-        [home] = fake.wait_count("views.publish", 1)
-        buttons = [
-            (e["action_id"], e.get("value"))
-            for block in home.params["view"]["blocks"]
-            if block["type"] == "actions"
-            for e in block["elements"]
-        ]
+        buttons = home_buttons(r, fake, BU_USER)
         assert (RECORD_ACTION_PLAN, reference) in buttons
         r.post(r.action(BU_USER, RECORD_ACTION_PLAN, value=reference))
         modal = fake.wait_count("views.open", 1)[0].params["view"]
         assert (modal["callback_id"], modal["private_metadata"]) == (ACTION_PLAN_MODAL, reference)
 
-        def submit(submitted: dict[str, object]) -> dict[str, str]:
-            status, body = r.post(r.view_submission(BU_USER, ACTION_PLAN_MODAL, submitted, private_metadata=reference))
-            assert status == 200
-            return dict(json.loads(body)["errors"]) if body else {}
+        submit = partial(submit_to(r, ACTION_PLAN_MODAL, reference), BU_USER)
 
         assert submit(values(None)) == {"step": "Choose the step."}
         assert submit(values("add", **(action | {"agency": ""}), due="2027-03-01")) == {

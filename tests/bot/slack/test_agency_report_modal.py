@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
+from functools import partial
 
 import pytest
 
@@ -14,29 +15,20 @@ from bot.clock import FixedClock
 from bot.logs import configure_logging
 from bot.slack.agency_report_modal import AGENCY_REPORT_MODAL, RECORD_AGENCY_REPORT
 from bot.slack.withhold_modal import WITHHOLD_PUBLICATION
-from cases.calendar import local_date
-from cases.case import Decision
-from cases.events import Outcome
 from cases.review.agency_report import Step
 from storage.review_agency_reports import AgencyReports, ReceivedFile
 from storage.store import Store
 from tests.bot.slack.conftest import BU_CHANNEL, BU_USER, STRANGER_USER
-from tests.factories import REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import SENSITIVE_STRINGS, STAFF
 from tests.support.fake_slack import FakeSlack
 from tests.support.reports import docx_report
+from tests.support.review_modals import decided, home_buttons, submit_to
 from tests.support.slack_bot import SlackBot
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 AUTHOR = "Author Modalname"
 SIGNATORY = "Director Modalsign"
 REASONS = "the chronology modal stops early"
-
-
-def decided(store: Store, clock: FixedClock) -> str:
-    reference = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now()).reference
-    decision = Decision(outcome=Outcome.SCR, decided_on=local_date(clock.now()))
-    store.cases.record_decision(reference, decision, actor=STAFF, now=clock.now())
-    return reference
 
 
 def values(
@@ -66,25 +58,13 @@ def test_an_agency_reports_steps_recorded_from_the_app_home(
     reports = AgencyReports(store)
     with SlackBot(store, clock, fake) as bot:
         r = bot.requests
-        r.post(r.event({"type": "app_home_opened", "user": BU_USER, "tab": "home"}))
-        [home] = fake.wait_count("views.publish", 1)
-        buttons = [
-            (e["action_id"], e.get("value"))
-            for block in home.params["view"]["blocks"]
-            if block["type"] == "actions"
-            for e in block["elements"]
-        ]
+        buttons = home_buttons(r, fake, BU_USER)
         assert (RECORD_AGENCY_REPORT, reference) in buttons and (WITHHOLD_PUBLICATION, reference) in buttons
         r.post(r.action(BU_USER, RECORD_AGENCY_REPORT, value=reference))
         modal = fake.wait_count("views.open", 1)[0].params["view"]
         assert (modal["callback_id"], modal["private_metadata"]) == (AGENCY_REPORT_MODAL, reference)
 
-        def submit(submitted: dict[str, object]) -> dict[str, str]:
-            status, body = r.post(
-                r.view_submission(BU_USER, AGENCY_REPORT_MODAL, submitted, private_metadata=reference)
-            )
-            assert status == 200
-            return dict(json.loads(body)["errors"]) if body else {}
+        submit = partial(submit_to(r, AGENCY_REPORT_MODAL, reference), BU_USER)
 
         assert submit(values(None, None)) == {"agency": "Choose the agency.", "step": "Choose the step."}
         assert "004 §7.2" in submit(values("police", "nominate", name=AUTHOR))["declared"]

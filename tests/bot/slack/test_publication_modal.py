@@ -15,26 +15,17 @@ import pytest
 from bot.clock import FixedClock
 from bot.logs import configure_logging
 from bot.slack.publication_modal import CHAIR_ONLY, PUBLICATION_MODAL, RECORD_PUBLICATION
-from cases.calendar import local_date
-from cases.case import Decision
-from cases.events import Outcome
 from cases.review.publication import Proceeding
 from storage.review_publication import Publications
 from storage.store import Store
 from tests.bot.slack.conftest import BU_CHANNEL, BU_USER, STRANGER_USER
-from tests.factories import CHILD_LAST_NAME, REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
+from tests.factories import CHILD_LAST_NAME, SENSITIVE_STRINGS
 from tests.support.fake_slack import FakeSlack
+from tests.support.review_modals import decided, home_buttons, submit_to
 from tests.support.slack_bot import SlackBot
 
 CHAIR_USER = "UCHAIR0001"  # chair and business unit (tests/factories.py)
 REASON = "a modal reason: the public interest outweighs the delay"
-
-
-def decided(store: Store, clock: FixedClock) -> str:
-    reference = store.cases.file_referral(make_referral(), actor=REFERRER, now=clock.now()).reference
-    decision = Decision(outcome=Outcome.SCR, decided_on=local_date(clock.now()))
-    store.cases.record_decision(reference, decision, actor=STAFF, now=clock.now())
-    return reference
 
 
 def values(step: str | None, *, kind: str = "", on: str = "", reason: str = "") -> dict[str, object]:
@@ -57,23 +48,13 @@ def test_publication_recorded_from_the_app_home(
     reference = decided(store, clock)
     with SlackBot(store, clock, fake) as bot:
         r = bot.requests
-        r.post(r.event({"type": "app_home_opened", "user": BU_USER, "tab": "home"}))
-        [home] = fake.wait_count("views.publish", 1)
-        buttons = [
-            (e["action_id"], e.get("value"))
-            for block in home.params["view"]["blocks"]
-            if block["type"] == "actions"
-            for e in block["elements"]
-        ]
+        buttons = home_buttons(r, fake, BU_USER)
         assert (RECORD_PUBLICATION, reference) in buttons
         r.post(r.action(BU_USER, RECORD_PUBLICATION, value=reference))
         modal = fake.wait_count("views.open", 1)[0].params["view"]
         assert (modal["callback_id"], modal["private_metadata"]) == (PUBLICATION_MODAL, reference)
 
-        def submit(user: str, submitted: dict[str, object]) -> dict[str, str]:
-            status, body = r.post(r.view_submission(user, PUBLICATION_MODAL, submitted, private_metadata=reference))
-            assert status == 200
-            return dict(json.loads(body)["errors"]) if body else {}
+        submit = submit_to(r, PUBLICATION_MODAL, reference)
 
         assert submit(BU_USER, values(None)) == {"step": "Choose the step."}
         assert submit(BU_USER, values("plan")) == {"on": "Choose the planned date."}

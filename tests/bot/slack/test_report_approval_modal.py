@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 
 import pytest
 
@@ -23,6 +24,7 @@ from tests.bot.slack.conftest import BU_CHANNEL, BU_USER, STRANGER_USER
 from tests.factories import CHILD_LAST_NAME, REFERRER, SENSITIVE_STRINGS, STAFF, make_referral
 from tests.support.fake_slack import FakeSlack
 from tests.support.reports import FILLER, docx_report
+from tests.support.review_modals import home_buttons, submit_to
 from tests.support.slack_bot import SlackBot
 
 
@@ -62,14 +64,7 @@ def test_a_version_approved_from_the_app_home_with_the_check_shown(
     reference = decided_with_versions(store, clock)
     with SlackBot(store, clock, fake) as bot:
         r = bot.requests
-        r.post(r.event({"type": "app_home_opened", "user": BU_USER, "tab": "home"}))
-        [home] = fake.wait_count("views.publish", 1)
-        buttons = [
-            (e["action_id"], e.get("value"))
-            for block in home.params["view"]["blocks"]
-            if block["type"] == "actions"
-            for e in block["elements"]
-        ]
+        buttons = home_buttons(r, fake, BU_USER)
         assert (APPROVE_REPORT, reference) in buttons
         r.post(r.action(BU_USER, APPROVE_REPORT, value=reference))
         modal = fake.wait_count("views.open", 1)[0].params["view"]
@@ -80,12 +75,7 @@ def test_a_version_approved_from_the_app_home_with_the_check_shown(
         )
         assert "*Version 2*: clean" in shown
 
-        def submit(submitted: dict[str, object]) -> dict[str, str]:
-            status, body = r.post(
-                r.view_submission(BU_USER, REPORT_APPROVAL_MODAL, submitted, private_metadata=reference)
-            )
-            assert status == 200
-            return dict(json.loads(body)["errors"]) if body else {}
+        submit = partial(submit_to(r, REPORT_APPROVAL_MODAL, reference), BU_USER)
 
         assert submit(values("")) == {"version": "Choose the version."}
         assert "holds 1 item(s) of the case's personal data" in submit(values("1"))["version"]
