@@ -2,9 +2,14 @@
 here, one at a time, in the order they were received (so each person's steps in Slack's delivery order), a
 retried Slack event dropped by its event id, then the step deleted (issue 15 §3).
 
-Acknowledging is all a request thread does; the interpreter is shared, so the worker gives way to requests
-being answered (`deferral.requests_in_flight`) for a short while before each step: acknowledgements first,
-the work in the gaps between them, never held off for long.
+Acknowledging is all a request thread does. Under `scrbot run` the worker runs in a process of its own
+(bot/slack/step_process.py), so the work does not share the interpreter with the acknowledgements: the
+acknowledging process only keeps the step and wakes it (`elsewhere`). Where the worker runs in the same
+process (tests, `run --once`), it gives way to requests being answered (`deferral.requests_in_flight`) for a
+short while before each step.
+
+Each step's changes are committed together with a record that it was applied (storage/applied_steps.py), so
+a worker killed between the commit and the delete does not apply it twice when the step is taken over.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.slack.deferral import requests_in_flight
+from storage.applied_steps import AppliedSteps
 from storage.deliveries import DeliveryLog
 from storage.received_steps import ReceivedStep, ReceivedSteps
 
@@ -36,6 +42,9 @@ class StepWorker:
         self.deliveries = deliveries
         self.clock = clock
         self.handlers: dict[str, Handler] = {}
+        self.applied = AppliedSteps(deliveries.sessions, deliveries.board_id)
+        # Set when the worker runs in another process: how to wake it (this process then starts no thread).
+        self.elsewhere: Callable[[], None] | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -47,10 +56,17 @@ class StepWorker:
     def receive(self, kind: str, person: str, body: dict[str, Any]) -> None:
         """In the request thread, before the acknowledgement: keep the step, wake the worker."""
         self.steps.append(kind, person, body, self.clock.now())
+        if self.elsewhere is not None:
+            self.elsewhere()
+        else:
+            self._wake.set()
+
+    def wake(self) -> None:
+        """Look for steps now (the acknowledging process kept one)."""
         self._wake.set()
 
     def start(self) -> None:
-        if self._thread is None:
+        if self._thread is None and self.elsewhere is None:
             self._thread = threading.Thread(target=self._run, name="scrbot-slack-steps", daemon=True)
             self._thread.start()
 
@@ -98,11 +114,14 @@ class StepWorker:
         event_id = step.body.get("event_id") if step.body.get("type") == "event_callback" else None
         if handler is None:
             log.warning("a conversation step of unknown kind %s dropped", step.kind)
+        elif self.applied.already(step.id):
+            log.info("a conversation step already applied before a stop was let go")
         elif event_id and not self.deliveries.first_time("slack", str(event_id), self.clock.now()):
             log.info("repeated Slack event %s ignored", event_id)
         else:
             try:
-                handler(step.body)
+                with self.applied.fencing(step.id, self.clock.now()):
+                    handler(step.body)
             except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
                 log.error("a conversation step failed: %s", type(exc).__name__)
         self.steps.done(step.id)
