@@ -23,8 +23,8 @@ import itertools
 import json
 import threading
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -229,14 +229,41 @@ class ReceivedSteps:
             return int(getattr(result, "rowcount", 0) or 0)
 
 
+def steps_file(engine: Engine) -> Path | None:
+    """On SQLite, the file of its own the steps are kept in beside the database (whether or not it exists yet);
+    None where they are a table of the database."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return None
+    return Path(database + ".steps")
+
+
+@contextmanager
+def steps_file_sessions(engine: Engine) -> Iterator[sessionmaker[Session] | None]:
+    """Sessions on the steps' file of its own, if there is one (for key rotation and backups; closed after)."""
+    path = steps_file(engine)
+    if path is None or not path.exists():
+        yield None
+        return
+    own = make_engine(sqlite_url(path))
+    try:
+        _STEPS.create(own, checkfirst=True)
+        yield make_sessions(own)
+    finally:
+        own.dispose()
+
+
+STEPS_TABLE = _STEPS
+
+
 def open_received_steps(
     engine: Engine, sessions: sessionmaker[Session], cipher: FieldCipher, board_id: str, *, owner: str | None = None
 ) -> ReceivedSteps:
     """The store's received steps: in the database's own table, or on SQLite in a file beside it."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    path = steps_file(engine)
+    if path is None:
         return ReceivedSteps(sessions, cipher, board_id, serialise_writes=engine.dialect.name == "sqlite", owner=owner)
-    own = make_engine(sqlite_url(Path(database + ".steps")))
+    own = make_engine(sqlite_url(path))
 
     @event.listens_for(own, "connect")
     def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:
