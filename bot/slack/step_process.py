@@ -32,6 +32,8 @@ log = logging.getLogger("scrbot.slack")
 
 # The pause before a worker that stopped is started again (a worker that cannot start must not spin).
 RESTART_AFTER_SECONDS = 1.0
+# How much lower the worker's scheduling priority is than the acknowledging process's.
+WORKER_NICENESS = 10
 # How long a stopping worker may take to finish the step in hand before it is ended.
 STOP_WITHIN_SECONDS = 30.0
 
@@ -48,10 +50,12 @@ class StepWorkerProcess:
         self,
         *,
         board: str | None = None,
+        owner: str | None = None,
         command: Sequence[str] | None = None,
         restart_after: float = RESTART_AFTER_SECONDS,
     ) -> None:
-        self.owner = new_owner()
+        """`command`: another way to start the worker (a benchmark's), given with its `owner`."""
+        self.owner = owner or new_owner()
         self.command = list(command) if command is not None else worker_command(self.owner, board)
         self.restart_after = restart_after
         self.restarts = 0
@@ -131,6 +135,9 @@ def work_steps(services: Sequence[SlackServices], wakeups: BinaryIO) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop_now)
+    # Acknowledgements first: Slack wants them within 3 s, while a step may wait its turn. On a busy machine
+    # the scheduler gives the acknowledging process the CPU before this one (bench/slack_ack.py).
+    os.nice(WORKER_NICENESS)
     workers = [built.steps() for built in services]
     for worker in workers:
         worker.wake()  # what the parent kept before this worker started
