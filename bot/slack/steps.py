@@ -9,7 +9,8 @@ process (tests, `run --once`), it gives way to requests being answered (`deferra
 short while before each step.
 
 Each step's changes are committed together with a record that it was applied (storage/applied_steps.py), so
-a worker killed between the commit and the delete does not apply it twice when the step is taken over.
+a worker killed between the commit and the delete does not apply it twice when the step is taken over; that
+is also what lets the worker delete the steps it has done a few at a time.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ Handler = Callable[[dict[str, Any]], None]
 
 # How often the worker looks for steps a stopped process left behind (and works on them).
 LOOK_FOR_LEFT_BEHIND_SECONDS = 30.0
+# Steps worked on are let go of (deleted) this many at a time; a worker killed before that leaves them to the
+# next one, which finds each already applied (storage/applied_steps.py) and lets it go.
+LET_GO_EVERY = 20
 # At most this long a step waits for the acknowledgements in flight before it goes ahead anyway.
 GIVE_WAY_SECONDS = 0.05
 
@@ -95,11 +99,12 @@ class StepWorker:
         with self._busy:
             if adopt and (taken := self.steps.adopt_stale(self.clock.now())):
                 log.info("took over %d conversation step(s) left by a stopped process", taken)
-            while not self._stop.is_set() and (batch := self.steps.pending()):
+            while not self._stop.is_set() and (batch := self.steps.pending(limit=LET_GO_EVERY)):
                 for step in batch:
                     self._give_way()
                     self._one(step)
                     done += 1
+                self.steps.done(*(step.id for step in batch))
             if done:
                 self.steps.fold()
         return done
@@ -124,4 +129,3 @@ class StepWorker:
                     handler(step.body)
             except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
                 log.error("a conversation step failed: %s", type(exc).__name__)
-        self.steps.done(step.id)
