@@ -38,6 +38,7 @@ class _Armed:
     board_id: str
     step_id: str
     now: datetime
+    also: tuple[tuple[str, str], ...] = ()  # deliveries recorded with the step, e.g. ("slack", event id)
     recorded: bool = False
 
 
@@ -53,21 +54,28 @@ class AppliedSteps:
         with self.sessions() as s:
             return bool(s.scalar(select(exists().where(*_key(self.board_id, step_id)))))
 
+    def seen(self, source: str, delivery_id: str) -> bool:
+        """Whether a delivery (a Slack event id) has been recorded, without recording it."""
+        with self.sessions() as s:
+            return bool(s.scalar(select(exists().where(*_key(self.board_id, delivery_id, source)))))
+
     @contextmanager
-    def fencing(self, step_id: str, now: datetime) -> Iterator[None]:
-        """Work on a step in this block: its first writing transaction records it."""
-        _armed.step = _Armed(self.board_id, step_id, now)
+    def fencing(self, step_id: str, now: datetime, *, also: tuple[tuple[str, str], ...] = ()) -> Iterator[_Armed]:
+        """Work on a step in this block: its first writing transaction records it, and the deliveries in
+        `also` (a retried Slack event then finds its event id taken in the same commit as the change the first
+        delivery made). Yields whether that happened (`.recorded`): a step that wrote nothing records them after."""
+        armed = _armed.step = _Armed(self.board_id, step_id, now, also)
         try:
-            yield
+            yield armed
         finally:
             _armed.step = None
 
 
-def _key(board_id: str, step_id: str) -> tuple[Any, ...]:
+def _key(board_id: str, delivery_id: str, source: str = SOURCE) -> tuple[Any, ...]:
     return (
         SeenDeliveryRow.board_id == board_id,
-        SeenDeliveryRow.source == SOURCE,
-        SeenDeliveryRow.delivery_id == step_id,
+        SeenDeliveryRow.source == source,
+        SeenDeliveryRow.delivery_id == delivery_id[:200],
     )
 
 
@@ -91,9 +99,15 @@ def _record(session: Session) -> None:
     wrote = session.info.pop("wrote", False) or bool(session.new or session.dirty or session.deleted)
     if not wrote:
         return
-    armed.recorded = True  # first, so the insert below is not itself taken for the step's write
-    values = {"board_id": armed.board_id, "source": SOURCE, "delivery_id": armed.step_id, "received_at": armed.now}
+    armed.recorded = True  # first, so the inserts below are not themselves taken for the step's write
     make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = make(SeenDeliveryRow).values(values).on_conflict_do_nothing().returning(SeenDeliveryRow.delivery_id)
-    if not session.execute(statement).all():
-        raise StepAlreadyApplied("this conversation step was applied by another worker")
+    for source, delivery_id in ((SOURCE, armed.step_id), *armed.also):
+        values = {"board_id": armed.board_id, "source": source, "delivery_id": delivery_id[:200]}
+        statement = (
+            make(SeenDeliveryRow)
+            .values(**values, received_at=armed.now)
+            .on_conflict_do_nothing()
+            .returning(SeenDeliveryRow.delivery_id)
+        )
+        if not session.execute(statement).all():
+            raise StepAlreadyApplied("this conversation step (or its delivery) was applied by another worker")

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.slack.deferral import requests_in_flight
-from storage.applied_steps import AppliedSteps
+from storage.applied_steps import AppliedSteps, StepAlreadyApplied
 from storage.deliveries import DeliveryLog
 from storage.received_steps import ReceivedStep, ReceivedSteps
 
@@ -121,11 +121,20 @@ class StepWorker:
             log.warning("a conversation step of unknown kind %s dropped", step.kind)
         elif self.applied.already(step.id):
             log.info("a conversation step already applied before a stop was let go")
-        elif event_id and not self.deliveries.first_time("slack", str(event_id), self.clock.now()):
+        elif event_id and self.applied.seen("slack", str(event_id)):
             log.info("repeated Slack event %s ignored", event_id)
         else:
+            # The event id is taken with the step's change (storage/applied_steps.py): a worker killed between
+            # taking it and applying the step would otherwise drop the step as a repeat when it is taken over.
+            also = (("slack", str(event_id)),) if event_id else ()
             try:
-                with self.applied.fencing(step.id, self.clock.now()):
+                with self.applied.fencing(step.id, self.clock.now(), also=also) as fence:
                     handler(step.body)
+            except StepAlreadyApplied:
+                log.info("repeated Slack event %s ignored", event_id)
+                return
             except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
                 log.error("a conversation step failed: %s", type(exc).__name__)
+                return
+            if event_id and not fence.recorded:  # nothing written: taken now, so a retry is still dropped
+                self.deliveries.first_time("slack", str(event_id), self.clock.now())
