@@ -19,6 +19,7 @@ the acknowledging process appends under it, its worker works on it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
@@ -43,7 +44,14 @@ _COLUMN = "body_enc"
 _STEPS = table_of(ReceivedStepRow)
 _INSERT = insert(_STEPS)
 _COLUMNS = ("id", "board_id", "owner", "seq", "kind", "body_enc", "received_at")
-_APPEND_SQL = f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"  # noqa: S608 - constant names
+# Rows in one INSERT at most (7 values each, well inside SQLite's limit on a statement's parameters).
+_PER_STATEMENT = 100
+
+
+@functools.cache
+def _append_sql(rows: int) -> str:
+    one = f"({', '.join('?' for _ in _COLUMNS)})"
+    return f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES {', '.join([one] * rows)}"  # noqa: S608 - constant names
 
 
 def _stamper(dialect: Any) -> Callable[[datetime], Any]:
@@ -148,22 +156,28 @@ class ReceivedSteps:
         with self._queueing:
             seq = row["seq"] = next(self._seq)
             self._queue.append(mine)
-        with self._committing:
-            if mine.outcome is None:
-                with self._queueing:
-                    batch, self._queue = self._queue, []
-                try:
-                    with self._write():
-                        self._insert([w.row for w in batch])
-                except BaseException as exc:
-                    for waiting in batch:
-                        waiting.outcome = exc
-                    raise
-                for waiting in batch:
-                    waiting.outcome = True
+        while mine.outcome is None:
+            self._commit_next()
         if isinstance(mine.outcome, BaseException):
             raise mine.outcome
         return seq
+
+    def _commit_next(self) -> None:
+        """Commit the queue's first steps (at most one statement's worth), unless another thread just did."""
+        with self._committing:
+            with self._queueing:
+                batch, self._queue = self._queue[:_PER_STATEMENT], self._queue[_PER_STATEMENT:]
+            if not batch:
+                return
+            try:
+                with self._write():
+                    self._insert([w.row for w in batch])
+            except BaseException as exc:  # noqa: BLE001 - every step of the batch raises it (a 500: Slack resends)
+                for waiting in batch:
+                    waiting.outcome = exc
+                return
+            for waiting in batch:
+                waiting.outcome = True
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """One transaction with every row (under `_committing`): the file of its own through the driver, the
@@ -173,17 +187,18 @@ class ReceivedSteps:
                 connection.execute(_INSERT, rows)
             return
         if self._appender is None:
-            self._appender = self.own_engine.raw_connection()  # with the engine's pragmas (autocommit off)
+            self._appender = self.own_engine.raw_connection()  # with the engine's pragmas; the driver in autocommit
             self._stamp = _stamper(self.own_engine.dialect)
         driver, stamp = self._appender.driver_connection, self._stamp
+        values = [stamp(r[c]) if c == "received_at" else r[c] for r in rows for c in _COLUMNS]
         try:
-            driver.execute("BEGIN IMMEDIATE")
-            driver.executemany(
-                _APPEND_SQL, [tuple(stamp(r[c]) if c == "received_at" else r[c] for c in _COLUMNS) for r in rows]
-            )
-            driver.execute("COMMIT")
+            # One statement, outside any explicit transaction (the driver connection is in autocommit mode):
+            # SQLite makes it a transaction of its own, all rows or none, in one call into the driver. Each
+            # call lets go of the interpreter lock, and with sixteen requests in flight getting it back is
+            # what an acknowledgement waits for most.
+            driver.execute(_append_sql(len(rows)), values)
         except BaseException:
-            self._appender.invalidate()  # a half-done transaction is not handed on; the next append reconnects
+            self._appender.invalidate()  # the next append reconnects
             self._appender = None
             raise
 

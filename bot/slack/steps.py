@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.clock import Clock
-from bot.slack.deferral import requests_in_flight
+from bot.slack.deferral import once_answered, requests_in_flight
 from storage.applied_steps import AppliedSteps, StepAlreadyApplied
 from storage.deliveries import DeliveryLog
 from storage.received_steps import ReceivedStep, ReceivedSteps
@@ -61,7 +61,7 @@ class StepWorker:
         """In the request thread, before the acknowledgement: keep the step, wake the worker."""
         self.steps.append(kind, person, body, self.clock.now())
         if self.elsewhere is not None:
-            self.elsewhere()
+            once_answered(self.elsewhere)  # a write to a pipe: after the acknowledgement, not before
         else:
             self._wake.set()
 
