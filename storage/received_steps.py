@@ -98,6 +98,10 @@ class ReceivedSteps:
         self.stale_after = stale_after
         self.owner = owner or new_owner()  # this process's steps (and its step worker's)
         self._seq = itertools.count()
+        # Step ids: 64 random bits of this process's, then a count (no random draw, a system call that lets go
+        # of the interpreter lock, on the acknowledgement's path).
+        self._id_prefix = new_id()[:16]
+        self._ids = itertools.count()
         self._queueing = threading.Lock()
         self._committing = threading.Lock()
         self._queue: list[_Waiting] = []
@@ -142,7 +146,7 @@ class ReceivedSteps:
         sees a later step of a person has already been able to see every earlier one. `person` is kept for
         callers' readability; the order is the same for everyone."""
         del person
-        step_id = new_id()
+        step_id = f"{self._id_prefix}{next(self._ids):016x}"
         sealed = seal_json(self.cipher, body, table=_TABLE, column=_COLUMN, row_id=step_id)
         row: dict[str, Any] = {
             "id": step_id,
