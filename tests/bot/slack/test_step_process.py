@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 from bot.slack import conversation_blocks as cb
 from tests.bot.slack.driver import prompt_key
 from tests.bot.test_run_slack import SCRBOT, _env, _read_until, _stop
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import FakeSlack, SlackCall
 from tests.support.slack_bot import SIGNING_SECRET
 from tests.support.slack_requests import SlackRequests
 
@@ -28,12 +29,26 @@ NEXT = "designated_professional_consulted"
 
 
 def until(condition: Callable[[], bool], what: str, limit: float = 60.0) -> None:
-    """Poll `condition` until it holds (bounded: no sleeping for a fixed time)."""
+    """Poll `condition` until it holds, within `limit` seconds (for what no event announces: a row count)."""
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {limit} s")
-        os.sched_yield()
+        select.select([], [], [], 0.02)
+
+
+def ends(pid: int, what: str, limit: float = 60.0) -> None:
+    """Wait for a process that is not our child to exit (its pidfd becomes readable)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        ready, _, _ = select.select([fd], [], [], limit)
+        if not ready and not gone(pid):
+            raise AssertionError(f"{what} did not happen within {limit} s")
+    finally:
+        os.close(fd)
 
 
 def children(pid: int) -> set[int]:
@@ -78,8 +93,9 @@ def test_a_killed_step_worker_is_started_again_and_applies_each_step_once_in_ord
             assert first_worker in children(service.pid)
             r = SlackRequests(SIGNING_SECRET, url.group(1))
 
-            def asked() -> list[str]:
-                return [k for k in (prompt_key(c) for c in fake.calls("chat.postMessage")) if k is not None]
+            def asked(calls: list[SlackCall] | None = None) -> list[str]:
+                posts = [c for c in (calls if calls is not None else fake.calls()) if c.method == "chat.postMessage"]
+                return [k for k in (prompt_key(c) for c in posts) if k is not None]
 
             def press(command: str, key: str) -> None:
                 status, _ = r.post(r.action(PERSON, f"{cb.COMMAND}:{command}", value=json.dumps({"k": key})))
@@ -90,7 +106,7 @@ def test_a_killed_step_worker_is_started_again_and_applies_each_step_once_in_ord
                 assert status == 200
 
             assert r.post(r.command("/scr-refer", PERSON))[0] == 200
-            until(lambda: asked() == ["referrer.name"], "the first question")
+            fake.wait_for(lambda calls: asked(calls) == ["referrer.name"])
 
             fake.hold("chat.postMessage")  # the worker applies the next step, then is stuck posting its question
             press("keep", "referrer.name")
@@ -103,15 +119,15 @@ def test_a_killed_step_worker_is_started_again_and_applies_each_step_once_in_ord
 
             os.kill(first_worker, signal.SIGKILL)  # mid-queue, after the first step's changes were committed
             fake.release()
-            until(lambda: bool(children(service.pid) - {first_worker}), "a new step worker")
-            until(lambda: NEXT in asked(), "the steps kept before the kill applied")
+            fake.wait_for(lambda calls: NEXT in asked(calls), timeout=60)  # by a new worker
             until(lambda: kept(tmp_path / "var") == 0, "the kept steps let go")
             assert asked() == [*ASKED_IN_ORDER, NEXT]  # each step once, in the order pressed
             r.close()
             [second_worker] = children(service.pid)
+            assert second_worker != first_worker
         finally:
             _stop(service)
-        until(lambda: gone(second_worker), "the worker ending with the service")
+        ends(second_worker, "the worker ending with the service")
 
 
 def test_the_step_worker_ends_when_the_service_is_killed(tmp_path: Path) -> None:
@@ -129,4 +145,4 @@ def test_the_step_worker_ends_when_the_service_is_killed(tmp_path: Path) -> None
         assert worker is not None
         service.kill()
         service.wait()
-        until(lambda: gone(int(worker.group(1))), "the worker ending with its parent")
+        ends(int(worker.group(1)), "the worker ending with its parent")
