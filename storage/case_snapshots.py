@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cases.actor import Actor
 from cases.case import DeadlineState, Involvement, RecordsState
@@ -49,6 +49,9 @@ from storage.tables.base import new_id, table_of
 
 _CONFIRMATIONS = table_of(AgencyConfirmationRow)
 _DEADLINES = table_of(DeadlineRow)
+_INSERT_EVENT = insert(table_of(CaseEventRow))
+_INSERT_CONFIRMATIONS = insert(_CONFIRMATIONS)
+_INSERT_DEADLINES = insert(_DEADLINES)
 _CONFIRMATION = select(AgencyConfirmationRow).where(
     AgencyConfirmationRow.case_id == bindparam("case_id"), AgencyConfirmationRow.agency_id == bindparam("agency_id")
 )
@@ -168,17 +171,33 @@ class CaseRows:
                 row.status = changes.status.value
             if changes.closed:
                 row.closed_at = now
+            new_events: list[dict[str, object]] = []
             for event, record in changes.events:
+                values = {
+                    "occurred_on": record.on,
+                    "outcome": record.outcome.value if record.outcome else None,
+                    "new_due": record.new_due,
+                    "recorded_at": now,
+                    "recorded_by": actor.id,
+                }
                 event_row = case.events.get(event)
-                if event_row is None:
-                    event_row = CaseEventRow(id=new_id(), board_id=row.board_id, case_id=row.id, event=event.value)
+                if event_row is not None:
+                    for name, value in values.items():
+                        setattr(event_row, name, value)
+                    continue
+                new_events.append(
+                    {"id": new_id(), "board_id": row.board_id, "case_id": row.id, "event": event.value, **values}
+                )
+            if new_events:
+                # One Core executemany rather than a unit-of-work insert per event (issue 15 §3, filing time);
+                # the rows then join the session as loaded ones, so a later change in this transaction
+                # updates them.
+                s.connection().execute(_INSERT_EVENT, new_events)
+                for values in new_events:
+                    event_row = CaseEventRow(**values)
+                    make_transient_to_detached(event_row)
                     s.add(event_row)
-                    case.events[event] = event_row
-                event_row.occurred_on = record.on
-                event_row.outcome = record.outcome.value if record.outcome else None
-                event_row.new_due = record.new_due
-                event_row.recorded_at = now
-                event_row.recorded_by = actor.id
+                    case.events[CaseEvent(event_row.event)] = event_row
             if changes.decision is not None:
                 if case.decision is None:
                     case.decision = DecisionRow(id=new_id(), board_id=row.board_id, case_id=row.id)
@@ -187,7 +206,9 @@ class CaseRows:
                 case.decision.recorded_at = now
                 case.decision.recorded_by = actor.id
             if changes.agencies_added:
-                s.execute(insert(_CONFIRMATIONS), [_confirmation_values(row, a, now) for a in changes.agencies_added])
+                s.connection().execute(
+                    _INSERT_CONFIRMATIONS, [_confirmation_values(row, a, now) for a in changes.agencies_added]
+                )
             self._write_deadlines(s, case, changes, now)
             self._write_confirmation(case, changes, now)
             self._write_extension_and_cost(s, case, changes, actor=actor, now=now)
@@ -237,8 +258,8 @@ class CaseRows:
         if changes.added:
             # One executemany: a new case adds a few dozen deadlines, and the ORM's per-object work would
             # dominate filing time.
-            s.execute(
-                insert(_DEADLINES),
+            s.connection().execute(
+                _INSERT_DEADLINES,
                 [
                     {
                         "id": new_id(),
