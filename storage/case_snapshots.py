@@ -173,7 +173,7 @@ class CaseRows:
                 row.closed_at = now
             new_events: list[dict[str, object]] = []
             for event, record in changes.events:
-                values = {
+                values: dict[str, object] = {
                     "occurred_on": record.on,
                     "outcome": record.outcome.value if record.outcome else None,
                     "new_due": record.new_due,
@@ -193,8 +193,8 @@ class CaseRows:
                 # the rows then join the session as loaded ones, so a later change in this transaction
                 # updates them.
                 s.connection().execute(_INSERT_EVENT, new_events)
-                for values in new_events:
-                    event_row = CaseEventRow(**values)
+                for added in new_events:
+                    event_row = CaseEventRow(**added)
                     make_transient_to_detached(event_row)
                     s.add(event_row)
                     case.events[CaseEvent(event_row.event)] = event_row
