@@ -65,6 +65,10 @@ _RULE_DEADLINES = (
     .where(DeadlineRow.case_id == bindparam("case_id"), DeadlineRow.rule_id == bindparam("rule_id"))
     .order_by(DeadlineRow.occurrence)
 )
+_CASE_EVENTS = select(CaseEventRow).where(CaseEventRow.case_id == bindparam("case_id"))
+_CASE_DEADLINES = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("case_id"))
+_CASE_CONFIRMATIONS = select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == bindparam("case_id"))
+_CASE_DECISION = select(DecisionRow).where(DecisionRow.case_id == bindparam("case_id"))
 _CONFIRMATION_TABLE = "agency_confirmations"
 
 
@@ -115,14 +119,14 @@ class CaseRows:
         """Read one more part of the case into `case` (its snapshot and its rows)."""
         snap, row_id = case.snapshot, case.row.id
         if part == EVENTS:
-            event_rows = list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row_id)))
+            event_rows = list(s.scalars(_CASE_EVENTS, {"case_id": row_id}))
             case.events = {CaseEvent(r.event): r for r in event_rows}
             case.snapshot = snap.with_part(part, events=case_codec.events_of(event_rows))
         elif part == DEADLINES:
-            self._deadline_rows(case, s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row_id)))
+            self._deadline_rows(case, s.scalars(_CASE_DEADLINES, {"case_id": row_id}))
             case.snapshot = case.snapshot.with_part(part, deadlines=self._stored(case))
         elif part == AGENCIES:
-            confirmations = s.scalars(select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == row_id))
+            confirmations = s.scalars(_CASE_CONFIRMATIONS, {"case_id": row_id})
             case.confirmations = {r.agency_id: r for r in confirmations}
             agencies = {a: agency_record(r) for a, r in sorted(case.confirmations.items())}
             case.snapshot = snap.with_part(part, agencies=agencies)
@@ -133,7 +137,7 @@ class CaseRows:
             personal = CaseFacts.from_referral(referral) if referral is not None else None
             case.snapshot = snap.with_part(part, personal=personal)
         elif part == DECISION:
-            case.decision = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row_id)).one_or_none()
+            case.decision = s.scalars(_CASE_DECISION, {"case_id": row_id}).one_or_none()
             case.snapshot = snap.with_part(part, decided=case.decision is not None)
         elif part.name == "agency" and part.agency is not None:
             found = s.scalars(_CONFIRMATION, {"case_id": row_id, "agency_id": part.agency}).one_or_none()
