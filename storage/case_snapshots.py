@@ -169,9 +169,12 @@ class CaseRows:
         """Write what the rules decided. The rows changed here are flushed once, at the end."""
         row = case.row
         with s.no_autoflush:
-            if changes.status is not None or changes.events or changes.decision is not None:
+            # Set only when different: a row left clean costs the flush nothing (a case just filed already
+            # holds both values).
+            touched = changes.status is not None or changes.events or changes.decision is not None
+            if touched and row.updated_at != now:
                 row.updated_at = now
-            if changes.status is not None:
+            if changes.status is not None and row.status != changes.status.value:
                 row.status = changes.status.value
             if changes.closed:
                 row.closed_at = now
