@@ -85,8 +85,15 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
         settings = load_settings()  # a wrong setting is one line here (bot/settings_errors.py)
         configure_logging(settings.log_level, settings.log_format)  # before anything logs
+        # `run` checks every address of the board files afresh (as `doctor` does); other commands reuse what
+        # was found valid in the very same board file (bot/board_addresses.py).
+        cache = None if getattr(args, "check_every_address", False) else settings.data_dir / "cache"
         context = AppContext(
-            settings=settings, clock=clock, json_output=bool(getattr(args, "json", False)), board_id=args.board
+            settings=settings,
+            clock=clock,
+            json_output=bool(getattr(args, "json", False)),
+            board_id=args.board,
+            address_cache=cache,
         )
         handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
         return handler(context, args)

@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
         metavar="SECONDS",
         help=f"send what is due in the outbox this often (default {DISPATCH_EVERY_SECONDS:g})",
     )
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, check_every_address=True)  # no addresses taken as found valid before (bot/cli.py)
 
 
 def _every(seconds: float) -> str:
