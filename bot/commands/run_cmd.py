@@ -101,21 +101,27 @@ def _report_board(ctx: AppContext) -> None:
     print(f"  calendar:     {ctx.calendar_file}")
 
 
-def preflight(ctx: AppContext) -> bool:
-    """The doctor's checks, before anything starts: anything not ok is shown; a failure that would lose or
-    leak data (a key file others can read, keys missing beside sealed data...) stops the start."""
-    from bot.doctor import diagnose
+def preflight(deployment: Deployment, origin: AppContext) -> bool:
+    """The doctor's checks, before anything starts: the deployment's once, then every board's own. Anything
+    not ok is shown (with many boards, each board's lines start with its id); a failure that would lose or
+    leak data (a key file others can read, a board's keys missing beside its sealed data...) stops the start,
+    naming the board."""
+    from bot.doctor.base import checks_for
+    from bot.doctor.boards import check_deployment
 
-    report, _ctx = diagnose(lambda: ctx)
-    for result, line in zip(report.results, report.lines(), strict=True):
+    report = check_deployment(deployment.contexts, origin, checks_for(origin.settings))
+    for (_board, result), line in zip(report.results(), report.lines(), strict=True):
         if result.status.value in {"warn", "fail"}:
             print(line)
-    if report.blocking:
+    blocking = report.blocking
+    if blocking:
+        boards = sorted({board for board, _ in blocking if board is not None})
+        named = f" (board{'s' if len(boards) > 1 else ''} {', '.join(boards)})" if boards else ""
         print(
-            f"SCR Bot will not start: {len(report.blocking)} check(s) above would lose or leak data if it ran. "
+            f"SCR Bot will not start: {len(blocking)} check(s) above{named} would lose or leak data if it ran. "
             "Fix them (`scrbot doctor` shows every check)."
         )
-        log.error("start refused: %s", ", ".join(r.check for r in report.blocking))
+        log.error("start refused: %s", ", ".join(f"{b}/{r.check}" if b else r.check for b, r in blocking))
         return False
     return True
 
@@ -133,7 +139,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
 def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> int:
     from notify.scheduler import Ticker
 
-    if not all(preflight(board) for board in deployment):
+    if not preflight(deployment, ctx):
         return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
     deployment.set_interval("outbox", timedelta(seconds=args.outbox_every))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,4 +206,4 @@ def slack_checks(settings: Settings) -> Sequence[Check]:
             needs=("slack", "board"),
         ),
     ]
-    return checks
+    return [replace(check, per_board=True) for check in checks]  # each board's own workspace or team
