@@ -54,7 +54,7 @@ def two_mailboxes(boards_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     (another password)."""
     from exchangelib import close_connections
 
-    with fake_ews() as (good, state), fake_ews(password="another password") as (refusing, _):  # noqa: S106
+    with fake_ews() as (good, state), fake_ews(password="another password") as (refusing, _):
         write_boards(
             boards_env / "boards",
             aston=board_toml("aston", f'[mail]\nmailbox = "scr@aston.gov.uk"\news_endpoint = "{good}"\n'),
