@@ -129,6 +129,10 @@ def preflight(deployment: Deployment, origin: AppContext) -> bool:
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     from bot.deployment import Deployment
 
+    if ctx.settings.slack_socket_mode and ctx.board_id is None:
+        from bot.slack.routing import require_one_board_for_socket_mode
+
+        require_one_board_for_socket_mode(len(ctx.boards))  # one line, before anything opens or runs
     deployment = Deployment.of(ctx)
     try:
         return _run(deployment, ctx, args)
@@ -220,6 +224,7 @@ def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool, oauth_f
         app = apps.single
         if app is None:
             raise SlackBoardsError("Socket Mode serves one board: serve many boards over HTTP", field="slack_app_token")
+            # (not reached: `_run` refuses many boards in Socket Mode before anything starts)
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
         log.info("slack socket mode starting")

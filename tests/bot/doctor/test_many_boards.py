@@ -36,9 +36,11 @@ def boards_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def doctor_json(clock: FixedClock, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, Any]]:
+def doctor_json(
+    clock: FixedClock, capsys: pytest.CaptureFixture[str], *before: str, after: tuple[str, ...] = ()
+) -> tuple[int, dict[str, Any]]:
     capsys.readouterr()
-    code = main([*extra, "doctor", "--json"], clock=clock)
+    code = main([*before, "doctor", "--json", *after], clock=clock)
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert report["ok"] is (code == 0)
     return code, report
@@ -165,3 +167,40 @@ def test_run_refuses_to_start_naming_the_board_whose_keys_are_gone(
     assert "aston: FAIL" not in out
     assert "SCR Bot will not start: 1 check(s) above (board burley) would lose or leak data" in out
     assert "burley" not in json.loads(key_file.read_text())["boards"]  # no fresh keys made for Burley
+
+
+@pytest.fixture
+def socket_mode_boards(boards_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_boards(
+        boards_env / "boards",
+        aston=board_toml("aston", '[slack]\nteam_id = "TASTON0001"\n'),
+        burley=board_toml("burley", '[slack]\nteam_id = "TBURLEY001"\n'),
+    )
+    monkeypatch.setenv("SCRBOT_SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SCRBOT_SLACK_APP_TOKEN", "xapp-test")
+    monkeypatch.setenv("SCRBOT_SLACK_API_URL", "http://127.0.0.1:9/api/")  # never called: refused first
+    return boards_env
+
+
+def test_socket_mode_over_many_boards_is_refused_at_start_in_one_line(
+    socket_mode_boards: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One bot token acts in one workspace: the other board's envelopes would be answered with the wrong
+    token. Refused before any check, job or connection, naming the setting."""
+    assert main(["run"], clock=clock) == 2  # not --once: it would otherwise serve
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing ran: no checks, no jobs
+    assert err.count("\n") == 1
+    assert err.startswith("scrbot: SCRBOT_SLACK_APP_TOKEN (Socket Mode) serves one board, and SCRBOT_BOARD_DIR")
+    assert not (socket_mode_boards / "var" / "scrbot.db").exists()
+
+
+def test_the_doctor_says_so_once_for_the_deployment(
+    socket_mode_boards: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = doctor_json(clock, capsys, after=("--quick",))
+    assert code == 1
+    boards_line = next(c for c in report["checks"] if c["check"] == "slack boards")
+    assert boards_line["status"] == "fail" and boards_line["blocks_start"] is True
+    assert "allowed: many boards over HTTP" in boards_line["detail"]
+    assert all("slack boards" not in statuses(b["checks"]) for b in report["boards"].values())
