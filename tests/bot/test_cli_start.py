@@ -176,3 +176,11 @@ def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
     assert tuple(s.value for s in OutboxStatus) == OUTBOX_STATES
     assert DISPATCH_EVERY.total_seconds() == DISPATCH_EVERY_SECONDS
     assert tuple(k.value for k in Proceeding) == PROCEEDINGS
+
+
+def test_the_command_lines_imports_are_left_out_of_the_collectors_passes() -> None:
+    """bot/cli.py freezes what it imported (gc.freeze): each full collection while a command starts would
+    otherwise walk pydantic's and argparse's objects again (bench/cli_start.py)."""
+    probe = "import gc, bot.cli; print(gc.get_freeze_count())"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert int(done.stdout) > 10_000
