@@ -204,3 +204,16 @@ def test_the_doctor_says_so_once_for_the_deployment(
     assert boards_line["status"] == "fail" and boards_line["blocks_start"] is True
     assert "allowed: many boards over HTTP" in boards_line["detail"]
     assert all("slack boards" not in statuses(b["checks"]) for b in report["boards"].values())
+
+
+def test_a_board_file_that_does_not_load_is_named(
+    boards_env: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_boards(
+        boards_env / "boards", aston=board_toml("aston"), burley=board_toml("burley").replace('id = "police"', "id =")
+    )
+    code, report = doctor_json(clock, capsys)
+    assert code == 1
+    status, detail = next((c["status"], c["detail"]) for c in report["checks"] if c["check"] == "board")
+    assert status == "fail" and "burley.toml" in detail
+    assert statuses(report["checks"])["database"] == "ok"  # the deployment's checks still ran
