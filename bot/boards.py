@@ -30,18 +30,20 @@ class NoBoardChosen(BadInput):
     """Several boards are configured and the command did not say which."""
 
 
-def configured_boards(board_config: Path | None, board_dir: Path | None) -> dict[str, BoardEntry]:
-    """Every configured board by id, in file name order."""
+def configured_boards(
+    board_config: Path | None, board_dir: Path | None, *, address_cache: Path | None = None
+) -> dict[str, BoardEntry]:
+    """Every configured board by id, in file name order. `address_cache`: bot/config.py load_board."""
     if board_dir is None:
         path = find_board_config(board_config)
-        entry = BoardEntry(path, load_board(path))
+        entry = BoardEntry(path, load_board(path, address_cache))
         return {entry.id: entry}
     files = sorted(p for p in board_dir.glob("*.toml") if p.is_file())
     if not files:
         raise BoardConfigError(f"board folder {board_dir} holds no board files (*.toml) (SCRBOT_BOARD_DIR)")
     boards: dict[str, BoardEntry] = {}
     for path in files:
-        entry = BoardEntry(path, load_board(path))
+        entry = BoardEntry(path, load_board(path, address_cache))
         if entry.id in boards:
             raise BoardConfigError(
                 f"{boards[entry.id].path.name} and {path.name} both say [board] id = {entry.id!r}; each board "

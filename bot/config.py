@@ -29,8 +29,19 @@ def find_board_config(explicit: Path | None) -> Path:
     raise BoardConfigError("no board config: set SCRBOT_BOARD_CONFIG or create ./board.toml (see examples/board.toml)")
 
 
-def load_board(path: Path) -> BoardConfig:
-    return BoardConfig.from_toml(path.read_text(encoding="utf-8"), origin=str(path))
+def load_board(path: Path, address_cache: Path | None = None) -> BoardConfig:
+    """The board file, validated. With `address_cache` (a folder), the addresses found valid before in this
+    very file are not checked again, and those checked now are kept there (bot/board_addresses.py)."""
+    if address_cache is None:
+        return BoardConfig.from_toml(path.read_text(encoding="utf-8"), origin=str(path))
+    from bot.board_addresses import keep, ledger_for
+
+    content = path.read_bytes()
+    text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+    ledger = ledger_for(address_cache, content)
+    board = BoardConfig.from_toml(text, origin=str(path), addresses=ledger)
+    keep(address_cache, content, ledger)
+    return board
 
 
 def load_pack(name_or_path: str, base_dir: Path | None = None) -> RulesPack:

@@ -80,6 +80,8 @@ class AppContext:
     json_output: bool = False
     # Which of the configured boards this context works on (`--board`); None: the only one (bot/boards.py).
     board_id: str | None = None
+    # Where the board files' addresses found valid are kept (bot/board_addresses.py); None: all checked.
+    address_cache: Path | None = None
     # Set by a deployment serving many boards (bot/deployment.py): the boards found, and one engine for all.
     known_boards: dict[str, BoardEntry] | None = None
     shared_engine: Engine | None = None
@@ -102,7 +104,7 @@ class AppContext:
             return self.known_boards
         from bot.boards import configured_boards
 
-        return configured_boards(self.settings.board_config, self.settings.board_dir)
+        return configured_boards(self.settings.board_config, self.settings.board_dir, address_cache=self.address_cache)
 
     @property
     def shares_deployment(self) -> bool:

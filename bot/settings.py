@@ -7,10 +7,9 @@ Every setting is documented in README.md ("Configuration").
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from bot.setting_types import (
     AuthservId,
@@ -38,11 +37,17 @@ from bot.setting_types import (
     Url,
 )
 from bot.settings_files import env_name
-from intake.inbound.authentication import LOCAL_AUTHSERV_ID
+from bot.settings_sources import setting_values
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SCRBOT_", env_file=".env", extra="ignore")
+class Settings(BaseModel):
+    """Every SCRBOT_* setting. `Settings(**values)` reads the environment, secret files and `.env` for what
+    `values` leaves out (bot/settings_sources.py), as pydantic-settings did; defaults are validated too."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**setting_values(type(self)), **values})
 
     data_dir: Folder = Field(default=Path("var"), description="Where local mode keeps its database, keys and mail")
     database_url: DatabaseUrl = Field(
@@ -154,20 +159,6 @@ class Settings(BaseSettings):
         default=None, description="CA file to trust for Graph and sign-in (default: system CAs)"
     )
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        from bot.settings_files import SecretFiles
-
-        # A secret from SCRBOT_<NAME>_FILE (a container's secret file) ranks with the environment.
-        return init_settings, env_settings, SecretFiles(settings_cls), dotenv_settings, file_secret_settings
-
     @model_validator(mode="after")
     def _complete(self) -> Settings:
         """Settings that only work together: half a configuration is an error, never a silent fallback."""
@@ -268,6 +259,9 @@ class Settings(BaseSettings):
         (`scrbot mail deliver`); "" (nothing trusted) for EWS and Graph, which refuse to start without it."""
         if self.mail_authserv_id:
             return self.mail_authserv_id
+        # Imported here: the mail authentication module brings the mail parsing libraries with it.
+        from intake.inbound.authentication import LOCAL_AUTHSERV_ID
+
         return LOCAL_AUTHSERV_ID if self.mail_backend == "maildir" else ""
 
     @property

@@ -8,12 +8,21 @@ from __future__ import annotations
 import tomllib
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cases.actor import Actor, Role
-from cases.contact import email_address, name_text
+from cases.contact import ADDRESSES, AddressLedger, checked_email, name_text
 from errors import BadInput, NotFound
 
 # Names shown to people (members, agencies, recipients): no control characters or direction overrides.
@@ -35,8 +44,10 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _email(value: str) -> str:
-    return email_address(value)
+def _email(value: str, info: ValidationInfo) -> str:
+    # The validation's context may carry the addresses this very file held when last found valid (from_toml).
+    context = info.context if isinstance(info.context, dict) else {}
+    return checked_email(value, context.get(ADDRESSES))
 
 
 def domain_of(address: str) -> str:
@@ -58,12 +69,12 @@ class Agency(_Config):
     # on the day they are escalated to the board manager (issue: escalation to the agency's board member).
     board_member: str = Field(default="", description="Email of the agency's board member, for escalations")
 
-    _check_addresses = field_validator("addresses")(lambda cls, v: tuple(_email(a) for a in v))
+    _check_addresses = field_validator("addresses")(lambda cls, v, info: tuple(_email(a, info) for a in v))
 
     @field_validator("request_address", "board_member")
     @classmethod
-    def _check_request(cls, value: str) -> str:
-        return _email(value) if value else value
+    def _check_request(cls, value: str, info: ValidationInfo) -> str:
+        return _email(value, info) if value else value
 
     @property
     def send_to(self) -> str:
@@ -85,8 +96,8 @@ class Member(_Config):
 
     @field_validator("email")
     @classmethod
-    def _member_email(cls, value: str) -> str:
-        return _email(value) if value else value
+    def _member_email(cls, value: str, info: ValidationInfo) -> str:
+        return _email(value, info) if value else value
 
 
 class Recipient(_Config):
@@ -94,41 +105,41 @@ class Recipient(_Config):
     email: str
     postal_address: str = ""
 
-    _check_email = field_validator("email")(lambda cls, v: _email(v))
+    _check_email = field_validator("email")(lambda cls, v, info: _email(v, info))
 
 
-def _default_recipients() -> dict[str, Recipient]:
-    # 004 §5.3. Ofsted is given its CJSM (secure) address. The seed prints Ofsted's postcode "M12 WD";
-    # it is M1 2WD.
+def _default_recipients() -> dict[str, Any]:
+    # 004 §5.3, as data validated with the board file. Ofsted is given its CJSM (secure) address. The seed
+    # prints Ofsted's postcode "M12 WD"; it is M1 2WD.
     return {
-        "ofsted": Recipient(
-            name="Applications, Regulatory and Contact Team, Ofsted",
-            email="scr.sin@ofsted.cjsm.net",
-            postal_address="Piccadilly Gate, Store Street, Manchester M1 2WD",
-        ),
-        "dfe": Recipient(
-            name="Serious Incident Briefing Team, Department for Education",
-            email="mailbox.cpod@education.gov.uk",
-            postal_address="Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
-        ),
-        "national_panel": Recipient(
-            name="National Panel Secretariat, c/o Department for Education",
-            email="mailbox.scrpanel@education.gov.uk",
-            postal_address="Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
-        ),
+        "ofsted": {
+            "name": "Applications, Regulatory and Contact Team, Ofsted",
+            "email": "scr.sin@ofsted.cjsm.net",
+            "postal_address": "Piccadilly Gate, Store Street, Manchester M1 2WD",
+        },
+        "dfe": {
+            "name": "Serious Incident Briefing Team, Department for Education",
+            "email": "mailbox.cpod@education.gov.uk",
+            "postal_address": "Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        },
+        "national_panel": {
+            "name": "National Panel Secretariat, c/o Department for Education",
+            "email": "mailbox.scrpanel@education.gov.uk",
+            "postal_address": "Level 1, Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        },
         # Working Together 2023 ch. 5 (the wt2023 pack). Defaults a board should check against the Panel's
         # current guidance and override under [statutory_recipients.<role>]; the serious incident
         # notification itself is made on the national online form, not to these addresses.
-        "cspr_panel": Recipient(
-            name="Child Safeguarding Practice Review Panel, c/o Department for Education",
-            email="mailbox.cspreviewpanel@education.gov.uk",
-            postal_address="Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
-        ),
-        "secretary_of_state": Recipient(
-            name="The Secretary of State for Education, c/o Department for Education",
-            email="mailbox.cpod@education.gov.uk",
-            postal_address="Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
-        ),
+        "cspr_panel": {
+            "name": "Child Safeguarding Practice Review Panel, c/o Department for Education",
+            "email": "mailbox.cspreviewpanel@education.gov.uk",
+            "postal_address": "Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        },
+        "secretary_of_state": {
+            "name": "The Secretary of State for Education, c/o Department for Education",
+            "email": "mailbox.cpod@education.gov.uk",
+            "postal_address": "Sanctuary Buildings, Great Smith Street, London SW1P 3BT",
+        },
     }
 
 
@@ -162,8 +173,8 @@ class MailSettings(_Config):
 
     @field_validator("mailbox")
     @classmethod
-    def _mailbox(cls, value: str) -> str:
-        return _email(value) if value else value
+    def _mailbox(cls, value: str, info: ValidationInfo) -> str:
+        return _email(value, info) if value else value
 
 
 # A Teams channel id ("19:...@thread.tacv2"), a tenant id (a GUID): checked so a typo fails at load.
@@ -220,8 +231,8 @@ class ReminderSettings(_Config):
 
     @field_validator("business_unit_email")
     @classmethod
-    def _bu_email(cls, value: str) -> str:
-        return _email(value) if value else value
+    def _bu_email(cls, value: str, info: ValidationInfo) -> str:
+        return _email(value, info) if value else value
 
 
 class NotificationSettings(_Config):
@@ -241,8 +252,8 @@ class NotificationSettings(_Config):
 
     @field_validator("contact_email")
     @classmethod
-    def _contact(cls, value: str) -> str:
-        return _email(value) if value else value
+    def _contact(cls, value: str, info: ValidationInfo) -> str:
+        return _email(value, info) if value else value
 
 
 DEFAULT_EXTENSION_REASONS = (
@@ -292,7 +303,7 @@ class BoardConfig(_Config):
     amber_working_days: int = Field(default=3, ge=0)
     agencies: tuple[Agency, ...] = ()
     members: tuple[Member, ...] = ()
-    statutory_recipients: dict[str, Recipient] = Field(default_factory=_default_recipients)
+    statutory_recipients: dict[str, Recipient] = Field(default_factory=_default_recipients, validate_default=True)
     # Which chat front ends the board works in: Slack, Teams or both (channel notices go to each).
     front_ends: tuple[FrontEnd, ...] = ("slack",)
     slack: SlackSettings = Field(default_factory=SlackSettings)
@@ -408,14 +419,20 @@ class BoardConfig(_Config):
         return Actor(f"slack:{slack_user_id}", roles)
 
     @classmethod
-    def from_toml(cls, text: str, *, origin: str = "board config") -> BoardConfig:
+    def from_toml(
+        cls, text: str, *, origin: str = "board config", addresses: AddressLedger | None = None
+    ) -> BoardConfig:
+        """The board from its file's text. `addresses`: those found valid before in this very text (bot/config.py),
+        not checked again; the ledger also collects the addresses checked now."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise BoardConfigError(f"{origin}: not valid TOML: {exc}") from exc
         board = data.pop("board", {})
         try:
-            return cls.model_validate({**board, **data})
+            return cls.model_validate(
+                {**board, **data}, context={ADDRESSES: addresses} if addresses is not None else None
+            )
         except ValidationError as exc:
             problems = []
             for error in exc.errors(include_url=False):  # "msg" never holds the value (str(exc) would)

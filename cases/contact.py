@@ -9,8 +9,7 @@ Every message names what is wrong, never the value: these are personal fields (i
 from __future__ import annotations
 
 import re
-
-from email_validator import EmailNotValidError, validate_email
+from dataclasses import dataclass, field
 
 DEFAULT_PHONE_REGION = "GB"
 
@@ -22,11 +21,40 @@ _HIDDEN_IN_NAMES = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 def email_address(value: str) -> str:
     """The address, normalised and lower-cased; ValueError (without the value) if it is not one."""
+    # Imported when an address is first checked: compiling its patterns is a noticeable part of a command's
+    # start (bench/cli_start.py), and a board file's addresses found valid before are not checked again.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"is not an email address ({_why(str(exc))})") from None
     return str(checked.normalized).lower()
+
+
+# The key under which a board file's validation context carries its AddressLedger (cases/board.py).
+ADDRESSES = "addresses"
+
+
+@dataclass
+class AddressLedger:
+    """Addresses of one board file: `known`, found valid before in the very same file (bot/config.py keeps
+    them by the file's hash); `valid`, those found valid now. Only an ASCII address whose normal form is its
+    own lower case is kept, so a known address stands for exactly what the check gave (never another address)."""
+
+    known: frozenset[str] = frozenset()
+    valid: set[str] = field(default_factory=set)
+
+
+def checked_email(value: str, ledger: AddressLedger | None) -> str:
+    """`email_address(value)`, unless the ledger knows the address already (then its lower case, which is
+    what the check gave it); an address checked here is recorded in the ledger."""
+    if ledger is not None and value in ledger.known and value.isascii():
+        return value.lower()
+    normal = email_address(value)
+    if ledger is not None and value.isascii() and normal == value.lower():
+        ledger.valid.add(value)
+    return normal
 
 
 def _why(reason: str) -> str:

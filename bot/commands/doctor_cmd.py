@@ -1,5 +1,8 @@
 """`scrbot doctor [--quick] [--json]`: one line per check, ok or what to fix; exit 1 on any failure.
 
+Where one deployment serves many boards (SCRBOT_BOARD_DIR), the deployment's checks run once and then each
+board's own, their lines starting with the board's id (bot/doctor/boards.py); `--board ID` checks that board.
+
 `--quick` makes no network call (no Slack, mailbox or PostgreSQL): the container healthcheck. It builds
 its own context, so that wrong settings are reported as its first line rather than stopping it.
 """
@@ -24,19 +27,22 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, clock: Clock | None) -> int:
     from bot.context import AppContext
-    from bot.doctor import diagnose  # only when asked: every other command starts without it
+    from bot.doctor.boards import diagnose_deployment  # only when asked: every other command starts without it
 
-    report, ctx = diagnose(
+    report, contexts = diagnose_deployment(
         lambda: AppContext(clock=clock, json_output=args.json, board_id=args.board), quick=args.quick
     )
     try:
         if args.json:
-            print_json({"ok": not report.failed, "checks": [r.as_json() for r in report.results]})
+            print_json(report.as_json())
         else:
             for line in report.lines():
                 print(line)
-            print(f"{len(report.failed)} check(s) failed." if report.failed else "All checks passed.")
+            failed = report.failed
+            boards = sorted({board for board, _ in failed if board is not None})
+            where = f" (board{'s' if len(boards) > 1 else ''} {', '.join(boards)})" if report.many and boards else ""
+            print(f"{len(failed)} check(s) failed{where}." if failed else "All checks passed.")
     finally:
-        if ctx is not None:
+        for ctx in contexts:
             ctx.close()
     return EXIT_FAILED_CHECK if report.failed else 0

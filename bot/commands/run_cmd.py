@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
         metavar="SECONDS",
         help=f"send what is due in the outbox this often (default {DISPATCH_EVERY_SECONDS:g})",
     )
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, check_every_address=True)  # no addresses taken as found valid before (bot/cli.py)
 
 
 def _every(seconds: float) -> str:
@@ -101,21 +101,27 @@ def _report_board(ctx: AppContext) -> None:
     print(f"  calendar:     {ctx.calendar_file}")
 
 
-def preflight(ctx: AppContext) -> bool:
-    """The doctor's checks, before anything starts: anything not ok is shown; a failure that would lose or
-    leak data (a key file others can read, keys missing beside sealed data...) stops the start."""
-    from bot.doctor import diagnose
+def preflight(deployment: Deployment, origin: AppContext) -> bool:
+    """The doctor's checks, before anything starts: the deployment's once, then every board's own. Anything
+    not ok is shown (with many boards, each board's lines start with its id); a failure that would lose or
+    leak data (a key file others can read, a board's keys missing beside its sealed data...) stops the start,
+    naming the board."""
+    from bot.doctor.base import checks_for
+    from bot.doctor.boards import check_deployment
 
-    report, _ctx = diagnose(lambda: ctx)
-    for result, line in zip(report.results, report.lines(), strict=True):
+    report = check_deployment(deployment.contexts, origin, checks_for(origin.settings))
+    for (_board, result), line in zip(report.results(), report.lines(), strict=True):
         if result.status.value in {"warn", "fail"}:
             print(line)
-    if report.blocking:
+    blocking = report.blocking
+    if blocking:
+        boards = sorted({board for board, _ in blocking if board is not None})
+        named = f" (board{'s' if len(boards) > 1 else ''} {', '.join(boards)})" if boards else ""
         print(
-            f"SCR Bot will not start: {len(report.blocking)} check(s) above would lose or leak data if it ran. "
+            f"SCR Bot will not start: {len(blocking)} check(s) above{named} would lose or leak data if it ran. "
             "Fix them (`scrbot doctor` shows every check)."
         )
-        log.error("start refused: %s", ", ".join(r.check for r in report.blocking))
+        log.error("start refused: %s", ", ".join(f"{b}/{r.check}" if b else r.check for b, r in blocking))
         return False
     return True
 
@@ -123,6 +129,10 @@ def preflight(ctx: AppContext) -> bool:
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     from bot.deployment import Deployment
 
+    if ctx.settings.slack_socket_mode and ctx.board_id is None:
+        from bot.slack.routing import require_one_board_for_socket_mode
+
+        require_one_board_for_socket_mode(len(ctx.boards))  # one line, before anything opens or runs
     deployment = Deployment.of(ctx)
     try:
         return _run(deployment, ctx, args)
@@ -133,7 +143,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
 def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> int:
     from notify.scheduler import Ticker
 
-    if not all(preflight(board) for board in deployment):
+    if not preflight(deployment, ctx):
         return EXIT_REFUSED_TO_START
     applied = ctx.migrate()
     deployment.set_interval("outbox", timedelta(seconds=args.outbox_every))
@@ -224,6 +234,7 @@ def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool, oauth_f
         app = apps.single
         if app is None:
             raise SlackBoardsError("Socket Mode serves one board: serve many boards over HTTP", field="slack_app_token")
+            # (not reached: `_run` refuses many boards in Socket Mode before anything starts)
         handler = socket_mode(app, settings.slack_app_token)
         print("Slack: Socket Mode (the bot connects out to Slack; no public URL needed).")
         log.info("slack socket mode starting")

@@ -60,6 +60,9 @@ class Check:
     network: bool = False  # left out by --quick (a container healthcheck makes no network calls)
     needs: tuple[str, ...] = ()  # skipped unless these passed
     blocks_start: bool = False
+    # The board's own (its file, keys, Slack, mailbox): run for each board a deployment serves. The others
+    # are the deployment's (settings, database, key file, holidays, disk): run once (bot/doctor/boards.py).
+    per_board: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,9 +127,13 @@ def run_check(check: Check, ctx: AppContext) -> Finding:
         return fail(f"unexpected error ({type(exc).__name__}); run with SCRBOT_DEBUG=1 for details")
 
 
-def run_checks(ctx: AppContext, checks: Sequence[Check], *, quick: bool = False) -> Report:
+def run_checks(
+    ctx: AppContext, checks: Sequence[Check], *, quick: bool = False, passed: set[str] | None = None
+) -> Report:
+    """Run `checks` in order; `passed`: the names of checks that passed before (the deployment's, for a
+    board's own checks), added to as checks pass."""
     report = Report()
-    passed: set[str] = set()
+    passed = set() if passed is None else passed
     for check in checks:
         unmet = [name for name in check.needs if name not in passed]
         if quick and check.network:

@@ -149,24 +149,34 @@ def _ring(ctx: AppContext) -> tuple[KeyRing | None, str]:
     return (KeyRing.load(path) if path.exists() else None), str(path)
 
 
-def check_keys(ctx: AppContext) -> Finding:
-    """The key ring itself: there, private, readable (KeyRing.load refuses a file others can read)."""
-    board_id = ctx.board.id
+def check_key_file(ctx: AppContext) -> Finding:
+    """The key ring's file, which every board's keys share: private, the service's own, readable."""
+    from storage.keyring import KeyRing
+
+    if ctx.settings.keys:
+        return ok("SCRBOT_KEYS (rotation needs a key file)")
     path = ctx.settings.resolved_key_file
-    if not ctx.settings.keys and path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            return fail(f"key file {path} is readable by others (mode {mode:o}): run chmod 600 {path}")
+    if not path.exists():
+        return ok(f"{path} does not exist yet: the first run creates it (back it up: README, Backup)")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return fail(f"key file {path} is readable by others (mode {mode:o}): run chmod 600 {path}")
+    ring = KeyRing.load(path)  # refuses a file it cannot read or parse: that line is the finding
+    if hasattr(os, "geteuid") and path.stat().st_uid != os.geteuid():
+        return warn(f"{path} is owned by uid {path.stat().st_uid}, not by the user running scrbot")
+    return ok(f"{path}, mode 600: keys of {len(ring.boards)} board(s)")
+
+
+def check_keys(ctx: AppContext) -> Finding:
+    """The board's own keys in the key ring."""
+    board_id = ctx.board.id
     ring, source = _ring(ctx)
     if ring is None:
-        return ok(f"{source} does not exist yet: the first run creates it (back it up: README, Backup)")
+        return ok(f"{source} does not exist yet: the first run creates it with board {board_id}'s keys")
     if board_id not in ring.boards:
         return ok(f"{source} has no keys for board {board_id} yet: the first run adds them")
     keys = ring.board(board_id)
-    note = " (rotation needs a key file)" if ctx.settings.keys else ", mode 600"
-    if not ctx.settings.keys and hasattr(os, "geteuid") and path.stat().st_uid != os.geteuid():
-        return warn(f"{source} is owned by uid {path.stat().st_uid}, not by the user running scrbot")
-    return ok(f"{source}{note}: {len(keys.data_keys)} data key(s), active {keys.active}")
+    return ok(f"{source}: {len(keys.data_keys)} data key(s) of board {board_id}, active {keys.active}")
 
 
 def check_keys_match_data(ctx: AppContext) -> Finding:
@@ -259,23 +269,25 @@ def core_checks(settings: Settings) -> Sequence[Check]:
     remote_database = not is_sqlite(settings.resolved_database_url)
     checks = [
         Check("settings", check_settings, blocks_start=True),
-        Check("board", check_board, blocks_start=True),
+        Check("board", check_board, blocks_start=True, per_board=True),
         Check("database", check_database, network=remote_database, blocks_start=True),
         Check("migrations", check_migrations, network=remote_database, needs=("database",), blocks_start=True),
-        Check("keys", check_keys, needs=("board",), blocks_start=True),
+        Check("key file", check_key_file, blocks_start=True),
+        Check("keys", check_keys, needs=("board", "key file"), blocks_start=True, per_board=True),
         Check(
             "keys match data",
             check_keys_match_data,
             network=remote_database,
             needs=("keys", "database"),
             blocks_start=True,
+            per_board=True,
         ),
         Check("mail trust", check_mail_trust, blocks_start=True),
         Check("holidays", check_holidays),
         Check("disk", check_disk, blocks_start=True),
     ]
     if settings.mail_backend == "maildir":
-        checks.append(Check("mailbox", check_maildir))
+        checks.append(Check("mailbox", check_maildir, per_board=True))
     return checks
 
 

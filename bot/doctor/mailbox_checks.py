@@ -5,6 +5,7 @@ outbox (the missing authserv-id, which would let forgeries through, is core's "m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,10 @@ def check_graph_send(ctx: AppContext) -> Finding:
 
 @register_provider
 def mailbox_checks(settings: Settings) -> Sequence[Check]:
+    return [replace(check, per_board=True) for check in _mailbox_checks(settings)]  # each board's own mailbox
+
+
+def _mailbox_checks(settings: Settings) -> Sequence[Check]:
     if settings.mail_backend == "ews":
         return [
             Check("mailbox", check_ews, network=True),

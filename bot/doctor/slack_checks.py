@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,14 @@ def check_socket_mode(ctx: AppContext) -> Finding:
     return ok("the app-level token opens a Socket Mode connection URL (no connection made)")
 
 
+def check_socket_mode_boards(ctx: AppContext) -> Finding:
+    """The deployment's: Socket Mode serves one board (bot/slack/routing.py); `scrbot run` refuses more."""
+    from bot.slack.routing import require_one_board_for_socket_mode
+
+    require_one_board_for_socket_mode(len(ctx.boards))
+    return ok("one board in Socket Mode")
+
+
 def check_channel(ctx: AppContext) -> Finding:
     channel = ctx.board.slack.business_unit_channel
     if not channel:
@@ -190,6 +199,7 @@ def slack_checks(settings: Settings) -> Sequence[Check]:
         Check("slack scopes", check_scopes, network=True, needs=("slack",)),
     ]
     if settings.slack_socket_mode:
+        checks.insert(0, Check("slack boards", check_socket_mode_boards, blocks_start=True))  # the deployment's
         checks.append(Check("slack socket mode", check_socket_mode, network=True, needs=("slack",)))
     checks += [
         Check("slack channel", check_channel, network=True, needs=("slack", "board")),
@@ -205,4 +215,5 @@ def slack_checks(settings: Settings) -> Sequence[Check]:
             needs=("slack", "board"),
         ),
     ]
-    return checks
+    # Each board's own workspace, but for the deployment's "slack boards".
+    return [replace(check, per_board=check.name != "slack boards") for check in checks]

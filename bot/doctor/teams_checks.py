@@ -5,6 +5,7 @@ blocks `scrbot run`: a notice that cannot be sent stays in the outbox until it c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.doctor.base import Check, Finding, fail, ok, register_provider
@@ -33,4 +34,4 @@ def teams_checks(settings: Settings) -> Sequence[Check]:
     first, *rest = CHECKS
     checks = [Check(first[0], _adapted(first[1]), network=True, needs=("board",))]
     checks += [Check(name, _adapted(look), network=True, needs=(first[0], "board")) for name, look in rest]
-    return checks
+    return [replace(check, per_board=True) for check in checks]  # each board's own workspace or team

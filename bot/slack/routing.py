@@ -62,6 +62,20 @@ def require_workspaces(team_ids: list[str]) -> None:
         raise SlackBoardsError("two boards name the same Slack workspace ([slack] team_id)", field="slack.team_id")
 
 
+def require_one_board_for_socket_mode(boards: int) -> None:
+    """Socket Mode serves one board. Its connection would carry every workspace's envelopes, but the one bot
+    token (SCRBOT_SLACK_BOT_TOKEN) acts in one workspace only, and install mode (a token per workspace) needs
+    HTTP for its OAuth pages: another board's requests would be answered with the wrong workspace's token.
+    Refused at start, before anything runs, rather than served wrong."""
+    if boards > 1:
+        raise SlackBoardsError(
+            f"SCRBOT_SLACK_APP_TOKEN (Socket Mode) serves one board, and SCRBOT_BOARD_DIR configures {boards}; "
+            "allowed: many boards over HTTP (SCRBOT_SLACK_SIGNING_SECRET, or install mode with "
+            "SCRBOT_SLACK_CLIENT_ID), or Socket Mode for one board (--board ID)",
+            field="SCRBOT_SLACK_APP_TOKEN",
+        )
+
+
 @dataclass(frozen=True)
 class BoardApps:
     """The bolt app of each board, by its Slack workspace (team id)."""

@@ -42,7 +42,7 @@ HEAVY = (
     "msoffcrypto",
     "inscriptis",
     "holidays",
-    "pydantic_settings",
+    "bot.settings",
     "storage",
     "notify",
     "intake",
@@ -94,12 +94,15 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
     env.update(SCRBOT_DATA_DIR=str(tmp_path), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
     argv = ("deadlines", "--event", "decision_made", "--outcome", "scr", "--on", "22/12/2026", "--json")
-    assert {"bot.context", "jinja2", "pydantic_settings"} <= set(heavy_in(modules_after(*argv, env=env)))
+    assert {"bot.context", "jinja2", "bot.settings"} <= set(heavy_in(modules_after(*argv, env=env)))
 
 
 # What changing a case needs, and a listing must not load: the features' wiring and listeners, the mail
 # intake, the ORM and table registry, Alembic, the key ring's cipher; the rules pack's models, the referral's
-# and the phone number metadata (a listing reads deadlines and the board, nothing else).
+# and the phone number metadata (a listing reads deadlines and the board, nothing else). Nor what reading the
+# settings and the board file needed before: pydantic-settings (bot/settings_sources.py reads them; dotenv
+# only for a .env file) and email-validator for addresses already found valid in this very board file
+# (bot/board_addresses.py: the command that filed the case kept them).
 NOT_FOR_A_LISTING = (
     "bot.wiring",
     "notify",
@@ -116,6 +119,10 @@ NOT_FOR_A_LISTING = (
     "cases.rules",
     "cases.referral",
     "phonenumbers",
+    "pydantic_settings",
+    "dotenv",
+    "email_validator",
+    "idna",
 )
 
 
@@ -169,3 +176,11 @@ def test_the_choices_spelled_out_for_a_fast_start_are_the_real_ones() -> None:
     assert tuple(s.value for s in OutboxStatus) == OUTBOX_STATES
     assert DISPATCH_EVERY.total_seconds() == DISPATCH_EVERY_SECONDS
     assert tuple(k.value for k in Proceeding) == PROCEEDINGS
+
+
+def test_the_command_lines_imports_are_left_out_of_the_collectors_passes() -> None:
+    """bot/cli.py freezes what it imported (gc.freeze): each full collection while a command starts would
+    otherwise walk pydantic's and argparse's objects again (bench/cli_start.py)."""
+    probe = "import gc, bot.cli; print(gc.get_freeze_count())"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert int(done.stdout) > 10_000

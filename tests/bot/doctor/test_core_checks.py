@@ -29,6 +29,7 @@ def test_a_fresh_local_set_up_passes_and_creates_nothing(env: Path, doctor: Doct
         "board": "ok",
         "database": "ok",
         "migrations": "ok",
+        "key file": "ok",
         "keys": "ok",
         "keys match data": "ok",
         "mail trust": "ok",
@@ -89,7 +90,7 @@ def test_a_key_file_others_can_read(doctor: Doctor, env: Path, clock: FixedClock
     (env / "var" / "keys.json").chmod(0o644)
     code, checks = doctor()
     assert code == 1
-    assert checks["keys"][0] == "fail" and "chmod 600" in checks["keys"][1]
+    assert checks["key file"][0] == "fail" and "chmod 600" in checks["key file"][1]
 
 
 def test_a_lost_key_file_beside_sealed_data(doctor: Doctor, env: Path, clock: FixedClock) -> None:
