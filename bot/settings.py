@@ -7,9 +7,10 @@ Every setting is documented in README.md ("Configuration").
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.setting_types import (
     AuthservId,
@@ -37,17 +38,10 @@ from bot.setting_types import (
     Url,
 )
 from bot.settings_files import env_name
-from bot.settings_sources import setting_values
 
 
-class Settings(BaseModel):
-    """Every SCRBOT_* setting. `Settings(**values)` reads the environment, secret files and `.env` for what
-    `values` leaves out (bot/settings_sources.py), as pydantic-settings did; defaults are validated too."""
-
-    model_config = ConfigDict(extra="ignore", validate_default=True)
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**{**setting_values(type(self)), **values})
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCRBOT_", env_file=".env", extra="ignore")
 
     data_dir: Folder = Field(default=Path("var"), description="Where local mode keeps its database, keys and mail")
     database_url: DatabaseUrl = Field(
@@ -158,6 +152,20 @@ class Settings(BaseModel):
     graph_ca_bundle: ReadableFile = Field(
         default=None, description="CA file to trust for Graph and sign-in (default: system CAs)"
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from bot.settings_files import SecretFiles
+
+        # A secret from SCRBOT_<NAME>_FILE (a container's secret file) ranks with the environment.
+        return init_settings, env_settings, SecretFiles(settings_cls), dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
     def _complete(self) -> Settings:

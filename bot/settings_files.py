@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.setting_types import Secret
 from errors import BadInput
@@ -32,7 +33,7 @@ def secret_marker(field: FieldInfo) -> Secret | None:
     return next((m for m in field.metadata if isinstance(m, Secret)), None)
 
 
-def file_settings(settings_cls: type[BaseModel]) -> list[str]:
+def file_settings(settings_cls: type[BaseSettings]) -> list[str]:
     """Names of the settings that may come from a file."""
     return [
         name
@@ -69,15 +70,24 @@ def read_secret_file(variable: str, path_text: str) -> str:
     return text.removesuffix("\n").removesuffix("\r")
 
 
-def secret_file_values(settings_cls: type[BaseModel]) -> dict[str, str]:
-    """Every secret given as SCRBOT_<NAME>_FILE, read; an error if SCRBOT_<NAME> is set as well."""
-    values: dict[str, str] = {}
-    for name in file_settings(settings_cls):
-        variable = env_name(name) + "_FILE"
+class SecretFiles(PydanticBaseSettingsSource):
+    """The pydantic-settings source for SCRBOT_<NAME>_FILE variables."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        variable = env_name(field_name) + "_FILE"
         path = _environment(variable)
-        if not path:
-            continue
-        if _environment_has(env_name(name)):
-            raise SecretFileError(f"{env_name(name)} and {variable} are both set; allowed: one of them", field=variable)
-        values[name] = read_secret_file(variable, path)
-    return values
+        if not path or secret_marker(field) is None:
+            return None, field_name, False
+        if _environment_has(env_name(field_name)):
+            raise SecretFileError(
+                f"{env_name(field_name)} and {variable} are both set; allowed: one of them", field=variable
+            )
+        return read_secret_file(variable, path), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in file_settings(self.settings_cls):
+            value, key, _complex = self.get_field_value(self.settings_cls.model_fields[name], name)
+            if value is not None:
+                values[key] = value
+        return values

@@ -100,8 +100,7 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
 # What changing a case needs, and a listing must not load: the features' wiring and listeners, the mail
 # intake, the ORM and table registry, Alembic, the key ring's cipher; the rules pack's models, the referral's
 # and the phone number metadata (a listing reads deadlines and the board, nothing else). Nor what reading the
-# settings and the board file needed before: pydantic-settings (bot/settings_sources.py reads them; dotenv
-# only for a .env file) and email-validator for addresses already found valid in this very board file
+# board file needed before: email-validator for addresses already found valid in this very board file
 # (bot/board_addresses.py: the command that filed the case kept them).
 NOT_FOR_A_LISTING = (
     "bot.wiring",
@@ -119,8 +118,6 @@ NOT_FOR_A_LISTING = (
     "cases.rules",
     "cases.referral",
     "phonenumbers",
-    "pydantic_settings",
-    "dotenv",
     "email_validator",
     "idna",
 )

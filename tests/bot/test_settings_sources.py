@@ -1,5 +1,6 @@
-"""Where settings come from (bot/settings_sources.py): the environment before secret files before `.env`,
-names matched without regard to case, and a wrong value from any of them the same one-line error."""
+"""Where settings come from (pydantic-settings' sources, ordered in bot/settings.py): the environment
+before secret files before `.env`, names matched without regard to case, and a wrong value from any of them
+the same one-line error."""
 
 from __future__ import annotations
 
