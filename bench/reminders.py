@@ -135,15 +135,15 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
     service = wiring.notifications(store, wiring.outbox_for(store), reply_to="scr-bot@testshire.gov.uk")
     peak_at = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
-    assert not service.sweep.run(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
+    assert not service.sweep_once(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
     started = time.perf_counter()
-    peak = service.sweep.run(peak_at)
+    peak = service.sweep_once(peak_at)
     peak_seconds = time.perf_counter() - started
 
     idle = []
     for n in range(REPEATS):
         started = time.perf_counter()
-        report = service.sweep.run(peak_at.replace(minute=6 + n))
+        report = service.sweep_once(peak_at.replace(minute=6 + n))
         idle.append(time.perf_counter() - started)
         assert not report.sent
 
@@ -152,7 +152,7 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
         moment = peak_at.replace(minute=20 + n)
         add_due(store, 100, due_at(TODAY, clock_time(9, 10)).astimezone(UTC))
         started = time.perf_counter()
-        report = service.sweep.run(moment)
+        report = service.sweep_once(moment)
         fixed.append(time.perf_counter() - started)
         assert len(report.sent) == 100, len(report.sent)
 

@@ -1,8 +1,9 @@
-"""The reminder sweep: claim the reminders due now, turn them into outbox messages, mark them sent.
+"""A board's reminder sweep: its share of the reminders claimed due now made into outbox messages.
 
-One sweep claims `state = 'pending' AND due_at <= now` through the (state, due_at) index with
-`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), and in the same transaction queues the
-messages and marks the reminders sent. So several bot processes can sweep at once and each reminder goes
+The claim is one statement over every board (notify/board_sweeps.py, storage/reminders.py `claim_due`:
+`state = 'pending' AND due_at <= now` through the partial index of pending rows, `FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite serialises writers), and in the same transaction each board queues its messages and marks
+its reminders sent. So several bot processes can sweep at once and each reminder goes
 out exactly once: a reminder is either still pending (nothing queued) or sent (its message queued, with an
 idempotency key). The outbox dispatcher delivers the messages afterwards.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,27 +90,6 @@ class ReminderSweep:
         for template_id in {t for pair in TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
             get_template(template_id).prepare()
 
-    def run(self, now: datetime, *, max_batches: int = 10_000) -> SweepReport:
-        """One sweep: everything due at `now`, in batches, until nothing due is left unclaimed."""
-        report = SweepReport()
-        self.ensure_digest(now)
-        for _ in range(max_batches):
-            with self.sessions.begin() as s:
-                batch = self._sweep_batch(s, now)
-            report.merge(batch)
-            if not (batch.sent or batch.cancelled or batch.digests):
-                break
-        if report.sent or report.cancelled or report.digests:
-            log.info(
-                "reminder sweep: %d sent (%d late), %d cancelled, %d digest(s), %d message(s) queued",
-                len(report.sent),
-                len(report.late),
-                len(report.cancelled),
-                report.digests,
-                len(report.messages),
-            )
-        return report
-
     def ensure_digest(self, now: datetime) -> None:
         """Make sure the next digest's row exists; a transaction only when the next digest is not the one this
         sweep made sure of last (once a week): the row, once there, stays (one row per ISO week, never
@@ -127,9 +108,11 @@ class ReminderSweep:
 
     # --- one batch -----------------------------------------------------------------------------------
 
-    def _sweep_batch(self, s: Session, now: datetime) -> SweepReport:
+    def sweep_claimed(self, s: Session, claimed: Sequence[Claimed], now: datetime) -> SweepReport:
+        """This board's share of a claim (notify/board_sweeps.py claims for every board at once): its messages
+        queued through its own outbox (sealed with its own keys, audited in its own chain), its reminders
+        marked sent or cancelled, the next overdue rungs planned. `claimed` are this board's rows only."""
         report = SweepReport()
-        claimed = self.rows.claim_due(s, now, limit=self.batch)
         if not claimed:
             return report
         today = local_date(now)

@@ -141,13 +141,18 @@ _SET_STATE = (
 
 
 def due_reminders(
-    board_id: str, now: datetime, limit: int
-) -> Select[str, str, str | None, str, str, date | None, date]:
-    """The sweep's claim: pending and due, oldest first, through the partial index of pending rows
-    (ix_reminders_pending_due), skipping rows another sweep holds. Plain columns rather than ORM objects: a
-    sweep may claim thousands, and the session stays light."""
+    board_ids: Sequence[str], now: datetime, limit: int
+) -> Select[str, str, str, str | None, str, str, date | None, date]:
+    """The sweep's claim, for every board of a deployment at once (notify/board_sweeps.py): pending and due,
+    through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at, id), skipping
+    rows another sweep holds. Each row comes with its board id and the caller splits the claim by it, so a
+    row is only ever handled by its own board's sweep. Board by board, then oldest first: two workers
+    claiming at once mostly take different boards, so their transactions seldom wait on the same board's
+    audit anchor. Plain columns rather than ORM objects: a pass may claim thousands, the session stays
+    light."""
     return (
         select(
+            ReminderRow.board_id,
             ReminderRow.id,
             ReminderRow.key,
             ReminderRow.deadline_id,
@@ -156,18 +161,27 @@ def due_reminders(
             ReminderRow.act_by,
             ReminderRow.remind_on,
         )
-        .where(ReminderRow.state == PENDING, ReminderRow.board_id == board_id, ReminderRow.due_at <= now)
-        .order_by(ReminderRow.due_at, ReminderRow.id)
+        .where(ReminderRow.state == PENDING, ReminderRow.board_id.in_(list(board_ids)), ReminderRow.due_at <= now)
+        .order_by(ReminderRow.board_id, ReminderRow.due_at, ReminderRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+
+
+def claim_due(s: Session, board_ids: Sequence[str], now: datetime, *, limit: int) -> dict[str, list[Claimed]]:
+    """Claim up to `limit` reminders due by `now` over the boards `board_ids`, in one statement; the rows
+    held (FOR UPDATE) until the caller's transaction ends, split by their own board id."""
+    claimed: dict[str, list[Claimed]] = defaultdict(list)
+    for row in s.execute(due_reminders(board_ids, now, limit)):
+        claimed[row[0]].append(Claimed(*row[1:]))
+    return dict(claimed)
 
 
 def boards_with_due(s: Session, board_ids: Sequence[str], now: datetime) -> set[str]:
     """Which of `board_ids` have a reminder pending and due by `now`: one statement for a whole deployment,
     a probe a board through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at),
     so a pass over every board costs one round trip, not a transaction a board. A deliberate cross-board
-    read that returns board ids only; each board's claim (`due_reminders`) stays its own."""
+    read that returns board ids only."""
     due: set[str] = set()
     for start in range(0, len(board_ids), _COMPOUND):
         probes = [
@@ -275,9 +289,6 @@ class ReminderRows:
         }
 
     # --- sweeping ------------------------------------------------------------------------------------
-
-    def claim_due(self, s: Session, now: datetime, *, limit: int) -> list[Claimed]:
-        return [Claimed(*row) for row in s.execute(due_reminders(self.board_id, now, limit))]
 
     def mark_sent(self, s: Session, sent: Sequence[tuple[str, bool, str]], *, now: datetime) -> None:
         """(reminder id, late, outbox id): one UPDATE ... WHERE id IN (...) per message and lateness rather
