@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from errors import NotFound
@@ -30,6 +30,10 @@ from storage.tables.base import new_id, table_of
 TABLE = "outbox"
 _TABLE = table_of(OutboxRow)
 _LOOKUP_CHUNK = 500  # idempotency keys per IN (...) lookup
+# Built once: every queueing looks its keys up first, a reminder pass once per board.
+_IDS_FOR_KEYS = select(OutboxRow.idempotency_key, OutboxRow.id).where(
+    OutboxRow.board_id == bindparam("board_id"), OutboxRow.idempotency_key.in_(bindparam("keys", expanding=True))
+)
 
 
 def new_message_id() -> str:
@@ -160,12 +164,7 @@ class OutboxRows:
         wanted = sorted(set(keys))
         found: dict[str, str] = {}
         for start in range(0, len(wanted), _LOOKUP_CHUNK):
-            rows = s.execute(
-                select(OutboxRow.idempotency_key, OutboxRow.id).where(
-                    OutboxRow.board_id == self.board_id,
-                    OutboxRow.idempotency_key.in_(wanted[start : start + _LOOKUP_CHUNK]),
-                )
-            )
+            rows = s.execute(_IDS_FOR_KEYS, {"board_id": self.board_id, "keys": wanted[start : start + _LOOKUP_CHUNK]})
             found.update((key, row_id) for key, row_id in rows)
         return found
 

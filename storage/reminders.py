@@ -133,6 +133,29 @@ _REMINDERS_OF = (
     .where(_REMINDERS.c.deadline_id.in_(bindparam("deadline_ids", expanding=True)))
     .with_for_update(skip_locked=True)
 )
+# The sweep's statements, built once: building a statement costs more than running it, and a 09:00 pass
+# runs them for every board with something due.
+_DETAILS = (
+    select(*_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(DeadlineRow.board_id == bindparam("board_id"), DeadlineRow.id.in_(bindparam("ids", expanding=True)))
+)
+# One executemany a claim (psycopg pipelines it), rather than an UPDATE per message.
+_MARK_SENT = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.board_id == bindparam("b_board_id"), _REMINDERS.c.id == bindparam("b_id"))
+    .values(
+        state=SENT,
+        sent_at=bindparam("b_at"),
+        late=bindparam("b_late"),
+        outbox_id=bindparam("b_outbox_id"),
+        updated_at=bindparam("b_at"),
+    )
+)
+_ADD = {
+    "postgresql": pg_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
+    "sqlite": sqlite_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
+}
 _SET_STATE = (
     update(_REMINDERS)
     .where(_REMINDERS.c.id.in_(bindparam("reminder_ids", expanding=True)))
@@ -222,14 +245,10 @@ class ReminderRows:
     def deadline_details(self, s: Session, ids: Sequence[str]) -> dict[str, tuple[DeadlineInfo, str, date]]:
         """For the sweep: each deadline's planning info, action and due date."""
         found: dict[str, tuple[DeadlineInfo, str, date]] = {}
-        if not ids:
-            return found
-        for row in s.execute(
-            select(*_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
-            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-            .where(DeadlineRow.id.in_(list(ids)))
-        ):
-            found[row[0]] = (DeadlineInfo(*row[:9]), row[9], row[10])
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            for row in s.execute(_DETAILS, {"board_id": self.board_id, "ids": chunk}):
+                found[row[0]] = (DeadlineInfo(*row[:9]), row[9], row[10])
         return found
 
     def open_deadlines(self, s: Session, *, limit: int) -> list[DeadlineInfo]:
@@ -256,9 +275,7 @@ class ReminderRows:
         """Store new rungs; one whose key is stored already is skipped, not an error."""
         if not reminders:
             return
-        dialect = s.get_bind().dialect.name
-        insert = pg_insert(ReminderRow) if dialect == "postgresql" else sqlite_insert(ReminderRow)
-        statement = insert.on_conflict_do_nothing(index_elements=["board_id", "key"])
+        statement = _ADD[s.get_bind().dialect.name]
         rows = [self._values(r, now) for r in reminders]
         for start in range(0, len(rows), _CHUNK):
             # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
@@ -291,18 +308,13 @@ class ReminderRows:
     # --- sweeping ------------------------------------------------------------------------------------
 
     def mark_sent(self, s: Session, sent: Sequence[tuple[str, bool, str]], *, now: datetime) -> None:
-        """(reminder id, late, outbox id): one UPDATE ... WHERE id IN (...) per message and lateness rather
-        than one per reminder."""
-        by_message: dict[tuple[bool, str], list[str]] = defaultdict(list)
-        for reminder_id, late, outbox_id in sent:
-            by_message[(late, outbox_id)].append(reminder_id)
-        for (late, outbox_id), ids in by_message.items():
-            for start in range(0, len(ids), _CHUNK):
-                s.execute(
-                    update(_REMINDERS)
-                    .where(_REMINDERS.c.id.in_(ids[start : start + _CHUNK]))
-                    .values(state=SENT, sent_at=now, late=late, outbox_id=outbox_id, updated_at=now)
-                )
+        """(reminder id, late, outbox id): one cached UPDATE run as an executemany (pipelined by psycopg)."""
+        rows = [
+            {"b_board_id": self.board_id, "b_id": rid, "b_at": now, "b_late": late, "b_outbox_id": oid}
+            for rid, late, oid in sent
+        ]
+        if rows:
+            s.execute(_MARK_SENT, rows)
 
     # --- reading -------------------------------------------------------------------------------------
 
