@@ -248,7 +248,7 @@ def main() -> int:
             url = engine.url.render_as_string(hide_password=False)
             return run_size(url, engine, size, args, Path(work) / f"{backend}-{size}.json")
 
-        results = each_size(args.backends, args.sizes, run, done=done)
+        results = each_size(args.backends, args.sizes, run, seeding=f"cases over {args.boards} boards", done=done)
     print()
     summary: dict[str, Any] = {}
     for backend, rows in results.items():

@@ -9,10 +9,12 @@ board's share goes to that board's own sweep (`ReminderSweep.sweep_claimed`): it
 routing, its outbox sealed with its own key ring, its own audit chain. A message never mixes boards.
 
 All of one batch commits together: a reminder is either still pending (nothing queued) or sent with its
-message queued, whoever crashes when. Each board's share runs inside a savepoint, so a board that fails is
-rolled back alone (its reminders stay pending for the next pass), logged by board id and error type (never
-content), and stops no other. Boards are handled in board id order in every process, so two processes
-waiting on each other's audit anchors queue rather than deadlock.
+message queued, whoever crashes when. The deadlines the batch needs are read, and its reminder rows written
+(sent, cancelled, the next overdue rungs), once for every board rather than a statement a board; each row
+names its board id. Should any board fail, the batch is undone and run again with each board's share in a
+savepoint of its own, so the board that fails is rolled back alone (its reminders stay pending for the next
+pass), logged by board id and error type (never content), and stops no other. Boards are handled in board id
+order in every process, so two processes waiting on each other's audit anchors queue rather than deadlock.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from notify.reminders import ReminderSweep, SweepReport
-from storage.reminders import Claimed, claim_due
+from storage.reminders import Claimed, RowChanges, claim_due, deadline_details
 
 log = logging.getLogger("scrbot.reminders")
 T = TypeVar("T")
@@ -63,22 +65,61 @@ def _sweep_group(sweeps: list[ReminderSweep], now: datetime, max_batches: int, r
         boards = sorted(set(by_board) - failed)
         if not boards:
             return
-        with sweeps[0].sessions.begin() as s:
-            claimed = claim_due(s, boards, now, limit=batch)
-            for board_id in sorted(claimed):
-                sweep = by_board[board_id]
-                report = _safely(sweep, "reminder sweep", partial(_in_savepoint, s, sweep, claimed[board_id], now))
-                if report is None:
-                    failed.add(board_id)
-                else:
-                    reports.setdefault(board_id, SweepReport()).merge(report)
-        if sum(len(rows) for rows in claimed.values()) < batch:
+        try:
+            with sweeps[0].sessions.begin() as s:
+                claimed, done = _batch(s, by_board, boards, now, batch)
+        except Exception:  # noqa: BLE001 - a board failed and undid the batch: again, each board on its own
+            with sweeps[0].sessions.begin() as s:
+                claimed, done = _batch_board_by_board(s, by_board, boards, now, batch, failed)
+        for board_id, report in done.items():
+            reports.setdefault(board_id, SweepReport()).merge(report)
+        if claimed < batch:
             return  # everything due that no other process holds is claimed
+
+
+def _batch(
+    s: Session, by_board: dict[str, ReminderSweep], boards: list[str], now: datetime, batch: int
+) -> tuple[int, dict[str, SweepReport]]:
+    """One batch, every board's share in one go: the deadlines read and the reminder rows written for every
+    board at once (a statement each, not one a board). Any board's failure raises, undoing the batch."""
+    claimed = claim_due(s, boards, now, limit=batch)
+    deadlines = deadline_details(
+        s, {b: sorted({r.deadline_id for r in rows if r.deadline_id}) for b, rows in claimed.items()}
+    )
+    done: dict[str, SweepReport] = {}
+    changes = RowChanges()
+    for board_id in sorted(claimed):
+        report, board_changes = by_board[board_id].sweep_claimed(
+            s, claimed[board_id], now, deadlines=deadlines.get(board_id, {})
+        )
+        done[board_id] = report
+        changes.extend(board_changes)
+    changes.write(s)
+    return sum(len(rows) for rows in claimed.values()), done
+
+
+def _batch_board_by_board(
+    s: Session, by_board: dict[str, ReminderSweep], boards: list[str], now: datetime, batch: int, failed: set[str]
+) -> tuple[int, dict[str, SweepReport]]:
+    """The batch again after a failure, each board's share in a savepoint of its own: a board that fails is
+    rolled back alone, logged by board id and error type, and left out of the rest of this pass."""
+    claimed = claim_due(s, boards, now, limit=batch)
+    done: dict[str, SweepReport] = {}
+    for board_id in sorted(claimed):
+        sweep = by_board[board_id]
+        report = _safely(sweep, "reminder sweep", partial(_in_savepoint, s, sweep, claimed[board_id], now))
+        if report is None:
+            failed.add(board_id)
+        else:
+            done[board_id] = report
+    return sum(len(rows) for rows in claimed.values()), done
 
 
 def _in_savepoint(s: Session, sweep: ReminderSweep, claimed: Sequence[Claimed], now: datetime) -> SweepReport:
     with s.begin_nested():
-        return sweep.sweep_claimed(s, claimed, now)
+        report, changes = sweep.sweep_claimed(s, claimed, now)
+        changes.write(s)
+        return report
 
 
 def _by_database(sweeps: Sequence[ReminderSweep]) -> list[list[ReminderSweep]]:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,7 +38,7 @@ from notify.reminder_plan import following_overdue, latest_overdue, rung_reminde
 from notify.reminder_planner import ReminderPlanner
 from notify.routing import Routing
 from notify.templates import get_template
-from storage.reminders import CANCELLED, Claimed, DeadlineInfo, NewReminder, ReminderRows, due_reminders
+from storage.reminders import Claimed, DeadlineInfo, NewReminder, ReminderRows, RowChanges, due_reminders
 
 __all__ = ["ReminderLine", "ReminderSweep", "SweepReport", "due_reminders", "status_text"]
 
@@ -108,15 +108,25 @@ class ReminderSweep:
 
     # --- one batch -----------------------------------------------------------------------------------
 
-    def sweep_claimed(self, s: Session, claimed: Sequence[Claimed], now: datetime) -> SweepReport:
+    def sweep_claimed(
+        self,
+        s: Session,
+        claimed: Sequence[Claimed],
+        now: datetime,
+        *,
+        deadlines: Mapping[str, tuple[DeadlineInfo, str, date]] | None = None,
+    ) -> tuple[SweepReport, RowChanges]:
         """This board's share of a claim (notify/board_sweeps.py claims for every board at once): its messages
-        queued through its own outbox (sealed with its own keys, audited in its own chain), its reminders
-        marked sent or cancelled, the next overdue rungs planned. `claimed` are this board's rows only."""
+        queued through its own outbox (sealed with its own keys, audited in its own chain); returned, the
+        report and the changes to its reminder rows (sent, cancelled, the next overdue rungs), for the pass to
+        write with every other board's. `claimed` are this board's rows only; `deadlines` their deadlines,
+        read under this board for the whole pass (read here when not given)."""
         report = SweepReport()
         if not claimed:
-            return report
+            return report, RowChanges()
         today = local_date(now)
-        deadlines = self.rows.deadline_details(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
+        if deadlines is None:
+            deadlines = self.rows.deadline_details(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
         # Several rungs of one deadline for one audience due in the same sweep (after downtime, say) make
         # one line that says what was missed, not one line each.
         due: dict[tuple[str, Audience], list[Claimed]] = defaultdict(list)
@@ -176,18 +186,15 @@ class ReminderSweep:
                 report.sent.append(row.id)
                 if today > row.remind_on:
                     report.late.append(row.id)
-        self.rows.mark_sent(s, sent, now=now)
-        self.rows.set_state(s, report.cancelled, CANCELLED, now=now)
-        self._plan_next_overdue(s, due, {k: v[0] for k, v in deadlines.items()}, now)
-        return report
+        following = self._next_overdue(due, {k: v[0] for k, v in deadlines.items()}, now)
+        return report, self.rows.changes(sent, report.cancelled, following, now=now)
 
-    def _plan_next_overdue(
+    def _next_overdue(
         self,
-        s: Session,
         due: dict[tuple[str, Audience], list[Claimed]],
         deadlines: dict[str, DeadlineInfo],
         now: datetime,
-    ) -> None:
+    ) -> list[NewReminder]:
         """Each overdue reminder sent plans the next one (see reminder_plan.following_overdue)."""
         today = local_date(now)
         settings = self.board.reminders
@@ -201,4 +208,4 @@ class ReminderSweep:
             following = following_overdue(Rung(last, audience, remind_on), info.act_by, today, settings, self.calendar)
             if following is not None:
                 new_rows.append(rung_reminder(info, following, settings.send_time))
-        self.rows.add(s, new_rows, now=now)
+        return new_rows

@@ -11,8 +11,8 @@ that run on every agency confirmation are built once (building one costs more th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -152,6 +152,19 @@ _MARK_SENT = (
         updated_at=bindparam("b_at"),
     )
 )
+_DETAILS_ACROSS = (
+    select(DeadlineRow.board_id, *_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(
+        DeadlineRow.board_id.in_(bindparam("board_ids", expanding=True)),
+        DeadlineRow.id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_CANCEL = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.board_id == bindparam("b_board_id"), _REMINDERS.c.id == bindparam("b_id"))
+    .values(state=CANCELLED, updated_at=bindparam("b_at"))
+)
 _ADD = {
     "postgresql": pg_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
     "sqlite": sqlite_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
@@ -198,6 +211,46 @@ def claim_due(s: Session, board_ids: Sequence[str], now: datetime, *, limit: int
     for row in s.execute(due_reminders(board_ids, now, limit)):
         claimed[row[0]].append(Claimed(*row[1:]))
     return dict(claimed)
+
+
+def deadline_details(
+    s: Session, deadline_ids: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, tuple[DeadlineInfo, str, date]]]:
+    """For a pass: each board's deadlines (by board id, then deadline id): planning info, action and due date.
+    One statement a chunk for every board, each deadline read under its own board id."""
+    found: dict[str, dict[str, tuple[DeadlineInfo, str, date]]] = defaultdict(dict)
+    wanted = {(board_id, d) for board_id, ids in deadline_ids.items() for d in ids}
+    boards = sorted(deadline_ids)
+    ids = sorted({d for _, d in wanted})
+    for start in range(0, len(ids), _CHUNK):
+        for row in s.execute(_DETAILS_ACROSS, {"board_ids": boards, "ids": ids[start : start + _CHUNK]}):
+            if (row[0], row[1]) in wanted:  # each deadline under the board whose reminder asked for it
+                found[row[0]][row[1]] = (DeadlineInfo(*row[1:10]), row[10], row[11])
+    return dict(found)
+
+
+@dataclass
+class RowChanges:
+    """A pass's changes to reminder rows, gathered from every board's share and written together: one
+    executemany each rather than one a board. Every row names its board id."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: RowChanges) -> None:
+        self.sent += other.sent
+        self.cancelled += other.cancelled
+        self.added += other.added
+
+    def write(self, s: Session) -> None:
+        if self.sent:
+            s.execute(_MARK_SENT, self.sent)
+        if self.cancelled:
+            s.execute(_CANCEL, self.cancelled)
+        statement = _ADD[s.get_bind().dialect.name]
+        for start in range(0, len(self.added), _CHUNK):
+            s.execute(statement, self.added[start : start + _CHUNK])
 
 
 def boards_with_due(s: Session, board_ids: Sequence[str], now: datetime) -> set[str]:
@@ -306,6 +359,24 @@ class ReminderRows:
         }
 
     # --- sweeping ------------------------------------------------------------------------------------
+
+    def changes(
+        self,
+        sent: Sequence[tuple[str, bool, str]],
+        cancelled: Sequence[str],
+        added: Sequence[NewReminder],
+        *,
+        now: datetime,
+    ) -> RowChanges:
+        """What `mark_sent`, `set_state(..., CANCELLED)` and `add` would write, for `RowChanges.write`."""
+        return RowChanges(
+            sent=[
+                {"b_board_id": self.board_id, "b_id": rid, "b_at": now, "b_late": late, "b_outbox_id": oid}
+                for rid, late, oid in sent
+            ],
+            cancelled=[{"b_board_id": self.board_id, "b_id": rid, "b_at": now} for rid in cancelled],
+            added=[self._values(r, now) for r in added],
+        )
 
     def mark_sent(self, s: Session, sent: Sequence[tuple[str, bool, str]], *, now: datetime) -> None:
         """(reminder id, late, outbox id): one cached UPDATE run as an executemany (pipelined by psycopg)."""

@@ -152,8 +152,8 @@ def test_a_failing_board_is_rolled_back_alone_and_stops_no_other(
     def fail(*_: object, **__: object) -> None:
         raise BoardBroken
 
-    # Its last step fails, after its messages are queued and its reminders marked sent: all undone.
-    broken.rows.set_state = fail  # type: ignore[method-assign]
+    # Its last step fails, after its messages are queued: all of its share undone.
+    broken.rows.changes = fail  # type: ignore[method-assign,assignment]
 
     reports = sweep_boards(sweeps, NOW)
 
