@@ -187,7 +187,8 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         process.join(timeout=60)
     settings: dict[str, str] = {}
     if engine.dialect.name == "postgresql":
-        with engine_for(url, args.work_mem).connect() as c:
+        server = engine_for(url, args.work_mem)
+        with server.connect() as c:
             settings = {name: str(c.scalar(text(f"SHOW {name}"))) for name in ("shared_buffers", "work_mem")}
             sizes = {
                 "database": "pg_database_size(current_database())",
@@ -198,6 +199,7 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
             settings.update(
                 {f"{k}_mb": f"{int(c.scalar(text(f'SELECT {v}')) or 0) / 2**20:.1f}" for k, v in sizes.items()}
             )
+        server.dispose()  # its connection would keep the scratch database from being dropped
     peak, idle, fixed = rounds[0], rounds[1], rounds[2:]
     return {
         "cases": per_board * args.boards,

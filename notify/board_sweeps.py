@@ -27,7 +27,10 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from cases.actor import SYSTEM
 from notify.reminders import ReminderSweep, SweepReport
+from storage.audit import append_for_boards
+from storage.outbox import ids_for_keys_of, insert_rows
 from storage.reminders import Claimed, RowChanges, claim_due, deadline_details
 
 log = logging.getLogger("scrbot.reminders")
@@ -80,19 +83,26 @@ def _sweep_group(sweeps: list[ReminderSweep], now: datetime, max_batches: int, r
 def _batch(
     s: Session, by_board: dict[str, ReminderSweep], boards: list[str], now: datetime, batch: int
 ) -> tuple[int, dict[str, SweepReport]]:
-    """One batch, every board's share in one go: the deadlines read and the reminder rows written for every
-    board at once (a statement each, not one a board). Any board's failure raises, undoing the batch."""
+    """One batch, every board's share in one go: the deadlines read, the outbox keys looked up, the messages
+    stored, the audit entries appended and the reminder rows written for every board at once (a statement or
+    two each, not a few a board). Any board's failure raises, undoing the batch."""
     claimed = claim_due(s, boards, now, limit=batch)
     deadlines = deadline_details(
         s, {b: sorted({r.deadline_id for r in rows if r.deadline_id}) for b, rows in claimed.items()}
     )
+    plans = {b: by_board[b].plan(s, claimed[b], now, deadlines=deadlines.get(b, {})) for b in sorted(claimed)}
+    existing = ids_for_keys_of(s, {b: [m.idempotency_key for m in plan.messages] for b, plan in plans.items()})
+    # Each board's messages rendered by its own templates and sealed with its own keys; stored together.
+    queued = {
+        b: by_board[b].outbox.queue_rows(plan.messages, now=now, actor=SYSTEM, existing=existing.get(b, {}))
+        for b, plan in plans.items()
+    }
+    insert_rows(s, [row for q in queued.values() for row in q.rows])
+    append_for_boards(s, [(q.audit, q.records) for q in queued.values()])
     done: dict[str, SweepReport] = {}
     changes = RowChanges()
-    for board_id in sorted(claimed):
-        report, board_changes = by_board[board_id].sweep_claimed(
-            s, claimed[board_id], now, deadlines=deadlines.get(board_id, {})
-        )
-        done[board_id] = report
+    for b, plan in plans.items():
+        done[b], board_changes = by_board[b].finish(plan, queued[b].ids, now)
         changes.extend(board_changes)
     changes.write(s)
     return sum(len(rows) for rows in claimed.values()), done

@@ -61,6 +61,18 @@ class SweepReport:
         self.digests += other.digests
 
 
+@dataclass
+class Plan:
+    """One board's share of a claim, made into messages not yet queued (`ReminderSweep.plan`)."""
+
+    report: SweepReport = field(default_factory=SweepReport)
+    due: dict[tuple[str, Audience], list[Claimed]] = field(default_factory=lambda: defaultdict(list))
+    deadlines: dict[str, DeadlineInfo] = field(default_factory=dict)
+    messages: list[OutboundMessage] = field(default_factory=list)
+    placed: list[tuple[ReminderLine, int]] = field(default_factory=list)  # each line and its message's index
+    sent: list[tuple[str, bool, str]] = field(default_factory=list)  # the digest: reminder id, late, outbox id
+
+
 class ReminderSweep:
     def __init__(
         self,
@@ -116,20 +128,33 @@ class ReminderSweep:
         *,
         deadlines: Mapping[str, tuple[DeadlineInfo, str, date]] | None = None,
     ) -> tuple[SweepReport, RowChanges]:
-        """This board's share of a claim (notify/board_sweeps.py claims for every board at once): its messages
-        queued through its own outbox (sealed with its own keys, audited in its own chain); returned, the
-        report and the changes to its reminder rows (sent, cancelled, the next overdue rungs), for the pass to
-        write with every other board's. `claimed` are this board's rows only; `deadlines` their deadlines,
-        read under this board for the whole pass (read here when not given)."""
-        report = SweepReport()
+        """This board's share of a claim on its own: `plan`, its messages queued through its own outbox, then
+        `finish`. (A pass over many boards queues every board's messages at once, notify/board_sweeps.py.)"""
+        plan = self.plan(s, claimed, now, deadlines=deadlines)
+        return self.finish(plan, self.outbox.enqueue_many(plan.messages, now=now, actor=SYSTEM, session=s), now)
+
+    def plan(
+        self,
+        s: Session,
+        claimed: Sequence[Claimed],
+        now: datetime,
+        *,
+        deadlines: Mapping[str, tuple[DeadlineInfo, str, date]] | None = None,
+    ) -> Plan:
+        """This board's share of a claim (notify/board_sweeps.py claims for every board at once), made into
+        its messages (its own rules, templates and routing); the weekly digest queued. `claimed` are this
+        board's rows only; `deadlines` their deadlines, read under this board (read here when not given)."""
+        plan = Plan()
         if not claimed:
-            return report, RowChanges()
+            return plan
+        report = plan.report
         today = local_date(now)
         if deadlines is None:
             deadlines = self.rows.deadline_details(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
+        plan.deadlines = {k: v[0] for k, v in deadlines.items()}
         # Several rungs of one deadline for one audience due in the same sweep (after downtime, say) make
         # one line that says what was missed, not one line each.
-        due: dict[tuple[str, Audience], list[Claimed]] = defaultdict(list)
+        due = plan.due
         for row in claimed:
             if row.rung == DIGEST_RUNG:
                 continue
@@ -158,35 +183,40 @@ class ReminderSweep:
             )
             own = audience in (Audience.AGENCY, Audience.AGENCY_BOARD_MEMBER)  # an agency hears of its own only
             groups[(audience, info.agency_id if own else "")].append(line)
-        # Every message of the batch is rendered first and then stored with one insert and one run of audit
-        # entries (Outbox.enqueue_many), rather than a lookup, an insert and an anchor update each.
-        messages: list[OutboundMessage] = []
-        placed: list[tuple[ReminderLine, int]] = []
+        # Every message is made first and then stored with one insert and one run of audit entries (with every
+        # other board's in a pass), rather than a lookup, an insert and an anchor update each.
+        messages, placed = plan.messages, plan.placed
         for (audience, agency_id), lines in sorted(groups.items(), key=lambda g: (g[0][0].value, g[0][1])):
             lines.sort(key=lambda line: (line.act_by, line.case_ref, line.rule, line.agency))
             for line, message in self.compose.messages(audience, agency_id, lines, now):
                 if not messages or messages[-1] is not message:
                     messages.append(message)
                 placed.append((line, len(messages) - 1))
-        message_ids = self.outbox.enqueue_many(messages, now=now, actor=SYSTEM, session=s)
-        outbox_ids: dict[str, str] = {}
-        for line, index in placed:
-            for reminder_id in line.reminder_ids:
-                outbox_ids.setdefault(reminder_id, message_ids[index])
-        report.messages = list(dict.fromkeys(message_ids))
-        sent: list[tuple[str, bool, str]] = []  # reminder id, late, outbox id
         for digest in (r for r in claimed if r.rung == DIGEST_RUNG):
             queued = self.digest.queue(s, digest.key, now)
             report.messages += queued
-            sent.append((digest.id, today > digest.remind_on, queued[0] if queued else ""))
+            plan.sent.append((digest.id, today > digest.remind_on, queued[0] if queued else ""))
             report.digests += 1
-        for rows in due.values():
+        return plan
+
+    def finish(self, plan: Plan, message_ids: Sequence[str], now: datetime) -> tuple[SweepReport, RowChanges]:
+        """Once the plan's messages are queued (`message_ids`, in order): the report, and the changes to this
+        board's reminder rows (sent with the message each went in, cancelled, the next overdue rungs)."""
+        report = plan.report
+        today = local_date(now)
+        outbox_ids: dict[str, str] = {}
+        for line, index in plan.placed:
+            for reminder_id in line.reminder_ids:
+                outbox_ids.setdefault(reminder_id, message_ids[index])
+        report.messages = list(dict.fromkeys(message_ids)) + report.messages
+        sent = plan.sent  # reminder id, late, outbox id
+        for rows in plan.due.values():
             for row in rows:
                 sent.append((row.id, today > row.remind_on, outbox_ids.get(row.id, "")))
                 report.sent.append(row.id)
                 if today > row.remind_on:
                     report.late.append(row.id)
-        following = self._next_overdue(due, {k: v[0] for k, v in deadlines.items()}, now)
+        following = self._next_overdue(plan.due, plan.deadlines, now)
         return report, self.rows.changes(sent, report.cancelled, following, now=now)
 
     def _next_overdue(

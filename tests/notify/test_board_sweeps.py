@@ -136,6 +136,9 @@ def test_one_claim_over_every_board_keeps_each_boards_reminders_in_its_own_messa
         for other_id in set(BOARDS) - {message.board_id}:  # sealed with its own board's keys, no other's
             with pytest.raises(DecryptionError):
                 services[other_id].store.codec.open_text(OUTBOX, "body_enc", message.id, message.body_enc)
+    for service in services.values():  # each board's audit chain, appended for every board at once, intact
+        with service.store.sessions() as s:
+            assert service.store.audit.verify(s) == []
 
 
 def test_a_failing_board_is_rolled_back_alone_and_stops_no_other(
