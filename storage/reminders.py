@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -165,6 +165,13 @@ _CANCEL = (
     .where(_REMINDERS.c.board_id == bindparam("b_board_id"), _REMINDERS.c.id == bindparam("b_id"))
     .values(state=CANCELLED, updated_at=bindparam("b_at"))
 )
+# PostgreSQL: a pass's reminders marked sent in one statement over arrays of their values, rather than an
+# UPDATE each (pipelined, still a statement the server runs per row). Each row matched by board id and id.
+_MARK_SENT_PG = text(
+    "UPDATE reminders AS r SET state = 'sent', sent_at = :at, updated_at = :at, late = v.late, outbox_id = v.oid "
+    "FROM unnest(CAST(:boards AS text[]), CAST(:ids AS text[]), CAST(:lates AS boolean[]), CAST(:oids AS text[])) "
+    "AS v(board_id, id, late, oid) WHERE r.board_id = v.board_id AND r.id = v.id"
+)
 _ADD = {
     "postgresql": pg_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
     "sqlite": sqlite_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
@@ -244,11 +251,25 @@ class RowChanges:
         self.added += other.added
 
     def write(self, s: Session) -> None:
-        if self.sent:
+        dialect = s.get_bind().dialect.name
+        if self.sent and dialect == "postgresql":
+            for start in range(0, len(self.sent), 5000):
+                chunk = self.sent[start : start + 5000]
+                s.execute(
+                    _MARK_SENT_PG,
+                    {
+                        "at": chunk[0]["b_at"],
+                        "boards": [r["b_board_id"] for r in chunk],
+                        "ids": [r["b_id"] for r in chunk],
+                        "lates": [r["b_late"] for r in chunk],
+                        "oids": [r["b_outbox_id"] for r in chunk],
+                    },
+                )
+        elif self.sent:
             s.execute(_MARK_SENT, self.sent)
         if self.cancelled:
             s.execute(_CANCEL, self.cancelled)
-        statement = _ADD[s.get_bind().dialect.name]
+        statement = _ADD[dialect]
         for start in range(0, len(self.added), _CHUNK):
             s.execute(statement, self.added[start : start + _CHUNK])
 
