@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select, text, union_all, update
+from sqlalchemy import Select, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,7 +30,6 @@ SENT = "sent"
 CANCELLED = "cancelled"
 
 _CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
-_COMPOUND = 250  # probes per UNION ALL: SQLite allows 500 terms in a compound SELECT by default
 _REMINDERS = table_of(ReminderRow)  # Core: the session's identity map stays empty
 
 
@@ -272,25 +271,6 @@ class RowChanges:
         statement = _ADD[dialect]
         for start in range(0, len(self.added), _CHUNK):
             s.execute(statement, self.added[start : start + _CHUNK])
-
-
-def boards_with_due(s: Session, board_ids: Sequence[str], now: datetime) -> set[str]:
-    """Which of `board_ids` have a reminder pending and due by `now`: one statement for a whole deployment,
-    a probe a board through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at),
-    so a pass over every board costs one round trip, not a transaction a board. A deliberate cross-board
-    read that returns board ids only."""
-    due: set[str] = set()
-    for start in range(0, len(board_ids), _COMPOUND):
-        probes = [
-            select(literal(board_id, String)).where(
-                exists().where(
-                    ReminderRow.board_id == board_id, ReminderRow.state == PENDING, ReminderRow.due_at <= now
-                )
-            )
-            for board_id in board_ids[start : start + _COMPOUND]
-        ]
-        due.update(str(b) for b in s.scalars(union_all(*probes)))
-    return due
 
 
 def _infos(rows: Iterable[Any]) -> list[DeadlineInfo]:
