@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from cases.actor import SYSTEM
 from notify.reminders import ReminderSweep, SweepReport
 from storage.audit import append_for_boards
-from storage.outbox import ids_for_keys_of, insert_rows
+from storage.outbox_pass import ids_for_keys_of, insert_rows
 from storage.reminders import Claimed, RowChanges, claim_due, deadline_details
 
 log = logging.getLogger("scrbot.reminders")

@@ -32,9 +32,9 @@ from storage.outbox import (
     OutboxRows,
     OutboxStatus,
     OutboxSummary,
-    insert_rows,
     new_message_id,
 )
+from storage.outbox_pass import insert_rows
 
 __all__ = [
     "InsecureRecipient",

@@ -11,18 +11,19 @@ through the (status, next_attempt_at) index, so several processes never send the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from errors import NotFound
 from storage.case_codec import Codec
 from storage.db import rowcount
+from storage.outbox_pass import insert_rows
 from storage.purge import CaseToPurge
 from storage.tables import OutboxRow
 from storage.tables.base import new_id, table_of
@@ -31,10 +32,6 @@ TABLE = "outbox"
 _TABLE = table_of(OutboxRow)
 _LOOKUP_CHUNK = 500  # idempotency keys per IN (...) lookup
 # Built once: every queueing looks its keys up first, a reminder pass once per board.
-_IDS_FOR_KEYS_OF = select(OutboxRow.board_id, OutboxRow.idempotency_key, OutboxRow.id).where(
-    OutboxRow.board_id.in_(bindparam("board_ids", expanding=True)),
-    OutboxRow.idempotency_key.in_(bindparam("keys", expanding=True)),
-)
 _IDS_FOR_KEYS = select(OutboxRow.idempotency_key, OutboxRow.id).where(
     OutboxRow.board_id == bindparam("board_id"), OutboxRow.idempotency_key.in_(bindparam("keys", expanding=True))
 )
@@ -154,30 +151,6 @@ def _summary(r: OutboxRow) -> OutboxSummary:
         sent_at=r.sent_at,
         approver=r.approver,
     )
-
-
-def insert_rows(s: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Store sealed message rows (`OutboxRows.values`), of one board or, for a reminder pass, of several: each
-    row carries its own board id and was sealed with that board's keys."""
-    if not rows:
-        return
-    s.flush()  # rows the caller added through the ORM (a case, say) go in before ours refer to them
-    s.execute(insert(_TABLE), list(rows))
-
-
-def ids_for_keys_of(s: Session, keys: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
-    """`OutboxRows.ids_for_keys` for several boards at once (board id -> key -> id), each key looked up under
-    its own board: one statement a chunk for a reminder pass over a deployment rather than one a board."""
-    wanted = {(board_id, key) for board_id, board_keys in keys.items() for key in board_keys}
-    boards = sorted(keys)
-    all_keys = sorted({key for _, key in wanted})
-    found: dict[str, dict[str, str]] = {}
-    for start in range(0, len(all_keys), _LOOKUP_CHUNK):
-        chunk = all_keys[start : start + _LOOKUP_CHUNK]
-        for board_id, key, row_id in s.execute(_IDS_FOR_KEYS_OF, {"board_ids": boards, "keys": chunk}):
-            if (board_id, key) in wanted:
-                found.setdefault(board_id, {})[key] = row_id
-    return found
 
 
 class OutboxRows:
