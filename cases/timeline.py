@@ -119,6 +119,7 @@ def compute_deadlines(
             agency_ids = only
         if not agency_ids:
             agency_ids = [None]
+        limit_text, text = rule.limit_text, rule.text  # worded once per rule, not once per agency
         for agency in agency_ids:
             key = DeadlineKey(rule.id, agency, occurrence)
             set_by_person = given.get(key)
@@ -130,10 +131,10 @@ def compute_deadlines(
                     trigger_date=trigger_date,
                     due=own.due,
                     act_by=own.act_by,
-                    limit=rule.limit_text,
+                    limit=limit_text,
                     action=rule.action,
                     who=rule.who,
-                    text=rule.text,
+                    text=text,
                     source=rule.source,
                     agency=agency,
                     occurrence=occurrence,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from cases.actor import Actor
@@ -23,6 +23,16 @@ from storage import case_codec, case_listing
 from storage.case_codec import Codec
 from storage.case_listing import CaseSummary as CaseSummary  # re-exported: defined with the listing
 from storage.tables import AgencyConfirmationRow, CaseEventRow, CaseRow, DeadlineRow, DecisionRow, OutboxRow
+
+# Built once: the mail intake asks these for every agency reply it reads (issue 15 §3, mail ingest).
+_REQUEST_SENT_AT = select(AgencyConfirmationRow.request_sent_at).where(
+    AgencyConfirmationRow.board_id == bindparam("board_id"),
+    AgencyConfirmationRow.case_id == bindparam("case_id"),
+    AgencyConfirmationRow.agency_id == bindparam("agency_id"),
+)
+_CASE_ID_OF = select(CaseRow.id).where(
+    CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
+)
 
 
 @dataclass(frozen=True)
@@ -252,18 +262,10 @@ class CaseReads:
 
     def request_sent_at(self, s: Session, case_id: str, agency_id: str) -> datetime | None:
         """When the request to secure records went to this agency about this case (None: not yet, or never)."""
-        return s.scalar(
-            select(AgencyConfirmationRow.request_sent_at).where(
-                AgencyConfirmationRow.board_id == self.board.id,
-                AgencyConfirmationRow.case_id == case_id,
-                AgencyConfirmationRow.agency_id == agency_id,
-            )
-        )
+        return s.scalar(_REQUEST_SENT_AT, {"board_id": self.board.id, "case_id": case_id, "agency_id": agency_id})
 
     def case_id_of(self, s: Session, reference: str) -> str | None:
-        return s.scalar(
-            select(CaseRow.id).where(CaseRow.board_id == self.board.id, CaseRow.reference == reference.upper())
-        )
+        return s.scalar(_CASE_ID_OF, {"board_id": self.board.id, "reference": reference.upper()})
 
     def rules_pack_of(self, s: Session, case_id: str) -> str | None:
         """The rules pack a case was opened under (no personal data)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cases.actor import Actor
 from cases.case import DeadlineState, Involvement, RecordsState
@@ -49,6 +49,9 @@ from storage.tables.base import new_id, table_of
 
 _CONFIRMATIONS = table_of(AgencyConfirmationRow)
 _DEADLINES = table_of(DeadlineRow)
+_INSERT_EVENT = insert(table_of(CaseEventRow))
+_INSERT_CONFIRMATIONS = insert(_CONFIRMATIONS)
+_INSERT_DEADLINES = insert(_DEADLINES)
 _CONFIRMATION = select(AgencyConfirmationRow).where(
     AgencyConfirmationRow.case_id == bindparam("case_id"), AgencyConfirmationRow.agency_id == bindparam("agency_id")
 )
@@ -62,6 +65,10 @@ _RULE_DEADLINES = (
     .where(DeadlineRow.case_id == bindparam("case_id"), DeadlineRow.rule_id == bindparam("rule_id"))
     .order_by(DeadlineRow.occurrence)
 )
+_CASE_EVENTS = select(CaseEventRow).where(CaseEventRow.case_id == bindparam("case_id"))
+_CASE_DEADLINES = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("case_id"))
+_CASE_CONFIRMATIONS = select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == bindparam("case_id"))
+_CASE_DECISION = select(DecisionRow).where(DecisionRow.case_id == bindparam("case_id"))
 _CONFIRMATION_TABLE = "agency_confirmations"
 
 
@@ -112,14 +119,14 @@ class CaseRows:
         """Read one more part of the case into `case` (its snapshot and its rows)."""
         snap, row_id = case.snapshot, case.row.id
         if part == EVENTS:
-            event_rows = list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == row_id)))
+            event_rows = list(s.scalars(_CASE_EVENTS, {"case_id": row_id}))
             case.events = {CaseEvent(r.event): r for r in event_rows}
             case.snapshot = snap.with_part(part, events=case_codec.events_of(event_rows))
         elif part == DEADLINES:
-            self._deadline_rows(case, s.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row_id)))
+            self._deadline_rows(case, s.scalars(_CASE_DEADLINES, {"case_id": row_id}))
             case.snapshot = case.snapshot.with_part(part, deadlines=self._stored(case))
         elif part == AGENCIES:
-            confirmations = s.scalars(select(AgencyConfirmationRow).where(AgencyConfirmationRow.case_id == row_id))
+            confirmations = s.scalars(_CASE_CONFIRMATIONS, {"case_id": row_id})
             case.confirmations = {r.agency_id: r for r in confirmations}
             agencies = {a: agency_record(r) for a, r in sorted(case.confirmations.items())}
             case.snapshot = snap.with_part(part, agencies=agencies)
@@ -130,7 +137,7 @@ class CaseRows:
             personal = CaseFacts.from_referral(referral) if referral is not None else None
             case.snapshot = snap.with_part(part, personal=personal)
         elif part == DECISION:
-            case.decision = s.scalars(select(DecisionRow).where(DecisionRow.case_id == row_id)).one_or_none()
+            case.decision = s.scalars(_CASE_DECISION, {"case_id": row_id}).one_or_none()
             case.snapshot = snap.with_part(part, decided=case.decision is not None)
         elif part.name == "agency" and part.agency is not None:
             found = s.scalars(_CONFIRMATION, {"case_id": row_id, "agency_id": part.agency}).one_or_none()
@@ -162,23 +169,42 @@ class CaseRows:
         """Write what the rules decided. The rows changed here are flushed once, at the end."""
         row = case.row
         with s.no_autoflush:
-            if changes.status is not None or changes.events or changes.decision is not None:
+            # Set only when different: a row left clean costs the flush nothing (a case just filed already
+            # holds both values).
+            touched = changes.status is not None or changes.events or changes.decision is not None
+            if touched and row.updated_at != now:
                 row.updated_at = now
-            if changes.status is not None:
+            if changes.status is not None and row.status != changes.status.value:
                 row.status = changes.status.value
             if changes.closed:
                 row.closed_at = now
+            new_events: list[dict[str, object]] = []
             for event, record in changes.events:
+                values: dict[str, object] = {
+                    "occurred_on": record.on,
+                    "outcome": record.outcome.value if record.outcome else None,
+                    "new_due": record.new_due,
+                    "recorded_at": now,
+                    "recorded_by": actor.id,
+                }
                 event_row = case.events.get(event)
-                if event_row is None:
-                    event_row = CaseEventRow(id=new_id(), board_id=row.board_id, case_id=row.id, event=event.value)
+                if event_row is not None:
+                    for name, value in values.items():
+                        setattr(event_row, name, value)
+                    continue
+                new_events.append(
+                    {"id": new_id(), "board_id": row.board_id, "case_id": row.id, "event": event.value, **values}
+                )
+            if new_events:
+                # One Core executemany rather than a unit-of-work insert per event (issue 15 §3, filing time);
+                # the rows then join the session as loaded ones, so a later change in this transaction
+                # updates them.
+                s.connection().execute(_INSERT_EVENT, new_events)
+                for added in new_events:
+                    event_row = CaseEventRow(**added)
+                    make_transient_to_detached(event_row)
                     s.add(event_row)
-                    case.events[event] = event_row
-                event_row.occurred_on = record.on
-                event_row.outcome = record.outcome.value if record.outcome else None
-                event_row.new_due = record.new_due
-                event_row.recorded_at = now
-                event_row.recorded_by = actor.id
+                    case.events[CaseEvent(event_row.event)] = event_row
             if changes.decision is not None:
                 if case.decision is None:
                     case.decision = DecisionRow(id=new_id(), board_id=row.board_id, case_id=row.id)
@@ -187,7 +213,9 @@ class CaseRows:
                 case.decision.recorded_at = now
                 case.decision.recorded_by = actor.id
             if changes.agencies_added:
-                s.execute(insert(_CONFIRMATIONS), [_confirmation_values(row, a, now) for a in changes.agencies_added])
+                s.connection().execute(
+                    _INSERT_CONFIRMATIONS, [_confirmation_values(row, a, now) for a in changes.agencies_added]
+                )
             self._write_deadlines(s, case, changes, now)
             self._write_confirmation(case, changes, now)
             self._write_extension_and_cost(s, case, changes, actor=actor, now=now)
@@ -237,8 +265,8 @@ class CaseRows:
         if changes.added:
             # One executemany: a new case adds a few dozen deadlines, and the ORM's per-object work would
             # dominate filing time.
-            s.execute(
-                insert(_DEADLINES),
+            s.connection().execute(
+                _INSERT_DEADLINES,
                 [
                     {
                         "id": new_id(),

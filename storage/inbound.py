@@ -153,6 +153,7 @@ _INSERT_NEW = {
 }
 _SELECT_REF = select(*_REF_COLUMNS).where(T.c.id == bindparam("ref_id"), T.c.board_id == bindparam("ref_board"))
 _SELECT_REF_LOCKED = _SELECT_REF.with_for_update()
+_BY_DEDUPE_KEY = select(T).where(T.c.board_id == bindparam("ref_board"), T.c.dedupe_key == bindparam("key"))
 _FINISH = (
     update(T)
     .where(T.c.id == bindparam("ref_id"))
@@ -274,9 +275,7 @@ class InboundStore:
 
     def _find(self, dedupe_key: str) -> Stored | None:
         with self._engine.connect() as connection:
-            hit = connection.execute(
-                select(T).where(T.c.board_id == self.board_id, T.c.dedupe_key == dedupe_key)
-            ).one_or_none()
+            hit = connection.execute(_BY_DEDUPE_KEY, {"ref_board": self.board_id, "key": dedupe_key}).one_or_none()
         if hit is None:
             return None
         return Stored(hit.id, InboundStatus(hit.status), False, hit.attempts, summary_of(hit))

@@ -37,6 +37,7 @@ from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_nomin
 from intake.inbound.release import IntakeError, ManualRelease
 from mail.base import Mailbox
 from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
+from storage.inbound_settle import settle
 from storage.outbox import OutboxRows
 from storage.store import Store
 
@@ -222,6 +223,8 @@ class MailIntake:
         if reading is None:
             return self._outcome_of(row_id, duplicate=True)
         try:
+            if isinstance(reading, Verdict):
+                return self._settle(row_id, reading, now)
             with self.store.sessions.begin() as s:
                 row = self.inbound.claim(s, row_id)
                 if row is None:  # finished meanwhile by another process
@@ -237,6 +240,31 @@ class MailIntake:
             log.error("inbound message %s could not be processed (%s)", row_id, type(exc).__name__)
             self._settle_failed(row_id, f"could not be processed ({type(exc).__name__})", now)
         return self._outcome_of(row_id)
+
+    def _settle(self, row_id: str, verdict: Verdict, now: datetime) -> IngestOutcome:
+        """A message that changes no case (the most of a busy inbox): its outcome is one conditional UPDATE in
+        a transaction of its own instead of a claim and a finish (storage/inbound_settle.py says why a kill
+        at any point still loses and duplicates nothing)."""
+        settled = settle(
+            self.inbound,
+            row_id,
+            status=verdict.status,
+            kind=verdict.kind,
+            reason=verdict.reason,
+            now=now,
+            case_id=verdict.case_id,
+            case_ref=verdict.case_ref,
+            agency_id=verdict.agency_id,
+            detail=verdict.detail,
+            # The intake is not staff: anything it could not settle is told about (as `_finish` decides).
+            tell=verdict.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON},
+            before_commit=lambda: self.checkpoint("acted"),
+        )
+        if not settled:  # finished meanwhile by another process
+            return self._outcome_of(row_id, duplicate=True)
+        return IngestOutcome(
+            row_id, verdict.status, verdict.kind, verdict.reason[:500], verdict.case_ref, verdict.agency_id
+        )
 
     def _carry_out(self, s: Session, reading: Reading, now: datetime, *, person: Actor | None) -> Verdict:
         if isinstance(reading, AgencyReply):
