@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
@@ -48,8 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, text
 
-from bench.common import write_result
-from bench.reminders import DEADLINES_PER_CASE, TODAY, add_due, offset, postgres_engine, sqlite_engine
+from bench.common import each_size, write_result
+from bench.reminders import DEADLINES_PER_CASE, TODAY, add_due, offset
 from bot import wiring
 from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
 from cases.packs import bundled_pack
@@ -134,6 +133,12 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
     boards = board_ids(args.boards)
     per_board = cases // args.boards
     calendar = WorkingCalendar.england(notify_board().closure_days)
+    for board_id in boards:
+        KeyRing.load_or_create(keys, board_id)
+    # Each board's audit anchor before its cases, as filing the first case makes it: seeded straight into the
+    # tables after the anchor, the board's first audit entry would otherwise restore a "missing" anchor in the
+    # peak (a restore a board, which no running deployment does).
+    setup = services_for(engine, boards, keys)
     started = time.perf_counter()
     deadlines = reminders = 0
     for b, board_id in enumerate(boards):
@@ -147,9 +152,6 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
     if engine.dialect.name == "postgresql":
         with engine.begin() as c:
             c.execute(text("ANALYZE"))
-    for board_id in boards:
-        KeyRing.load_or_create(keys, board_id)
-    setup = services_for(engine, boards, keys)  # the audit anchors, before the workers race to make them
     fixed_at = due_at(TODAY, clock_time(9, 10)).astimezone(UTC)
     moments = [PEAK_AT, PEAK_AT.replace(minute=6)] + [PEAK_AT.replace(minute=20 + n) for n in range(FIXED_ROUNDS)]
 
@@ -185,7 +187,8 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
         process.join(timeout=60)
     settings: dict[str, str] = {}
     if engine.dialect.name == "postgresql":
-        with engine_for(url, args.work_mem).connect() as c:
+        server = engine_for(url, args.work_mem)
+        with server.connect() as c:
             settings = {name: str(c.scalar(text(f"SHOW {name}"))) for name in ("shared_buffers", "work_mem")}
             sizes = {
                 "database": "pg_database_size(current_database())",
@@ -196,6 +199,7 @@ def run_size(url: str, engine: Engine, cases: int, args: argparse.Namespace, key
             settings.update(
                 {f"{k}_mb": f"{int(c.scalar(text(f'SELECT {v}')) or 0) / 2**20:.1f}" for k, v in sizes.items()}
             )
+        server.dispose()  # its connection would keep the scratch database from being dropped
     peak, idle, fixed = rounds[0], rounds[1], rounds[2:]
     return {
         "cases": per_board * args.boards,
@@ -223,33 +227,30 @@ def main() -> int:
     parser.add_argument("--work-mem", default="64MB", help="PostgreSQL work_mem for each worker's session")
     parser.add_argument("--output", type=Path, default=None, help="default bench/results/national.json")
     args = parser.parse_args()
-    pg_url = os.environ.get("SCRBOT_BENCH_POSTGRES_URL") or os.environ.get("SCRBOT_TEST_POSTGRES_URL")
-    results: dict[str, list[dict[str, Any]]] = {}
+    so_far: dict[str, list[dict[str, Any]]] = {}
+
+    def done(backend: str, figures: dict[str, Any]) -> None:
+        peak, fixed = figures["peak"], figures["fixed_100"]
+        print(
+            f"{backend:>10} {figures['cases']:>7,} cases ({figures['open_cases']:,} open, "
+            f"{figures['deadlines']:,} deadlines, {figures['reminder_rows']:,} reminder rows, seeded in "
+            f"{figures['seed_seconds']} s): peak {peak['seconds']:.3f} s for {peak['due']:,} due "
+            f"(duplicates {peak['duplicates']}, missing {peak['missing']}, claimed "
+            f"{peak['claimed_by_worker']}); idle {figures['idle']['seconds']:.3f} s; "
+            f"100 due {fixed['seconds']:.3f} s "
+            f"{figures['server_settings'] or ''}",
+            flush=True,
+        )
+        so_far.setdefault(backend, []).append(figures)
+        write(args, so_far, {})  # what is done so far, should a later size be stopped
+
     with tempfile.TemporaryDirectory(prefix="scrbot-national-") as work:
-        for backend in args.backends:
-            if backend == "postgresql" and not pg_url:
-                print("postgresql: skipped (set SCRBOT_BENCH_POSTGRES_URL or SCRBOT_TEST_POSTGRES_URL)")
-                continue
-            results[backend] = []
-            for size in args.sizes:
-                print(f"{backend}: seeding {size:,} cases over {args.boards} boards ...", flush=True)
-                context = sqlite_engine() if backend == "sqlite" else postgres_engine(str(pg_url))
-                with context as engine:
-                    url = engine.url.render_as_string(hide_password=False)
-                    figures = run_size(url, engine, size, args, Path(work) / f"{backend}-{size}.json")
-                results[backend].append(figures)
-                peak, fixed = figures["peak"], figures["fixed_100"]
-                print(
-                    f"{backend:>10} {figures['cases']:>7,} cases ({figures['open_cases']:,} open, "
-                    f"{figures['deadlines']:,} deadlines, {figures['reminder_rows']:,} reminder rows, seeded in "
-                    f"{figures['seed_seconds']} s): peak {peak['seconds']:.3f} s for {peak['due']:,} due "
-                    f"(duplicates {peak['duplicates']}, missing {peak['missing']}, claimed "
-                    f"{peak['claimed_by_worker']}); idle {figures['idle']['seconds']:.3f} s; "
-                    f"100 due {fixed['seconds']:.3f} s "
-                    f"{figures['server_settings'] or ''}",
-                    flush=True,
-                )
-                write(args, results, {})  # what is done so far, should a later size be stopped
+
+        def run(backend: str, size: int, engine: Engine) -> dict[str, Any]:
+            url = engine.url.render_as_string(hide_password=False)
+            return run_size(url, engine, size, args, Path(work) / f"{backend}-{size}.json")
+
+        results = each_size(args.backends, args.sizes, run, seeding=f"cases over {args.boards} boards", done=done)
     print()
     summary: dict[str, Any] = {}
     for backend, rows in results.items():

@@ -23,14 +23,11 @@ and writes bench/results/reminders.json.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -38,16 +35,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, text
 
-from bench.common import write_result
+from bench.common import each_size, write_result
 from bot import wiring
 from cases.calendar import BOARD_TIMEZONE, WorkingCalendar
 from cases.packs import bundled_pack
 from notify.ladder import due_at
-from storage.db import make_engine, upgrade
 from storage.keyring import KeyRing
 from storage.reminders import PENDING, NewReminder, ReminderRows
 from storage.store import Store, open_store
@@ -62,47 +56,6 @@ REPEATS = 5
 
 def offset(case: int, k: int) -> int:
     return (case * DEADLINES_PER_CASE + k) * 7919 % SPREAD - 60
-
-
-@contextmanager
-def sqlite_engine() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory(prefix="scrbot-bench-") as tmp:
-        engine = make_engine(f"sqlite+pysqlite:///{tmp}/bench.db")
-        upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
-@contextmanager
-def postgres_engine(admin_url: str) -> Iterator[Engine]:
-    name = f"scrbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(admin_url).set(database=name).render_as_string(hide_password=False))
-    upgrade(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        drop_database(admin, name)
-        admin.dispose()
-
-
-def drop_database(admin: Engine, name: str) -> None:
-    """Drop the scratch database once our own connections are gone. Not WITH (FORCE): that would also
-    terminate an autovacuum worker busy on the freshly loaded tables, which only a superuser may do; a plain
-    DROP stops autovacuum itself and waits for nothing else."""
-    for attempt in range(30):
-        try:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            return
-        except OperationalError:  # "is being accessed by other users": a worker process still closing
-            time.sleep(1 + attempt)
-    raise SystemExit(f"could not drop the scratch database {name}: drop it by hand")
 
 
 def add_due(store: Store, count: int, moment: datetime) -> None:
@@ -135,15 +88,15 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
     service = wiring.notifications(store, wiring.outbox_for(store), reply_to="scr-bot@testshire.gov.uk")
     peak_at = datetime.combine(TODAY, clock_time(9, 5), tzinfo=BOARD_TIMEZONE).astimezone(UTC)
 
-    assert not service.sweep.run(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
+    assert not service.sweep_once(peak_at - timedelta(minutes=10)).sent  # warm-up: nothing is due before 09:00
     started = time.perf_counter()
-    peak = service.sweep.run(peak_at)
+    peak = service.sweep_once(peak_at)
     peak_seconds = time.perf_counter() - started
 
     idle = []
     for n in range(REPEATS):
         started = time.perf_counter()
-        report = service.sweep.run(peak_at.replace(minute=6 + n))
+        report = service.sweep_once(peak_at.replace(minute=6 + n))
         idle.append(time.perf_counter() - started)
         assert not report.sent
 
@@ -152,7 +105,7 @@ def run_size(engine: Engine, cases: int, keys: Path) -> dict[str, Any]:
         moment = peak_at.replace(minute=20 + n)
         add_due(store, 100, due_at(TODAY, clock_time(9, 10)).astimezone(UTC))
         started = time.perf_counter()
-        report = service.sweep.run(moment)
+        report = service.sweep_once(moment)
         fixed.append(time.perf_counter() - started)
         assert len(report.sent) == 100, len(report.sent)
 
@@ -176,27 +129,24 @@ def main() -> int:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--output", type=Path, default=None, help="default bench/results/reminders.json")
     args = parser.parse_args()
-    pg_url = os.environ.get("SCRBOT_BENCH_POSTGRES_URL") or os.environ.get("SCRBOT_TEST_POSTGRES_URL")
-    results: dict[str, list[dict[str, Any]]] = {}
+
+    def print_size(backend: str, figures: dict[str, Any]) -> None:
+        print(
+            f"{backend:>10} {figures['cases']:>7,} cases ({figures['reminder_rows']:,} reminder rows, seeded in "
+            f"{figures['seed_seconds']} s): peak sweep {figures['peak']['seconds']:.3f} s for "
+            f"{figures['peak']['due']:,} due ({figures['peak']['messages']} messages queued); "
+            f"100 due {figures['fixed_100']['seconds']:.3f} s; idle {figures['idle']['seconds'] * 1000:.2f} ms",
+            flush=True,
+        )
+
     with tempfile.TemporaryDirectory(prefix="scrbot-bench-keys-") as keys_dir:
-        for backend in args.backends:
-            if backend == "postgresql" and not pg_url:
-                print("postgresql: skipped (set SCRBOT_BENCH_POSTGRES_URL or SCRBOT_TEST_POSTGRES_URL)")
-                continue
-            results[backend] = []
-            for size in args.sizes:
-                print(f"{backend}: seeding {size:,} open cases ...", flush=True)
-                engine_context = sqlite_engine() if backend == "sqlite" else postgres_engine(str(pg_url))
-                with engine_context as engine:
-                    figures = run_size(engine, size, Path(keys_dir) / f"{backend}-{size}.json")
-                results[backend].append(figures)
-                print(
-                    f"{backend:>10} {size:>7,} cases ({figures['reminder_rows']:,} reminder rows, seeded in "
-                    f"{figures['seed_seconds']} s): peak sweep {figures['peak']['seconds']:.3f} s for "
-                    f"{figures['peak']['due']:,} due ({figures['peak']['messages']} messages queued); "
-                    f"100 due {figures['fixed_100']['seconds']:.3f} s; idle {figures['idle']['seconds'] * 1000:.2f} ms",
-                    flush=True,
-                )
+        results = each_size(
+            args.backends,
+            args.sizes,
+            lambda backend, size, engine: run_size(engine, size, Path(keys_dir) / f"{backend}-{size}.json"),
+            seeding="open cases",
+            done=print_size,
+        )
     print()
     print("Ratio of each size to the first (baseline) size, same run:")
     for backend, rows in results.items():

@@ -26,7 +26,15 @@ from notify.templates import Rendered, Template, get_template
 from storage.audit import AuditLog, AuditRecord
 from storage.case_codec import Codec
 from storage.db import transaction
-from storage.outbox import NewMessage, OutboxItem, OutboxRows, OutboxStatus, OutboxSummary, new_message_id
+from storage.outbox import (
+    NewMessage,
+    OutboxItem,
+    OutboxRows,
+    OutboxStatus,
+    OutboxSummary,
+    new_message_id,
+)
+from storage.outbox_pass import insert_rows
 
 __all__ = [
     "InsecureRecipient",
@@ -63,6 +71,17 @@ class OutboundMessage:
     about_id: str = ""
 
 
+@dataclass(frozen=True)
+class Queued:
+    """One board's messages ready to store (`Outbox.queue_rows`): their ids in order, the sealed rows of the new
+    ones, and the audit entries for the board's own chain."""
+
+    ids: list[str]
+    rows: list[dict[str, Any]]
+    records: list[AuditRecord]
+    audit: AuditLog
+
+
 class Outbox:
     def __init__(self, sessions: sessionmaker[Session], *, board: BoardConfig, codec: Codec, audit: AuditLog) -> None:
         self.sessions = sessions
@@ -88,38 +107,50 @@ class Outbox:
         Every message is rendered and checked before anything is stored, so one refused message stores none
         of them. Then one idempotency lookup, one insert and one batch of audit entries for all: a reminder
         sweep queues dozens of messages at once. A key seen earlier in the same batch gets the same row."""
-        prepared = [(message, *self._render(message)) for message in messages]
-        if not prepared:
+        if not messages:
             return []
         with self._tx(session) as s:
-            ids = self.rows.ids_for_keys(s, (message.idempotency_key for message in messages))
-            new: list[NewMessage] = []
-            records: list[AuditRecord] = []
-            for message, template, rendered in prepared:
-                if message.idempotency_key in ids:
-                    continue
-                row_id = new_message_id()
-                ids[message.idempotency_key] = row_id
-                new.append(_new_message(row_id, message, template, rendered, now))
-                records.append(
-                    AuditRecord(
-                        at=now,
-                        actor=actor.id,
-                        action="outbox.queued",
-                        case_ref=message.case_ref,
-                        detail={
-                            "id": row_id,
-                            "kind": message.kind,
-                            "template": template.id,
-                            "to": message.recipient_summary,
-                            "requires_approval": message.requires_approval,
-                        },
-                    )
+            existing = self.rows.ids_for_keys(s, (message.idempotency_key for message in messages))
+            queued = self.queue_rows(messages, now=now, actor=actor, existing=existing)
+            if queued.rows:
+                insert_rows(s, queued.rows)
+                self.audit.append_many(s, queued.records)
+            return queued.ids
+
+    def queue_rows(
+        self, messages: Sequence[OutboundMessage], *, now: datetime, actor: Actor, existing: Mapping[str, str]
+    ) -> Queued:
+        """What `enqueue_many` stores, without storing it, for a caller that stores several boards' messages at
+        once (a reminder pass, notify/board_sweeps.py): every message rendered and checked (one refused
+        raises), the new ones sealed with this board's keys and their audit entries for this board's chain.
+        `existing`: the rows stored already under these messages' keys (key -> id)."""
+        prepared = [(message, *self._render(message)) for message in messages]
+        ids = dict(existing)
+        new: list[NewMessage] = []
+        records: list[AuditRecord] = []
+        for message, template, rendered in prepared:
+            if message.idempotency_key in ids:
+                continue
+            row_id = new_message_id()
+            ids[message.idempotency_key] = row_id
+            new.append(_new_message(row_id, message, template, rendered, now))
+            records.append(
+                AuditRecord(
+                    at=now,
+                    actor=actor.id,
+                    action="outbox.queued",
+                    case_ref=message.case_ref,
+                    detail={
+                        "id": row_id,
+                        "kind": message.kind,
+                        "template": template.id,
+                        "to": message.recipient_summary,
+                        "requires_approval": message.requires_approval,
+                    },
                 )
-            if new:
-                self.rows.add(s, new, now=now)
-                self.audit.append_many(s, records)
-            return [ids[message.idempotency_key] for message in messages]
+            )
+        rows = self.rows.values(new, now=now)
+        return Queued([ids[message.idempotency_key] for message in messages], rows, records, self.audit)
 
     def _render(self, message: OutboundMessage) -> tuple[Template, Rendered]:
         template = get_template(message.template_id)

@@ -1,8 +1,9 @@
-"""The reminder sweep: claim the reminders due now, turn them into outbox messages, mark them sent.
+"""A board's reminder sweep: its share of the reminders claimed due now made into outbox messages.
 
-One sweep claims `state = 'pending' AND due_at <= now` through the (state, due_at) index with
-`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), and in the same transaction queues the
-messages and marks the reminders sent. So several bot processes can sweep at once and each reminder goes
+The claim is one statement over every board (notify/board_sweeps.py, storage/reminders.py `claim_due`:
+`state = 'pending' AND due_at <= now` through the partial index of pending rows, `FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite serialises writers), and in the same transaction each board queues its messages and marks
+its reminders sent. So several bot processes can sweep at once and each reminder goes
 out exactly once: a reminder is either still pending (nothing queued) or sent (its message queued, with an
 idempotency key). The outbox dispatcher delivers the messages afterwards.
 
@@ -19,8 +20,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +38,7 @@ from notify.reminder_plan import following_overdue, latest_overdue, rung_reminde
 from notify.reminder_planner import ReminderPlanner
 from notify.routing import Routing
 from notify.templates import get_template
-from storage.reminders import CANCELLED, Claimed, DeadlineInfo, NewReminder, ReminderRows, due_reminders
+from storage.reminders import Claimed, DeadlineInfo, NewReminder, ReminderRows, RowChanges, due_reminders
 
 __all__ = ["ReminderLine", "ReminderSweep", "SweepReport", "due_reminders", "status_text"]
 
@@ -57,6 +59,18 @@ class SweepReport:
         self.cancelled += other.cancelled
         self.messages += other.messages
         self.digests += other.digests
+
+
+@dataclass
+class Plan:
+    """One board's share of a claim, made into messages not yet queued (`ReminderSweep.plan`)."""
+
+    report: SweepReport = field(default_factory=SweepReport)
+    due: dict[tuple[str, Audience], list[Claimed]] = field(default_factory=lambda: defaultdict(list))
+    deadlines: dict[str, DeadlineInfo] = field(default_factory=dict)
+    messages: list[OutboundMessage] = field(default_factory=list)
+    placed: list[tuple[ReminderLine, int]] = field(default_factory=list)  # each line and its message's index
+    sent: list[tuple[str, bool, str]] = field(default_factory=list)  # the digest: reminder id, late, outbox id
 
 
 class ReminderSweep:
@@ -88,27 +102,6 @@ class ReminderSweep:
         for template_id in {t for pair in TEMPLATES.values() for t in pair if t} | {"weekly_digest"}:
             get_template(template_id).prepare()
 
-    def run(self, now: datetime, *, max_batches: int = 10_000) -> SweepReport:
-        """One sweep: everything due at `now`, in batches, until nothing due is left unclaimed."""
-        report = SweepReport()
-        self.ensure_digest(now)
-        for _ in range(max_batches):
-            with self.sessions.begin() as s:
-                batch = self._sweep_batch(s, now)
-            report.merge(batch)
-            if not (batch.sent or batch.cancelled or batch.digests):
-                break
-        if report.sent or report.cancelled or report.digests:
-            log.info(
-                "reminder sweep: %d sent (%d late), %d cancelled, %d digest(s), %d message(s) queued",
-                len(report.sent),
-                len(report.late),
-                len(report.cancelled),
-                report.digests,
-                len(report.messages),
-            )
-        return report
-
     def ensure_digest(self, now: datetime) -> None:
         """Make sure the next digest's row exists; a transaction only when the next digest is not the one this
         sweep made sure of last (once a week): the row, once there, stays (one row per ISO week, never
@@ -127,16 +120,41 @@ class ReminderSweep:
 
     # --- one batch -----------------------------------------------------------------------------------
 
-    def _sweep_batch(self, s: Session, now: datetime) -> SweepReport:
-        report = SweepReport()
-        claimed = self.rows.claim_due(s, now, limit=self.batch)
+    def sweep_claimed(
+        self,
+        s: Session,
+        claimed: Sequence[Claimed],
+        now: datetime,
+        *,
+        deadlines: Mapping[str, tuple[DeadlineInfo, str, date]] | None = None,
+    ) -> tuple[SweepReport, RowChanges]:
+        """This board's share of a claim on its own: `plan`, its messages queued through its own outbox, then
+        `finish`. (A pass over many boards queues every board's messages at once, notify/board_sweeps.py.)"""
+        plan = self.plan(s, claimed, now, deadlines=deadlines)
+        return self.finish(plan, self.outbox.enqueue_many(plan.messages, now=now, actor=SYSTEM, session=s), now)
+
+    def plan(
+        self,
+        s: Session,
+        claimed: Sequence[Claimed],
+        now: datetime,
+        *,
+        deadlines: Mapping[str, tuple[DeadlineInfo, str, date]] | None = None,
+    ) -> Plan:
+        """This board's share of a claim (notify/board_sweeps.py claims for every board at once), made into
+        its messages (its own rules, templates and routing); the weekly digest queued. `claimed` are this
+        board's rows only; `deadlines` their deadlines, read under this board (read here when not given)."""
+        plan = Plan()
         if not claimed:
-            return report
+            return plan
+        report = plan.report
         today = local_date(now)
-        deadlines = self.rows.deadline_details(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
+        if deadlines is None:
+            deadlines = self.rows.deadline_details(s, sorted({r.deadline_id for r in claimed if r.deadline_id}))
+        plan.deadlines = {k: v[0] for k, v in deadlines.items()}
         # Several rungs of one deadline for one audience due in the same sweep (after downtime, say) make
         # one line that says what was missed, not one line each.
-        due: dict[tuple[str, Audience], list[Claimed]] = defaultdict(list)
+        due = plan.due
         for row in claimed:
             if row.rung == DIGEST_RUNG:
                 continue
@@ -165,46 +183,48 @@ class ReminderSweep:
             )
             own = audience in (Audience.AGENCY, Audience.AGENCY_BOARD_MEMBER)  # an agency hears of its own only
             groups[(audience, info.agency_id if own else "")].append(line)
-        # Every message of the batch is rendered first and then stored with one insert and one run of audit
-        # entries (Outbox.enqueue_many), rather than a lookup, an insert and an anchor update each.
-        messages: list[OutboundMessage] = []
-        placed: list[tuple[ReminderLine, int]] = []
+        # Every message is made first and then stored with one insert and one run of audit entries (with every
+        # other board's in a pass), rather than a lookup, an insert and an anchor update each.
+        messages, placed = plan.messages, plan.placed
         for (audience, agency_id), lines in sorted(groups.items(), key=lambda g: (g[0][0].value, g[0][1])):
             lines.sort(key=lambda line: (line.act_by, line.case_ref, line.rule, line.agency))
             for line, message in self.compose.messages(audience, agency_id, lines, now):
                 if not messages or messages[-1] is not message:
                     messages.append(message)
                 placed.append((line, len(messages) - 1))
-        message_ids = self.outbox.enqueue_many(messages, now=now, actor=SYSTEM, session=s)
-        outbox_ids: dict[str, str] = {}
-        for line, index in placed:
-            for reminder_id in line.reminder_ids:
-                outbox_ids.setdefault(reminder_id, message_ids[index])
-        report.messages = list(dict.fromkeys(message_ids))
-        sent: list[tuple[str, bool, str]] = []  # reminder id, late, outbox id
         for digest in (r for r in claimed if r.rung == DIGEST_RUNG):
             queued = self.digest.queue(s, digest.key, now)
             report.messages += queued
-            sent.append((digest.id, today > digest.remind_on, queued[0] if queued else ""))
+            plan.sent.append((digest.id, today > digest.remind_on, queued[0] if queued else ""))
             report.digests += 1
-        for rows in due.values():
+        return plan
+
+    def finish(self, plan: Plan, message_ids: Sequence[str], now: datetime) -> tuple[SweepReport, RowChanges]:
+        """Once the plan's messages are queued (`message_ids`, in order): the report, and the changes to this
+        board's reminder rows (sent with the message each went in, cancelled, the next overdue rungs)."""
+        report = plan.report
+        today = local_date(now)
+        outbox_ids: dict[str, str] = {}
+        for line, index in plan.placed:
+            for reminder_id in line.reminder_ids:
+                outbox_ids.setdefault(reminder_id, message_ids[index])
+        report.messages = list(dict.fromkeys(message_ids)) + report.messages
+        sent = plan.sent  # reminder id, late, outbox id
+        for rows in plan.due.values():
             for row in rows:
                 sent.append((row.id, today > row.remind_on, outbox_ids.get(row.id, "")))
                 report.sent.append(row.id)
                 if today > row.remind_on:
                     report.late.append(row.id)
-        self.rows.mark_sent(s, sent, now=now)
-        self.rows.set_state(s, report.cancelled, CANCELLED, now=now)
-        self._plan_next_overdue(s, due, {k: v[0] for k, v in deadlines.items()}, now)
-        return report
+        following = self._next_overdue(plan.due, plan.deadlines, now)
+        return report, self.rows.changes(sent, report.cancelled, following, now=now)
 
-    def _plan_next_overdue(
+    def _next_overdue(
         self,
-        s: Session,
         due: dict[tuple[str, Audience], list[Claimed]],
         deadlines: dict[str, DeadlineInfo],
         now: datetime,
-    ) -> None:
+    ) -> list[NewReminder]:
         """Each overdue reminder sent plans the next one (see reminder_plan.following_overdue)."""
         today = local_date(now)
         settings = self.board.reminders
@@ -218,4 +238,4 @@ class ReminderSweep:
             following = following_overdue(Rung(last, audience, remind_on), info.act_by, today, settings, self.calendar)
             if following is not None:
                 new_rows.append(rung_reminder(info, following, settings.send_time))
-        self.rows.add(s, new_rows, now=now)
+        return new_rows

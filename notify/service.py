@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from notify.board_sweeps import sweep_boards
 from notify.calendar_feed import build_ics, write_atomically
 from notify.dispatch import Dispatcher, DispatchReport
 from notify.outbox import Outbox
@@ -58,7 +59,12 @@ class NotifyService:
 
     def run_reminders(self, now: datetime) -> SweepReport:
         self.sweep.catch_up(now)
-        return self.sweep.run(now)
+        return self.sweep_once(now)
+
+    def sweep_once(self, now: datetime) -> SweepReport:
+        """This board's reminders due at `now`, through the same pass as a deployment of many boards
+        (notify/board_sweeps.py): one path, whatever the number of boards."""
+        return sweep_boards([self.sweep], now).get(self.store.board.id) or SweepReport()
 
     def calendar_text(self, now: datetime) -> str:
         with self.store.sessions() as s:
@@ -71,7 +77,7 @@ class NotifyService:
         return text.count("BEGIN:VEVENT")
 
     def register_jobs(self, registry: JobRegistry, *, dispatcher: Dispatcher, calendar_path: Path | None) -> None:
-        registry.add("reminders", SWEEP_EVERY, self.sweep.run)
+        registry.add("reminders", SWEEP_EVERY, self.sweep_once)
         registry.add("reminder_catch_up", CATCH_UP_EVERY, self.sweep.catch_up)
         registry.add("outbox", DISPATCH_EVERY, lambda now: dispatch_all(dispatcher, now))
         if calendar_path is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -167,7 +167,18 @@ class AuditLog:
                 self._restore_anchor(session, records[0].at)
             return self.append_many(session, records)
         last_seq, prev_hash, signature = bumped
+        rows, head, new_signature = self._chain(int(last_seq), prev_hash, signature, records)
+        session.execute(_INSERT, rows)
+        session.execute(_HEAD, {"anchor_board": self._board_id, "head": head, "signature": new_signature})
         first_seq = int(last_seq) - len(records) + 1
+        return list(range(first_seq, first_seq + len(records)))
+
+    def _chain(
+        self, last_seq: int, prev_hash: str, signature: str | None, records: Sequence[AuditRecord]
+    ) -> tuple[list[dict[str, Any]], str, str | None]:
+        """The entries' rows once the anchor has moved to `last_seq` (from head `prev_hash`), the new head, and
+        the anchor's new signature."""
+        first_seq = last_seq - len(records) + 1
         # Only an anchor whose signature checks out is signed again: a rewritten or unsigned one stays
         # unverifiable, so `verify` keeps reporting it.
         valid = signature is not None and hmac.compare_digest(
@@ -201,10 +212,8 @@ class AuditLog:
                 }
             )
             prev_hash = digest
-        session.execute(_INSERT, rows)
-        new_signature = anchor_signature(self._key, self._board_id, int(last_seq), prev_hash) if valid else signature
-        session.execute(_HEAD, {"anchor_board": self._board_id, "head": prev_hash, "signature": new_signature})
-        return list(range(first_seq, first_seq + len(records)))
+        new_signature = anchor_signature(self._key, self._board_id, last_seq, prev_hash) if valid else signature
+        return rows, prev_hash, new_signature
 
     def _restore_anchor(self, session: Session, at: datetime) -> None:
         """The anchor of a board with data is gone: carry on from the last entry left, and say so in the chain
@@ -322,3 +331,34 @@ class AuditLog:
             query = query.where(AuditRow.case_ref == case_ref)
         rows = session.scalars(query.order_by(AuditRow.seq.desc()).limit(limit))
         return [AuditEntry(r.seq, r.at, r.actor, r.action, r.case_ref, json.loads(r.detail)) for r in rows][::-1]
+
+
+def append_for_boards(session: Session, batches: Sequence[tuple[AuditLog, Sequence[AuditRecord]]]) -> None:
+    """`append_many` for several boards at once (a reminder pass over a deployment): every anchor moved in one
+    statement, every board's entries in one executemany and every head in another, rather than three
+    statements a board. Each board's chain is exactly what its own `append_many` makes, hashed and signed
+    with its own key. Anchors are locked in board id order (the UPDATE walks the anchors' primary key), as
+    the sweep takes its boards. A board whose anchor is missing goes through `append_many`, which makes or
+    restores it."""
+    wanted = {log._board_id: (log, records) for log, records in batches if records}
+    if not wanted:
+        return
+    counts = case({board_id: len(records) for board_id, (_, records) in wanted.items()}, value=_ANCHOR.c.board_id)
+    bumped = session.execute(
+        update(_ANCHOR)
+        .where(_ANCHOR.c.board_id.in_(sorted(wanted)))
+        .values(seq=_ANCHOR.c.seq + counts)
+        .returning(_ANCHOR.c.board_id, _ANCHOR.c.seq, _ANCHOR.c.head_hash, _ANCHOR.c.signature)
+    ).all()
+    rows: list[dict[str, Any]] = []
+    heads: list[dict[str, Any]] = []
+    for board_id, last_seq, prev_hash, signature in bumped:
+        log, records = wanted.pop(board_id)
+        chained, head, new_signature = log._chain(int(last_seq), prev_hash, signature, records)
+        rows += chained
+        heads.append({"anchor_board": board_id, "head": head, "signature": new_signature})
+    if rows:
+        session.execute(_INSERT, rows)
+        session.execute(_HEAD, heads)
+    for log, records in wanted.values():
+        log.append_many(session, records)

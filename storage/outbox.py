@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from errors import NotFound
 from storage.case_codec import Codec
 from storage.db import rowcount
+from storage.outbox_pass import insert_rows
 from storage.purge import CaseToPurge
 from storage.tables import OutboxRow
 from storage.tables.base import new_id, table_of
@@ -30,6 +31,10 @@ from storage.tables.base import new_id, table_of
 TABLE = "outbox"
 _TABLE = table_of(OutboxRow)
 _LOOKUP_CHUNK = 500  # idempotency keys per IN (...) lookup
+# Built once: every queueing looks its keys up first, a reminder pass once per board.
+_IDS_FOR_KEYS = select(OutboxRow.idempotency_key, OutboxRow.id).where(
+    OutboxRow.board_id == bindparam("board_id"), OutboxRow.idempotency_key.in_(bindparam("keys", expanding=True))
+)
 
 
 def new_message_id() -> str:
@@ -160,12 +165,7 @@ class OutboxRows:
         wanted = sorted(set(keys))
         found: dict[str, str] = {}
         for start in range(0, len(wanted), _LOOKUP_CHUNK):
-            rows = s.execute(
-                select(OutboxRow.idempotency_key, OutboxRow.id).where(
-                    OutboxRow.board_id == self.board_id,
-                    OutboxRow.idempotency_key.in_(wanted[start : start + _LOOKUP_CHUNK]),
-                )
-            )
+            rows = s.execute(_IDS_FOR_KEYS, {"board_id": self.board_id, "keys": wanted[start : start + _LOOKUP_CHUNK]})
             found.update((key, row_id) for key, row_id in rows)
         return found
 
@@ -176,8 +176,11 @@ class OutboxRows:
         """Store rendered messages in one insert (sealed: content and recipients are personal data)."""
         if not messages:
             return
-        s.flush()  # rows the caller added through the ORM (a case, say) go in before ours refer to them
-        s.execute(insert(_TABLE), [self._values(m, now) for m in messages])
+        insert_rows(s, self.values(messages, now=now))
+
+    def values(self, messages: Sequence[NewMessage], *, now: datetime) -> list[dict[str, Any]]:
+        """The rows to insert for these messages, sealed with this board's keys (see `insert_rows`)."""
+        return [self._values(m, now) for m in messages]
 
     def _values(self, m: NewMessage, now: datetime) -> dict[str, Any]:
         seal = self.codec.seal_text

@@ -11,12 +11,12 @@ that run on every agency confirmation are built once (building one costs more th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import Select, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,7 +30,6 @@ SENT = "sent"
 CANCELLED = "cancelled"
 
 _CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
-_COMPOUND = 250  # probes per UNION ALL: SQLite allows 500 terms in a compound SELECT by default
 _REMINDERS = table_of(ReminderRow)  # Core: the session's identity map stays empty
 
 
@@ -133,6 +132,49 @@ _REMINDERS_OF = (
     .where(_REMINDERS.c.deadline_id.in_(bindparam("deadline_ids", expanding=True)))
     .with_for_update(skip_locked=True)
 )
+# The sweep's statements, built once: building a statement costs more than running it, and a 09:00 pass
+# runs them for every board with something due.
+_DETAILS = (
+    select(*_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(DeadlineRow.board_id == bindparam("board_id"), DeadlineRow.id.in_(bindparam("ids", expanding=True)))
+)
+# One executemany a claim (psycopg pipelines it), rather than an UPDATE per message.
+_MARK_SENT = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.board_id == bindparam("b_board_id"), _REMINDERS.c.id == bindparam("b_id"))
+    .values(
+        state=SENT,
+        sent_at=bindparam("b_at"),
+        late=bindparam("b_late"),
+        outbox_id=bindparam("b_outbox_id"),
+        updated_at=bindparam("b_at"),
+    )
+)
+_DETAILS_ACROSS = (
+    select(DeadlineRow.board_id, *_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
+    .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+    .where(
+        DeadlineRow.board_id.in_(bindparam("board_ids", expanding=True)),
+        DeadlineRow.id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_CANCEL = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.board_id == bindparam("b_board_id"), _REMINDERS.c.id == bindparam("b_id"))
+    .values(state=CANCELLED, updated_at=bindparam("b_at"))
+)
+# PostgreSQL: a pass's reminders marked sent in one statement over arrays of their values, rather than an
+# UPDATE each (pipelined, still a statement the server runs per row). Each row matched by board id and id.
+_MARK_SENT_PG = text(
+    "UPDATE reminders AS r SET state = 'sent', sent_at = :at, updated_at = :at, late = v.late, outbox_id = v.oid "
+    "FROM unnest(CAST(:boards AS text[]), CAST(:ids AS text[]), CAST(:lates AS boolean[]), CAST(:oids AS text[])) "
+    "AS v(board_id, id, late, oid) WHERE r.board_id = v.board_id AND r.id = v.id"
+)
+_ADD = {
+    "postgresql": pg_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
+    "sqlite": sqlite_insert(ReminderRow).on_conflict_do_nothing(index_elements=["board_id", "key"]),
+}
 _SET_STATE = (
     update(_REMINDERS)
     .where(_REMINDERS.c.id.in_(bindparam("reminder_ids", expanding=True)))
@@ -141,13 +183,18 @@ _SET_STATE = (
 
 
 def due_reminders(
-    board_id: str, now: datetime, limit: int
-) -> Select[str, str, str | None, str, str, date | None, date]:
-    """The sweep's claim: pending and due, oldest first, through the partial index of pending rows
-    (ix_reminders_pending_due), skipping rows another sweep holds. Plain columns rather than ORM objects: a
-    sweep may claim thousands, and the session stays light."""
+    board_ids: Sequence[str], now: datetime, limit: int
+) -> Select[str, str, str, str | None, str, str, date | None, date]:
+    """The sweep's claim, for every board of a deployment at once (notify/board_sweeps.py): pending and due,
+    through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at, id), skipping
+    rows another sweep holds. Each row comes with its board id and the caller splits the claim by it, so a
+    row is only ever handled by its own board's sweep. Board by board, then oldest first: two workers
+    claiming at once mostly take different boards, so their transactions seldom wait on the same board's
+    audit anchor. Plain columns rather than ORM objects: a pass may claim thousands, the session stays
+    light."""
     return (
         select(
+            ReminderRow.board_id,
             ReminderRow.id,
             ReminderRow.key,
             ReminderRow.deadline_id,
@@ -156,30 +203,74 @@ def due_reminders(
             ReminderRow.act_by,
             ReminderRow.remind_on,
         )
-        .where(ReminderRow.state == PENDING, ReminderRow.board_id == board_id, ReminderRow.due_at <= now)
-        .order_by(ReminderRow.due_at, ReminderRow.id)
+        .where(ReminderRow.state == PENDING, ReminderRow.board_id.in_(list(board_ids)), ReminderRow.due_at <= now)
+        .order_by(ReminderRow.board_id, ReminderRow.due_at, ReminderRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
 
 
-def boards_with_due(s: Session, board_ids: Sequence[str], now: datetime) -> set[str]:
-    """Which of `board_ids` have a reminder pending and due by `now`: one statement for a whole deployment,
-    a probe a board through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at),
-    so a pass over every board costs one round trip, not a transaction a board. A deliberate cross-board
-    read that returns board ids only; each board's claim (`due_reminders`) stays its own."""
-    due: set[str] = set()
-    for start in range(0, len(board_ids), _COMPOUND):
-        probes = [
-            select(literal(board_id, String)).where(
-                exists().where(
-                    ReminderRow.board_id == board_id, ReminderRow.state == PENDING, ReminderRow.due_at <= now
+def claim_due(s: Session, board_ids: Sequence[str], now: datetime, *, limit: int) -> dict[str, list[Claimed]]:
+    """Claim up to `limit` reminders due by `now` over the boards `board_ids`, in one statement; the rows
+    held (FOR UPDATE) until the caller's transaction ends, split by their own board id."""
+    claimed: dict[str, list[Claimed]] = defaultdict(list)
+    for row in s.execute(due_reminders(board_ids, now, limit)):
+        claimed[row[0]].append(Claimed(*row[1:]))
+    return dict(claimed)
+
+
+def deadline_details(
+    s: Session, deadline_ids: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, tuple[DeadlineInfo, str, date]]]:
+    """For a pass: each board's deadlines (by board id, then deadline id): planning info, action and due date.
+    One statement a chunk for every board, each deadline read under its own board id."""
+    found: dict[str, dict[str, tuple[DeadlineInfo, str, date]]] = defaultdict(dict)
+    wanted = {(board_id, d) for board_id, ids in deadline_ids.items() for d in ids}
+    boards = sorted(deadline_ids)
+    ids = sorted({d for _, d in wanted})
+    for start in range(0, len(ids), _CHUNK):
+        for row in s.execute(_DETAILS_ACROSS, {"board_ids": boards, "ids": ids[start : start + _CHUNK]}):
+            if (row[0], row[1]) in wanted:  # each deadline under the board whose reminder asked for it
+                found[row[0]][row[1]] = (DeadlineInfo(*row[1:10]), row[10], row[11])
+    return dict(found)
+
+
+@dataclass
+class RowChanges:
+    """A pass's changes to reminder rows, gathered from every board's share and written together: one
+    executemany each rather than one a board. Every row names its board id."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: RowChanges) -> None:
+        self.sent += other.sent
+        self.cancelled += other.cancelled
+        self.added += other.added
+
+    def write(self, s: Session) -> None:
+        dialect = s.get_bind().dialect.name
+        if self.sent and dialect == "postgresql":
+            for start in range(0, len(self.sent), 5000):
+                chunk = self.sent[start : start + 5000]
+                s.execute(
+                    _MARK_SENT_PG,
+                    {
+                        "at": chunk[0]["b_at"],
+                        "boards": [r["b_board_id"] for r in chunk],
+                        "ids": [r["b_id"] for r in chunk],
+                        "lates": [r["b_late"] for r in chunk],
+                        "oids": [r["b_outbox_id"] for r in chunk],
+                    },
                 )
-            )
-            for board_id in board_ids[start : start + _COMPOUND]
-        ]
-        due.update(str(b) for b in s.scalars(union_all(*probes)))
-    return due
+        elif self.sent:
+            s.execute(_MARK_SENT, self.sent)
+        if self.cancelled:
+            s.execute(_CANCEL, self.cancelled)
+        statement = _ADD[dialect]
+        for start in range(0, len(self.added), _CHUNK):
+            s.execute(statement, self.added[start : start + _CHUNK])
 
 
 def _infos(rows: Iterable[Any]) -> list[DeadlineInfo]:
@@ -208,14 +299,10 @@ class ReminderRows:
     def deadline_details(self, s: Session, ids: Sequence[str]) -> dict[str, tuple[DeadlineInfo, str, date]]:
         """For the sweep: each deadline's planning info, action and due date."""
         found: dict[str, tuple[DeadlineInfo, str, date]] = {}
-        if not ids:
-            return found
-        for row in s.execute(
-            select(*_INFO_COLUMNS, DeadlineRow.action, DeadlineRow.due)
-            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-            .where(DeadlineRow.id.in_(list(ids)))
-        ):
-            found[row[0]] = (DeadlineInfo(*row[:9]), row[9], row[10])
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            for row in s.execute(_DETAILS, {"board_id": self.board_id, "ids": chunk}):
+                found[row[0]] = (DeadlineInfo(*row[:9]), row[9], row[10])
         return found
 
     def open_deadlines(self, s: Session, *, limit: int) -> list[DeadlineInfo]:
@@ -242,9 +329,7 @@ class ReminderRows:
         """Store new rungs; one whose key is stored already is skipped, not an error."""
         if not reminders:
             return
-        dialect = s.get_bind().dialect.name
-        insert = pg_insert(ReminderRow) if dialect == "postgresql" else sqlite_insert(ReminderRow)
-        statement = insert.on_conflict_do_nothing(index_elements=["board_id", "key"])
+        statement = _ADD[s.get_bind().dialect.name]
         rows = [self._values(r, now) for r in reminders]
         for start in range(0, len(rows), _CHUNK):
             # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
@@ -276,22 +361,32 @@ class ReminderRows:
 
     # --- sweeping ------------------------------------------------------------------------------------
 
-    def claim_due(self, s: Session, now: datetime, *, limit: int) -> list[Claimed]:
-        return [Claimed(*row) for row in s.execute(due_reminders(self.board_id, now, limit))]
+    def changes(
+        self,
+        sent: Sequence[tuple[str, bool, str]],
+        cancelled: Sequence[str],
+        added: Sequence[NewReminder],
+        *,
+        now: datetime,
+    ) -> RowChanges:
+        """What `mark_sent`, `set_state(..., CANCELLED)` and `add` would write, for `RowChanges.write`."""
+        return RowChanges(
+            sent=[
+                {"b_board_id": self.board_id, "b_id": rid, "b_at": now, "b_late": late, "b_outbox_id": oid}
+                for rid, late, oid in sent
+            ],
+            cancelled=[{"b_board_id": self.board_id, "b_id": rid, "b_at": now} for rid in cancelled],
+            added=[self._values(r, now) for r in added],
+        )
 
     def mark_sent(self, s: Session, sent: Sequence[tuple[str, bool, str]], *, now: datetime) -> None:
-        """(reminder id, late, outbox id): one UPDATE ... WHERE id IN (...) per message and lateness rather
-        than one per reminder."""
-        by_message: dict[tuple[bool, str], list[str]] = defaultdict(list)
-        for reminder_id, late, outbox_id in sent:
-            by_message[(late, outbox_id)].append(reminder_id)
-        for (late, outbox_id), ids in by_message.items():
-            for start in range(0, len(ids), _CHUNK):
-                s.execute(
-                    update(_REMINDERS)
-                    .where(_REMINDERS.c.id.in_(ids[start : start + _CHUNK]))
-                    .values(state=SENT, sent_at=now, late=late, outbox_id=outbox_id, updated_at=now)
-                )
+        """(reminder id, late, outbox id): one cached UPDATE run as an executemany (pipelined by psycopg)."""
+        rows = [
+            {"b_board_id": self.board_id, "b_id": rid, "b_at": now, "b_late": late, "b_outbox_id": oid}
+            for rid, late, oid in sent
+        ]
+        if rows:
+            s.execute(_MARK_SENT, rows)
 
     # --- reading -------------------------------------------------------------------------------------
 

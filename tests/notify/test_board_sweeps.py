@@ -8,15 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot import wiring
 from cases.packs import bundled_pack
 from notify.board_sweeps import sweep_boards
 from notify.service import NotifyService
+from storage.crypto import DecryptionError
 from storage.keyring import KeyRing
+from storage.outbox import TABLE as OUTBOX
 from storage.reminders import PENDING, SENT, NewReminder, ReminderRows
 from storage.store import open_store
+from storage.tables import OutboxRow, ReminderRow
 from tests.factories import STAFF, make_referral
 from tests.notify.conftest import MAIL_FROM, notify_board
 from tests.support.databases import PostgresServer, sqlite_engine
@@ -106,3 +109,64 @@ def test_the_weekly_digest_makes_every_board_sweep_once(services: dict[str, Noti
     assert sorted(reports) == sorted(BOARDS)
     assert all(report.digests == 1 for report in reports.values())
     assert sweep_boards(sweeps, digest_at) == {}  # sent once; the next week's row is not due yet
+
+
+def test_one_claim_over_every_board_keeps_each_boards_reminders_in_its_own_messages_and_keys(
+    services: dict[str, NotifyService], engine: Engine
+) -> None:
+    """The pass claims every board's due reminders in one statement; each board's share goes into that board's
+    messages only, sealed with that board's keys only."""
+    sweeps = [service.sweep for service in services.values()]
+    sweep_boards(sweeps, NOW - timedelta(minutes=1))
+    for service in services.values():
+        add_due(service, NOW)
+
+    reports = sweep_boards(sweeps, NOW)
+
+    assert sorted(reports) == sorted(BOARDS)
+    with engine.connect() as c:
+        sent = c.execute(select(ReminderRow.board_id, ReminderRow.outbox_id).where(ReminderRow.state == SENT)).all()
+        messages = {row.id: row for row in c.execute(select(OutboxRow))}
+    assert {board_id for board_id, _ in sent} == set(BOARDS)
+    for board_id, outbox_id in sent:
+        assert messages[outbox_id].board_id == board_id  # a reminder of board B never in a message of board A
+    for message in messages.values():
+        own = services[message.board_id].store.codec
+        assert own.open_text(OUTBOX, "body_enc", message.id, message.body_enc)
+        for other_id in set(BOARDS) - {message.board_id}:  # sealed with its own board's keys, no other's
+            with pytest.raises(DecryptionError):
+                services[other_id].store.codec.open_text(OUTBOX, "body_enc", message.id, message.body_enc)
+    for service in services.values():  # each board's audit chain, appended for every board at once, intact
+        with service.store.sessions() as s:
+            assert service.store.audit.verify(s) == []
+
+
+def test_a_failing_board_is_rolled_back_alone_and_stops_no_other(
+    services: dict[str, NotifyService], caplog: pytest.LogCaptureFixture
+) -> None:
+    sweeps = [service.sweep for service in services.values()]
+    sweep_boards(sweeps, NOW - timedelta(minutes=1))
+    for service in services.values():
+        add_due(service, NOW)
+    before = {board_id: states(service) for board_id, service in services.items()}
+    queued = len(services["burley"].outbox.list())
+    broken = services["burley"].sweep
+
+    def fail(*_: object, **__: object) -> None:
+        raise BoardBroken
+
+    # Its last step fails, after its messages are queued: all of its share undone.
+    broken.rows.changes = fail  # type: ignore[method-assign,assignment]
+
+    reports = sweep_boards(sweeps, NOW)
+
+    assert sorted(reports) == sorted(set(BOARDS) - {"burley"})
+    assert states(services["burley"]) == before["burley"]  # rolled back: its reminder stays pending
+    for board_id in set(BOARDS) - {"burley"}:
+        assert states(services[board_id])[SENT] == before[board_id][SENT] + 1
+    assert "board burley: reminder sweep failed: BoardBroken" in caplog.text
+    assert len(services["burley"].outbox.list()) == queued  # its messages rolled back too
+
+
+class BoardBroken(Exception):
+    pass

@@ -291,10 +291,10 @@ def test_the_sweep_claims_through_the_partial_index_of_pending_rows(env: NotifyE
     """Planned as the driver sends it, with bound parameters: a partial index serves only a query whose own
     condition implies the index's `state = 'pending'`."""
     file_case(env)
-    query = due_reminders(env.store.board.id, at(D(2026, 12, 9)), 500)
+    query = due_reminders([env.store.board.id], at(D(2026, 12, 9)), 500)
     with env.store.sessions() as s:
         bind = s.get_bind()
-        compiled = query.compile(dialect=bind.dialect)
+        compiled = query.compile(dialect=bind.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
         if backend == "sqlite":
             args: Any = tuple(params[name] for name in compiled.positiontup or ())
