@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher, open_json, seal_json
-from storage.db import make_engine, make_sessions, sqlite_url
+from storage.db import make_engine, make_sessions, sqlite_url, synchronous_of
 from storage.tables import ReceivedStepRow
 from storage.tables.base import new_id, table_of
 
@@ -188,7 +188,8 @@ def open_received_steps(
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         return ReceivedSteps(sessions, cipher, board_id, serialise_writes=engine.dialect.name == "sqlite")
-    own = make_engine(sqlite_url(Path(database + ".steps")))
+    # As durable as the database: the step is acknowledged to Slack once its append has committed.
+    own = make_engine(sqlite_url(Path(database + ".steps")), synchronous_of(engine))
 
     @event.listens_for(own, "connect")
     def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:
