@@ -3,9 +3,10 @@
 Sends signed block_actions requests over HTTP on loopback, from 16 concurrent clients (kept-alive
 connections, in this process), to two bot processes built by `bot.slack.app.build_slack_app` and served by
 `bot.slack.server` (threaded, listen backlog 1024): one with the real features, where every press is a real
-step of a referral conversation (kept sealed before the acknowledgement; behind it, on the step worker: Back /
-Keep on a stored draft: load, decrypt, engine, seal, save, post the next question to a fake Slack Web API in a
-third process), and one whose only handler acks. Rounds alternate between the two so machine noise hits
+step of a referral conversation (kept sealed before the acknowledgement; behind it, on the step worker, in a
+child process of the bot's started and woken as `scrbot run` does (bot/slack/step_process.py): Back / Keep on
+a stored draft: load, decrypt, engine, seal, save, post the next question to a fake Slack Web API in another
+process), and one whose only handler acks. Rounds alternate between the two so machine noise hits
 both. Targets (issue 15 §3): real p99 < 250 ms, and real p99 within 1.2x of no-op p99.
 
     .venv/bin/python bench/slack_ack.py [--requests 2000] [--clients 16] [--rounds 5]
@@ -50,17 +51,13 @@ def serve_fake() -> None:
         sys.stdin.read()  # until the benchmark closes our stdin
 
 
-def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
-    """A bot process: the real features, or a single no-op handler; prints its URL, serves until stdin closes."""
-    from datetime import UTC, datetime
-
-    from slack_bolt import Ack, App
+def _bot(data_dir: str, api_url: str, **steps: Any) -> tuple[Any, Any, Any]:
+    """The bot's Slack services, settings and client over a store in `data_dir` (the same in the serving
+    process and its step worker's); `steps`: where the step worker runs (SlackServices.build)."""
     from slack_sdk import WebClient
 
     from bot.clock import SystemClock
     from bot.settings import Settings
-    from bot.slack.app import build_slack_app
-    from bot.slack.server import serve_http, tune_interpreter
     from bot.slack.services import SlackServices
     from cases.board import BoardConfig
     from cases.packs import bundled_pack
@@ -70,7 +67,6 @@ def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
     from storage.keyring import KeyRing
     from storage.store import open_store
 
-    tune_interpreter()  # as `scrbot run` does
     board = BoardConfig.from_toml((ROOT / "examples" / "board.toml").read_text())
     engine = make_engine(f"sqlite+pysqlite:///{data_dir}/scrbot.db")
     upgrade(engine)
@@ -86,7 +82,43 @@ def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
         deliveries=DeliveryLog(store.sessions, board.id),
         client=client,
         clock=SystemClock(),
+        **steps,
     )
+    return services, settings, client
+
+
+def serve_steps(data_dir: str, api_url: str, owner: str) -> None:
+    """The real bot's step worker, in a process of its own, as `scrbot steps work` is for `scrbot run`."""
+    from bot.slack.app import build_slack_app
+    from bot.slack.step_process import work_steps
+
+    services, settings, client = _bot(data_dir, api_url, steps_owner=owner)
+    build_slack_app(services, settings, client)  # registers the step handlers, starts the worker thread
+    work_steps([services], sys.stdin.buffer)
+
+
+def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
+    """A bot process: the real features (its step worker in a child process, started and woken as `scrbot
+    run` does), or a single no-op handler; prints its URL, serves until stdin closes."""
+    from datetime import UTC, datetime
+
+    from slack_bolt import Ack, App
+
+    from bot.slack.app import build_slack_app
+    from bot.slack.server import serve_http, tune_interpreter
+    from bot.slack.services import SlackServices
+    from bot.slack.step_process import StepWorkerProcess
+    from storage.received_steps import new_owner
+
+    tune_interpreter()  # as `scrbot run` does
+    worker = None
+    if kind == "real":
+        owner = new_owner()
+        command = [sys.executable, __file__, "--serve", "steps", "--data-dir", data_dir, "--api-url", api_url]
+        worker = StepWorkerProcess(owner=owner, command=[*command, "--owner", owner])
+        services, settings, client = _bot(data_dir, api_url, steps_owner=owner, steps_elsewhere=worker.wake)
+    else:
+        services, settings, client = _bot(data_dir, api_url)
 
     class NoOp:
         @staticmethod
@@ -99,11 +131,15 @@ def serve_bot(kind: str, data_dir: str, api_url: str) -> None:
     features = None if kind == "real" else [NoOp]
     app = build_slack_app(services, settings, client, features=features)  # type: ignore[list-item]
     server = serve_http(app, "127.0.0.1", 0)
+    if worker is not None:
+        worker.start()
     server.start_in_thread()
     print(f"BOT {server.url} {datetime.now(UTC).isoformat()}", flush=True)
     sys.stdin.read()
     server.stop()
     services.close()
+    if worker is not None:
+        worker.stop()
 
 
 def _spawn(*args: str, marker: str) -> tuple[subprocess.Popen[str], str]:
@@ -195,12 +231,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output", type=Path)
-    parser.add_argument("--serve", choices=["fake", "real", "noop"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["fake", "real", "noop", "steps"], help=argparse.SUPPRESS)
+    parser.add_argument("--owner", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve == "fake":
         serve_fake()
+        return
+    if args.serve == "steps":
+        serve_steps(args.data_dir, args.api_url, args.owner)
         return
     if args.serve:
         serve_bot(args.serve, args.data_dir, args.api_url)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.settings_errors import load_settings
@@ -349,7 +349,8 @@ class AppContext:
 
         return installed_client(self.settings, self.store, self.now_clock)
 
-    def slack_services(self) -> SlackServices:
+    def slack_services(self, **steps: Any) -> SlackServices:
+        """`steps`: where the step worker runs (SlackServices.build's steps_owner, steps_elsewhere)."""
         from bot.slack.services import SlackServices
 
         return SlackServices.build(
@@ -360,6 +361,7 @@ class AppContext:
             clock=self.now_clock,
             outbox=self.outbox,
             dispatch=self.dispatcher.dispatch_due,
+            **steps,
         )
 
     @cached_property

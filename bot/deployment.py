@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.context import AppContext
 
@@ -96,9 +96,9 @@ class Deployment:
             if periodic.name == job or periodic.name.endswith(JOB_SEPARATOR + job):
                 self.jobs.set_interval(periodic.name, interval)
 
-    def slack_apps(self) -> tuple[BoardApps, list[SlackServices]]:
+    def slack_apps(self, **steps: Any) -> tuple[BoardApps, list[SlackServices]]:
         """One bolt app per board, each with that board's services, by the board's Slack workspace; the
-        services are the caller's to close."""
+        services are the caller's to close. `steps`: where the step worker runs (SlackServices.build)."""
         from bot.slack.app import build_slack_app
         from bot.slack.routing import BoardApps, require_workspaces
 
@@ -106,7 +106,7 @@ class Deployment:
         apps = {}
         services: list[SlackServices] = []
         for ctx in self:
-            services.append(ctx.slack_services())
+            services.append(ctx.slack_services(**steps))
             apps[ctx.board.slack.team_id] = build_slack_app(services[-1], ctx.settings, ctx.slack_client)
         return BoardApps.of(apps), services
 

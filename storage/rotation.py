@@ -6,12 +6,17 @@ batches, each its own transaction; each row is written back only if it still hol
 (compare and swap), so a concurrent update is never overwritten with stale data. Passes repeat until no
 field is left under an old key. Old keys stay in the file until `retire_unused_keys` confirms nothing uses
 them.
+
+On SQLite the conversation steps kept at acknowledgement live in a file of their own beside the database
+(storage/received_steps.py): their sealed bodies are re-sealed and counted with the rest, so retiring a key
+never leaves a step waiting for the worker that can no longer be opened.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, and_, select, update
@@ -23,6 +28,7 @@ from storage.blind_index import child_index
 from storage.crypto import FieldCipher
 from storage.db import rowcount
 from storage.keyring import KeyRing
+from storage.received_steps import STEPS_TABLE, steps_file_sessions
 from storage.tables import Base, CaseRow, encrypted_columns
 
 
@@ -38,25 +44,46 @@ def encrypted_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if encrypted_columns(t)]
 
 
+@contextmanager
+def _stores(sessions: sessionmaker[Session]) -> Iterator[list[tuple[sessionmaker[Session], list[Table]]]]:
+    """The database's encrypted tables, and on SQLite the steps' file of its own."""
+    with steps_file_sessions(sessions.kw["bind"]) as steps:
+        yield [(sessions, encrypted_tables()), *([(steps, [STEPS_TABLE])] if steps is not None else [])]
+
+
 def key_usage(sessions: sessionmaker[Session], cipher: FieldCipher, board_id: str) -> Counter[str]:
     """How many stored values each key id seals."""
     usage: Counter[str] = Counter()
-    with sessions() as s:
-        for table in encrypted_tables():
-            columns = encrypted_columns(table)
-            for row in s.execute(select(*(table.c[c] for c in columns)).where(table.c.board_id == board_id)):
-                for token in row:
-                    if token is not None:
-                        usage[cipher.key_id_of(token)] += 1
+    with _stores(sessions) as stores:
+        for each, tables in stores:
+            with each() as s:
+                for table in tables:
+                    columns = encrypted_columns(table)
+                    for row in s.execute(select(*(table.c[c] for c in columns)).where(table.c.board_id == board_id)):
+                        for token in row:
+                            if token is not None:
+                                usage[cipher.key_id_of(token)] += 1
     return usage
 
 
 def _reseal_pass(
     sessions: sessionmaker[Session], cipher: FieldCipher, board_id: str, report: RotationReport, batch: int
 ) -> int:
+    with _stores(sessions) as stores:
+        return sum(_reseal_tables(each, tables, cipher, board_id, report, batch) for each, tables in stores)
+
+
+def _reseal_tables(
+    sessions: sessionmaker[Session],
+    tables: list[Table],
+    cipher: FieldCipher,
+    board_id: str,
+    report: RotationReport,
+    batch: int,
+) -> int:
     changed = 0
     active = cipher.active_key_id
-    for table in encrypted_tables():
+    for table in tables:
         columns = encrypted_columns(table)
         last_id = ""
         while True:

@@ -2,11 +2,14 @@
 
 Consistent: SQLite's online backup, or pg_dump inside the same snapshot the row counts were taken in; the
 key ring read before and after the database copy and merged, so a rotation running meanwhile cannot leave
-the archive without a key its data needs. Restoring checks the archive (format, checksums, passphrase)
+the archive without a key its data needs. On SQLite the conversation steps' file of its own
+(storage/received_steps.py) is copied first, by the same online backup, then the database: a step worked on
+in between is in both, and its record as applied, in the database (storage/applied_steps.py), keeps it from
+being applied again after a restore. Restoring checks the archive (format, checksums, passphrase)
 before it touches anything, refuses to overwrite a database or key file that holds data unless forced
 (and then keeps what was there in DATA_DIR/before-restore-<time>/), brings the schema up to date, and
-proves the result: every sealed value of every board opens with the restored keys, every audit chain
-verifies, and every table holds the rows the archive recorded.
+proves the result: every sealed value of every board (the kept steps' too) opens with the restored keys,
+every audit chain verifies, and every table holds the rows the archive recorded.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from bot.backup.archive import (
     DATABASE_MEMBERS,
     FORMAT,
     KEYS,
+    STEPS,
     VERSION,
     ArchiveError,
+    bound_checksums,
     check_passphrase,
     open_keys,
     read_archive,
@@ -124,9 +129,11 @@ def make_backup(ctx: AppContext, destination: Path, passphrase: str) -> BackupRe
     before = _current_ring(ctx)
     with _workdir(ctx.settings.data_dir) as work:
         database = work / DATABASE_MEMBERS[backend]
+        steps: Path | None = None
         if backend == "sqlite":
             if not Path(ctx.engine.url.database or "").exists():
                 raise NotFound("the database does not exist yet: there is nothing to back up")
+            steps = _snapshot_steps(ctx, work / STEPS)
             sqlite_snapshot(url, database)
             from storage.db import make_engine
 
@@ -147,9 +154,43 @@ def make_backup(ctx: AppContext, destination: Path, passphrase: str) -> BackupRe
             "database": {"backend": backend, "revision": revision, "rows": rows},
         }
         ring_json = json.dumps(ring.to_json()).encode()
-        sealed = seal_keys(ring_json, passphrase, manifest, sha256_file(database))
-        write_archive(destination, manifest, {DATABASE_MEMBERS[backend]: database, KEYS: sealed})
+        bound = bound_checksums(sha256_file(database), sha256_file(steps) if steps is not None else None)
+        sealed = seal_keys(ring_json, passphrase, manifest, bound)
+        members: dict[str, Path | bytes] = {DATABASE_MEMBERS[backend]: database, KEYS: sealed}
+        if steps is not None:
+            members[STEPS] = steps
+        write_archive(destination, manifest, members)
     return BackupReport(destination, backend, sorted(ring.boards), rows, destination.stat().st_size)
+
+
+def _snapshot_steps(ctx: AppContext, destination: Path) -> Path | None:
+    """The steps' file of its own (SQLite), by SQLite's online backup; None if there is none."""
+    from storage.db import sqlite_url
+    from storage.received_steps import steps_file
+    from storage.snapshot import sqlite_snapshot
+
+    path = steps_file(ctx.engine)
+    if path is None or not path.exists():
+        return None
+    sqlite_snapshot(sqlite_url(path), destination)
+    return destination
+
+
+def _restore_steps(ctx: AppContext, opened: Any) -> None:
+    """The archive's steps file in place of the live one; where the archive has none, the live one goes (its
+    steps belong to the database being replaced; a forced restore has kept a copy)."""
+    from storage.db import sqlite_url
+    from storage.received_steps import steps_file
+    from storage.snapshot import sqlite_restore
+
+    path = steps_file(ctx.engine)
+    if path is None:
+        return
+    if opened.steps is not None:
+        sqlite_restore(opened.steps, sqlite_url(path))
+        return
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def _postgres_consistent(ctx: AppContext, url: str, database: Path, dump: Any) -> tuple[dict[str, int], str | None]:
@@ -213,6 +254,7 @@ def restore_backup(ctx: AppContext, archive: Path, passphrase: str, *, force: bo
         ctx.engine.dispose()
         if backend == "sqlite":
             sqlite_restore(opened.database, url)
+            _restore_steps(ctx, opened)
         else:
             postgres_restore(ctx.engine, opened.database, url)
     ring.source = key_path
@@ -232,7 +274,21 @@ def restore_backup(ctx: AppContext, archive: Path, passphrase: str, *, force: bo
         report.cases[board_id], report.opened[board_id] = result.cases, result.opened
         report.problems += [f"board {board_id}: {f} does not open" for f in result.failures]
         report.problems += [f"board {board_id} audit: {p}" for p in result.audit_problems]
+        _read_back_steps(ctx, ring, board_id, report)
     return report
+
+
+def _read_back_steps(ctx: AppContext, ring: KeyRing, board_id: str, report: RestoreReport) -> None:
+    """Every sealed step in the restored steps file opens with the restored keys (counted with the rest)."""
+    from storage.inventory import read_back
+    from storage.received_steps import steps_file_sessions
+
+    with steps_file_sessions(ctx.engine) as steps:
+        if steps is None:
+            return
+        result = read_back(steps.kw["bind"], ring, board_id)
+        report.opened[board_id] = report.opened.get(board_id, 0) + result.opened
+        report.problems += [f"board {board_id}: {f} does not open" for f in result.failures]
 
 
 def _keep_previous(ctx: AppContext, backend: str, url: str, key_path: Path, database: bool, keys: bool) -> Path:
@@ -245,6 +301,7 @@ def _keep_previous(ctx: AppContext, backend: str, url: str, key_path: Path, data
     if database:
         if backend == "sqlite":
             sqlite_snapshot(url, folder / DATABASE_MEMBERS["sqlite"])
+            _snapshot_steps(ctx, folder / STEPS)
         else:
             postgres_snapshot(ctx.engine, url, folder / DATABASE_MEMBERS["postgresql"])
     if keys:

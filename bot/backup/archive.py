@@ -5,9 +5,13 @@
     database.sqlite or database.pgdump
                     the database as SQLite's online backup or pg_dump's custom format (personal fields
                     inside are sealed with the data keys, as in the live database)
+    steps.sqlite    on SQLite, the conversation steps kept at Slack's acknowledgement and not yet worked on
+                    (their file of its own, storage/received_steps.py), by SQLite's online backup; absent
+                    where there is no such file (PostgreSQL keeps them in the database)
     keys.sealed     the key ring (JSON), sealed with AES-256-GCM under a key derived from the passphrase
                     with scrypt; the associated data binds it to this archive's manifest header and
-                    database checksum, so a database swapped into the archive will not open with it
+                    database (and steps) checksums, so a database swapped into the archive will not open
+                    with it
 
 The passphrase is never stored anywhere. Without it the archive's personal data cannot be read.
 """
@@ -34,6 +38,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 KEYS = "keys.sealed"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
+STEPS = "steps.sqlite"
 # scrypt: 2**17 x 8 x 128 bytes = 128 MiB and about half a second per attempt (OWASP's minimum is 2**17).
 SCRYPT = {"n": 2**17, "r": 8, "p": 1}
 MIN_PASSPHRASE = 12
@@ -62,6 +67,12 @@ def _derive(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     return Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"]).derive(passphrase.encode())
+
+
+def bound_checksums(database_sha256: str, steps_sha256: str | None) -> str:
+    """What the sealed keys are bound to: the database's checksum, and the steps file's where there is one
+    (an archive without one binds exactly what earlier versions did)."""
+    return database_sha256 if steps_sha256 is None else f"{database_sha256}/{STEPS}:{steps_sha256}"
 
 
 def _associated(manifest: dict[str, Any], database_sha256: str) -> bytes:
@@ -155,10 +166,13 @@ class OpenedArchive:
     database: Path  # extracted into the working folder given to read_archive
     backend: str
     sealed_keys: bytes
+    steps: Path | None = None  # the steps file, where the archive has one
 
     @property
     def database_sha256(self) -> str:
-        return str(self.manifest["files"][DATABASE_MEMBERS[self.backend]])
+        """What the sealed keys are bound to (`bound_checksums`)."""
+        files = self.manifest["files"]
+        return bound_checksums(str(files[DATABASE_MEMBERS[self.backend]]), files.get(STEPS))
 
 
 def read_archive(path: Path, workdir: Path) -> OpenedArchive:
@@ -194,7 +208,13 @@ def read_archive(path: Path, workdir: Path) -> OpenedArchive:
         sealed = _member(tar, KEYS, 16 * 1024 * 1024)
         if hashlib.sha256(sealed).hexdigest() != files.get(KEYS):
             raise ArchiveError(f"{path}: the sealed keys do not match their checksum (damaged or altered)")
-    return OpenedArchive(manifest, database, backend, sealed)
+        steps = None
+        if STEPS in files:
+            steps = workdir / STEPS
+            _extract(tar, STEPS, steps)
+            if sha256_file(steps) != files[STEPS]:
+                raise ArchiveError(f"{path}: the steps file does not match its checksum (damaged or altered)")
+    return OpenedArchive(manifest, database, backend, sealed, steps)
 
 
 def _member(tar: tarfile.TarFile, name: str, limit: int) -> bytes:

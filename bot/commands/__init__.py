@@ -23,6 +23,7 @@ from bot.commands import (
     report_cmd,
     review_cmd,
     run_cmd,
+    steps_cmd,
     teams_cmd,
 )
 
@@ -46,6 +47,7 @@ COMMAND_MODULES: list[ModuleType] = [
     backup_cmd,
     teams_cmd,
     report_cmd,
+    steps_cmd,
 ]
 
 # The top-level commands each module registers (tests/bot/test_cli_start.py checks this against `register`):
@@ -71,4 +73,5 @@ COMMANDS: dict[str, ModuleType] = {
     "restore": backup_cmd,
     "teams": teams_cmd,
     "report": report_cmd,
+    "steps": steps_cmd,
 }

@@ -161,7 +161,7 @@ def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> i
             return 1
         for board in teams:
             _serve_teams(board, once=True)
-        return _serve_slack(deployment, once=True) if ctx.settings.slack_configured else 0
+        return _serve_slack(deployment, once=True, board=args.board) if ctx.settings.slack_configured else 0
     for board in deployment:
         board.dispatcher  # built here, in the main thread, before the scheduler's threads use it  # noqa: B018
     for board in teams:
@@ -170,7 +170,7 @@ def _run(deployment: Deployment, ctx: AppContext, args: argparse.Namespace) -> i
     ticker.start(run_now=True)
     try:
         if ctx.settings.slack_configured:
-            return _serve_slack(deployment, once=False)
+            return _serve_slack(deployment, once=False, board=args.board)
         return _wait(threading.Event())
     finally:
         ticker.shutdown(wait=True)
@@ -191,19 +191,29 @@ def _serve_teams(ctx: AppContext, *, once: bool) -> None:
     log.info("teams endpoint listening on port %s", server.port)
 
 
-def _serve_slack(deployment: Deployment, *, once: bool) -> int:
+def _serve_slack(deployment: Deployment, *, once: bool, board: str | None = None) -> int:
     """One bolt app per board, each with that board's services; requests go to the board whose Slack
-    workspace sent them (bot/slack/routing.py)."""
+    workspace sent them (bot/slack/routing.py). The conversation steps they keep are worked on by
+    `scrbot steps work`, a process of its own this one starts and restarts (bot/slack/step_process.py)."""
     from bot.slack.server import tune_interpreter
+    from bot.slack.step_process import StepWorkerProcess
 
     tune_interpreter()
-    apps, services = deployment.slack_apps()
+    worker = None if once else StepWorkerProcess(board=board)
+    if worker is None:
+        apps, services = deployment.slack_apps()
+    else:
+        apps, services = deployment.slack_apps(steps_owner=worker.owner, steps_elsewhere=worker.wake)
+        worker.start()
+        print(f"Slack: conversation steps are worked on by process {worker.pid} (started again if it stops).")
     try:
         flow = deployment.slack_install_flow()
         return _serve_slack_app(apps, next(iter(deployment)).settings, once=once, oauth_flow=flow)
     finally:
         for built in services:
             built.close()  # steps kept but not worked on yet stay for the next start
+        if worker is not None:
+            worker.stop()
 
 
 def _serve_slack_app(apps: BoardApps, settings: Settings, *, once: bool, oauth_flow: OAuthFlow | None = None) -> int:

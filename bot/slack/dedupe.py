@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.clock import Clock
@@ -17,15 +18,24 @@ from storage.deliveries import DeliveryLog
 log = logging.getLogger("scrbot.slack")
 
 
-def drop_repeated_events(deliveries: DeliveryLog, clock: Clock) -> Callable[..., BoltResponse | None]:
-    def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+class _DropRepeatedEvents(Middleware):
+    """A middleware object, not a function: bolt calls it directly, without building the arguments a
+    function middleware asks for, on every request (bench/slack_ack.py)."""
+
+    def __init__(self, deliveries: DeliveryLog, clock: Clock) -> None:
+        self.deliveries = deliveries
+        self.clock = clock
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if (body.get("event") or {}).get("channel_type") == "im":
             event_id = None  # a conversation step: the step worker drops the repeat
-        if event_id and not deliveries.first_time("slack", str(event_id), clock.now()):
+        if event_id and not self.deliveries.first_time("slack", str(event_id), self.clock.now()):
             log.info("repeated Slack event %s ignored", event_id)
             return BoltResponse(status=200, body="")
-        next()
-        return None
+        return next()
 
-    return middleware
+
+def drop_repeated_events(deliveries: DeliveryLog, clock: Clock) -> Middleware:
+    return _DropRepeatedEvents(deliveries, clock)

@@ -41,6 +41,16 @@ def after_response() -> Iterator[None]:
             start()
 
 
+def once_answered(fn: Callable[[], None]) -> None:
+    """Call `fn` once this request's response is on the wire (at once outside `after_response`): for what
+    the acknowledgement need not wait for, such as waking the step worker's process."""
+    starts: list[Callable[[], None]] | None = getattr(_held, "starts", None)
+    if starts is None:
+        fn()
+    else:
+        starts.append(fn)
+
+
 class AfterResponseExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         starts: list[Callable[[], None]] | None = getattr(_held, "starts", None)

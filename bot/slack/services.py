@@ -96,7 +96,17 @@ class SlackServices:
         clock: Clock,
         dispatch: Callable[[datetime], Any] | None = None,
         outbox: Outbox | None = None,
+        steps_owner: str | None = None,
+        steps_elsewhere: Callable[[], None] | None = None,
     ) -> SlackServices:
+        """`steps_owner`: the id the step worker's process shares with the acknowledging one;
+        `steps_elsewhere`: set in the acknowledging process when the worker runs in another (how to wake it)."""
+        worker = StepWorker(
+            open_received_steps(store.engine, store.sessions, store.cipher, store.board.id, owner=steps_owner),
+            deliveries,
+            clock,
+        )
+        worker.elsewhere = steps_elsewhere
         return cls(
             store=store,
             referrals=ReferralConversations(store, drafts, channel="slack"),
@@ -106,9 +116,7 @@ class SlackServices:
             clock=clock,
             outbox=outbox,
             dispatch=dispatch,
-            worker=StepWorker(
-                open_received_steps(store.engine, store.sessions, store.cipher, store.board.id), deliveries, clock
-            ),
+            worker=worker,
         )
 
     def steps(self) -> StepWorker:

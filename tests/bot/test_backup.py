@@ -16,10 +16,17 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
+from cases.board import BoardConfig
+from cases.packs import bundled_pack
+from storage.db import make_engine, sqlite_url
+from storage.keyring import KeyRing
+from storage.received_steps import ReceivedSteps, open_received_steps
+from storage.store import open_store
 from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
 
 PASSPHRASE = "synthetic backup passphrase 1"
 REF = "SCR-2026-0001"
+OWNER = "a-stopped-service"
 
 Scrbot = Callable[..., tuple[int, str, str]]
 
@@ -260,3 +267,29 @@ def test_a_sqlite_archive_is_not_restored_into_postgresql(scrbot: Scrbot, monkey
     monkeypatch.setenv("SCRBOT_DATABASE_URL", "postgresql+psycopg://scr@127.0.0.1:9/scr")
     code, _, err = scrbot("restore", str(archive), "--passphrase-file", "passphrase", data="new-machine")
     assert code == 2 and "holds a sqlite database" in err
+
+
+def kept_steps(data: Path) -> ReceivedSteps:
+    """The data folder's steps file, as the service keeps it (a step kept by a process of OWNER)."""
+    board = BoardConfig.from_toml(BOARD_TOML)
+    engine = make_engine(sqlite_url(data / "scrbot.db"))
+    store = open_store(engine, board, KeyRing.load(data / "keys.json"), bundled_pack(board.rules_pack))
+    return open_received_steps(store.engine, store.sessions, store.cipher, board.id, owner=OWNER)
+
+
+def test_the_kept_conversation_steps_are_backed_up_and_restored(
+    scrbot: Scrbot, tmp_path: Path, clock: FixedClock
+) -> None:
+    a_case_with_history(scrbot)
+    steps = kept_steps(tmp_path / "var")
+    steps.append("refer.message", "U1", {"event": {"text": SENSITIVE_STRINGS[0]}}, clock.now())
+    steps.close()
+    archive = backup(scrbot)
+    code, out, err = scrbot("restore", str(archive), "--passphrase-file", "passphrase", "--json", data="new-machine")
+    assert code == 0, err
+    assert json.loads(out)["ok"]
+    restored = kept_steps(tmp_path / "new-machine")
+    assert [s.body for s in restored.pending()] == [{"event": {"text": SENSITIVE_STRINGS[0]}}]
+    restored.close()
+    raw = gzip.decompress(archive.read_bytes())
+    assert SENSITIVE_STRINGS[0].encode() not in raw

@@ -7,7 +7,9 @@ import threading
 from datetime import UTC, datetime
 
 from storage.received_steps import ReceivedSteps, open_received_steps
+from storage.rotation import key_usage, retire_unused_keys, rotate_data_key
 from storage.store import Store
+from tests.factories import SENSITIVE_STRINGS
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
@@ -36,4 +38,17 @@ def test_steps_appended_at_once_all_kept_in_each_persons_order(store: Store) -> 
     for step in kept:
         steps.done(step.id)
     assert steps.count() == 0
+    steps.close()
+
+
+def test_kept_steps_are_resealed_by_a_key_rotation_and_still_open_after_the_old_key_is_retired(store: Store) -> None:
+    steps = steps_of(store)
+    steps.append("refer.message", "U1", {"event": {"text": SENSITIVE_STRINGS[0]}}, NOW)
+    old_key = store.cipher.active_key_id
+    report = rotate_data_key(store.ring, store.board.id, store.sessions, store.cipher)
+    assert report.by_table["received_steps"] == 1
+    assert retire_unused_keys(store.ring, store.board.id, store.sessions, store.cipher) == [old_key]
+    [step] = steps.pending()
+    assert step.body == {"event": {"text": SENSITIVE_STRINGS[0]}}
+    assert set(key_usage(store.sessions, store.cipher, store.board.id)) == {report.new_key}
     steps.close()

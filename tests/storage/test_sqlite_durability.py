@@ -8,6 +8,7 @@ the test session runs at (tests/conftest.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from storage.received_steps import open_received_steps
 from storage.store import open_store
 from tests.factories import make_board
 
+NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 # SQLite's own numbers for PRAGMA synchronous.
 LEVEL = {"normal": 1, "full": 2}
 
@@ -42,7 +44,11 @@ def steps_level(engine: Engine, tmp_path: Path) -> int:
     steps = open_received_steps(store.engine, store.sessions, store.cipher, board.id)
     try:
         assert steps.own_engine is not None  # a file of its own on SQLite
-        return level_of(steps.own_engine)
+        steps.append("refer.action", "U1", {"n": 1}, NOW)
+        # The connection the acknowledgement's append is committed on, kept by the steps store, and any other.
+        appender = int(steps._appender.driver_connection.execute("PRAGMA synchronous").fetchone()[0])
+        assert appender == level_of(steps.own_engine)
+        return appender
     finally:
         steps.close()
 

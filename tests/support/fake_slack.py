@@ -123,6 +123,9 @@ class FakeSlack:
         self._revoked: set[str] = set()
         self._issued = itertools.count(1)
         self._views = itertools.count(1)
+        self._held: set[str] = set()
+        self._holding = 0
+        self._released = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -138,6 +141,7 @@ class FakeSlack:
                 params = {k: _decode(v) for k, v in params.items()}
                 token = (self.headers.get("authorization") or "").removeprefix("Bearer ")
                 method = self.path.rsplit("/", 1)[-1].split("?")[0]
+                fake._wait_if_held(method)
                 body = json.dumps(fake._answer(SlackCall(method, params, token))).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
@@ -223,6 +227,31 @@ class FakeSlack:
             "enterprise": None,
             "is_enterprise_install": False,
         }
+
+    def hold(self, method: str) -> None:
+        """Calls of `method` from now on get no answer until `release()` (the caller is stuck mid-call)."""
+        with self._changed:
+            self._held.add(method)
+            self._released.clear()
+
+    def release(self) -> None:
+        with self._changed:
+            self._held.clear()
+            self._released.set()
+
+    def wait_held(self, count: int = 1, timeout: float = 20.0) -> None:
+        """Until `count` calls are waiting for `release()`."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._holding >= count, timeout):
+                raise AssertionError(f"{self._holding} call(s) held, expected {count}")
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._changed:
+            if method not in self._held:
+                return
+            self._holding += 1
+            self._changed.notify_all()
+        self._released.wait(60)
 
     def fail_next(self, method: str, error: str) -> None:
         with self._changed:
