@@ -192,6 +192,7 @@ def main() -> int:
         "duplicates": sum(1 for o in core.report.outcomes if o.duplicate),
         "end_to_end_messages_per_second": round(core_rate, 1),
         "end_to_end_with_service_listeners_messages_per_second": round(full_rate, 1),
+        "sqlite_synchronous": Settings().sqlite_synchronous if not args.database_url else None,
         "baseline": "stdlib email, policy.default + get_body() + get_content(), same messages",
         "baseline_messages_per_second": round(parse_rate, 1),
         "ratio_end_to_end_to_baseline": round(core_rate / parse_rate, 3),

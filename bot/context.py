@@ -166,7 +166,7 @@ class AppContext:
             return self.shared_engine
         from storage.db import check_connection, make_engine
 
-        engine = make_engine(self.settings.resolved_database_url)
+        engine = make_engine(self.settings.resolved_database_url, self.settings.sqlite_synchronous)
         check_connection(engine)  # one clear line if the database cannot be reached or read
         return engine
 

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/scrbot.db"
     )
+    # Durable by default (storage/db.py DEFAULT_SYNCHRONOUS): every SQLite commit is on disk before it returns.
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="SQLite commits: full (each synced to disk) or normal: faster, may lose the last "
+        "transactions on a power cut",
+    )
     database_password: SecretValue = Field(
         default=SecretStr(""),
         description="Password for SCRBOT_DATABASE_URL when the URL leaves it out (e.g. from a secret file)",

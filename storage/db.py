@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 URL_SETTING = "SCRBOT_DATABASE_URL"
+
+# How SQLite waits for the disk at a commit (SCRBOT_SQLITE_SYNCHRONOUS, README "Durability"). "full" (the
+# default): in WAL mode the log is synced at every commit, so a commit that returned survives a power cut or an
+# OS crash. The product promises that: a referral acknowledged to its referrer is kept; the mail intake commits
+# a message's outcome and then moves the message out of the inbox (a Maildir rename, an EWS/Graph move on the
+# server), so a commit lost after the move would lose the message; a Slack step acknowledged after its append
+# (storage/received_steps.py) is never resent by Slack. "normal" syncs only at checkpoints: it survives the
+# process being killed, not the machine losing power (the last transactions can go). About 2.5 ms of fsync per
+# commit on a server disk (issue 15 §3); PostgreSQL (synchronous_commit on) is durable either way.
+Synchronous = Literal["full", "normal"]
+DEFAULT_SYNCHRONOUS: Synchronous = "full"
+# The level each SQLite engine was made with, so that the steps file beside the database uses the same one.
+_SYNCHRONOUS: weakref.WeakKeyDictionary[Engine, Synchronous] = weakref.WeakKeyDictionary()
 
 
 def sqlite_url(path: Path) -> str:
@@ -51,7 +65,8 @@ def safe_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, synchronous: Synchronous = DEFAULT_SYNCHRONOUS, **kwargs: Any) -> Engine:
+    """An engine for the URL; `synchronous` is SQLite's (ignored for PostgreSQL): see DEFAULT_SYNCHRONOUS."""
     parsed = parse_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -59,7 +74,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if database and database != ":memory:":
                 _create_private_file(Path(database))
             engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, synchronous)
+            _SYNCHRONOUS[engine] = synchronous
             return engine
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     except (NoSuchModuleError, ImportError):
@@ -116,14 +132,23 @@ def _reason(exc: DBAPIError, password: str | None) -> str:
     return line[:300]
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def synchronous_of(engine: Engine) -> Synchronous:
+    """The SQLite synchronous level the engine was made with (the default for an engine made elsewhere)."""
+    return _SYNCHRONOUS.get(engine, DEFAULT_SYNCHRONOUS)
+
+
+def _configure_sqlite(engine: Engine, synchronous: Synchronous) -> None:
+    if synchronous not in ("full", "normal"):  # a caller outside the settings' validation
+        raise BadInput(f"SQLite synchronous level {synchronous!r}; allowed: full, normal", field="synchronous")
+    pragma = f"PRAGMA synchronous={synchronous.upper()}"
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, open transactions (so that BEGIN IMMEDIATE below is used).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(pragma)  # durable by default: see DEFAULT_SYNCHRONOUS
         # A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): a filing touches the index
         # pages of cases, deadlines and the audit log, and with random ids those are all over the tree; once
         # the file outgrows the small cache every filing read them back from the OS (issue 15 §3: about 15 %

@@ -35,7 +35,7 @@ from sqlalchemy import Engine, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher, open_json, seal_json
-from storage.db import make_engine, make_sessions, sqlite_url
+from storage.db import make_engine, make_sessions, sqlite_url, synchronous_of
 from storage.tables import ReceivedStepRow
 from storage.tables.base import new_id, table_of
 
@@ -268,7 +268,7 @@ def steps_file_sessions(engine: Engine) -> Iterator[sessionmaker[Session] | None
     if path is None or not path.exists():
         yield None
         return
-    own = make_engine(sqlite_url(path))
+    own = make_engine(sqlite_url(path), synchronous_of(engine))  # rotation rewrites its rows: as durable
     try:
         _STEPS.create(own, checkfirst=True)
         yield make_sessions(own)
@@ -286,7 +286,9 @@ def open_received_steps(
     path = steps_file(engine)
     if path is None:
         return ReceivedSteps(sessions, cipher, board_id, serialise_writes=engine.dialect.name == "sqlite", owner=owner)
-    own = make_engine(sqlite_url(path))
+    # As durable as the database (its connect hook sets synchronous; the appender is one of its connections):
+    # the step is acknowledged to Slack once its append has committed, and Slack does not resend it.
+    own = make_engine(sqlite_url(path), synchronous_of(engine))
 
     @event.listens_for(own, "connect")
     def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:

@@ -58,6 +58,8 @@ def check_settings(ctx: AppContext) -> Finding:
         notes.append("SCRBOT_CLOCK pins the clock (testing only)")
     if s.debug:
         notes.append("SCRBOT_DEBUG is on (tracebacks may show input values)")
+    if s.sqlite_synchronous == "normal" and sqlite_file(ctx) is not None:
+        notes.append("SCRBOT_SQLITE_SYNCHRONOUS=normal (a power cut may lose the last transactions)")
     if notes:
         return warn(f"{mode_of(s)}; " + "; ".join(notes))
     return ok(mode_of(s))

@@ -29,6 +29,7 @@ WRONG: dict[str, tuple[str, str]] = {
     "data_dir": ("{file}", "is not a folder"),
     "database_url": ("mysql://scr:SYNTHETIC-PW@db.invalid/scr", "does not support"),
     "database_password": ("SYNTHETIC-PW\n2", "control character"),
+    "sqlite_synchronous": ("off", "is not one of the choices"),
     "key_file": ("{tmp}", "is not a file"),
     "keys": ('["SYNTHETIC-KEY", ', "is not valid JSON"),
     "board_config": ("{tmp}/missing.toml", "does not exist"),

@@ -61,6 +61,21 @@ def test_a_mistyped_variable_is_named_with_a_suggestion(doctor: Doctor, monkeypa
     assert "SCRBOT_SLAK_BOT_TOKEN is not a setting (did you mean SCRBOT_SLACK_BOT_TOKEN?)" in checks["settings"][1]
 
 
+@pytest.mark.parametrize(
+    ("url", "warned"), [("", True), ("postgresql+psycopg://scr@127.0.0.1:1/scr", False)], ids=["sqlite", "postgresql"]
+)
+def test_sqlite_commits_not_synced_are_a_warning(
+    doctor: Doctor, monkeypatch: pytest.MonkeyPatch, url: str, warned: bool
+) -> None:
+    """A choice the operator may make (durability for speed), so a warning, not a failure; PostgreSQL ignores it."""
+    monkeypatch.setenv("SCRBOT_SQLITE_SYNCHRONOUS", "normal")
+    monkeypatch.setenv("SCRBOT_DATABASE_URL", url)
+    _, checks = doctor("--quick")
+    said = "SCRBOT_SQLITE_SYNCHRONOUS=normal (a power cut may lose the last transactions)" in checks["settings"][1]
+    assert said is warned
+    assert checks["settings"][0] == ("warn" if warned else "ok")
+
+
 def test_a_missing_board_file(doctor: Doctor, env: Path) -> None:
     (env / "board.toml").unlink()
     code, checks = doctor()
