@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -35,6 +36,7 @@ from intake.inbound.parse import identity
 from intake.inbound.polling import IngestOutcome, PollReport, log_report, poll
 from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_nomination, record_reply, record_report
 from intake.inbound.release import IntakeError, ManualRelease
+from intake.inbound.trial_read import NoLookups, stops_the_process
 from mail.base import Mailbox
 from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
 from storage.inbound_settle import settle
@@ -50,8 +52,10 @@ log = logging.getLogger("scrbot.mail")
 # blocks the ones behind it.
 STORE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
-# A message whose processing stopped the process this many times is quarantined instead (a poison message:
-# e.g. a document that exhausts memory while it is parsed).
+# A message whose processing stopped the process this many times is read once more in a child process
+# (intake/inbound/trial_read.py), and quarantined instead only if that stops too (a poison message: e.g. a
+# document that exhausts memory while it is parsed). Restarts that merely landed while it was in hand are
+# not held against it: it is acted on, once.
 MAX_ATTEMPTS = 3
 
 INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
@@ -185,7 +189,9 @@ class MailIntake:
         # Stored by a run that stopped before finishing it (or crashed while acting on it):
         retrying = not stored.new and stored.status is InboundStatus.RECEIVED
         if retrying and self.inbound.retry(stored.id, now) > MAX_ATTEMPTS:
-            return self._give_up(stored.id, now)
+            why = self._trial_read(stored.id, now)
+            if why:
+                return self._give_up(stored.id, why, now)
         if stored.status in DONE:
             summary = stored.summary or self.inbound.summary(stored.id)
             return IngestOutcome(
@@ -283,10 +289,19 @@ class MailIntake:
             if row is not None:
                 self._finish(s, row, quarantine("error", reason), now, actor=INTAKE_ACTOR)
 
-    def _give_up(self, row_id: str, now: datetime) -> IngestOutcome:
-        """A message that keeps stopping the process while it is acted on is not tried again."""
+    def _trial_read(self, row_id: str, now: datetime) -> str:
+        """Whether reading the message is what stopped the process: "" when a child reads it through."""
+        with self.store.sessions() as s:
+            row = self.inbound.row(s, row_id)
+        raw = self.inbound.raw_of(row)
+        trial = replace(self.classifier, lookups=NoLookups())
+        return stops_the_process(lambda: trial.classify(row_id, raw, truncated=row.truncated, now=now))
+
+    def _give_up(self, row_id: str, why: str, now: datetime) -> IngestOutcome:
+        """A message that keeps stopping the process while it is read is not tried again."""
         log.error("inbound message %s stopped the intake %d times: quarantined", row_id, MAX_ATTEMPTS)
-        self._settle_failed(row_id, f"processing it stopped the bot {MAX_ATTEMPTS} times; not tried again", now)
+        reason = f"processing it stopped the bot {MAX_ATTEMPTS} times and {why}; not tried again"
+        self._settle_failed(row_id, reason, now)
         return self._outcome_of(row_id)
 
     def _outcome_of(self, row_id: str, *, duplicate: bool = False) -> IngestOutcome:

@@ -15,9 +15,14 @@ from tests.support.fake_ews import fake_ews
 WORK = Workload(filed=3, replies_per_case=3, emailed_referrals=2, noise=2, days=4)
 
 
+# Seed 5 spreads its kills over intake, the sweep and either side of a send (where they fall follows the number
+# of commits a round makes, so a change to that can call for another seed). Seed 2 lands all six in intake,
+# three of them on the same agency's answer (the first message after each restart), which was once quarantined
+# as a message that keeps stopping the process, and its confirmation lost (intake/inbound/trial_read.py).
+@pytest.mark.parametrize("seed", [5, 2])
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_killed_at_random_the_service_sends_and_ingests_everything_exactly_once(
-    database: str, request: pytest.FixtureRequest, tmp_path: Path
+    database: str, seed: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url = ""
     if database == "postgresql":
@@ -26,11 +31,14 @@ def test_killed_at_random_the_service_sends_and_ingests_everything_exactly_once(
     with fake_ews() as (endpoint, state):
         layout = Layout(tmp_path / "service", url)
         delivered = prepare(layout, endpoint, state, WORK)
-        # A seed whose kills fall in intake, the sweep and either side of a send (where they fall follows the
-        # number of commits a round makes, so a change to that can call for another seed).
-        report = run_until_done(layout, endpoint, state, WORK, kills=6, kill_range=(1, 50), seed=5)
+        report = run_until_done(layout, endpoint, state, WORK, kills=6, kill_range=(1, 50), seed=seed)
         verdict = verify(layout, endpoint, state, delivered, WORK)
-    assert report.kills == 6 and report.kill_points["send"] >= 1  # sends really were interrupted
+    assert report.kills == 6
     assert (verdict.duplicates, verdict.lost) == (0, 0), verdict.as_json()
     assert verdict.emails_sent == verdict.emails_to_send > 0 and verdict.inbound_rows == delivered
-    assert verdict.found_already_sent >= 1  # a message that had gone before a kill was found, not resent
+    if seed == 5:
+        assert report.kill_points["send"] >= 1  # sends really were interrupted
+        assert verdict.found_already_sent >= 1  # a message that had gone before a kill was found, not resent
+    else:
+        assert report.kill_points == {"intake": 6}
+        assert verdict.confirmations == verdict.confirmations_expected

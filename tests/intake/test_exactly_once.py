@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from cases.packs import bundled_pack
+from intake.inbound.limits import Limits
+from intake.inbound.parse import ParsedMessage
 from mail.base import PROCESSED, QUARANTINE
 from mail.maildir import MaildirMailbox
 from storage.inbound import InboundStatus
@@ -256,17 +258,42 @@ def test_a_message_that_keeps_stopping_the_process_is_quarantined_not_retried_fo
     filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=NOW)
     intake = make_intake(store)
     raw = reply(filed.reference, "police", "Records secured: yes", "<poison@x>")
+    parse = intake.classifier.parse
 
-    def crash(step: str) -> None:
-        if step == "acted":
-            raise KeyboardInterrupt  # e.g. the process runs out of memory on this message
+    def crash(raw: bytes, limits: Limits) -> ParsedMessage:
+        raise KeyboardInterrupt  # e.g. the process runs out of memory while it parses this message
 
-    intake.checkpoint = crash
+    intake.classifier.parse = crash
     for _ in range(3):
         with pytest.raises(KeyboardInterrupt):
             intake.ingest(raw, now=NOW)
-    intake.checkpoint = lambda _step: None
+    # The fourth time it is read in a child process first: that stops too, so it is quarantined unread.
     outcome = intake.ingest(raw, now=NOW)
     assert outcome.status is InboundStatus.QUARANTINED
-    assert "stopped the bot 3 times" in outcome.reason
-    assert confirmations(store) == 0
+    assert "stopped the bot 3 times and a trial read stopped too" in outcome.reason
+    intake.classifier.parse = parse
+    assert intake.ingest(raw, now=NOW).duplicate and confirmations(store) == 0
+
+
+def test_an_answer_stopped_after_its_reading_again_and_again_is_recorded_once_not_quarantined(store: Store) -> None:
+    """A restart or an outside kill that lands after the message was read (at "acted": just before the
+    commit that records the confirmation) is not the message's doing: after each restart the same message is
+    first in the inbox, and four such stops must not quarantine an agency's answer (the crash run, seed 2)."""
+    filed = store.cases.file_referral(make_referral(), actor=REFERRER, now=NOW)
+    intake = make_intake(store)
+    raw = reply(filed.reference, "police", "Records secured: yes", "<stopped-after-reading@x>")
+
+    def crash(at: str) -> None:
+        if at == "acted":
+            raise KeyboardInterrupt  # the process stops here, as SIGKILL would
+
+    intake.checkpoint = crash
+    for _ in range(4):
+        with pytest.raises(KeyboardInterrupt):
+            intake.ingest(raw, now=NOW)
+        assert confirmations(store) == 0  # rolled back each time
+    intake.checkpoint = lambda _at: None
+    outcome = intake.ingest(raw, now=NOW)
+    assert (outcome.status, outcome.kind) == (InboundStatus.PROCESSED, "agency_reply"), outcome.reason
+    assert confirmations(store) == 1
+    assert intake.ingest(raw, now=NOW).duplicate and confirmations(store) == 1
