@@ -11,15 +11,14 @@ import re
 import select
 import signal
 import sqlite3
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.slack import conversation_blocks as cb
 from tests.bot.slack.driver import prompt_key
-from tests.bot.test_run_slack import SCRBOT, _env, _read_until, _stop
 from tests.support.fake_slack import FakeSlack, SlackCall
+from tests.support.scrbot_service import request_url, serve_slack_over_http, stop
 from tests.support.slack_bot import SIGNING_SECRET
 from tests.support.slack_requests import SlackRequests
 
@@ -76,22 +75,13 @@ def kept(data_dir: Path) -> int:
 def test_a_killed_step_worker_is_started_again_and_applies_each_step_once_in_order(tmp_path: Path) -> None:
     users = {PERSON: {"real_name": "Ottoline Testwhistle", "email": "ottoline.testwhistle@nhs.net"}}
     with FakeSlack(users=users) as fake:
-        env = _env(
-            tmp_path,
-            SCRBOT_SLACK_BOT_TOKEN="xoxb-test",
-            SCRBOT_SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SCRBOT_SLACK_API_URL=fake.base_url,
-            SCRBOT_SLACK_PORT="0",
-        )
-        service = subprocess.Popen([*SCRBOT, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        service, banner = serve_slack_over_http(tmp_path, fake)
         try:
-            banner = _read_until(service, r"request URL http://\S+ ")
-            url = re.search(r"request URL (http://\S+)", banner)
             worker = re.search(r"worked on by process (\d+)", banner)
-            assert url is not None and worker is not None
+            assert worker is not None
             first_worker = int(worker.group(1))
             assert first_worker in children(service.pid)
-            r = SlackRequests(SIGNING_SECRET, url.group(1))
+            r = SlackRequests(SIGNING_SECRET, request_url(banner))
 
             def asked(calls: list[SlackCall] | None = None) -> list[str]:
                 posts = [c for c in (calls if calls is not None else fake.calls()) if c.method == "chat.postMessage"]
@@ -126,21 +116,13 @@ def test_a_killed_step_worker_is_started_again_and_applies_each_step_once_in_ord
             [second_worker] = children(service.pid)
             assert second_worker != first_worker
         finally:
-            _stop(service)
+            stop(service)
         ends(second_worker, "the worker ending with the service")
 
 
 def test_the_step_worker_ends_when_the_service_is_killed(tmp_path: Path) -> None:
     with FakeSlack() as fake:
-        env = _env(
-            tmp_path,
-            SCRBOT_SLACK_BOT_TOKEN="xoxb-test",
-            SCRBOT_SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SCRBOT_SLACK_API_URL=fake.base_url,
-            SCRBOT_SLACK_PORT="0",
-        )
-        service = subprocess.Popen([*SCRBOT, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        banner = _read_until(service, r"request URL http://\S+ ")
+        service, banner = serve_slack_over_http(tmp_path, fake)
         worker = re.search(r"worked on by process (\d+)", banner)
         assert worker is not None
         service.kill()
