@@ -23,6 +23,7 @@ from storage.keyring import KeyRing
 from storage.received_steps import ReceivedSteps, open_received_steps
 from storage.store import open_store
 from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
+from tests.support.settings_env import forget_settings
 
 PASSPHRASE = "synthetic backup passphrase 1"
 REF = "SCR-2026-0001"
@@ -35,9 +36,7 @@ Scrbot = Callable[..., tuple[int, str, str]]
 def scrbot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock, capsys: pytest.CaptureFixture[str]
 ) -> Scrbot:
-    for name in list(os.environ):
-        if name.upper().startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     (tmp_path / "board.toml").write_text(BOARD_TOML)
     (tmp_path / "referral.json").write_text(json.dumps(referral_data()))
     (tmp_path / "passphrase").write_text(PASSPHRASE + "\n")

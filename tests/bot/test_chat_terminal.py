@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import BOARD_TOML, CASE_OUTLINE, CHILD_ADDRESS, CHILD_FORENAMES, CHILD_LAST_NAME, SENSITIVE_STRINGS
+from tests.support.settings_env import environment_without_settings
 
 # One reply per question, in order (the flow's order); "" keeps nothing - each is a real answer or a command.
 REPLIES = [
@@ -36,7 +37,7 @@ REPLIES = [
 def _env(tmp_path: Path) -> dict[str, str]:
     board = tmp_path / "board.toml"
     board.write_text(BOARD_TOML)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env = environment_without_settings()
     env.update(
         SCRBOT_DATA_DIR=str(tmp_path / "var"),
         SCRBOT_BOARD_CONFIG=str(board),

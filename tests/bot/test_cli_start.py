@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from cases.review.publication import Proceeding
 from notify.service import DISPATCH_EVERY
 from storage.inbound import InboundStatus
 from storage.outbox import OutboxStatus
+from tests.support.settings_env import environment_without_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,7 +91,7 @@ def test_help_imports_nothing_a_command_needs(argv: tuple[str, ...]) -> None:
 
 def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     """The check above can fail: a command that runs imports what it needs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env = environment_without_settings()
     env.update(SCRBOT_DATA_DIR=str(tmp_path), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
     argv = ("deadlines", "--event", "decision_made", "--outcome", "scr", "--on", "22/12/2026", "--json")
     assert {"bot.context", "jinja2", "bot.settings"} <= set(heavy_in(modules_after(*argv, env=env)))
@@ -128,7 +128,7 @@ def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 
 def local_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env = environment_without_settings()
     env.update(SCRBOT_DATA_DIR=str(data_dir), SCRBOT_BOARD_CONFIG=str(ROOT / "examples" / "board.toml"))
     return env
 

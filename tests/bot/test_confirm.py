@@ -17,6 +17,7 @@ import pytest
 from bot.cli import main
 from bot.clock import FixedClock
 from tests.factories import BOARD_TOML, referral_data
+from tests.support.settings_env import forget_settings
 
 REF = "SCR-2026-0001"
 LATER = FixedClock(datetime(2034, 6, 1, 10, tzinfo=UTC))  # past the 7-year retention of a case closed in 2026
@@ -27,9 +28,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock) 
     (tmp_path / "board.toml").write_text(BOARD_TOML)
     (tmp_path / "referral.json").write_text(json.dumps(referral_data()))
     monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     monkeypatch.setenv("SCRBOT_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SCRBOT_BOARD_CONFIG", str(tmp_path / "board.toml"))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a script's stdin: not a terminal

@@ -4,12 +4,12 @@ still no personal data (the synthetic names of a referral the same processes fil
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.factories import BOARD_TOML, SENSITIVE_STRINGS, referral_data
+from tests.support.settings_env import environment_without_settings
 
 SCRBOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
 
@@ -17,7 +17,7 @@ SCRBOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(
 def test_json_log_lines_carry_no_personal_data(tmp_path: Path) -> None:
     (tmp_path / "board.toml").write_text(BOARD_TOML + '\n[slack]\nbusiness_unit_channel = "C0BUSINESS1"\n')
     (tmp_path / "referral.json").write_text(json.dumps(referral_data()))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env = environment_without_settings()
     env.update(
         SCRBOT_DATA_DIR=str(tmp_path / "var"),
         SCRBOT_BOARD_CONFIG=str(tmp_path / "board.toml"),

@@ -21,6 +21,7 @@ from bot.settings_errors import is_secret, load_settings
 from bot.settings_files import env_name, file_settings
 from errors import BadInput
 from tests.factories import BOARD_TOML
+from tests.support.settings_env import forget_settings
 
 SETTINGS = sorted(Settings.model_fields)
 
@@ -92,9 +93,7 @@ WRONG: dict[str, tuple[str, str]] = {
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No SCRBOT_* variable from the developer's shell; a board file; no .env in the working folder."""
-    for name in list(os.environ):
-        if name.upper().startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     (tmp_path / "board.toml").write_text(BOARD_TOML)
     (tmp_path / "a-file.txt").write_text("not a folder")
     monkeypatch.chdir(tmp_path)

@@ -4,20 +4,18 @@ the same one-line error."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from bot.settings_errors import SettingsError, load_settings
 from tests.factories import BOARD_TOML
+from tests.support.settings_env import forget_settings
 
 
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.upper().startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     (tmp_path / "board.toml").write_text(BOARD_TOML)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCRBOT_BOARD_CONFIG", str(tmp_path / "board.toml"))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.factories import BOARD_TOML
 from tests.support.fake_slack import FakeSlack
+from tests.support.settings_env import environment_without_settings
 from tests.support.slack_bot import SIGNING_SECRET
 
 SCRBOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
@@ -25,7 +26,7 @@ def service_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     in from the caller's environment."""
     board = tmp_path / "board.toml"
     board.write_text(BOARD_TOML + '\n[slack]\nbusiness_unit_channel = "C0BUSINESS1"\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRBOT_")}
+    env = environment_without_settings()
     env.update(SCRBOT_DATA_DIR=str(tmp_path / "var"), SCRBOT_BOARD_CONFIG=str(board), **extra)
     return env
 

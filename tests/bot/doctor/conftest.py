@@ -4,7 +4,6 @@ business unit channel, a data folder, and a helper that runs the real command an
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.clock import FixedClock
 from tests.factories import BOARD_TOML
+from tests.support.settings_env import forget_settings
 
 CHANNEL = "C0BUSINESS1"
 BOARD_WITH_SLACK = BOARD_TOML + f'\n[slack]\nbusiness_unit_channel = "{CHANNEL}"\n'
@@ -22,9 +22,7 @@ Doctor = Callable[..., tuple[int, dict[str, tuple[str, str]]]]
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.upper().startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     (tmp_path / "board.toml").write_text(BOARD_WITH_SLACK)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCRBOT_DATA_DIR", str(tmp_path / "var"))

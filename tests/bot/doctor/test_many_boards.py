@@ -7,7 +7,6 @@ keys are missing beside its sealed data."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,14 @@ from tests.bot.test_boards import board_toml, write_boards
 from tests.factories import referral_data
 from tests.support.fake_ews import fake_ews
 from tests.support.fake_slack import FakeSlack
+from tests.support.settings_env import forget_settings
 
 SHARED = ["settings", "database", "migrations", "key file", "mail trust", "holidays", "disk"]
 
 
 @pytest.fixture
 def boards_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.upper().startswith("SCRBOT_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCRBOT_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SCRBOT_BOARD_DIR", str(tmp_path / "boards"))
