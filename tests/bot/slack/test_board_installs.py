@@ -16,9 +16,8 @@ from bot.deployment import Deployment
 from bot.settings import Settings
 from bot.slack.server import serve_http
 from storage.tables import SlackInstallationRow
-from tests.bot.slack.test_board_walls import CHANNEL_A, CHANNEL_B, TEAM_A, TEAM_B
+from tests.bot.slack.test_board_walls import TEAM_A, TEAM_B, two_workspaces
 from tests.bot.slack.test_installs import REDIRECT, home_opened, install
-from tests.bot.test_boards import board_toml, write_boards
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_bot import SIGNING_SECRET
 from tests.support.slack_requests import SlackRequests
@@ -27,14 +26,7 @@ from tests.support.slack_requests import SlackRequests
 def test_each_workspace_installs_under_its_board_and_is_answered_with_its_own_token(
     tmp_path: Path, clock: FixedClock, fake: FakeSlack
 ) -> None:
-    def slack(team: str, channel: str) -> str:
-        return f'[slack]\nteam_id = "{team}"\nbusiness_unit_channel = "{channel}"\n'
-
-    folder = write_boards(
-        tmp_path / "boards",
-        north=board_toml("north", slack(TEAM_A, CHANNEL_A)),
-        south=board_toml("south", slack(TEAM_B, CHANNEL_B)),
-    )
+    folder = two_workspaces(tmp_path / "boards")
     settings = Settings(
         data_dir=tmp_path / "var",
         board_dir=folder,

@@ -64,16 +64,22 @@ class TwoBoards:
             return [(str(a), str(r)) for a, r in rows]
 
 
-@pytest.fixture
-def two(tmp_path: Path, clock: FixedClock, fake: FakeSlack) -> Iterator[TwoBoards]:
+def two_workspaces(folder: Path) -> Path:
+    """Board files for north (workspace A, channel A) and south (workspace B, channel B)."""
+
     def slack(team: str, channel: str) -> str:
         return f'[slack]\nteam_id = "{team}"\nbusiness_unit_channel = "{channel}"\n'
 
-    folder = write_boards(
-        tmp_path / "boards",
+    return write_boards(
+        folder,
         north=board_toml("north", slack(TEAM_A, CHANNEL_A)),
         south=board_toml("south", slack(TEAM_B, CHANNEL_B)),
     )
+
+
+@pytest.fixture
+def two(tmp_path: Path, clock: FixedClock, fake: FakeSlack) -> Iterator[TwoBoards]:
+    folder = two_workspaces(tmp_path / "boards")
     settings = slack_settings(fake, data_dir=tmp_path / "var", board_dir=folder)
     origin = AppContext(settings=settings, clock=clock)
     deployment = Deployment.of(origin)
