@@ -198,6 +198,11 @@ class InboundStore:
     def _seal(self, row_id: str, column: str, data: bytes) -> bytes:
         return self.cipher.seal(data, table=TABLE, column=column, row_id=row_id)
 
+    def sealed_detail(self, row_id: str, detail: dict[str, Any]) -> bytes:
+        """An outcome's detail as `finish` and `settle` keep it: canonical JSON, sealed to its row."""
+        data = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
+        return self._seal(row_id, "detail_enc", data)
+
     def _open(self, row_id: str, column: str, token: bytes | None) -> bytes:
         if token is None:
             return b""
@@ -336,8 +341,7 @@ class InboundStore:
         row.case_ref = case_ref or row.case_ref
         row.agency_id = agency_id or row.agency_id
         if detail is not None:
-            data = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
-            row.detail_enc = self._seal(row.id, "detail_enc", data)
+            row.detail_enc = self.sealed_detail(row.id, detail)
         s.execute(
             _FINISH,
             {

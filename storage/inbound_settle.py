@@ -10,7 +10,6 @@ after it leaves the row finished (the next poll finds it done and only moves it,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -18,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, bindparam
 
 from storage.db import rowcount
-from storage.inbound import _FINISH, TABLE, InboundStatus, InboundStore, T
+from storage.inbound import _FINISH, InboundStatus, InboundStore, T
 
 _SETTLE = _FINISH.where(T.c.board_id == bindparam("ref_board"), T.c.status == InboundStatus.RECEIVED.value)
 
@@ -40,10 +39,7 @@ def settle(
 ) -> bool:
     """Write the bot's outcome for a row still `received`, in a transaction of its own (the values `finish`
     writes for such a row). False: the row was finished already, and nothing was written."""
-    detail_enc = None
-    if detail is not None:
-        data = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
-        detail_enc = inbound.cipher.seal(data, table=TABLE, column="detail_enc", row_id=row_id)
+    detail_enc = inbound.sealed_detail(row_id, detail) if detail is not None else None
     values = {
         "ref_id": row_id,
         "ref_board": inbound.board_id,
