@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, update
 
 from storage.inbound import InboundStatus, InboundStore, Stored, summary_of
 from storage.inbound_statements import BY_DEDUPE_KEY, T
@@ -41,23 +42,29 @@ def store_batch(inbound: InboundStore, messages: Sequence[Arriving], *, now: dat
     differ (the caller treats a second copy in the same batch as a repeat of the first)."""
     if len({m.dedupe_key for m in messages}) != len(messages):
         raise ValueError("the same message twice in one batch")
-    stored: list[Stored] = []
-    with inbound.sessions.kw["bind"].begin() as connection:
-        for message in messages:
-            values = inbound.new_row(
-                message.raw,
-                dedupe_key=message.dedupe_key,
-                message_id=message.message_id,
-                now=now,
-                source=source,
-                size=message.size,
-                truncated=message.truncated,
-            )
-            if connection.execute(inbound.insert_new, values).first() is not None:
-                stored.append(Stored(values["id"], InboundStatus.RECEIVED, True))
-            else:
-                stored.append(_found(inbound, connection, message.dedupe_key, now))
-    return stored
+    rows = [
+        inbound.new_row(
+            m.raw,
+            dedupe_key=m.dedupe_key,
+            message_id=m.message_id,
+            now=now,
+            source=source,
+            size=m.size,
+            truncated=m.truncated,
+        )
+        for m in messages
+    ]
+    engine = cast(Engine, inbound.sessions.kw["bind"])
+    with engine.begin() as connection:
+        # One INSERT for the batch (SQLAlchemy's "insert many values"); a message stored before is skipped by
+        # the conflict clause, and only the new rows' ids come back.
+        inserted = {hit.id for hit in connection.execute(inbound.insert_new, rows)} if rows else set()
+        return [
+            Stored(row["id"], InboundStatus.RECEIVED, True)
+            if row["id"] in inserted
+            else _found(inbound, connection, row["dedupe_key"], now)
+            for row in rows
+        ]
 
 
 def _found(inbound: InboundStore, connection: Connection, dedupe_key: str, now: datetime) -> Stored:
