@@ -22,7 +22,7 @@ from mail.base import PROCESSED, QUARANTINE, Mailbox
 from mail.maildir import MaildirMailbox
 from storage.inbound import InboundStatus
 from storage.store import Store
-from storage.tables import AuditRow, InboundMessageRow
+from storage.tables import AuditRow, InboundMessageRow, ReminderRow
 from tests.factories import REFERRER, make_referral
 from tests.support.intake import agency_reply, make_intake
 
@@ -181,3 +181,30 @@ def test_a_batch_closes_at_its_size_in_bytes(store: Store, tmp_path: Path, monke
     batches.clear()
     intake.poll_mailbox(NOW)
     assert batches == [3, 1]
+
+
+def _state(store: Store, reference: str) -> tuple[object, ...]:
+    case = store.cases.get_case(reference, actor=REFERRER, now=NOW)
+    confirmations = sorted((c.agency_id, c.records, c.involvement, c.secured_on) for c in case.confirmations)
+    deadlines = sorted((d.computed.rule, d.computed.agency or "", d.state.value, d.met_on) for d in case.deadlines)
+    with store.sessions() as s:
+        reminders = sorted(s.scalars(select(ReminderRow.state).where(ReminderRow.case_id == case.id)))
+    return case.status, confirmations, deadlines, reminders
+
+
+def test_two_answers_about_one_case_in_one_batch_are_recorded_as_one_at_a_time(store: Store, tmp_path: Path) -> None:
+    """Each message of a batch starts from the database, as in a session of its own: the second answer about a
+    case sees what the first recorded (its confirmation, the deadlines it met, the reminders it settled)."""
+    answers = [
+        (POLICE, "Records secured: yes\nKnown to agency: no"),
+        (HEALTH, "Records secured: yes\nKnown to agency: yes"),
+    ]
+    together, alone = (store.cases.file_referral(make_referral(), actor=REFERRER, now=NOW).reference for _ in "ab")
+    mailbox = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    intake = make_intake(store, mailbox=mailbox)
+    for index, (sender, text) in enumerate(answers):
+        mailbox.deliver(agency_reply(together, sender, text, f"<together-{index}@x>"))
+        intake.ingest(agency_reply(alone, sender, text, f"<alone-{index}@x>"), now=NOW)
+    assert intake.poll_mailbox(NOW).counts() == {"processed": 2}
+    assert _state(store, together) == _state(store, alone)
+    assert _confirmations(store) == 4
