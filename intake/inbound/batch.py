@@ -198,10 +198,6 @@ def _act_one(
     except Exception as exc:  # noqa: BLE001 - any other failure quarantines the message, never loses it
         log.error("inbound message %s could not be processed (%s)", row_id, type(exc).__name__)
         return quarantine("error", f"could not be processed ({type(exc).__name__})")
-    finally:
-        # The next message starts from the database, as in a session of its own (statements outside the
-        # unit of work may have changed rows this session holds).
-        s.expunge_all()
 
 
 def _settle(
