@@ -27,7 +27,17 @@ from errors import NotFound
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
 from storage.db import transaction
-from storage.inbound_statements import BY_DEDUPE_KEY, FINISH, INSERT, INSERT_NEW, SELECT_REF, SELECT_REF_LOCKED, T
+from storage.inbound_statements import (
+    BY_DEDUPE_KEY,
+    FINISH,
+    INSERT,
+    INSERT_NEW,
+    PENDING_NOTICES,
+    SELECT_REF,
+    SELECT_REF_LOCKED,
+    TOLD,
+    T,
+)
 from storage.tables import InboundMessageRow
 from storage.tables.base import new_id
 
@@ -346,17 +356,9 @@ class InboundStore:
     def take_pending_notices(self, s: Session, *, limit: int = 50) -> list[InboundSummary]:
         """Messages the business unit has not been told about yet, marked told in the caller's transaction
         (which also queues the notice: both commit together, so each is told exactly once)."""
-        rows = list(
-            s.scalars(
-                select(InboundMessageRow)
-                .where(InboundMessageRow.notice_pending.is_(True), InboundMessageRow.board_id == self.board_id)
-                .order_by(InboundMessageRow.received_at, InboundMessageRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        for row in rows:
-            row.notice_pending = False
+        rows = s.execute(PENDING_NOTICES, {"ref_board": self.board_id, "limit": limit}).all()
+        if rows:
+            s.execute(TOLD, {"ids": [r.id for r in rows]})
         return [summary_of(r) for r in rows]
 
     # --- reading -------------------------------------------------------------------------------------

@@ -54,3 +54,27 @@ FINISH = (
 )
 # The bot's outcome for a row only while it still waits (`received`): the status check is the UPDATE's own.
 SETTLE = FINISH.where(T.c.board_id == bindparam("ref_board"), T.c.status == "received")
+# A row's summary (storage/inbound.py `summary_of`) without its sealed content.
+SUMMARY_COLUMNS = (
+    T.c.id,
+    T.c.status,
+    T.c.kind,
+    T.c.reason,
+    T.c.case_ref,
+    T.c.agency_id,
+    T.c.source,
+    T.c.size,
+    T.c.truncated,
+    T.c.received_at,
+    T.c.updated_at,
+    T.c.handled_by,
+)
+# The messages the business unit is still to be told about, oldest first, locked (others' skipped).
+PENDING_NOTICES = (
+    select(*SUMMARY_COLUMNS)
+    .where(T.c.notice_pending.is_(True), T.c.board_id == bindparam("ref_board"))
+    .order_by(T.c.received_at, T.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+TOLD = update(T).where(T.c.id.in_(bindparam("ids", expanding=True))).values(notice_pending=False)

@@ -10,6 +10,9 @@
 4. Only then is the message moved out of the mailbox's inbox (intake/inbound/polling.py). A crash before the
    move leaves it in the inbox; the next poll finds its row finished and just moves it.
 
+A poll takes the inbox in batches through the same steps, with one transaction for a batch where there is one
+for a message here (intake/inbound/batch.py); `ingest` is one message (the CLI's `mail ingest`).
+
 Anything not understood or not trusted is quarantined with its reason; anything trusted but unclear is
 marked `needs_person`. Both are visible to the business unit (a Slack notice without personal data, and
 `scrbot mail quarantine list`), and a person can release them (intake/inbound/release.py).
