@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from cases.actor import Actor
 from intake.inbound import polling
 from intake.inbound.classify import AgencyReply, Reading, Verdict
+from intake.inbound.limits import Limits
+from intake.inbound.parse import ParsedMessage
 from intake.inbound.processor import MailIntake
 from mail.base import PROCESSED, QUARANTINE, Mailbox
 from mail.maildir import MaildirMailbox
@@ -208,3 +210,29 @@ def test_two_answers_about_one_case_in_one_batch_are_recorded_as_one_at_a_time(s
     assert intake.poll_mailbox(NOW).counts() == {"processed": 2}
     assert _state(store, together) == _state(store, alone)
     assert _confirmations(store) == 4
+
+
+def test_a_message_that_keeps_stopping_the_process_is_quarantined_and_the_rest_of_its_batch_acted_on(
+    store: Store, tmp_path: Path
+) -> None:
+    """Every message of a batch counts an attempt at each restart; after three, each is read in a child process
+    first (intake/inbound/trial_read.py): the innocent ones read through and are acted on, once; the one whose
+    reading stops the child too is quarantined unread."""
+    mailbox, intake, _ = _inbox(store, tmp_path)
+    parse = intake.classifier.parse
+
+    def stops_on_the_second_answer(raw: bytes, limits: Limits) -> ParsedMessage:
+        if b"<answer-1@x>" in raw:
+            raise KeyboardInterrupt  # e.g. the process runs out of memory while it parses this message
+        return parse(raw, limits)
+
+    intake.classifier.parse = stops_on_the_second_answer
+    for _ in range(3):
+        with pytest.raises(KeyboardInterrupt):
+            intake.poll_mailbox(NOW)
+    assert _statuses(store) == ["received"] * 4 and len(mailbox.list_new()) == 4
+    report = intake.poll_mailbox(NOW)
+    poisoned = [o for o in report.outcomes if "a trial read stopped too" in o.reason]
+    assert len(poisoned) == 1 and poisoned[0].status is InboundStatus.QUARANTINED
+    assert report.counts() == {"processed": 2, "quarantined": 2}
+    assert _confirmations(store) == 1 and mailbox.list_new() == []
