@@ -24,6 +24,13 @@ def _epoch(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
+def _epoch_of(moment: datetime | None) -> float | None:
+    """As slack_sdk reads a stored `installed_at` (a time without a zone is UTC)."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def workspace_install(installation: Installation) -> WorkspaceInstall:
     return WorkspaceInstall(
         team_id=installation.team_id or "",
@@ -76,6 +83,16 @@ class DatabaseInstallationStore(InstallationStore):
         return log
 
     def save(self, installation: Installation) -> None:
+        """A new install or a reinstall; or, from bolt's token rotation, the stored installation with its
+        tokens refreshed (slack_sdk's TokenRotator copies it, `installed_at` and all): only the tokens change."""
+        stored = self.installations.find(
+            enterprise_id=installation.enterprise_id,
+            team_id=installation.team_id,
+            is_enterprise_install=installation.is_enterprise_install,
+        )
+        if stored is not None and _epoch_of(stored.installed_at) == installation.installed_at:
+            self.save_bot(installation.to_bot())
+            return
         self.installations.save(workspace_install(installation))
 
     def save_bot(self, bot: Bot) -> None:

@@ -25,8 +25,8 @@ auth.revoke revokes it (auth.test then answers token_revoked). `install_code(tea
 install into a workspace of Enterprise Grid org E, and `org_wide=True` an org-wide install (no team: the
 token is the enterprise's); `expires_in=N` gives a rotating token (Slack's token rotation): the exchange also
 gives a refresh token, and oauth.v2.access with `grant_type=refresh_token` and that refresh token gives a new
-token and a new refresh token (the old refresh token is spent); `refreshes()` lists those calls. A refreshed
-(old) token answers `token_expired` to any call made with it afterwards.
+token (for 12 hours) and a new refresh token (the old refresh token is spent); `refreshes()` lists those
+calls. A refreshed (old) token answers `token_expired` to any call made with it afterwards.
 Anything else answers {"ok": true}. GET /calls gives the number of calls so far
 (for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
@@ -51,6 +51,7 @@ from slack_sdk.models.views import View
 BOT_USER = "UBOT000001"
 MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.json"
 TEAM = "T0TEST0001"
+REFRESHED_LIFETIME = 43_200  # seconds: a refreshed rotating token lasts 12 hours, as Slack's do
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,8 @@ class FakeSlack:
             if grant.expires_in is not None:
                 refresh = f"xoxe-1-{owner}-SYNTHETIC-{next(self._issued):04d}"
                 self._refresh[refresh] = grant
-                answer |= {"refresh_token": refresh, "expires_in": grant.expires_in}
+                lifetime = REFRESHED_LIFETIME if params.get("grant_type") == "refresh_token" else grant.expires_in
+                answer |= {"refresh_token": refresh, "expires_in": lifetime}
             if params.get("grant_type") == "refresh_token":
                 return answer  # Slack's refresh answer: the new token, its refresh token and lifetime
         return answer | {
