@@ -209,3 +209,16 @@ def test_a_grid_workspace_level_install_is_that_workspaces(boards: GridBoards) -
     assert publish.token == token and ONLY_IN_SOUTH in publish.text
     # Another workspace of south's org is not south's: south named its workspace, not the org.
     assert boards.post(home("T0SOUTHWS02", SOUTH_ORG, org_wide=False))[0] == 404
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [BOT_USER]}}],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+def test_uninstalling_from_the_org_deletes_the_org_wide_install(boards: GridBoards, event: dict[str, object]) -> None:
+    boards.install("", enterprise=ORG, org_wide=True)
+    assert boards.post(grid(SlackRequests(SIGNING_SECRET).event(event), ORG_WORKSPACE, ORG, org_wide=True))[0] == 200
+    assert boards.kept() == set()
+    assert [a for a, _ in boards.audit("north") if a.startswith("slack.")] == ["slack.installed", "slack.uninstalled"]
+    assert boards.post(home(OTHER_ORG_WORKSPACE, ORG, org_wide=True)) == (200, NOT_INSTALLED)
