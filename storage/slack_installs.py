@@ -166,6 +166,33 @@ class SlackInstallations:
             row.bot_token_expires_at = expires_at
             self._audit(s, row, "slack.token_refreshed", "token rotation")
 
+    def renew_bot_token(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None,
+        renew: Callable[[WorkspaceInstall], WorkspaceInstall | None],
+    ) -> WorkspaceInstall | None:
+        """The workspace's installation, its bot token first renewed by `renew` (None: no need, as it stands)
+        while the row is locked: two processes never spend one refresh token, the second one in finds the
+        first's new token. A failure in `renew` leaves the row as it was and is raised."""
+        enterprise, team = _workspace(enterprise_id, team_id, is_enterprise_install)
+        with self.sessions.begin() as s:
+            row = self._row(s, enterprise, team, for_update=True)
+            if row is None:
+                return None
+            renewed = renew(self._install(row))
+            if renewed is None:
+                return self._install(row)
+            board = self.boards.by_id(row.board_id)
+            assert board is not None  # _row checked it
+            self._seal(board, row, "bot_token", renewed.bot_token)
+            self._seal(board, row, "bot_refresh_token", renewed.bot_refresh_token)
+            row.bot_token_expires_at = renewed.bot_token_expires_at
+            self._audit(s, row, "slack.token_refreshed", "token rotation")
+            return renewed
+
     @staticmethod
     def _seal(board: InstallBoard, row: SlackInstallationRow, name: str, value: str | None) -> None:
         column = f"{name}_enc"

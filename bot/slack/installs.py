@@ -19,9 +19,10 @@ Token rotation (the app's *Advanced token security via token rotation*): an inst
 expires after 12 hours and a refresh token. Whenever a token is read (each request's authorize step, and
 `installed_client` before each call) and it expires within `REFRESH_BEFORE_MINUTES`, it is first exchanged
 (`oauth.v2.access`, `grant_type=refresh_token`, slack_sdk's `TokenRotator`, against the same Slack API URL as
-every other call) and the new token and refresh token are kept sealed in place of the old (audited
-`slack.token_refreshed`). A refresh that fails is logged as an error naming the workspace and Slack's error
-code (never a token), and the request is refused with `NOT_INSTALLED`, never served with the expired token.
+every other call) while the installation's row is locked, so two processes never spend one refresh token, and
+the new token and refresh token are kept sealed in place of the old (audited `slack.token_refreshed`). A refresh
+that fails is logged as an error naming the workspace and Slack's error code (never a token), and the request is
+refused with `NOT_INSTALLED`, never served with the expired token.
 """
 
 from __future__ import annotations
@@ -220,7 +221,9 @@ def app_options(
     the boards this App serves (default: `store`'s board alone)."""
     if not settings.slack_install_mode:
         return {}
-    installed = DatabaseInstallationStore(installations or installations_over([store], clock))
+    installed = DatabaseInstallationStore(
+        installations or installations_over([store], clock), _rotator(settings), REFRESH_BEFORE_MINUTES
+    )
     return {
         "installation_store": installed,
         "authorize": _authorize(settings, installed),
@@ -247,35 +250,26 @@ class InstalledClient(WebClient):
 
 
 class BoardBotToken:
-    """The board's installation's bot token, refreshed first when it is about to expire (token rotation); None
-    while the board has no installation or its refresh failed (logged): never an expired token."""
+    """The board's installation's bot token, renewed first when it is about to expire (token rotation); None
+    while the board has no installation or its renewal failed (logged): never an expired token."""
 
     def __init__(self, settings: Settings, installations: SlackInstallations, board_id: str) -> None:
-        self.store = DatabaseInstallationStore(installations)
+        self.store = DatabaseInstallationStore(installations, _rotator(settings), REFRESH_BEFORE_MINUTES)
         self.board_id = board_id
-        self.rotator = _rotator(settings)
 
     def __call__(self) -> str | None:
         install = self.store.installations.installation_of(self.board_id)
-        if install is None or not install.bot_refresh_token:
-            return None if install is None else install.bot_token
-        bot = self.store.find_bot(
-            enterprise_id=install.enterprise_id or None,
-            team_id=install.team_id or None,
-            is_enterprise_install=install.is_enterprise_install,
-        )
-        if bot is None:
+        if install is None:
             return None
         try:
-            refreshed = self.rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=REFRESH_BEFORE_MINUTES
+            bot = self.store.find_bot(
+                enterprise_id=install.enterprise_id or None,
+                team_id=install.team_id or None,
+                is_enterprise_install=install.is_enterprise_install,
             )
         except SlackTokenRotationError:
             return None  # logged by the rotator
-        if refreshed is None:
-            return bot.bot_token
-        self.store.save_bot(refreshed)
-        return refreshed.bot_token
+        return None if bot is None else bot.bot_token
 
 
 def installed_client(settings: Settings, store: Store, clock: Clock) -> WebClient:

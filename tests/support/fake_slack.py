@@ -293,6 +293,11 @@ class FakeSlack:
             self._held.clear()
             self._released.set()
 
+    def calls_held(self) -> int:
+        """How many calls have been held so far (see `hold`)."""
+        with self._changed:
+            return self._holding
+
     def wait_held(self, count: int = 1, timeout: float = 20.0) -> None:
         """Until `count` calls are waiting for `release()`."""
         with self._changed:

@@ -11,10 +11,12 @@ slack_sdk's TokenRotator reads the real time to judge expiry, so lifetimes are g
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
 
 from bot.slack.installs import NOT_INSTALLED, REFRESH_BEFORE_MINUTES
 from storage.store import Store
@@ -111,3 +113,35 @@ def test_a_failed_refresh_is_logged_and_the_request_refused_not_served_with_the_
     assert caplog.text.count("slack token refresh failed") >= 2
     assert old not in caplog.text and "xoxe-" not in caplog.text and "SYNTHETIC-CLIENT-SECRET" not in caplog.text
     assert audit_actions(store) == ["slack.installed"]
+
+
+def test_two_processes_renewing_at_once_spend_the_refresh_token_once(
+    bot: SlackBot, fake: FakeSlack, store: Store, backend: str
+) -> None:
+    """The second one in waits on the installation's row while the first is at Slack, then finds the new
+    token. (PostgreSQL, where the wait can be seen: SQLite lets one writer in at a time by design.)"""
+    if backend != "postgresql":
+        pytest.skip("the row lock's wait is seen in pg_stat_activity")
+    install(bot, fake, TEAM_A, expires_in=SOON)
+    fake.hold("oauth.v2.access")
+    tokens: list[str | None] = []
+    threads = [threading.Thread(target=lambda: tokens.append(bot.client.token)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    fake.wait_held(1)  # the first is at Slack, its row locked
+    deadline = time.monotonic() + 20
+    with store.engine.connect() as c:  # the second waits for that lock (or, unlocked, is at Slack too)
+        while time.monotonic() < deadline and not (fake.calls_held() == 2 or lock_waits(c) >= 1):
+            pass
+    fake.release()
+    for thread in threads:
+        thread.join(timeout=30)
+    _, new = fake.issued_tokens(TEAM_A)
+    assert tokens == [new, new]
+    assert len(fake.refreshes()) == 1
+    assert audit_actions(store) == ["slack.installed", "slack.token_refreshed"]
+
+
+def lock_waits(c: Connection) -> int:
+    query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    return int(c.execute(text(query)).scalar_one())
