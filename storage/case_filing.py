@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
@@ -23,25 +23,43 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cases.actor import Actor
 from cases.apply import apply, needs
-from cases.calendar import local_date
+from cases.board import BoardConfig
+from cases.calendar import WorkingCalendar, local_date
 from cases.case import Deadline
 from cases.changes import Changes
-from cases.commands import FileReferral
+from cases.commands import Command, FileReferral
+from cases.domain_events import DomainEvent
 from cases.events import CaseStatus
 from cases.reference import format_reference
 from cases.referral import Referral
+from cases.rules import RulesPack
 from cases.snapshot import CaseSnapshot
 from errors import Unavailable
 from storage.applied_steps import note_write
-from storage.audit import AuditRecord
+from storage.audit import AuditLog, AuditRecord
 from storage.blind_index import child_index
-from storage.case_snapshots import LoadedCase, new_confirmation_values, new_deadline_values, new_event_values
+from storage.case_codec import Codec
+from storage.case_snapshots import CaseRows, LoadedCase, new_confirmation_values, new_deadline_values, new_event_values
 from storage.driver_sql import DriverStatement, driver_of
 from storage.tables import AgencyConfirmationRow, CaseCounterRow, CaseEventRow, CaseRow, DeadlineRow
 from storage.tables.base import new_id, table_of
 
-if TYPE_CHECKING:
-    from storage.case_store import CaseStore
+
+class FilingStore(Protocol):
+    """What filing uses of the case store (storage/case_store.py, which makes one CaseFiling)."""
+
+    board: BoardConfig
+    pack: RulesPack
+    codec: Codec
+    index_key: bytes
+    audit: AuditLog
+    calendar: WorkingCalendar
+    rows: CaseRows
+
+    def decide(self, s: Session, case: LoadedCase, command: Command, *, actor: Actor, now: datetime) -> Changes: ...
+
+    def publish(self, s: Session, event: DomainEvent) -> None: ...
+
 
 _CASES = table_of(CaseRow)
 _INSERT_CASE = insert(_CASES)
@@ -106,7 +124,7 @@ def _inserts_only(changes: Changes) -> bool:
 
 
 class CaseFiling:
-    def __init__(self, store: CaseStore) -> None:
+    def __init__(self, store: FilingStore) -> None:
         self.store = store
         # SQLite: write through the driver's connection. The session's path stays for PostgreSQL, and for
         # tests/storage/test_case_filing.py to compare the two.
