@@ -20,6 +20,7 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+_GIVEN: Any = object()  # a parameter the caller gives (not one fixed in the statement)
 
 
 class DriverStatement:
@@ -32,32 +33,50 @@ class DriverStatement:
         if dialect.paramstyle != "qmark" or compiled.positiontup is None:
             raise ValueError(f"driver statements are for SQLite's qmark parameters, not {dialect.paramstyle}")
         self.sql = compiled.string
-        self._names: list[str] = list(compiled.positiontup)
-        self._fixed: dict[str, Any] = {}
-        self._processors: list[Processor] = []
-        for name in self._names:
+        # (name, the value fixed in the statement or _GIVEN, the bind processor) for each "?" in order.
+        self._plan: list[tuple[str, Any, Processor]] = []
+        for name in compiled.positiontup:
             bind = compiled.binds[name]
+            process: Processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            fixed: Any = _GIVEN
             if (keys is not None and name not in keys) or (keys is None and not bind.required):
                 # A value set in the statement itself (`last_number + 1`); a column default Core would
                 # compute at run time is not supported here, so a caller must give every such column.
                 if bind.callable is not None or bind.value is None:
                     raise ValueError(f"{name}: give it a value (defaults are not computed on the driver path)")
-                self._fixed[name] = bind.value
-            self._processors.append(bind.type.dialect_impl(dialect).bind_processor(dialect))
+                fixed = bind.value if process is None else process(bind.value)
+                process = None
+            self._plan.append((name, fixed, process))
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        fixed = self._fixed
-        return tuple(
-            (value if process is None or value is None else process(value))
-            for name, process in zip(self._names, self._processors, strict=True)
-            for value in (fixed[name] if name in fixed else values[name],)
-        )
+        return self._rows([values])[0]
+
+    def _rows(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        plan = self._plan
+        # Rows of one statement share many values (the time of the change, the case's dates): each position
+        # remembers the last value it converted, by identity.
+        seen: list[Any] = [_GIVEN] * len(plan)
+        converted: list[Any] = [None] * len(plan)
+        result = []
+        for values in rows:
+            out = []
+            for i, (name, fixed, process) in enumerate(plan):
+                value = values[name] if fixed is _GIVEN else fixed
+                if process is not None and value is not None:
+                    if value is seen[i]:
+                        value = converted[i]
+                    else:
+                        seen[i] = value
+                        value = converted[i] = process(value)
+                out.append(value)
+            result.append(tuple(out))
+        return result
 
     def execute(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> sqlite3.Cursor:
-        return driver.execute(self.sql, self.parameters(values))
+        return driver.execute(self.sql, self._rows([values])[0])
 
     def executemany(self, driver: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-        driver.executemany(self.sql, [self.parameters(values) for values in rows])
+        driver.executemany(self.sql, self._rows(rows))
 
 
 def driver_of(connection: Connection) -> sqlite3.Connection:
