@@ -6,7 +6,10 @@ encryption and with a plaintext cipher. Rounds alternate between the two so mach
 Targets: encrypted/plain throughput ratio >= 0.7; at least 300 referrals filed a second with encryption on
 (issue 15 §3). CPU-time rates (this process) are printed too: on a shared machine the wall rate follows the load.
 
-    .venv/bin/python bench/store.py [--count 10000] [--rounds 5]
+    .venv/bin/python bench/store.py [--count 10000] [--rounds 5] [--profile 500]
+
+`--profile N` then files N more encrypted referrals under cProfile and prints where the time went (by own time
+and by cumulative time), as the figures in the README were found.
 """
 
 from __future__ import annotations
@@ -67,6 +70,21 @@ def make_store(directory: Path, encrypted: bool, synchronous: Synchronous = DEFA
     )
 
 
+def profile(store: Store, items: list[Referral], now: datetime) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i, referral in enumerate(items):
+        store.cases.file_referral(referral, actor=ACTOR, now=now + timedelta(days=1, seconds=i))
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"profile of {len(items)} encrypted filings: {stats.total_calls} calls")
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumtime").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
@@ -78,6 +96,7 @@ def main() -> None:
         default=DEFAULT_SYNCHRONOUS,
         help="as SCRBOT_SQLITE_SYNCHRONOUS",
     )
+    parser.add_argument("--profile", type=int, default=0, help="then profile this many encrypted filings")
     args = parser.parse_args()
     per_round = max(args.count // args.rounds, 1)
     items = referrals(per_round * args.rounds)
@@ -108,6 +127,8 @@ def main() -> None:
                 totals[encrypted]["write"] += timed(write)
                 totals[encrypted]["write_cpu"] += time.process_time() - cpu
                 totals[encrypted]["read"] += timed(read)
+        if args.profile:
+            profile(stores[True], referrals(args.profile), now)
         synchronous = synchronous_of(stores[True].engine)  # README "Durability": full unless chosen otherwise
         for store in stores.values():
             store.engine.dispose()
