@@ -216,6 +216,7 @@ class CaseFiling:
     ) -> FiledReferral:
         store, board_id = self.store, self.store.board.id
         driver = driver_of(connection)
+        s.flush()  # the caller's pending rows first, as the session's own statements would flush them
         # Marked first: the step being worked on (if any) records itself at commit (storage/applied_steps.py).
         note_write(s)
         statements = self._statements_for(connection.dialect)
