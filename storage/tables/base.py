@@ -64,18 +64,23 @@ class RowIds:
         self._lock = threading.Lock()
         self._state = (os.urandom(4), itertools.count())
 
+    def renew(self) -> None:
+        self._state = (os.urandom(4), itertools.count())
+
     def next(self) -> str:
         state = self._state
         number = next(state[1])  # atomic: threads never share a number
         if number >= self._limit:
             with self._lock:
                 if self._state is state:
-                    self._state = (os.urandom(4), itertools.count())
+                    self.renew()
             return self.next()
         return (state[0] + number.to_bytes(4, "big") + os.urandom(8)).hex()
 
 
 _IDS = RowIds()
+# A forked child (a worker started by fork) takes its own prefix, so its ids do not interleave with its parent's.
+os.register_at_fork(after_in_child=_IDS.renew)
 
 
 def encrypted(nullable: bool = True) -> Any:

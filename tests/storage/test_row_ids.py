@@ -3,6 +3,7 @@ process, so that a filing's rows land together in every index keyed by id (issue
 
 from __future__ import annotations
 
+import os
 import threading
 
 from storage.tables.base import RowIds, new_id
@@ -38,3 +39,16 @@ def test_threads_never_get_the_same_number() -> None:
     for t in threads:
         t.join()
     assert len({m[:16] for m in made}) == 8000
+
+
+def test_a_forked_child_takes_its_own_prefix() -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one id back to the parent, then out at once
+        os.write(write, new_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert len(child) == 32 and child[:8] != new_id()[:8]
