@@ -42,7 +42,7 @@ from storage.case_codec import Codec
 from storage.case_snapshots import CaseRows, LoadedCase, new_confirmation_values, new_deadline_values, new_event_values
 from storage.driver_sql import DriverStatement, driver_of
 from storage.tables import AgencyConfirmationRow, CaseCounterRow, CaseEventRow, CaseRow, DeadlineRow
-from storage.tables.base import new_id, table_of
+from storage.tables.base import ordered_id, table_of
 
 
 class FilingStore(Protocol):
@@ -140,7 +140,7 @@ class CaseFiling:
     # --- shared --------------------------------------------------------------------------------------
 
     def _case_values(self, reference: str, referral: Referral, *, actor: Actor, now: datetime) -> dict[str, Any]:
-        store, case_id = self.store, new_id()
+        store, case_id = self.store, ordered_id()
         return {
             "id": case_id,
             "board_id": store.board.id,

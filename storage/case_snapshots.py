@@ -45,7 +45,7 @@ from storage.tables import (
     ReviewCostRow,
     ReviewExtensionRow,
 )
-from storage.tables.base import new_id, table_of
+from storage.tables.base import new_id, ordered_id, table_of
 
 _CONFIRMATIONS = table_of(AgencyConfirmationRow)
 _DEADLINES = table_of(DeadlineRow)
@@ -316,12 +316,12 @@ def new_event_values(
     board_id: str, case_id: str, event: CaseEvent, record: EventRecord, *, actor: Actor, now: datetime
 ) -> dict[str, object]:
     values = event_values(record, actor=actor, now=now)
-    return {"id": new_id(), "board_id": board_id, "case_id": case_id, "event": event.value, **values}
+    return {"id": ordered_id(), "board_id": board_id, "case_id": case_id, "event": event.value, **values}
 
 
 def new_confirmation_values(board_id: str, case_id: str, agency_id: str, now: datetime) -> dict[str, object]:
     return {
-        "id": new_id(),
+        "id": ordered_id(),
         "board_id": board_id,
         "case_id": case_id,
         "agency_id": agency_id,
@@ -333,7 +333,7 @@ def new_confirmation_values(board_id: str, case_id: str, agency_id: str, now: da
 
 def new_deadline_values(board_id: str, case_id: str, added: NewDeadline, now: datetime) -> dict[str, object]:
     return {
-        "id": new_id(),
+        "id": ordered_id(),
         "board_id": board_id,
         "case_id": case_id,
         "state": added.state.value,
