@@ -48,9 +48,6 @@ class DriverStatement:
                 process = None
             self._plan.append((name, fixed, process))
 
-    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return self._rows([values])[0]
-
     def _rows(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         plan = self._plan
         # Rows of one statement share many values (the time of the change, the case's dates): each position
