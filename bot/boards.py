@@ -7,7 +7,7 @@ or a mailbox, so no request or message can be taken for another board's (README 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,17 +66,25 @@ _SHARED: dict[str, Callable[[BoardConfig], str]] = {
 
 def _check_walls(entries: list[BoardEntry]) -> None:
     for what, value_of in _SHARED.items():
-        owners: dict[str, str] = {}
-        for entry in entries:
-            value = value_of(entry.config)
-            if not value:
-                continue
-            if value in owners:
-                raise BoardConfigError(
-                    f"boards {owners[value]} and {entry.id} have the same {what}; each board needs its own",
-                    field=what,
-                )
-            owners[value] = entry.id
+        refuse_shared(what, ((entry.id, value_of(entry.config)) for entry in entries))
+
+
+def refuse_shared(
+    what: str, owned: Iterable[tuple[str, str]], refusal: Callable[..., BadInput] = BoardConfigError
+) -> None:
+    """The one check that no two boards share `what` (a Slack workspace, a Teams tenant, a mailbox): `owned`
+    is each board's (id, value), a value "" being none. The first value two boards have is refused with
+    `refusal` (default BoardConfigError), naming both boards, the key and the value."""
+    owners: dict[str, str] = {}
+    for board_id, value in owned:
+        if not value:
+            continue
+        if value in owners:
+            raise refusal(
+                f"boards {owners[value]} and {board_id} have the same {what} ({value}); each board needs its own",
+                field=what,
+            )
+        owners[value] = board_id
 
 
 def choose_board(boards: Mapping[str, BoardEntry], board_id: str | None) -> BoardEntry:

@@ -2,9 +2,11 @@
 board's reminders take too.
 
 Each board first makes sure of its next digest's row (a transaction once a week, notify/reminders.py
-`ensure_digest`). Then one statement claims the reminders due over every board at once, in batches
-(storage/reminders.py `claim_due`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two processes never claim the
-same row; SQLite lets one writer in at a time). The claim is split by each row's own board id and each
+`ensure_digest`). Then the reminders due over every board are claimed at once, in batches of whole
+recipients (storage/reminder_claims.py: a board's audience at a time, held on PostgreSQL by an advisory
+transaction lock and its rows by `FOR UPDATE SKIP LOCKED`, so two processes never claim the same row and
+never share one recipient's reminders, each recipient getting one message a sweep; SQLite lets one writer in
+at a time). The claim is split by each row's own board id and each
 board's share goes to that board's own sweep (`ReminderSweep.sweep_claimed`): its rules, templates and
 routing, its outbox sealed with its own key ring, its own audit chain. A message never mixes boards.
 
@@ -31,7 +33,8 @@ from cases.actor import SYSTEM
 from notify.reminders import ReminderSweep, SweepReport
 from storage.audit import append_for_boards
 from storage.outbox_pass import ids_for_keys_of, insert_rows
-from storage.reminders import Claimed, RowChanges, claim_due, deadline_details
+from storage.reminder_claims import RecipientClaims
+from storage.reminders import Claimed, RowChanges, deadline_details
 
 log = logging.getLogger("scrbot.reminders")
 T = TypeVar("T")
@@ -64,29 +67,37 @@ def _sweep_group(sweeps: list[ReminderSweep], now: datetime, max_batches: int, r
     by_board = {sweep.board.id: sweep for sweep in sweeps}
     batch = min(sweep.batch for sweep in sweeps)
     failed: set[str] = set()  # a failing board's reminders stay pending; this pass does not claim them again
+    claims = RecipientClaims()
     for _ in range(max_batches):
         boards = sorted(set(by_board) - failed)
         if not boards:
             return
         try:
             with sweeps[0].sessions.begin() as s:
-                claimed, done = _batch(s, by_board, boards, now, batch)
+                more, done = _batch(s, claims, by_board, boards, now, batch)
         except Exception:  # noqa: BLE001 - a board failed and undid the batch: again, each board on its own
+            claims.undo()
             with sweeps[0].sessions.begin() as s:
-                claimed, done = _batch_board_by_board(s, by_board, boards, now, batch, failed)
+                more, done = _batch_board_by_board(s, claims, by_board, boards, now, batch, failed)
         for board_id, report in done.items():
             reports.setdefault(board_id, SweepReport()).merge(report)
-        if claimed < batch:
-            return  # everything due that no other process holds is claimed
+        if not more:
+            return  # every recipient with something due is claimed, or held by another process
 
 
 def _batch(
-    s: Session, by_board: dict[str, ReminderSweep], boards: list[str], now: datetime, batch: int
-) -> tuple[int, dict[str, SweepReport]]:
+    s: Session,
+    claims: RecipientClaims,
+    by_board: dict[str, ReminderSweep],
+    boards: list[str],
+    now: datetime,
+    batch: int,
+) -> tuple[bool, dict[str, SweepReport]]:
     """One batch, every board's share in one go: the deadlines read, the outbox keys looked up, the messages
     stored, the audit entries appended and the reminder rows written for every board at once (a statement or
-    two each, not a few a board). Any board's failure raises, undoing the batch."""
-    claimed = claim_due(s, boards, now, limit=batch)
+    two each, not a few a board). Any board's failure raises, undoing the batch. Returns whether recipients
+    are left for another batch."""
+    claimed, more = claims.claim(s, boards, now, limit=batch)
     deadlines = deadline_details(
         s, {b: sorted({r.deadline_id for r in rows if r.deadline_id}) for b, rows in claimed.items()}
     )
@@ -105,15 +116,21 @@ def _batch(
         done[b], board_changes = by_board[b].finish(plan, queued[b].ids, now)
         changes.extend(board_changes)
     changes.write(s)
-    return sum(len(rows) for rows in claimed.values()), done
+    return more, done
 
 
 def _batch_board_by_board(
-    s: Session, by_board: dict[str, ReminderSweep], boards: list[str], now: datetime, batch: int, failed: set[str]
-) -> tuple[int, dict[str, SweepReport]]:
+    s: Session,
+    claims: RecipientClaims,
+    by_board: dict[str, ReminderSweep],
+    boards: list[str],
+    now: datetime,
+    batch: int,
+    failed: set[str],
+) -> tuple[bool, dict[str, SweepReport]]:
     """The batch again after a failure, each board's share in a savepoint of its own: a board that fails is
     rolled back alone, logged by board id and error type, and left out of the rest of this pass."""
-    claimed = claim_due(s, boards, now, limit=batch)
+    claimed, more = claims.claim(s, boards, now, limit=batch)
     done: dict[str, SweepReport] = {}
     for board_id in sorted(claimed):
         sweep = by_board[board_id]
@@ -122,7 +139,7 @@ def _batch_board_by_board(
             failed.add(board_id)
         else:
             done[board_id] = report
-    return sum(len(rows) for rows in claimed.values()), done
+    return more, done
 
 
 def _in_savepoint(s: Session, sweep: ReminderSweep, claimed: Sequence[Claimed], now: datetime) -> SweepReport:

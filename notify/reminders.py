@@ -1,11 +1,11 @@
 """A board's reminder sweep: its share of the reminders claimed due now made into outbox messages.
 
-The claim is one statement over every board (notify/board_sweeps.py, storage/reminders.py `claim_due`:
-`state = 'pending' AND due_at <= now` through the partial index of pending rows, `FOR UPDATE SKIP LOCKED` on
-PostgreSQL; SQLite serialises writers), and in the same transaction each board queues its messages and marks
-its reminders sent. So several bot processes can sweep at once and each reminder goes
-out exactly once: a reminder is either still pending (nothing queued) or sent (its message queued, with an
-idempotency key). The outbox dispatcher delivers the messages afterwards.
+The claim is over every board at once, a whole recipient at a time (notify/board_sweeps.py,
+storage/reminder_claims.py: `state = 'pending' AND due_at <= now` through the partial index of pending rows, an
+advisory lock a recipient and `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers), and in the
+same transaction each board queues its messages and marks its reminders sent. So several bot processes can sweep
+at once and each reminder goes out exactly once: a reminder is either still pending (nothing queued) or sent
+(its message queued, with an idempotency key). The outbox dispatcher delivers the messages afterwards.
 
 Reminders that fell due while the bot was down are still pending when it comes back: the next sweep sends
 each of them once, late, and says so. A reminder whose deadline has been met, cancelled or re-dated is
@@ -38,9 +38,9 @@ from notify.reminder_plan import following_overdue, latest_overdue, rung_reminde
 from notify.reminder_planner import ReminderPlanner
 from notify.routing import Routing
 from notify.templates import get_template
-from storage.reminders import Claimed, DeadlineInfo, NewReminder, ReminderRows, RowChanges, due_reminders
+from storage.reminders import Claimed, DeadlineInfo, NewReminder, ReminderRows, RowChanges
 
-__all__ = ["ReminderLine", "ReminderSweep", "SweepReport", "due_reminders", "status_text"]
+__all__ = ["ReminderLine", "ReminderSweep", "SweepReport", "status_text"]
 
 log = logging.getLogger("scrbot.reminders")
 

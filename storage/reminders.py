@@ -1,10 +1,10 @@
 """Reminder rows (DESIGN.md §4): one row per rung of each open deadline's reminder ladder, and the weekly
 digest's row. The repository the planner (notify/reminder_planner.py) and the sweep (notify/reminders.py) use.
 
-The sweep claims `state = 'pending' AND due_at <= now` through the partial index of pending rows
-(board_id, due_at, id) with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), so its cost
-follows what is due now and several processes never send the same reminder. Rows are created with INSERT
-... ON CONFLICT DO NOTHING on their key, so several processes may plan the same case at once. Statements
+The sweep claims `state = 'pending' AND due_at <= now` through the partial index of pending rows (board_id,
+due_at, id), a whole recipient at a time (storage/reminder_claims.py), so its cost follows what is due now,
+several processes never send the same reminder, and a recipient gets one message a sweep. Rows are created with
+INSERT ... ON CONFLICT DO NOTHING on their key, so several processes may plan the same case at once. Statements
 that run on every agency confirmation are built once (building one costs more than running it on SQLite).
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -180,43 +180,6 @@ _SET_STATE = (
     .where(_REMINDERS.c.id.in_(bindparam("reminder_ids", expanding=True)))
     .values(state=bindparam("new_state"), updated_at=bindparam("at"))
 )
-
-
-def due_reminders(
-    board_ids: Sequence[str], now: datetime, limit: int
-) -> Select[str, str, str, str | None, str, str, date | None, date]:
-    """The sweep's claim, for every board of a deployment at once (notify/board_sweeps.py): pending and due,
-    through the partial index of pending rows (ix_reminders_pending_due: board_id, due_at, id), skipping
-    rows another sweep holds. Each row comes with its board id and the caller splits the claim by it, so a
-    row is only ever handled by its own board's sweep. Board by board, then oldest first: two workers
-    claiming at once mostly take different boards, so their transactions seldom wait on the same board's
-    audit anchor. Plain columns rather than ORM objects: a pass may claim thousands, the session stays
-    light."""
-    return (
-        select(
-            ReminderRow.board_id,
-            ReminderRow.id,
-            ReminderRow.key,
-            ReminderRow.deadline_id,
-            ReminderRow.rung,
-            ReminderRow.audience,
-            ReminderRow.act_by,
-            ReminderRow.remind_on,
-        )
-        .where(ReminderRow.state == PENDING, ReminderRow.board_id.in_(list(board_ids)), ReminderRow.due_at <= now)
-        .order_by(ReminderRow.board_id, ReminderRow.due_at, ReminderRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-
-
-def claim_due(s: Session, board_ids: Sequence[str], now: datetime, *, limit: int) -> dict[str, list[Claimed]]:
-    """Claim up to `limit` reminders due by `now` over the boards `board_ids`, in one statement; the rows
-    held (FOR UPDATE) until the caller's transaction ends, split by their own board id."""
-    claimed: dict[str, list[Claimed]] = defaultdict(list)
-    for row in s.execute(due_reminders(board_ids, now, limit)):
-        claimed[row[0]].append(Claimed(*row[1:]))
-    return dict(claimed)
 
 
 def deadline_details(

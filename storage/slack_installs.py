@@ -153,16 +153,45 @@ class SlackInstallations:
     def save_bot_token(
         self, install: WorkspaceInstall, token: str, refresh_token: str | None, expires_at: datetime | None
     ) -> None:
-        """A bot token refreshed by token rotation: the workspace's row takes the new token."""
+        """A bot token refreshed by token rotation: the workspace's row takes the new token (audited, without
+        it)."""
         enterprise, team = _workspace(install.enterprise_id, install.team_id, install.is_enterprise_install)
         with self.sessions.begin() as s:
-            row = self._row(s, enterprise, team)
+            row = self._row(s, enterprise, team, for_update=True)
             board = self.boards.by_id(row.board_id) if row is not None else None
             if row is None or board is None:
                 return
             self._seal(board, row, "bot_token", token)
             self._seal(board, row, "bot_refresh_token", refresh_token)
             row.bot_token_expires_at = expires_at
+            self._audit(s, row, "slack.token_refreshed", "token rotation")
+
+    def renew_bot_token(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None,
+        renew: Callable[[WorkspaceInstall], WorkspaceInstall | None],
+    ) -> WorkspaceInstall | None:
+        """The workspace's installation, its bot token first renewed by `renew` (None: no need, as it stands)
+        while the row is locked: two processes never spend one refresh token, the second one in finds the
+        first's new token. A failure in `renew` leaves the row as it was and is raised."""
+        enterprise, team = _workspace(enterprise_id, team_id, is_enterprise_install)
+        with self.sessions.begin() as s:
+            row = self._row(s, enterprise, team, for_update=True)
+            if row is None:
+                return None
+            renewed = renew(self._install(row))
+            if renewed is None:
+                return self._install(row)
+            board = self.boards.by_id(row.board_id)
+            assert board is not None  # _row checked it
+            self._seal(board, row, "bot_token", renewed.bot_token)
+            self._seal(board, row, "bot_refresh_token", renewed.bot_refresh_token)
+            row.bot_token_expires_at = renewed.bot_token_expires_at
+            self._audit(s, row, "slack.token_refreshed", "token rotation")
+            return renewed
 
     @staticmethod
     def _seal(board: InstallBoard, row: SlackInstallationRow, name: str, value: str | None) -> None:
@@ -172,12 +201,11 @@ class SlackInstallations:
 
     # --- finding -------------------------------------------------------------------------------------
 
-    def _row(self, s: Session, enterprise: str, team: str) -> SlackInstallationRow | None:
-        row = s.scalars(
-            select(SlackInstallationRow).where(
-                SlackInstallationRow.enterprise_id == enterprise, SlackInstallationRow.team_id == team
-            )
-        ).one_or_none()
+    def _row(self, s: Session, enterprise: str, team: str, *, for_update: bool = False) -> SlackInstallationRow | None:
+        query = select(SlackInstallationRow).where(
+            SlackInstallationRow.enterprise_id == enterprise, SlackInstallationRow.team_id == team
+        )
+        row = s.scalars(query.with_for_update() if for_update else query).one_or_none()
         # Another board's installation is not this store's to use.
         return row if row is not None and self.boards.by_id(row.board_id) is not None else None
 
@@ -190,30 +218,32 @@ class SlackInstallations:
             row = self._row(s, enterprise, team)
             if row is None:
                 return None
-            board = self.boards.by_id(row.board_id)
-            assert board is not None  # _row checked it
-            values: dict[str, Any] = {name: getattr(row, name) for name in _PLAIN}
-            for name in _SEALED:
-                token = getattr(row, f"{name}_enc")
-                values[name] = None if token is None else self._open(board, row, name, token)
-            return WorkspaceInstall(
-                team_id=row.team_id,
-                enterprise_id=row.enterprise_id,
-                is_enterprise_install=row.is_enterprise_install,
-                bot_token_expires_at=row.bot_token_expires_at,
-                user_token_expires_at=row.user_token_expires_at,
-                installed_at=row.installed_at,
-                **values,
-            )
+            return self._install(row)
+
+    def _install(self, row: SlackInstallationRow) -> WorkspaceInstall:
+        board = self.boards.by_id(row.board_id)
+        assert board is not None  # only rows of this store's boards are read
+        values: dict[str, Any] = {name: getattr(row, name) for name in _PLAIN}
+        for name in _SEALED:
+            token = getattr(row, f"{name}_enc")
+            values[name] = None if token is None else self._open(board, row, name, token)
+        return WorkspaceInstall(
+            team_id=row.team_id,
+            enterprise_id=row.enterprise_id,
+            is_enterprise_install=row.is_enterprise_install,
+            bot_token_expires_at=row.bot_token_expires_at,
+            user_token_expires_at=row.user_token_expires_at,
+            installed_at=row.installed_at,
+            **values,
+        )
 
     @staticmethod
     def _open(board: InstallBoard, row: SlackInstallationRow, name: str, token: bytes) -> str:
         return open_text(board.cipher, token, table=TABLE, column=f"{name}_enc", row_id=row.id)
 
-    def bot_token_of(self, board_id: str) -> str | None:
-        """The bot token of the board's installation (a board has one workspace), for work outside a request."""
-        board = self.boards.by_id(board_id)
-        if board is None:
+    def installation_of(self, board_id: str) -> WorkspaceInstall | None:
+        """The board's installation (a board has one workspace), tokens opened, for work outside a request."""
+        if self.boards.by_id(board_id) is None:
             return None
         with self.sessions() as s:
             row = s.scalars(
@@ -222,9 +252,12 @@ class SlackInstallations:
                 .order_by(SlackInstallationRow.installed_at.desc())
                 .limit(1)
             ).one_or_none()
-            if row is None or row.bot_token_enc is None:
-                return None
-            return self._open(board, row, "bot_token", row.bot_token_enc)
+            return None if row is None else self._install(row)
+
+    def bot_token_of(self, board_id: str) -> str | None:
+        """The bot token of the board's installation, as stored (bot/slack/installs.py refreshes it)."""
+        install = self.installation_of(board_id)
+        return None if install is None else install.bot_token
 
     def installed_boards(self) -> set[str]:
         """The boards (of those this store serves) that have an installation."""

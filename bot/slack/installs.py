@@ -14,6 +14,15 @@ board (`app_options(..., installations=...)` over that board) can only ever act 
 an App over every board answers each workspace with its own. Work outside a request (the outbox's messages,
 referral steps after the ack) uses `installed_client`, whose token is the board's installation's, read at
 each call (a reinstall's new token is used from the next call).
+
+Token rotation (the app's *Advanced token security via token rotation*): an install then gives a token that
+expires after 12 hours and a refresh token. Whenever a token is read (each request's authorize step, and
+`installed_client` before each call) and it expires within `REFRESH_BEFORE_MINUTES`, it is first exchanged
+(`oauth.v2.access`, `grant_type=refresh_token`, slack_sdk's `TokenRotator`, against the same Slack API URL as
+every other call) while the installation's row is locked, so two processes never spend one refresh token, and
+the new token and refresh token are kept sealed in place of the old (audited `slack.token_refreshed`). A refresh
+that fails is logged as an error naming the workspace and Slack's error code (never a token), and the request is
+refused with `NOT_INSTALLED`, never served with the expired token.
 """
 
 from __future__ import annotations
@@ -34,8 +43,9 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.clock import Clock
 from bot.settings import Settings
@@ -50,9 +60,10 @@ log = logging.getLogger("scrbot.slack.installs")
 
 MANIFEST = Path(__file__).resolve().parent / "manifest.json"
 NOT_INSTALLED = (
-    "SCR Bot is not installed for this workspace's board. Ask the service's administrator to install it "
-    "(its /slack/install page)."
+    "SCR Bot is not installed for this workspace's board, or its Slack token could not be renewed. Ask the "
+    "service's administrator to install it (its /slack/install page)."
 )
+REFRESH_BEFORE_MINUTES = 120  # bolt's default: a rotating token is refreshed when it has under 2 hours left
 
 
 @cache
@@ -160,15 +171,47 @@ def _flow(settings: Settings, store: DatabaseInstallationStore, clock: Clock) ->
     return BoardsOAuthFlow(client=api_client(settings), logger=log, settings=oauth)
 
 
+class BoardTokenRotator(TokenRotator):
+    """slack_sdk's token rotation, whose failure is logged clearly: the workspace and Slack's error code
+    (slack_sdk's own error has no message), never a token."""
+
+    def perform_bot_token_rotation(self, *, bot: Bot, minutes_before_expiration: int = 120) -> Bot | None:
+        try:
+            return super().perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes_before_expiration)
+        except SlackTokenRotationError as failed:
+            error = failed.api_error.response.get("error") if failed.api_error.response is not None else None
+            workspace = bot.team_id if bot.team_id and not bot.is_enterprise_install else bot.enterprise_id
+            log.error(
+                "slack token refresh failed for workspace %s (%s): its requests are refused until it is "
+                "refreshed or reinstalled",
+                workspace,
+                error or "no answer",
+            )
+            raise
+
+
+def _rotator(settings: Settings) -> BoardTokenRotator:
+    """Against the same Slack API URL as every other call (slack_sdk's default client would go to slack.com)."""
+    return BoardTokenRotator(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        client=api_client(settings),
+    )
+
+
 def _authorize(settings: Settings, store: DatabaseInstallationStore) -> InstallationStoreAuthorize:
-    """Each request's token from its workspace's installation; auth.test answers cached per token."""
-    return InstallationStoreAuthorize(
+    """Each request's token from its workspace's installation, refreshed first when it is about to expire;
+    auth.test answers cached per token."""
+    authorize = InstallationStoreAuthorize(
         logger=log,
         installation_store=store,
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
+        token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
         cache_enabled=True,
     )
+    authorize.token_rotator = _rotator(settings)
+    return authorize
 
 
 def app_options(
@@ -178,7 +221,9 @@ def app_options(
     the boards this App serves (default: `store`'s board alone)."""
     if not settings.slack_install_mode:
         return {}
-    installed = DatabaseInstallationStore(installations or installations_over([store], clock))
+    installed = DatabaseInstallationStore(
+        installations or installations_over([store], clock), _rotator(settings), REFRESH_BEFORE_MINUTES
+    )
     return {
         "installation_store": installed,
         "authorize": _authorize(settings, installed),
@@ -204,10 +249,33 @@ class InstalledClient(WebClient):
         pass  # set by WebClient's constructor; the installation decides
 
 
+class BoardBotToken:
+    """The board's installation's bot token, renewed first when it is about to expire (token rotation); None
+    while the board has no installation or its renewal failed (logged): never an expired token."""
+
+    def __init__(self, settings: Settings, installations: SlackInstallations, board_id: str) -> None:
+        self.store = DatabaseInstallationStore(installations, _rotator(settings), REFRESH_BEFORE_MINUTES)
+        self.board_id = board_id
+
+    def __call__(self) -> str | None:
+        install = self.store.installations.installation_of(self.board_id)
+        if install is None:
+            return None
+        try:
+            bot = self.store.find_bot(
+                enterprise_id=install.enterprise_id or None,
+                team_id=install.team_id or None,
+                is_enterprise_install=install.is_enterprise_install,
+            )
+        except SlackTokenRotationError:
+            return None  # logged by the rotator
+        return None if bot is None else bot.bot_token
+
+
 def installed_client(settings: Settings, store: Store, clock: Clock) -> WebClient:
     """The board's client: its installation's token in install mode, else the one bot token."""
     if not settings.slack_install_mode:
         return api_client(settings, settings.slack_bot_token or None)
     installations = installations_over([store], clock)
     kwargs: dict[str, Any] = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    return InstalledClient(lambda: installations.bot_token_of(store.board.id), **kwargs)
+    return InstalledClient(BoardBotToken(settings, installations, store.board.id), **kwargs)

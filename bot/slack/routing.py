@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
-from slack_bolt.request.internals import extract_team_id
+from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
 
 from errors import BadInput
 
@@ -104,8 +104,10 @@ class BoardApps:
         payload = payload_of(body, content_type)
         if payload.get("type") == "url_verification":  # Slack checking the URL: no board's data, any app answers
             return self.first
-        team = extract_team_id(payload)
-        app = self.by_team.get(team) if isinstance(team, str) else None
+        app = None
+        for workspace in (extract_team_id(payload), extract_enterprise_id(payload)):  # the workspace, then its org
+            if isinstance(workspace, str) and workspace:
+                app = app or self.by_team.get(workspace)
         if app is None:
             log.warning("slack: a request from a workspace no board names was refused (%s)", _kind(payload))
         return app

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.boards import refuse_shared
 from bot.settings import Settings
 from bot.teams.tokens import BOTFRAMEWORK_TENANT
 from cases.board import BoardConfig
@@ -41,7 +42,7 @@ class TenantDirectory:
     @classmethod
     def build(cls, settings: Settings, boards: Iterable[BoardConfig]) -> TenantDirectory:
         multi = settings.teams_app_type == "multi_tenant"
-        mapping: dict[str, str] = {}
+        tenants: list[tuple[str, str]] = []  # (board id, tenant)
         for board in boards:
             if "teams" not in board.front_ends:
                 continue
@@ -51,9 +52,11 @@ class TenantDirectory:
                     f"board {board.id}: [teams] tenant_id is needed"
                     + (" (multi-tenant: it maps the tenant to the board)" if multi else " or SCRBOT_TEAMS_TENANT_ID")
                 )
-            if tenant in mapping:
-                raise TeamsSettingsError(f"tenant {tenant} is given to both {mapping[tenant]} and {board.id}")
-            mapping[tenant] = board.id
+            tenants.append((board.id, tenant))
+        # The board walls' own check (bot/boards.py), as for a Slack workspace or a mailbox.
+        what = "[teams] tenant_id" if multi else "[teams] tenant_id (or SCRBOT_TEAMS_TENANT_ID, where left out)"
+        refuse_shared(what, tenants, TeamsSettingsError)
+        mapping = {tenant: board_id for board_id, tenant in tenants}
         if not multi:
             if not settings.teams_tenant_id:
                 raise TeamsSettingsError("SCRBOT_TEAMS_TENANT_ID is needed for a single-tenant registration")

@@ -62,7 +62,7 @@ def test_a_folder_of_board_files_gives_every_board_by_id(tmp_path: Path) -> None
                 "a": board_toml("north", '[slack]\nteam_id = "T0SAME"\n'),
                 "b": board_toml("south", '[slack]\nteam_id = "T0SAME"\n'),
             },
-            "boards north and south have the same [slack] team_id",
+            "boards north and south have the same [slack] team_id (T0SAME); each board needs its own",
         ),
         (
             {

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from cases.board import ReminderSettings
 from cases.case import DeadlineState
 from cases.events import CaseEvent, CaseStatus
-from notify.reminders import due_reminders
+from storage.reminder_claims import _CLAIM, _DUE_RECIPIENTS
 from storage.tables import ReminderRow
 from tests.factories import REFERRER, SENSITIVE_STRINGS, STAFF, at, make_referral
 from tests.notify.conftest import NotifyEnv, make_env, notify_board
@@ -287,26 +287,37 @@ def test_reminder_emails_go_to_the_configured_business_unit_address(env: NotifyE
     assert [m["To"] for m in reminders] == ["scr.unit@testshire.gov.uk"]
 
 
-def test_the_sweep_claims_through_the_partial_index_of_pending_rows(env: NotifyEnv, backend: str) -> None:
+@pytest.mark.parametrize("statement", ["recipients", "claim"])
+def test_the_sweep_claims_through_the_partial_index_of_pending_rows(
+    env: NotifyEnv, backend: str, statement: str
+) -> None:
     """Planned as the driver sends it, with bound parameters: a partial index serves only a query whose own
     condition implies the index's `state = 'pending'`."""
     file_case(env)
-    query = due_reminders([env.store.board.id], at(D(2026, 12, 9)), 500)
+    values = {"board_ids": [env.store.board.id], "now": at(D(2026, 12, 9))}
+    if statement == "recipients":  # which recipients have reminders due (storage/reminder_claims.py)
+        query = _DUE_RECIPIENTS
+    else:  # their rows
+        query, values = _CLAIM, {**values, "recipients": [f"{env.store.board.id}:business_unit"]}
     with env.store.sessions() as s:
         bind = s.get_bind()
-        compiled = query.compile(dialect=bind.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
+        compiled = query.compile(dialect=bind.dialect).construct_expanded_state(values)
+        sql, params = compiled.statement, compiled.parameters
         if backend == "sqlite":
+            # The second index on (state, due_at) serves it as well (the rows due, not the rows kept), and
+            # SQLite picks it for the recipients' GROUP BY: dropped in this transaction, as below.
+            s.execute(text("DROP INDEX ix_reminders_state_due_at"))
             args: Any = tuple(params[name] for name in compiled.positiontup or ())
-            rows = s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args)
+            rows = s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", args)
             plan = " ".join(str(r[-1]) for r in rows)
+            s.rollback()
         else:
             # A tiny table, and a second index on (state, due_at) the planner may also pick depending on its
             # statistics: drop that one inside this transaction (rolled back) and forbid the sequential scan,
             # so the plan answers only whether the partial index can serve the query.
             s.execute(text("DROP INDEX ix_reminders_state_due_at"))
             s.execute(text("SET LOCAL enable_seqscan = off"))
-            plan = " ".join(str(r[0]) for r in s.connection().exec_driver_sql(f"EXPLAIN {compiled}", params))
+            plan = " ".join(str(r[0]) for r in s.connection().exec_driver_sql(f"EXPLAIN {sql}", params))
             s.rollback()
     assert "ix_reminders_pending_due" in plan
     report = env.sweep(at(D(2026, 12, 9)))

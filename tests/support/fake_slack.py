@@ -21,7 +21,12 @@ token's scopes as Slack sends them (`scopes`; None: the manifest's). With `stric
 user_not_found for ids not in `users` (a profile with "deleted": "true" is a deactivated account).
 The install flow: `install_code(team)` gives a one-time code that oauth.v2.access exchanges for a fresh
 synthetic bot token of that team (each exchange a new token); auth.test with such a token names its team, and
-auth.revoke revokes it (auth.test then answers token_revoked).
+auth.revoke revokes it (auth.test then answers token_revoked). `install_code(team, enterprise=E)` is an
+install into a workspace of Enterprise Grid org E, and `org_wide=True` an org-wide install (no team: the
+token is the enterprise's); `expires_in=N` gives a rotating token (Slack's token rotation): the exchange also
+gives a refresh token, and oauth.v2.access with `grant_type=refresh_token` and that refresh token gives a new
+token (for 12 hours) and a new refresh token (the old refresh token is spent); `refreshes()` lists those
+calls. A refreshed (old) token answers `token_expired` to any call made with it afterwards.
 Anything else answers {"ok": true}. GET /calls gives the number of calls so far
 (for a benchmark watching from another process). `fail_next(method, error)` makes the next
 call of a method answer {"ok": false, "error": error}.
@@ -46,6 +51,7 @@ from slack_sdk.models.views import View
 BOT_USER = "UBOT000001"
 MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.json"
 TEAM = "T0TEST0001"
+REFRESHED_LIFETIME = 43_200  # seconds: a refreshed rotating token lasts 12 hours, as Slack's do
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,17 @@ def _invalid_blocks(params: dict[str, Any]) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class _Grant:
+    """What an install code installs (and a token issued for it, and its refresh token)."""
+
+    team: str
+    user: str
+    enterprise: str = ""
+    org_wide: bool = False
+    expires_in: int | None = None
+
+
 @dataclass
 class FakeSlack:
     users: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -118,8 +135,11 @@ class FakeSlack:
         self._changed = threading.Condition()
         self._failures: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
-        self._codes: dict[str, tuple[str, str]] = {}  # install code -> (team, installing user)
-        self._tokens: dict[str, str] = {}  # issued bot token -> its team
+        self._codes: dict[str, _Grant] = {}  # install code -> what it installs
+        self._tokens: dict[str, str] = {}  # issued bot token -> its team (or enterprise, org-wide)
+        self._grants: dict[str, _Grant] = {}  # issued bot token -> its install
+        self._refresh: dict[str, _Grant] = {}  # unspent refresh token -> its install
+        self._expired: set[str] = set()
         self._revoked: set[str] = set()
         self._issued = itertools.count(1)
         self._views = itertools.count(1)
@@ -197,36 +217,70 @@ class FakeSlack:
         manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
         return list(manifest["oauth_config"]["scopes"]["bot"])
 
-    def install_code(self, team: str, user: str = "UINSTALL01") -> str:
-        """A one-time code, as Slack's redirect carries it, for an install of the app into `team` by `user`."""
+    def install_code(
+        self,
+        team: str,
+        user: str = "UINSTALL01",
+        *,
+        enterprise: str = "",
+        org_wide: bool = False,
+        expires_in: int | None = None,
+    ) -> str:
+        """A one-time code, as Slack's redirect carries it, for an install of the app into `team` by `user`
+        (of Enterprise Grid org `enterprise`; `org_wide`: into the whole org, `team` then unused)."""
         code = f"code-{team}-{next(self._issued)}"
         with self._changed:
-            self._codes[code] = (team, user)
+            self._codes[code] = _Grant(team, user, enterprise, org_wide, expires_in)
         return code
+
+    def refreshes(self) -> list[SlackCall]:
+        """The token rotation calls (oauth.v2.access with grant_type=refresh_token)."""
+        return [c for c in self.calls("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
 
     def issued_tokens(self, team: str | None = None) -> list[str]:
         with self._changed:
             return [t for t, owner in self._tokens.items() if team is None or owner == team]
 
-    def _exchange(self, code: str) -> dict[str, Any]:
+    def _exchange(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._changed:
-            if code not in self._codes:
-                return {"ok": False, "error": "invalid_code"}
-            team, user = self._codes.pop(code)
-            token = f"xoxb-{team}-SYNTHETIC-{next(self._issued):04d}"
-            self._tokens[token] = team
-        return {
-            "ok": True,
+            if params.get("grant_type") == "refresh_token":
+                grant = self._refresh.pop(str(params.get("refresh_token")), None)
+                if grant is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                self._expired.update(t for t, g in self._grants.items() if g is grant)
+            else:
+                code = str(params.get("code"))
+                if code not in self._codes:
+                    return {"ok": False, "error": "invalid_code"}
+                grant = self._codes.pop(code)
+            owner = grant.enterprise if grant.org_wide else grant.team
+            token = f"xoxb-{owner}-SYNTHETIC-{next(self._issued):04d}"
+            self._tokens[token] = owner
+            self._grants[token] = grant
+            answer: dict[str, Any] = {"ok": True, "token_type": "bot", "access_token": token}
+            if grant.expires_in is not None:
+                refresh = f"xoxe-1-{owner}-SYNTHETIC-{next(self._issued):04d}"
+                self._refresh[refresh] = grant
+                lifetime = REFRESHED_LIFETIME if params.get("grant_type") == "refresh_token" else grant.expires_in
+                answer |= {"refresh_token": refresh, "expires_in": lifetime}
+            if params.get("grant_type") == "refresh_token":
+                return answer  # Slack's refresh answer: the new token, its refresh token and lifetime
+        return answer | {
             "app_id": "A0TEST0001",
-            "authed_user": {"id": user},
+            "authed_user": {"id": grant.user},
             "scope": ",".join(self.granted_scopes()),
-            "token_type": "bot",
-            "access_token": token,
             "bot_user_id": BOT_USER,
-            "team": {"id": team, "name": f"Workspace {team}"},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": None if grant.org_wide else {"id": grant.team, "name": f"Workspace {grant.team}"},
+            "enterprise": {"id": grant.enterprise, "name": "Synthetic Org"} if grant.enterprise else None,
+            "is_enterprise_install": grant.org_wide,
         }
+
+    def _grant_ids(self, token: str) -> dict[str, Any]:
+        """auth.test's enterprise fields for a token from a Grid install."""
+        grant = self._grants.get(token)
+        if grant is None or not grant.enterprise:
+            return {}
+        return {"enterprise_id": grant.enterprise, "is_enterprise_install": grant.org_wide}
 
     def hold(self, method: str) -> None:
         """Calls of `method` from now on get no answer until `release()` (the caller is stuck mid-call)."""
@@ -238,6 +292,11 @@ class FakeSlack:
         with self._changed:
             self._held.clear()
             self._released.set()
+
+    def calls_held(self) -> int:
+        """How many calls have been held so far (see `hold`)."""
+        with self._changed:
+            return self._holding
 
     def wait_held(self, count: int = 1, timeout: float = 20.0) -> None:
         """Until `count` calls are waiting for `release()`."""
@@ -269,7 +328,9 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_blocks", "errors": [invalid]}
         p = call.params
         if call.method == "oauth.v2.access":
-            return self._exchange(str(p.get("code")))
+            return self._exchange(p)
+        if call.token in self._expired:
+            return {"ok": False, "error": "token_expired"}
         if call.method == "auth.revoke":
             with self._changed:
                 self._revoked.add(call.token)
@@ -285,6 +346,7 @@ class FakeSlack:
                 "team_id": self._tokens.get(call.token, TEAM),
                 "user_id": BOT_USER,
                 "bot_id": "BBOT000001",
+                **self._grant_ids(call.token),
             }
         if call.method == "conversations.open":
             user = str(p.get("users", "")).split(",")[0]

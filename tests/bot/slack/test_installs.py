@@ -88,15 +88,16 @@ def asked_of(page: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(unescape(found.group(1))).query)
 
 
-def install(bot: SlackBot, fake: FakeSlack, team: str, user: str = "UINSTALL01") -> tuple[int, str]:
-    """A person installs the app into `team`: the install page, Slack's consent (the fake's code), the redirect."""
+def install(bot: SlackBot, fake: FakeSlack, team: str, user: str = "UINSTALL01", **grant: Any) -> tuple[int, str]:
+    """A person installs the app into `team`: the install page, Slack's consent (the fake's code), the redirect.
+    `grant`: FakeSlack.install_code's (an Enterprise Grid org, a rotating token's lifetime)."""
     status, headers, page = get(bot, "/slack/install")
     assert status == 200
     asked = asked_of(page)
     assert asked["client_id"] == ["1234.5678"] and asked["redirect_uri"] == [REDIRECT]
     assert asked["scope"] == [",".join(manifest_scopes())]
     cookie = headers["set-cookie"].split(";")[0]
-    code = fake.install_code(team, user)
+    code = fake.install_code(team, user, **grant)
     status, _, page = get(bot, f"/slack/oauth_redirect?code={code}&state={asked['state'][0]}", cookie)
     return status, page
 

@@ -44,7 +44,16 @@ def test_multi_tenant_maps_each_tenant_to_its_board() -> None:
         ({"teams_app_type": "multi_tenant"}, [TeamsSettings()], "tenant_id is needed"),
         ({}, [TeamsSettings()], "SCRBOT_TEAMS_TENANT_ID"),
         ({"teams_tenant_id": TENANT}, [TeamsSettings(tenant_id=OTHER_TENANT)], "only serves its own tenant"),
-        ({"teams_app_type": "multi_tenant"}, [TeamsSettings(tenant_id=TENANT)] * 2, "given to both"),
+        (
+            {"teams_app_type": "multi_tenant"},
+            [TeamsSettings(tenant_id=TENANT), TeamsSettings(tenant_id=TENANT.upper())],
+            rf"boards b0 and b1 have the same \[teams\] tenant_id \({TENANT}\); each board needs its own",
+        ),
+        (
+            {"teams_tenant_id": TENANT},
+            [TeamsSettings(), TeamsSettings()],
+            r"boards b0 and b1 have the same \[teams\] tenant_id \(or SCRBOT_TEAMS_TENANT_ID, where left out\)",
+        ),
     ],
 )
 def test_settings_that_do_not_fit_are_refused(values: dict[str, str], boards: list[TeamsSettings], says: str) -> None:
