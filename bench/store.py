@@ -6,12 +6,16 @@ encryption and with a plaintext cipher. Rounds alternate between the two so mach
 Targets: encrypted/plain throughput ratio >= 0.7; at least 300 referrals filed a second with encryption on
 (issue 15 §3). CPU-time rates (this process) are printed too: on a shared machine the wall rate follows the load.
 
-    .venv/bin/python bench/store.py [--count 10000] [--rounds 5]
+    .venv/bin/python bench/store.py [--count 10000] [--rounds 5] [--profile 500]
+
+`--profile N` then files N more encrypted referrals under cProfile and prints where the time went (by own time
+and by cumulative time), as the figures in the README were found.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -67,6 +71,21 @@ def make_store(directory: Path, encrypted: bool, synchronous: Synchronous = DEFA
     )
 
 
+def profile(store: Store, items: list[Referral], now: datetime) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i, referral in enumerate(items):
+        store.cases.file_referral(referral, actor=ACTOR, now=now + timedelta(days=1, seconds=i))
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"profile of {len(items)} encrypted filings: {stats.total_calls} calls")
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumtime").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
@@ -78,7 +97,9 @@ def main() -> None:
         default=DEFAULT_SYNCHRONOUS,
         help="as SCRBOT_SQLITE_SYNCHRONOUS",
     )
+    parser.add_argument("--profile", type=int, default=0, help="then profile this many encrypted filings")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]  # the machine is shared: the wall rate follows its load
     per_round = max(args.count // args.rounds, 1)
     items = referrals(per_round * args.rounds)
     now = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -108,6 +129,8 @@ def main() -> None:
                 totals[encrypted]["write"] += timed(write)
                 totals[encrypted]["write_cpu"] += time.process_time() - cpu
                 totals[encrypted]["read"] += timed(read)
+        if args.profile:
+            profile(stores[True], referrals(args.profile), now)
         synchronous = synchronous_of(stores[True].engine)  # README "Durability": full unless chosen otherwise
         for store in stores.values():
             store.engine.dispose()
@@ -129,6 +152,7 @@ def main() -> None:
         "write_and_read": round(ratio, 3),
     }
     figures["sqlite_synchronous"] = synchronous
+    figures["load_average"] = {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)}
     figures["target"] = "encrypted/plain write_and_read ratio >= 0.7; encrypted write >= 300/s"
     figures["target_met"] = ratio >= 0.7
     figures["filing_target_met"] = figures["encrypted"]["write_per_s"] >= 300
@@ -140,6 +164,7 @@ def main() -> None:
             f"both {f['write_and_read_per_s']}/s; write per CPU second {f['write_per_cpu_s']}"
         )
     r = figures["ratio_encrypted_to_plain"]
+    print(f"load average {figures['load_average']['start']} at the start, {figures['load_average']['end']} at the end")
     print(f"ratio encrypted/plain: write {r['write']}, read {r['read']}, both {r['write_and_read']} (target >= 0.7)")
     print(f"written to {path}")
 

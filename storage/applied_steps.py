@@ -84,9 +84,16 @@ def _key(board_id: str, delivery_id: str, source: str = SOURCE) -> tuple[Any, ..
     )
 
 
+def note_write(session: Session) -> None:
+    """Tell the step being worked on (if any) that `session` wrote: for writes that go round the session's
+    execute, on the driver's connection (storage/driver_sql.py)."""
+    if getattr(_armed, "step", None) is not None:
+        session.info["wrote"] = True
+
+
 def _note_write(state: ORMExecuteState) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and getattr(_armed, "step", None) is not None:
-        state.session.info["wrote"] = True
+    if state.is_insert or state.is_update or state.is_delete:
+        note_write(state.session)
 
 
 def _note_flush(session: Session, _context: Any) -> None:

@@ -28,9 +28,11 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from errors import Conflict
+from storage.driver_sql import DriverStatement, driver_of
 from storage.tables import CaseRow, InboundMessageRow, OutboxRow
 from storage.tables.audit import AuditAnchorRow, AuditRow
 from storage.tables.base import table_of
@@ -53,6 +55,7 @@ _HEAD = (
     .where(_ANCHOR.c.board_id == bindparam("anchor_board"))
     .values(head_hash=bindparam("head"), signature=bindparam("signature"))
 )
+_ROW_KEYS = ("board_id", "seq", "at", "actor", "action", "case_ref", "detail", "prev_hash", "hash")
 RESTORED = "audit.anchor_restored"
 SIGNED = "audit.anchor_signed"
 
@@ -111,6 +114,15 @@ def ensure_anchor(session: Session, board_id: str, key: bytes) -> bool:
     return _insert_anchor(session, {**values, "signature": anchor_signature(key, board_id, 0, GENESIS)})
 
 
+class _OnDriver:
+    """The append's three statements compiled for SQLite's own connection, once per log."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.bump = DriverStatement(_BUMP, dialect)
+        self.insert = DriverStatement(_INSERT, dialect, _ROW_KEYS)
+        self.head = DriverStatement(_HEAD, dialect)
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     """One entry to append (see `AuditLog.append_many`)."""
@@ -136,6 +148,7 @@ class AuditLog:
     def __init__(self, board_id: str, key: bytes) -> None:
         self._board_id = board_id
         self._key = key
+        self._on_driver: _OnDriver | None = None
 
     def append(
         self,
@@ -170,6 +183,27 @@ class AuditLog:
         rows, head, new_signature = self._chain(int(last_seq), prev_hash, signature, records)
         session.execute(_INSERT, rows)
         session.execute(_HEAD, {"anchor_board": self._board_id, "head": head, "signature": new_signature})
+        first_seq = int(last_seq) - len(records) + 1
+        return list(range(first_seq, first_seq + len(records)))
+
+    def append_on_driver(self, session: Session, records: Sequence[AuditRecord]) -> list[int]:
+        """`append_many` on SQLite's own connection, in the caller's transaction: the same statements and rows,
+        without SQLAlchemy's per-statement work (storage/driver_sql.py; filing a referral, issue 15 §3). A missing
+        anchor (and any other backend) takes `append_many`'s way."""
+        connection = session.connection()
+        if not records or connection.dialect.name != "sqlite":
+            return self.append_many(session, records)
+        on_driver = self._on_driver
+        if on_driver is None:
+            on_driver = self._on_driver = _OnDriver(connection.dialect)
+        driver = driver_of(connection)
+        bumped = on_driver.bump.execute(driver, {"anchor_board": self._board_id, "count": len(records)}).fetchone()
+        if bumped is None:
+            return self.append_many(session, records)
+        last_seq, prev_hash, signature = bumped
+        rows, head, new_signature = self._chain(int(last_seq), prev_hash, signature, records)
+        on_driver.insert.executemany(driver, rows)
+        on_driver.head.execute(driver, {"anchor_board": self._board_id, "head": head, "signature": new_signature})
         first_seq = int(last_seq) - len(records) + 1
         return list(range(first_seq, first_seq + len(records)))
 

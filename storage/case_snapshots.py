@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cases.actor import Actor
 from cases.case import DeadlineState, Involvement, RecordsState
-from cases.changes import Changes
+from cases.changes import Changes, NewDeadline
 from cases.events import CaseEvent, CaseStatus
 from cases.personal_data import CaseFacts
 from cases.rules import RulesPack
@@ -33,7 +33,7 @@ from cases.snapshot import (
     StoredDeadline,
     facts_of,
 )
-from cases.timeline import DeadlineKey
+from cases.timeline import DeadlineKey, EventRecord
 from storage import case_codec
 from storage.case_codec import Codec
 from storage.tables import (
@@ -45,7 +45,7 @@ from storage.tables import (
     ReviewCostRow,
     ReviewExtensionRow,
 )
-from storage.tables.base import new_id, table_of
+from storage.tables.base import new_id, ordered_id, table_of
 
 _CONFIRMATIONS = table_of(AgencyConfirmationRow)
 _DEADLINES = table_of(DeadlineRow)
@@ -180,21 +180,12 @@ class CaseRows:
                 row.closed_at = now
             new_events: list[dict[str, object]] = []
             for event, record in changes.events:
-                values: dict[str, object] = {
-                    "occurred_on": record.on,
-                    "outcome": record.outcome.value if record.outcome else None,
-                    "new_due": record.new_due,
-                    "recorded_at": now,
-                    "recorded_by": actor.id,
-                }
                 event_row = case.events.get(event)
                 if event_row is not None:
-                    for name, value in values.items():
+                    for name, value in event_values(record, actor=actor, now=now).items():
                         setattr(event_row, name, value)
                     continue
-                new_events.append(
-                    {"id": new_id(), "board_id": row.board_id, "case_id": row.id, "event": event.value, **values}
-                )
+                new_events.append(new_event_values(row.board_id, row.id, event, record, actor=actor, now=now))
             if new_events:
                 # One Core executemany rather than a unit-of-work insert per event (issue 15 §3, filing time);
                 # the rows then join the session as loaded ones, so a later change in this transaction
@@ -214,7 +205,8 @@ class CaseRows:
                 case.decision.recorded_by = actor.id
             if changes.agencies_added:
                 s.connection().execute(
-                    _INSERT_CONFIRMATIONS, [_confirmation_values(row, a, now) for a in changes.agencies_added]
+                    _INSERT_CONFIRMATIONS,
+                    [new_confirmation_values(row.board_id, row.id, a, now) for a in changes.agencies_added],
                 )
             self._write_deadlines(s, case, changes, now)
             self._write_confirmation(case, changes, now)
@@ -266,18 +258,7 @@ class CaseRows:
             # One executemany: a new case adds a few dozen deadlines, and the ORM's per-object work would
             # dominate filing time.
             s.connection().execute(
-                _INSERT_DEADLINES,
-                [
-                    {
-                        "id": new_id(),
-                        "board_id": case.row.board_id,
-                        "case_id": case.row.id,
-                        "state": d.state.value,
-                        "met_on": d.met_on,
-                        **case_codec.deadline_values(d.computed, now),
-                    }
-                    for d in changes.added
-                ],
+                _INSERT_DEADLINES, [new_deadline_values(case.row.board_id, case.row.id, d, now) for d in changes.added]
             )
         for computed in changes.redated:
             case_codec.fill_deadline(case.deadlines[computed.key], computed, now)
@@ -317,13 +298,45 @@ class CaseRows:
         row.updated_at = now
 
 
-def _confirmation_values(row: CaseRow, agency_id: str, now: datetime) -> dict[str, object]:
+# The values of the rows a change adds, shared by the session's path above and the driver's path for filing
+# (storage/case_filing.py), so both write the same rows.
+
+
+def event_values(record: EventRecord, *, actor: Actor, now: datetime) -> dict[str, object]:
     return {
-        "id": new_id(),
-        "board_id": row.board_id,
-        "case_id": row.id,
+        "occurred_on": record.on,
+        "outcome": record.outcome.value if record.outcome else None,
+        "new_due": record.new_due,
+        "recorded_at": now,
+        "recorded_by": actor.id,
+    }
+
+
+def new_event_values(
+    board_id: str, case_id: str, event: CaseEvent, record: EventRecord, *, actor: Actor, now: datetime
+) -> dict[str, object]:
+    values = event_values(record, actor=actor, now=now)
+    return {"id": ordered_id(), "board_id": board_id, "case_id": case_id, "event": event.value, **values}
+
+
+def new_confirmation_values(board_id: str, case_id: str, agency_id: str, now: datetime) -> dict[str, object]:
+    return {
+        "id": ordered_id(),
+        "board_id": board_id,
+        "case_id": case_id,
         "agency_id": agency_id,
         "involvement": Involvement.UNKNOWN.value,
         "records": RecordsState.NOT_YET.value,
         "updated_at": now,
+    }
+
+
+def new_deadline_values(board_id: str, case_id: str, added: NewDeadline, now: datetime) -> dict[str, object]:
+    return {
+        "id": ordered_id(),
+        "board_id": board_id,
+        "case_id": case_id,
+        "state": added.state.value,
+        "met_on": added.met_on,
+        **case_codec.deadline_values(added.computed, now),
     }

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from cases.actor import SYSTEM, Actor, PermissionDenied
 from cases.apply import InvalidTransition, apply, needs
 from cases.board import BoardConfig
-from cases.calendar import WorkingCalendar, local_date
+from cases.calendar import WorkingCalendar
 from cases.case import AgencyConfirmation, Case, Deadline, DeadlineState, Decision, Involvement, RecordsState
 from cases.changes import Changes
 from cases.commands import (
     AddAgency,
     Command,
     ConfirmAgency,
-    FileReferral,
     MarkDeadline,
     MarkRequestSent,
     MoveStatus,
@@ -42,20 +39,17 @@ from cases.costs import CostEntry, CostKind
 from cases.domain_events import DomainEvent
 from cases.events import CaseEvent, CaseStatus
 from cases.permissions import may_view_case
-from cases.reference import format_reference
 from cases.referral import Referral
 from cases.rules import RulesPack
-from cases.snapshot import CaseSnapshot
-from errors import NotFound, Unavailable
+from errors import NotFound
 from storage import case_codec
 from storage.audit import AuditLog
-from storage.blind_index import child_index
 from storage.case_codec import Codec
+from storage.case_filing import CaseFiling, FiledReferral
 from storage.case_reads import CaseReads, CaseSummary, deadlines_of, whole_case
 from storage.case_snapshots import CaseRows, LoadedCase
 from storage.db import transaction
-from storage.tables import CaseCounterRow, CaseRow
-from storage.tables.base import new_id, table_of
+from storage.tables import CaseRow
 
 __all__ = ["CaseListener", "CaseNotFound", "CaseStore", "CaseSummary", "FiledReferral", "InvalidTransition"]
 
@@ -64,20 +58,6 @@ _CASE_BY_REFERENCE = select(CaseRow).where(
     CaseRow.board_id == bindparam("board_id"), CaseRow.reference == bindparam("reference")
 )
 _CASE_BY_REFERENCE_LOCKED = _CASE_BY_REFERENCE.with_for_update()
-_CASES = table_of(CaseRow)
-_INSERT_CASE = insert(_CASES)
-_COUNTERS = table_of(CaseCounterRow)
-_NEXT_NUMBER = (
-    update(_COUNTERS)
-    .where(_COUNTERS.c.board_id == bindparam("counter_board"), _COUNTERS.c.year == bindparam("counter_year"))
-    .values(last_number=_COUNTERS.c.last_number + 1)
-    .returning(_COUNTERS.c.last_number)
-)
-_SAME_CHILD = (
-    select(_CASES.c.reference)
-    .where(_CASES.c.board_id == bindparam("board_id"), _CASES.c.child_index == bindparam("child_index"))
-    .order_by(_CASES.c.reference)
-)
 
 
 class CaseNotFound(NotFound):
@@ -88,14 +68,6 @@ class CaseNotFound(NotFound):
 
 # Called inside the transaction that made the change; may only write rows through the given session.
 CaseListener = Callable[[Session, DomainEvent], None]
-
-
-@dataclass(frozen=True)
-class FiledReferral:
-    case_id: str
-    reference: str
-    possible_duplicates: list[str]
-    deadlines: list[Deadline]
 
 
 class CaseStore:
@@ -118,10 +90,11 @@ class CaseStore:
         self.audit = audit
         self.calendar = calendar
         self.reads = CaseReads(board, calendar)
-        self._index_key = index_key
+        self.index_key = index_key
         self._pack_for = pack_for
-        self._rows = CaseRows(codec, self._pack_of)
+        self.rows = CaseRows(codec, self._pack_of)
         self._listeners: list[CaseListener] = []
+        self.filing = CaseFiling(self)
 
     def subscribe(self, listener: CaseListener) -> None:
         """React to case changes in the same transaction (see cases.domain_events)."""
@@ -166,28 +139,13 @@ class CaseStore:
             raise CaseNotFound(reference)
         return row
 
-    def _next_reference(self, s: Session, year: int) -> str:
-        for _ in range(5):
-            number = s.execute(
-                _NEXT_NUMBER, {"counter_board": self.board.id, "counter_year": year}
-            ).scalar_one_or_none()
-            if number is not None:
-                return format_reference(year, number)
-            try:
-                with s.begin_nested():
-                    s.execute(insert(_COUNTERS).values(board_id=self.board.id, year=year, last_number=1))
-                return format_reference(year, 1)
-            except IntegrityError:
-                continue  # another process created the counter first: bump it instead
-        raise Unavailable("could not allocate a case reference (the database is busy); try again")
-
-    def _decide(self, s: Session, case: LoadedCase, command: Command, *, actor: Actor, now: datetime) -> Changes:
+    def decide(self, s: Session, case: LoadedCase, command: Command, *, actor: Actor, now: datetime) -> Changes:
         """Load what the rules need, let them decide, write, audit and publish what they decided."""
         while parts := needs(case.snapshot, command):
             for part in parts:
-                self._rows.load(s, case, part)
+                self.rows.load(s, case, part)
         changes = apply(case.snapshot, command, actor=actor, board=self.board, calendar=self.calendar, now=now)
-        self._rows.write(s, case, changes, actor=actor, now=now)
+        self.rows.write(s, case, changes, actor=actor, now=now)
         self.audit.append(
             s,
             at=now,
@@ -203,8 +161,8 @@ class CaseStore:
     def _command(
         self, s: Session, reference: str, command: Command, *, actor: Actor, now: datetime, lock: bool = True
     ) -> tuple[LoadedCase, Changes]:
-        case = self._rows.start(self._case_row(s, reference, lock=lock))
-        return case, self._decide(s, case, command, actor=actor, now=now)
+        case = self.rows.start(self._case_row(s, reference, lock=lock))
+        return case, self.decide(s, case, command, actor=actor, now=now)
 
     # --- filing --------------------------------------------------------------------------------------
 
@@ -213,45 +171,7 @@ class CaseStore:
     ) -> FiledReferral:
         """Create the case, its agency confirmations and deadlines; flag a possible duplicate."""
         with self._tx(session) as s:
-            reference = self._next_reference(s, local_date(now).year)
-            case_id = new_id()
-            values = {
-                "id": case_id,
-                "board_id": self.board.id,
-                "reference": reference,
-                "status": CaseStatus.REFERRED.value,
-                "rules_pack": self.pack.id,
-                "rules_pack_version": self.pack.version,
-                "filed_by": actor.id,
-                "referral_enc": self.codec.seal_referral(case_id, referral),
-                "child_index": child_index(
-                    self._index_key,
-                    last_name=referral.child.last_name,
-                    forenames=referral.child.forenames,
-                    date_of_birth=referral.child.date_of_birth,
-                ),
-                "created_at": now,
-                "updated_at": now,
-                "closed_at": None,
-                "purged_at": None,
-            }
-            duplicates: list[str] = []
-            if values["child_index"] is not None:
-                duplicates = list(
-                    s.scalars(_SAME_CHILD, {"board_id": self.board.id, "child_index": values["child_index"]})
-                )
-            # The case row goes in first (its children reference it) as one Core INSERT, then joins the session
-            # as a loaded row: no unit of work to flush for it (issue 15 §3, filing time).
-            s.execute(_INSERT_CASE, values)
-            row = CaseRow(**values)
-            make_transient_to_detached(row)
-            s.add(row)
-            snapshot = CaseSnapshot.new(case_id=row.id, board_id=self.board.id, reference=reference, pack=self.pack)
-            case = LoadedCase(row, snapshot)
-            changes = self._decide(s, case, FileReferral(referral, tuple(duplicates)), actor=actor, now=now)
-            deadlines = [Deadline(d.computed, d.state, d.met_on) for d in changes.added]
-            deadlines.sort(key=lambda d: (d.computed.act_by, d.computed.rule, d.computed.agency or ""))
-            return FiledReferral(row.id, reference, duplicates, deadlines)
+            return self.filing.file(s, referral, actor=actor, now=now)
 
     # --- reading -------------------------------------------------------------------------------------
 
