@@ -11,16 +11,18 @@ import hashlib
 import mailbox
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import SMTP
 from pathlib import Path
+from typing import TypeVar
 
 from mail.base import PROCESSED, QUARANTINE, MailboxError, StoredCopy
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 _SUBDIRS = ("new", "cur")
+T = TypeVar("T")
 _TEMP = re.compile(r"^\.(?P<name>.+\.eml)\.tmp(?P<pid>\d+)$")
 
 
@@ -53,6 +55,7 @@ class MaildirMailbox:
         # Python's Maildir only for delivering: it makes unique names the way Maildir writers must.
         self._maildir = mailbox.Maildir(inbox, factory=None, create=True)
         self._made: set[str] = set()
+        self._listed: dict[str, Path] = {}
 
     # --- folders -------------------------------------------------------------------------------------
 
@@ -101,27 +104,39 @@ class MaildirMailbox:
     # --- the Mailbox protocol ------------------------------------------------------------------------
 
     def list_new(self) -> list[str]:
+        # Where each message was when listed: a poll's size, fetch and move go straight there (and search the
+        # inbox again only if it has gone, e.g. a mail client marked it read into `cur/` meanwhile).
+        self._listed = self._files(self.inbox_path)
         # Oldest first: Maildir names begin with the delivery time in seconds.
-        return sorted(self._files(self.inbox_path))
+        return sorted(self._listed)
+
+    def _in_inbox(self, key: str, use: Callable[[Path], T]) -> T | None:
+        listed = self._listed.get(key)
+        if listed is not None:
+            try:
+                return use(listed)
+            except FileNotFoundError:
+                pass
+        path = self._find(self.inbox_path, key)
+        return None if path is None else use(path)
 
     def fetch_raw(self, key: str) -> bytes:
-        path = self._find(self.inbox_path, key)
-        if path is None:
+        data = self._in_inbox(key, Path.read_bytes)
+        if data is None:
             raise MailboxError(f"no message {key} in the inbox")
-        return path.read_bytes()
+        return data
 
     def size(self, key: str) -> int:
-        path = self._find(self.inbox_path, key)
-        if path is None:
+        size = self._in_inbox(key, lambda path: os.stat(path).st_size)
+        if size is None:
             raise MailboxError(f"no message {key} in the inbox")
-        return path.stat().st_size
+        return size
 
     def move(self, key: str, folder: str) -> None:
-        source = self._find(self.inbox_path, key)
-        if source is None:
-            return  # already moved: moving is idempotent
-        target = self._folder_path(folder) / "cur" / source.name
-        os.rename(source, target)  # atomic on one filesystem: in one folder or the other, never both
+        target = self._folder_path(folder) / "cur"
+        # atomic on one filesystem: in one folder or the other, never both; already moved: nothing to do
+        self._in_inbox(key, lambda source: os.rename(source, target / source.name))
+        self._listed.pop(key, None)
 
     def send(self, message: EmailMessage) -> str:
         message_id = message.get("Message-ID")

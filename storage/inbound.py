@@ -18,9 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +27,17 @@ from errors import NotFound
 from storage.audit import AuditLog
 from storage.crypto import FieldCipher
 from storage.db import transaction
+from storage.inbound_statements import (
+    BY_DEDUPE_KEY,
+    FINISH,
+    INSERT,
+    INSERT_NEW,
+    PENDING_NOTICES,
+    SELECT_REF,
+    SELECT_REF_LOCKED,
+    TOLD,
+    T,
+)
 from storage.tables import InboundMessageRow
 from storage.tables.base import new_id
 
@@ -130,48 +139,6 @@ def summary_of(row: Any) -> InboundSummary:
     )
 
 
-T = cast(Table, InboundMessageRow.__table__)
-_REF_COLUMNS = (
-    T.c.id,
-    T.c.status,
-    T.c.kind,
-    T.c.reason,
-    T.c.case_ref,
-    T.c.agency_id,
-    T.c.truncated,
-    T.c.raw_enc,
-    T.c.detail_enc,
-    T.c.case_id,
-    T.c.handled_by,
-)
-# Statements built once and run with parameters (building one costs more than running it on SQLite).
-_INSERT = insert(T).returning(T.c.id)
-# Insert unless the same message is stored already (no exception to unwind on the duplicate path).
-_INSERT_NEW = {
-    "sqlite": sqlite_insert(T).on_conflict_do_nothing(index_elements=["board_id", "dedupe_key"]).returning(T.c.id),
-    "postgresql": pg_insert(T).on_conflict_do_nothing(index_elements=["board_id", "dedupe_key"]).returning(T.c.id),
-}
-_SELECT_REF = select(*_REF_COLUMNS).where(T.c.id == bindparam("ref_id"), T.c.board_id == bindparam("ref_board"))
-_SELECT_REF_LOCKED = _SELECT_REF.with_for_update()
-_BY_DEDUPE_KEY = select(T).where(T.c.board_id == bindparam("ref_board"), T.c.dedupe_key == bindparam("key"))
-_FINISH = (
-    update(T)
-    .where(T.c.id == bindparam("ref_id"))
-    .values(
-        status=bindparam("status"),
-        kind=bindparam("kind"),
-        reason=bindparam("reason"),
-        case_id=bindparam("case_id"),
-        case_ref=bindparam("case_ref"),
-        agency_id=bindparam("agency_id"),
-        detail_enc=bindparam("detail_enc"),
-        handled_by=bindparam("handled_by"),
-        notice_pending=bindparam("notice_pending"),
-        updated_at=bindparam("updated_at"),
-    )
-)
-
-
 class InboundStore:
     def __init__(
         self,
@@ -184,7 +151,7 @@ class InboundStore:
     ) -> None:
         self.sessions = sessions
         self._engine: Engine = cast(Engine, sessions.kw["bind"])
-        self._insert = _INSERT_NEW.get(self._engine.dialect.name, _INSERT)
+        self.insert_new = INSERT_NEW.get(self._engine.dialect.name, INSERT)
         self.board_id = board_id
         self.cipher = cipher
         self.audit = audit
@@ -231,7 +198,7 @@ class InboundStore:
 
     # --- storing -------------------------------------------------------------------------------------
 
-    def store(
+    def new_row(
         self,
         raw: bytes,
         *,
@@ -241,10 +208,10 @@ class InboundStore:
         source: str,
         size: int | None = None,
         truncated: bool = False,
-    ) -> Stored:
-        """Store a message (its own transaction, committed on return), or find it stored already."""
+    ) -> dict[str, Any]:
+        """A new row's values for a message, its raw bytes and Message-ID sealed to the row."""
         row_id = new_id()
-        values = {
+        return {
             "id": row_id,
             "board_id": self.board_id,
             "dedupe_key": dedupe_key,
@@ -264,10 +231,26 @@ class InboundStore:
             "raw_enc": self._seal(row_id, "raw_enc", raw),
             "message_id_enc": self._seal(row_id, "message_id_enc", message_id.encode("utf-8", "replace")),
         }
+
+    def store(
+        self,
+        raw: bytes,
+        *,
+        dedupe_key: str,
+        message_id: str,
+        now: datetime,
+        source: str,
+        size: int | None = None,
+        truncated: bool = False,
+    ) -> Stored:
+        """Store a message (its own transaction, committed on return), or find it stored already."""
+        values = self.new_row(
+            raw, dedupe_key=dedupe_key, message_id=message_id, now=now, source=source, size=size, truncated=truncated
+        )
         try:
             # A connection-level transaction: one statement needs no unit of work.
             with self._engine.begin() as connection:
-                inserted = connection.execute(self._insert, values).first() is not None
+                inserted = connection.execute(self.insert_new, values).first() is not None
         except IntegrityError:
             inserted = False
         if not inserted:
@@ -276,11 +259,11 @@ class InboundStore:
             if found is None:
                 raise RuntimeError("an inbound message was neither stored nor found")
             return found
-        return Stored(row_id, InboundStatus.RECEIVED, True)
+        return Stored(values["id"], InboundStatus.RECEIVED, True)
 
     def _find(self, dedupe_key: str) -> Stored | None:
         with self._engine.connect() as connection:
-            hit = connection.execute(_BY_DEDUPE_KEY, {"ref_board": self.board_id, "key": dedupe_key}).one_or_none()
+            hit = connection.execute(BY_DEDUPE_KEY, {"ref_board": self.board_id, "key": dedupe_key}).one_or_none()
         if hit is None:
             return None
         return Stored(hit.id, InboundStatus(hit.status), False, hit.attempts, summary_of(hit))
@@ -312,7 +295,7 @@ class InboundStore:
         return ref
 
     def _select(self, s: Session, row_id: str, *, lock: bool) -> InboundRef | None:
-        query = _SELECT_REF_LOCKED if lock else _SELECT_REF
+        query = SELECT_REF_LOCKED if lock else SELECT_REF
         hit = s.execute(query, {"ref_id": row_id, "ref_board": self.board_id}).one_or_none()
         return InboundRef(*hit) if hit is not None else None
 
@@ -343,7 +326,7 @@ class InboundStore:
         if detail is not None:
             row.detail_enc = self.sealed_detail(row.id, detail)
         s.execute(
-            _FINISH,
+            FINISH,
             {
                 "ref_id": row.id,
                 "status": row.status,
@@ -373,17 +356,9 @@ class InboundStore:
     def take_pending_notices(self, s: Session, *, limit: int = 50) -> list[InboundSummary]:
         """Messages the business unit has not been told about yet, marked told in the caller's transaction
         (which also queues the notice: both commit together, so each is told exactly once)."""
-        rows = list(
-            s.scalars(
-                select(InboundMessageRow)
-                .where(InboundMessageRow.notice_pending.is_(True), InboundMessageRow.board_id == self.board_id)
-                .order_by(InboundMessageRow.received_at, InboundMessageRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        for row in rows:
-            row.notice_pending = False
+        rows = s.execute(PENDING_NOTICES, {"ref_board": self.board_id, "limit": limit}).all()
+        if rows:
+            s.execute(TOLD, {"ids": [r.id for r in rows]})
         return [summary_of(r) for r in rows]
 
     # --- reading -------------------------------------------------------------------------------------

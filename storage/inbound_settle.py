@@ -10,16 +10,47 @@ after it leaves the row finished (the next poll finds it done and only moves it,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, bindparam
+from sqlalchemy import Connection, Engine
 
 from storage.db import rowcount
-from storage.inbound import _FINISH, InboundStatus, InboundStore, T
+from storage.inbound import InboundStatus, InboundStore
+from storage.inbound_statements import SETTLE
 
-_SETTLE = _FINISH.where(T.c.board_id == bindparam("ref_board"), T.c.status == InboundStatus.RECEIVED.value)
+
+def settle_values(
+    inbound: InboundStore,
+    row_id: str,
+    *,
+    status: InboundStatus,
+    kind: str,
+    reason: str,
+    now: datetime,
+    case_id: str | None = None,
+    case_ref: str = "",
+    agency_id: str = "",
+    detail: dict[str, Any] | None = None,
+    tell: bool = False,
+) -> dict[str, Any]:
+    """The parameters of the conditional UPDATE for a row still `received` (the values `finish` writes for such
+    a row). `tell`: the business unit is to be told about it."""
+    return {
+        "ref_id": row_id,
+        "ref_board": inbound.board_id,
+        "status": status.value,
+        "kind": kind[:32],
+        "reason": reason[:500],
+        "case_id": case_id,
+        "case_ref": case_ref,
+        "agency_id": agency_id,
+        "detail_enc": inbound.sealed_detail(row_id, detail) if detail is not None else None,
+        "handled_by": "",
+        "notice_pending": tell,
+        "updated_at": now,
+    }
 
 
 def settle(
@@ -37,26 +68,35 @@ def settle(
     tell: bool = False,
     before_commit: Callable[[], None] = lambda: None,
 ) -> bool:
-    """Write the bot's outcome for a row still `received`, in a transaction of its own (the values `finish`
-    writes for such a row). False: the row was finished already, and nothing was written."""
-    detail_enc = inbound.sealed_detail(row_id, detail) if detail is not None else None
-    values = {
-        "ref_id": row_id,
-        "ref_board": inbound.board_id,
-        "status": status.value,
-        "kind": kind[:32],
-        "reason": reason[:500],
-        "case_id": case_id,
-        "case_ref": case_ref,
-        "agency_id": agency_id,
-        "detail_enc": detail_enc,
-        "handled_by": "",
-        "notice_pending": tell,
-        "updated_at": now,
-    }
+    """Write the bot's outcome for a row still `received`, in a transaction of its own. False: the row was
+    finished already, and nothing was written."""
+    values = settle_values(
+        inbound,
+        row_id,
+        status=status,
+        kind=kind,
+        reason=reason,
+        now=now,
+        case_id=case_id,
+        case_ref=case_ref,
+        agency_id=agency_id,
+        detail=detail,
+        tell=tell,
+    )
     engine = cast(Engine, inbound.sessions.kw["bind"])
     with engine.begin() as connection:
-        settled = rowcount(connection.execute(_SETTLE, values)) == 1
+        settled = rowcount(connection.execute(SETTLE, values)) == 1
         if settled:
             before_commit()
     return settled
+
+
+def settle_all(connection: Connection, values: Sequence[dict[str, Any]]) -> bool:
+    """Settle many rows in one executemany, in the caller's transaction. True: every row was still `received`
+    and is settled. False: at least one was finished meanwhile (by another process); the caller rolls back
+    (a savepoint) and settles them one at a time to learn which."""
+    if not values:
+        return True
+    if len(values) == 1 or not connection.dialect.supports_sane_multi_rowcount:
+        return all(rowcount(connection.execute(SETTLE, v)) == 1 for v in values)
+    return rowcount(connection.execute(SETTLE, list(values))) == len(values)

@@ -10,6 +10,9 @@
 4. Only then is the message moved out of the mailbox's inbox (intake/inbound/polling.py). A crash before the
    move leaves it in the inbox; the next poll finds its row finished and just moves it.
 
+A poll takes the inbox in batches through the same steps, with one transaction for a batch where there is one
+for a message here (intake/inbound/batch.py); `ingest` is one message (the CLI's `mail ingest`).
+
 Anything not understood or not trusted is quarantined with its reason; anything trusted but unclear is
 marked `needs_person`. Both are visible to the business unit (a Slack notice without personal data, and
 `scrbot mail quarantine list`), and a person can release them (intake/inbound/release.py).
@@ -23,13 +26,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from cases.actor import Actor
 from cases.board import BoardConfig
 from intake.inbound.agency_report_mail import AgencyReportMail, AuthorNomination
+from intake.inbound.batch import INTAKE_ACTOR, MAX_ATTEMPTS, STORE_UNAVAILABLE, ingest_batch
 from intake.inbound.classify import AgencyReply, Classifier, Reading, ReferralToFile, Verdict, quarantine
 from intake.inbound.limits import Limits
 from intake.inbound.parse import identity
@@ -47,18 +49,7 @@ __all__ = ["REFERRAL_ACTOR", "IngestOutcome", "IntakeError", "MailIntake", "Poll
 
 log = logging.getLogger("scrbot.mail")
 
-# The store is unreachable or busy: the message is left as it is and retried on the next poll. Any other
-# failure quarantines the message (with the error's type as the reason) so that one bad message never
-# blocks the ones behind it.
-STORE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
-# A message whose processing stopped the process this many times is read once more in a child process
-# (intake/inbound/trial_read.py), and quarantined instead only if that stops too (a poison message: e.g. a
-# document that exhausts memory while it is parsed). Restarts that merely landed while it was in hand are
-# not held against it: it is acted on, once.
-MAX_ATTEMPTS = 3
-
-INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
 _KEPT = 10_000  # lookups kept (oldest dropped first)
 
 
@@ -142,7 +133,7 @@ class MailIntake:
             raise IntakeError("no mailbox is configured")
         report = poll(
             self.mailbox,
-            lambda raw, size: self.ingest(raw, now=now, source=self.source, size=size),
+            lambda items: ingest_batch(self, items, now),
             limits=self.limits,
             source=self.source,
             limit=limit,
@@ -189,9 +180,9 @@ class MailIntake:
         # Stored by a run that stopped before finishing it (or crashed while acting on it):
         retrying = not stored.new and stored.status is InboundStatus.RECEIVED
         if retrying and self.inbound.retry(stored.id, now) > MAX_ATTEMPTS:
-            why = self._trial_read(stored.id, now)
+            why = self.trial_read(stored.id, now)
             if why:
-                return self._give_up(stored.id, why, now)
+                return self.give_up(stored.id, why, now)
         if stored.status in DONE:
             summary = stored.summary or self.inbound.summary(stored.id)
             return IngestOutcome(
@@ -207,7 +198,7 @@ class MailIntake:
         # is read as it was stored.
         return self._act(stored.id, now, (raw, truncated) if stored.new else None)
 
-    def _read(self, row_id: str, now: datetime, in_hand: tuple[bytes, bool] | None) -> Reading | None:
+    def read_stored(self, row_id: str, now: datetime, in_hand: tuple[bytes, bool] | None) -> Reading | None:
         """Classify the stored message with no transaction open (None: another process finished it)."""
         if in_hand is None:
             with self.store.sessions() as s:
@@ -225,18 +216,22 @@ class MailIntake:
             return quarantine("error", f"could not be processed ({type(exc).__name__})")
 
     def _act(self, row_id: str, now: datetime, in_hand: tuple[bytes, bool] | None) -> IngestOutcome:
-        reading = self._read(row_id, now, in_hand)
+        reading = self.read_stored(row_id, now, in_hand)
         if reading is None:
-            return self._outcome_of(row_id, duplicate=True)
+            return self.outcome_of(row_id, duplicate=True)
+        return self.act_on(row_id, reading, now)
+
+    def act_on(self, row_id: str, reading: Reading, now: datetime) -> IngestOutcome:
+        """Act on one message read already, in a transaction of its own."""
         try:
             if isinstance(reading, Verdict):
                 return self._settle(row_id, reading, now)
             with self.store.sessions.begin() as s:
                 row = self.inbound.claim(s, row_id)
                 if row is None:  # finished meanwhile by another process
-                    return self._outcome_of(row_id, duplicate=True)
-                verdict = self._carry_out(s, reading, now, person=None)
-                self._finish(s, row, verdict, now, actor=INTAKE_ACTOR)
+                    return self.outcome_of(row_id, duplicate=True)
+                verdict = self.carry_out(s, reading, now, person=None)
+                self.record_outcome(s, row, verdict, now, actor=INTAKE_ACTOR)
                 self.checkpoint("acted")
                 outcome = IngestOutcome(row_id, verdict.status, verdict.kind, row.reason, row.case_ref, row.agency_id)
             return outcome
@@ -245,7 +240,7 @@ class MailIntake:
         except Exception as exc:  # noqa: BLE001 - any other failure quarantines the message, never loses it
             log.error("inbound message %s could not be processed (%s)", row_id, type(exc).__name__)
             self._settle_failed(row_id, f"could not be processed ({type(exc).__name__})", now)
-        return self._outcome_of(row_id)
+        return self.outcome_of(row_id)
 
     def _settle(self, row_id: str, verdict: Verdict, now: datetime) -> IngestOutcome:
         """A message that changes no case (the most of a busy inbox): its outcome is one conditional UPDATE in
@@ -267,12 +262,12 @@ class MailIntake:
             before_commit=lambda: self.checkpoint("acted"),
         )
         if not settled:  # finished meanwhile by another process
-            return self._outcome_of(row_id, duplicate=True)
+            return self.outcome_of(row_id, duplicate=True)
         return IngestOutcome(
             row_id, verdict.status, verdict.kind, verdict.reason[:500], verdict.case_ref, verdict.agency_id
         )
 
-    def _carry_out(self, s: Session, reading: Reading, now: datetime, *, person: Actor | None) -> Verdict:
+    def carry_out(self, s: Session, reading: Reading, now: datetime, *, person: Actor | None) -> Verdict:
         if isinstance(reading, AgencyReply):
             return record_reply(self.store, s, reading, now, actor=person)
         if isinstance(reading, ReferralToFile):
@@ -287,9 +282,9 @@ class MailIntake:
         with self.store.sessions.begin() as s:
             row = self.inbound.claim(s, row_id)
             if row is not None:
-                self._finish(s, row, quarantine("error", reason), now, actor=INTAKE_ACTOR)
+                self.record_outcome(s, row, quarantine("error", reason), now, actor=INTAKE_ACTOR)
 
-    def _trial_read(self, row_id: str, now: datetime) -> str:
+    def trial_read(self, row_id: str, now: datetime) -> str:
         """Whether reading the message is what stopped the process: "" when a child reads it through."""
         with self.store.sessions() as s:
             row = self.inbound.row(s, row_id)
@@ -297,20 +292,20 @@ class MailIntake:
         trial = replace(self.classifier, lookups=NoLookups())
         return stops_the_process(lambda: trial.classify(row_id, raw, truncated=row.truncated, now=now))
 
-    def _give_up(self, row_id: str, why: str, now: datetime) -> IngestOutcome:
+    def give_up(self, row_id: str, why: str, now: datetime) -> IngestOutcome:
         """A message that keeps stopping the process while it is read is not tried again."""
         log.error("inbound message %s stopped the intake %d times: quarantined", row_id, MAX_ATTEMPTS)
         reason = f"processing it stopped the bot {MAX_ATTEMPTS} times and {why}; not tried again"
         self._settle_failed(row_id, reason, now)
-        return self._outcome_of(row_id)
+        return self.outcome_of(row_id)
 
-    def _outcome_of(self, row_id: str, *, duplicate: bool = False) -> IngestOutcome:
+    def outcome_of(self, row_id: str, *, duplicate: bool = False) -> IngestOutcome:
         summary = self.inbound.summary(row_id)
         return IngestOutcome(
             row_id, summary.status, summary.kind, summary.reason, summary.case_ref, summary.agency_id, duplicate
         )
 
-    def _finish(self, s: Session, row: InboundRef, verdict: Verdict, now: datetime, *, actor: Actor) -> None:
+    def record_outcome(self, s: Session, row: InboundRef, verdict: Verdict, now: datetime, *, actor: Actor) -> None:
         self.inbound.finish(
             s,
             row,
@@ -333,18 +328,18 @@ class MailIntake:
     def _carry_out_for_person(
         self, s: Session, row: InboundRef, reading: Reading, person: Actor, now: datetime
     ) -> None:
-        verdict = self._carry_out(s, reading, now, person=person)
+        verdict = self.carry_out(s, reading, now, person=person)
         if isinstance(reading, AgencyReply) and verdict.status is not InboundStatus.PROCESSED:
             raise IntakeError(verdict.reason)  # rolls back: the message still waits
         if verdict.status is InboundStatus.PROCESSED:
             verdict.status = InboundStatus.RELEASED
-        self._finish(s, row, verdict, now, actor=person)
+        self.record_outcome(s, row, verdict, now, actor=person)
 
     def unlock(self, row_id: str, password: str, *, actor: Actor, now: datetime) -> IngestOutcome:
         """Open a password-protected referral form with the password a business unit member gives. The
         password is used once, in memory, and never stored or logged."""
         self.desk.unlock(row_id, password, actor=actor, now=now)
-        return self._outcome_of(row_id)
+        return self.outcome_of(row_id)
 
     def release(
         self,
@@ -361,4 +356,4 @@ class MailIntake:
         reply is recorded as that agency's answer; with `dismiss` (or for anything else) the message is only
         marked dealt with. `fill`: values for a referral's gaps, by form field (e.g. la_aware_date)."""
         self.desk.release(row_id, actor=actor, now=now, as_agency=as_agency, dismiss=dismiss, note=note, fill=fill)
-        return self._outcome_of(row_id)
+        return self.outcome_of(row_id)

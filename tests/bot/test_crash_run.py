@@ -16,10 +16,12 @@ WORK = Workload(filed=3, replies_per_case=3, emailed_referrals=2, noise=2, days=
 
 
 # Seed 5 spreads its kills over intake, the sweep and either side of a send (where they fall follows the number
-# of commits a round makes, so a change to that can call for another seed). Seed 2 lands all six in intake,
-# three of them on the same agency's answer (the first message after each restart), which was once quarantined
-# as a message that keeps stopping the process, and its confirmation lost (intake/inbound/trial_read.py).
-@pytest.mark.parametrize("seed", [5, 2])
+# of commits a round makes, so a change to that can call for another seed). Seed 8 lands all six in intake, four
+# of them on the same batch of messages before its outcomes commit (each restart finds the batch first in the
+# inbox): its agency's answer, caught by five attempts, was once quarantined as a message that keeps stopping the
+# process, and its confirmation lost (intake/inbound/trial_read.py; seed 2 did this before the intake took the
+# inbox in batches).
+@pytest.mark.parametrize("seed", [5, 8])
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_killed_at_random_the_service_sends_and_ingests_everything_exactly_once(
     database: str, seed: int, request: pytest.FixtureRequest, tmp_path: Path
@@ -42,3 +44,4 @@ def test_killed_at_random_the_service_sends_and_ingests_everything_exactly_once(
     else:
         assert report.kill_points == {"intake": 6}
         assert verdict.confirmations == verdict.confirmations_expected
+        assert verdict.most_attempts > 3  # read in a child first (MAX_ATTEMPTS), then acted on once

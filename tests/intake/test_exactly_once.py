@@ -202,7 +202,7 @@ def test_killed_at_random_points_every_message_ends_processed_exactly_once(
     kills = 0
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for _run in range(200):
-        kill_at = rng.randint(1, 2500)
+        kill_at = rng.randint(1, 1500)  # a clean run of this work takes about 4,200 steps
         done = subprocess.run(
             [
                 sys.executable,

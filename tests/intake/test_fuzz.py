@@ -35,7 +35,7 @@ from tests.support.forms import encrypt_docx, referral_form_docx
 from tests.support.intake import authentication_results, make_intake
 
 # The kind the processor gives a message whose processing raised (intake/inbound/processor.py `_act`), or that
-# stopped the process too often (`_give_up`).
+# stopped the process too often (`give_up`).
 INTERNAL_ERROR = "error"
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.eml"))
 LIMITS = Limits(max_attachment_bytes=200_000, max_mime_parts=40, max_nesting_depth=6)

@@ -42,6 +42,24 @@ def test_deliver_list_fetch_and_move(tmp_path: Path) -> None:
     assert [len(list((inbox / ".quarantine" / sub).iterdir())) for sub in ("new", "cur")] == [0, 1]
 
 
+def test_a_message_a_mail_client_moved_after_the_listing_is_still_found_and_moved_once(tmp_path: Path) -> None:
+    """Size, fetch and move go to where the listing saw a message; one moved meanwhile (a mail client marking it
+    read into cur/ with flags) is searched for, and one gone is not an error for the move."""
+    box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
+    key = box.deliver(raw_message("read meanwhile"))
+    gone = box.deliver(raw_message("gone meanwhile"))
+    assert set(box.list_new()) == {key, gone}
+    inbox = tmp_path / "inbox"
+    (inbox / "new" / key).rename(inbox / "cur" / f"{key}:2,S")
+    assert box.size(key) == len(raw_message("read meanwhile"))
+    assert b"Subject: read meanwhile" in box.fetch_raw(key)
+    box.move(key, PROCESSED)
+    assert [p.name for p in (inbox / ".processed" / "cur").iterdir()] == [f"{key}:2,S"]
+    box.move(gone, QUARANTINE)
+    box.move(gone, QUARANTINE)  # idempotent
+    assert box.list_new() == [] and box.folder_keys(QUARANTINE) == [gone]
+
+
 def test_send_writes_one_eml_per_message_id(tmp_path: Path) -> None:
     box = MaildirMailbox(tmp_path / "inbox", tmp_path / "outbox")
     message = EmailMessage()

@@ -318,6 +318,7 @@ class Verdict:
     reminders_due_not_sent: int
     found_already_sent: int
     statuses: dict[str, int]
+    most_attempts: int = 0  # of any inbound message (above MAX_ATTEMPTS: read in a child process first)
 
     @property
     def duplicates(self) -> int:
@@ -355,6 +356,7 @@ def verify(layout: Layout, endpoint: str, state: FakeEwsState, delivered: int, w
     store = context.store
     with store.sessions() as s:
         inbound = Counter(s.scalars(select(InboundMessageRow.status)))
+        most_attempts = s.scalar(select(func.max(InboundMessageRow.attempts)))
         filed_by_mail = s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.filed_by == "mail:referral"))
         confirmations = s.scalar(
             select(func.count()).select_from(AuditRow).where(AuditRow.action == "agency.confirmation")
@@ -400,4 +402,5 @@ def verify(layout: Layout, endpoint: str, state: FakeEwsState, delivered: int, w
         reminders_due_not_sent=reminders.get("pending", 0) + int(orphans or 0),
         found_already_sent=int(found or 0),
         statuses=dict(statuses),
+        most_attempts=int(most_attempts or 0),
     )
