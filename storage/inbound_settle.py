@@ -53,36 +53,9 @@ def settle_values(
     }
 
 
-def settle(
-    inbound: InboundStore,
-    row_id: str,
-    *,
-    status: InboundStatus,
-    kind: str,
-    reason: str,
-    now: datetime,
-    case_id: str | None = None,
-    case_ref: str = "",
-    agency_id: str = "",
-    detail: dict[str, Any] | None = None,
-    tell: bool = False,
-    before_commit: Callable[[], None] = lambda: None,
-) -> bool:
-    """Write the bot's outcome for a row still `received`, in a transaction of its own. False: the row was
-    finished already, and nothing was written."""
-    values = settle_values(
-        inbound,
-        row_id,
-        status=status,
-        kind=kind,
-        reason=reason,
-        now=now,
-        case_id=case_id,
-        case_ref=case_ref,
-        agency_id=agency_id,
-        detail=detail,
-        tell=tell,
-    )
+def settle(inbound: InboundStore, values: dict[str, Any], *, before_commit: Callable[[], None] = lambda: None) -> bool:
+    """Write the bot's outcome (`settle_values`) for a row still `received`, in a transaction of its own. False:
+    the row was finished already, and nothing was written."""
     engine = cast(Engine, inbound.sessions.kw["bind"])
     with engine.begin() as connection:
         settled = rowcount(connection.execute(SETTLE, values)) == 1

@@ -33,7 +33,7 @@ from intake.inbound.classify import Reading, Verdict, quarantine
 from intake.inbound.limits import Limits
 from intake.inbound.parse import identity
 from intake.inbound.polling import IngestOutcome
-from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, Stored
+from storage.inbound import DONE, InboundRef, InboundStore, Stored
 from storage.inbound_batch import Arriving, store_batch
 from storage.inbound_settle import settle_all, settle_values
 from storage.store import Store
@@ -54,7 +54,6 @@ MAX_ATTEMPTS = 3
 INTAKE_ACTOR = Actor("system:mail-intake", frozenset())
 
 # Anything the intake could not settle is told about (as `MailIntake.record_outcome` decides for the bot).
-_TOLD = frozenset({InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON})
 
 
 class Intake(Protocol):
@@ -205,22 +204,7 @@ def _settle(
 ) -> tuple[dict[int, IngestOutcome], list[tuple[int, str]]]:
     """The messages that change nothing but their own row, settled in one executemany; if any was finished
     meanwhile by another process, one at a time instead, to learn which (those are returned apart)."""
-    values = [
-        settle_values(
-            intake.inbound,
-            row_id,
-            status=v.status,
-            kind=v.kind,
-            reason=v.reason,
-            now=now,
-            case_id=v.case_id,
-            case_ref=v.case_ref,
-            agency_id=v.agency_id,
-            detail=v.detail,
-            tell=v.status in _TOLD,
-        )
-        for _, row_id, v in settling
-    ]
+    values = [settle_values(intake.inbound, row_id, now=now, **v.settlement()) for _, row_id, v in settling]
     connection = s.connection()
     together = s.begin_nested()
     if settle_all(connection, values):

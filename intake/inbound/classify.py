@@ -30,7 +30,7 @@ from intake.inbound.parse import ParsedMessage, parse_message
 from intake.inbound.references import find_case_reference
 from intake.inbound.referral_mail import Extraction, build_referral, extract, looks_like_referral
 from intake.inbound.reply_text import ReplyText, split_reply
-from storage.inbound import InboundStatus
+from storage.inbound import OPEN_FOR_PERSON, InboundStatus
 
 # A reason is one line in `mail quarantine list`, the business unit's notice and the CLI's answer: what
 # does not fit is in the message's detail (`scrbot mail quarantine show ID`).
@@ -76,6 +76,20 @@ class Verdict:
 
     def __post_init__(self) -> None:
         self.reason = bounded_reason(self.reason)
+
+    def settlement(self) -> dict[str, Any]:
+        """What settling its row writes (storage/inbound_settle.py `settle_values`), the same for one message
+        as for a batch. The intake is not staff: anything it could not settle is told about."""
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "reason": self.reason,
+            "case_id": self.case_id,
+            "case_ref": self.case_ref,
+            "agency_id": self.agency_id,
+            "detail": self.detail,
+            "tell": self.status in OPEN_FOR_PERSON,
+        }
 
 
 def quarantine(kind: str, reason: str, **extra: Any) -> Verdict:

@@ -40,8 +40,8 @@ from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_nomin
 from intake.inbound.release import IntakeError, ManualRelease
 from intake.inbound.trial_read import NoLookups, stops_the_process
 from mail.base import Mailbox
-from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
-from storage.inbound_settle import settle
+from storage.inbound import DONE, OPEN_FOR_PERSON, InboundRef, InboundStatus, InboundStore, InboundSummary
+from storage.inbound_settle import settle, settle_values
 from storage.outbox import OutboxRows
 from storage.store import Store
 
@@ -246,21 +246,8 @@ class MailIntake:
         """A message that changes no case (the most of a busy inbox): its outcome is one conditional UPDATE in
         a transaction of its own instead of a claim and a finish (storage/inbound_settle.py says why a kill
         at any point still loses and duplicates nothing)."""
-        settled = settle(
-            self.inbound,
-            row_id,
-            status=verdict.status,
-            kind=verdict.kind,
-            reason=verdict.reason,
-            now=now,
-            case_id=verdict.case_id,
-            case_ref=verdict.case_ref,
-            agency_id=verdict.agency_id,
-            detail=verdict.detail,
-            # The intake is not staff: anything it could not settle is told about (as `_finish` decides).
-            tell=verdict.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON},
-            before_commit=lambda: self.checkpoint("acted"),
-        )
+        values = settle_values(self.inbound, row_id, now=now, **verdict.settlement())
+        settled = settle(self.inbound, values, before_commit=lambda: self.checkpoint("acted"))
         if not settled:  # finished meanwhile by another process
             return self.outcome_of(row_id, duplicate=True)
         return IngestOutcome(
@@ -320,7 +307,7 @@ class MailIntake:
             detail=verdict.detail,
             handled_by=actor.id if actor.is_staff else "",
             # A person releasing a message has seen it; anything the bot could not settle is told about.
-            tell=not actor.is_staff and verdict.status in {InboundStatus.QUARANTINED, InboundStatus.NEEDS_PERSON},
+            tell=not actor.is_staff and verdict.status in OPEN_FOR_PERSON,
         )
 
     # --- a person's decisions (intake/inbound/release.py) --------------------------------------------
