@@ -7,17 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.context import AppContext
 from bot.deployment import Deployment
-from bot.settings import Settings
 from bot.slack.server import serve_http
 from storage.tables import SlackInstallationRow
 from tests.bot.slack.test_board_walls import TEAM_A, TEAM_B, two_workspaces
-from tests.bot.slack.test_installs import REDIRECT, home_opened, install
+from tests.bot.slack.test_installs import home_opened, install, install_settings
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_bot import SIGNING_SECRET
 from tests.support.slack_requests import SlackRequests
@@ -27,15 +25,7 @@ def test_each_workspace_installs_under_its_board_and_is_answered_with_its_own_to
     tmp_path: Path, clock: FixedClock, fake: FakeSlack
 ) -> None:
     folder = two_workspaces(tmp_path / "boards")
-    settings = Settings(
-        data_dir=tmp_path / "var",
-        board_dir=folder,
-        slack_client_id="1234.5678",
-        slack_client_secret=SecretStr("SYNTHETIC-CLIENT-SECRET"),
-        slack_signing_secret=SIGNING_SECRET,
-        slack_redirect_url=REDIRECT,
-        slack_api_url=fake.base_url,
-    )
+    settings = install_settings(fake, data_dir=tmp_path / "var", board_dir=folder)
     origin = AppContext(settings=settings, clock=clock)
     deployment = Deployment.of(origin)
     apps, services = deployment.slack_apps()

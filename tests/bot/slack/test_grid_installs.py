@@ -15,19 +15,17 @@ from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.context import AppContext
 from bot.deployment import Deployment
-from bot.settings import Settings
 from bot.slack import case_views as views
 from bot.slack.installs import NOT_INSTALLED
 from bot.slack.server import SlackHTTPServer, serve_http
 from storage.tables import AuditRow, SlackInstallationRow
 from tests.bot.slack.conftest import BU_USER
-from tests.bot.slack.test_installs import REDIRECT, asked_of, get
+from tests.bot.slack.test_installs import asked_of, get, install_settings
 from tests.bot.test_boards import board_toml, write_boards
 from tests.factories import STAFF, make_referral
 from tests.support.fake_slack import BOT_USER, FakeSlack
@@ -113,15 +111,7 @@ def boards(tmp_path: Path, clock: FixedClock, fake: FakeSlack) -> Iterator[GridB
         north=board_toml("north", slack(ORG, "C0NORTHBU1")),
         south=board_toml("south", slack(SOUTH, "C0SOUTHBU1")),
     )
-    settings = Settings(
-        data_dir=tmp_path / "var",
-        board_dir=folder,
-        slack_client_id="1234.5678",
-        slack_client_secret=SecretStr("SYNTHETIC-CLIENT-SECRET"),
-        slack_signing_secret=SIGNING_SECRET,
-        slack_redirect_url=REDIRECT,
-        slack_api_url=fake.base_url,
-    )
+    settings = install_settings(fake, data_dir=tmp_path / "var", board_dir=folder)
     origin = AppContext(settings=settings, clock=clock)
     deployment = Deployment.of(origin)
     deployment.contexts["north"].store.cases.file_referral(make_referral(), actor=STAFF, now=clock.now())

@@ -50,15 +50,21 @@ def other(store: Store) -> Store:
     return open_store(store.engine, board_b, store.ring, bundled_pack(board_b.rules_pack))
 
 
-@pytest.fixture
-def settings(fake: FakeSlack) -> Settings:
+def install_settings(fake: FakeSlack, **more: Any) -> Settings:
+    """Settings for the install flow (HTTP mode, the app's OAuth client) against the fake Slack."""
     return Settings(
         slack_client_id="1234.5678",
         slack_client_secret=SecretStr("SYNTHETIC-CLIENT-SECRET"),
         slack_signing_secret=SIGNING_SECRET,
         slack_redirect_url=REDIRECT,
         slack_api_url=fake.base_url,
+        **more,
     )
+
+
+@pytest.fixture
+def settings(fake: FakeSlack) -> Settings:
+    return install_settings(fake)
 
 
 @pytest.fixture
