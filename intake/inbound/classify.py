@@ -77,9 +77,10 @@ class Verdict:
     def __post_init__(self) -> None:
         self.reason = bounded_reason(self.reason)
 
-    def settlement(self) -> dict[str, Any]:
-        """What settling its row writes (storage/inbound_settle.py `settle_values`), the same for one message
-        as for a batch. The intake is not staff: anything it could not settle is told about."""
+    def settlement(self, *, seen_by_person: bool = False) -> dict[str, Any]:
+        """What recording it writes to its row (storage/inbound_settle.py `settle_values`, storage/inbound.py
+        `finish`), the same for one message, a batch, or a person's release. Anything the intake could not
+        settle is told about, unless a person acting on it has seen it."""
         return {
             "status": self.status,
             "kind": self.kind,
@@ -88,7 +89,7 @@ class Verdict:
             "case_ref": self.case_ref,
             "agency_id": self.agency_id,
             "detail": self.detail,
-            "tell": self.status in OPEN_FOR_PERSON,
+            "tell": not seen_by_person and self.status in OPEN_FOR_PERSON,
         }
 
 

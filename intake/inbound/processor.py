@@ -40,7 +40,7 @@ from intake.inbound.recording import REFERRAL_ACTOR, file_referral, record_nomin
 from intake.inbound.release import IntakeError, ManualRelease
 from intake.inbound.trial_read import NoLookups, stops_the_process
 from mail.base import Mailbox
-from storage.inbound import DONE, OPEN_FOR_PERSON, InboundRef, InboundStatus, InboundStore, InboundSummary
+from storage.inbound import DONE, InboundRef, InboundStatus, InboundStore, InboundSummary
 from storage.inbound_settle import settle, settle_values
 from storage.outbox import OutboxRows
 from storage.store import Store
@@ -296,18 +296,11 @@ class MailIntake:
         self.inbound.finish(
             s,
             row,
-            status=verdict.status,
-            kind=verdict.kind,
-            reason=verdict.reason,
             now=now,
             actor=actor,
-            case_id=verdict.case_id,
-            case_ref=verdict.case_ref,
-            agency_id=verdict.agency_id,
-            detail=verdict.detail,
             handled_by=actor.id if actor.is_staff else "",
             # A person releasing a message has seen it; anything the bot could not settle is told about.
-            tell=not actor.is_staff and verdict.status in OPEN_FOR_PERSON,
+            **verdict.settlement(seen_by_person=actor.is_staff),
         )
 
     # --- a person's decisions (intake/inbound/release.py) --------------------------------------------
